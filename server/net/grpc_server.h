@@ -1,0 +1,128 @@
+/*
+ * gRPC over HTTP/2 server transport on libuv: listeners (TCP, Unix socket, TLS),
+ * nghttp2 sessions, gRPC message framing, deadlines and trailers.
+ *
+ * net/ knows nothing of tenants, protobuf messages or the database: it hands a call's
+ * method path, metadata and raw message bytes to the dispatcher and sends back what the
+ * dispatcher gives it.
+ *
+ * Lifetime of a call: the server creates it when request headers that pass the HTTP and
+ * gRPC checks arrive and calls on_call_start. From then on the dispatcher holds one
+ * reference, which it gives up with exactly one grpc_call_finish(). If the peer resets the
+ * stream, the connection drops or the deadline passes, on_call_cancel is called once; the
+ * dispatcher must still call grpc_call_finish() (which then sends nothing). Every other
+ * grpc_call_* function may be called until grpc_call_finish() and never after it.
+ * Callbacks run on the loop thread; no grpc_call_* function may be called from another
+ * thread.
+ */
+#ifndef IMS_NET_GRPC_SERVER_H
+#define IMS_NET_GRPC_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct grpc_server;
+struct grpc_call;
+
+struct grpc_dispatch {
+    /* Headers are complete. Returning nonzero refuses the call with that gRPC status
+     * (e.g. IMS_GRPC_UNIMPLEMENTED for an unknown method) in a Trailers-Only response;
+     * the call is then already finished and the dispatcher holds no reference. */
+    int (*on_call_start)(struct grpc_call *call, void *user_data);
+    /* One complete request message (already stripped of its 5-byte prefix). The bytes are
+     * valid only during the callback. */
+    void (*on_message)(struct grpc_call *call, const uint8_t *data, size_t len,
+                       void *user_data);
+    /* The client half-closed: no more messages will come. */
+    void (*on_half_close)(struct grpc_call *call, void *user_data);
+    /* Reset, connection loss or deadline: stop working on the call, then finish it. */
+    void (*on_call_cancel)(struct grpc_call *call, void *user_data);
+    void *user_data;
+};
+
+struct grpc_tls_config {
+    const char *cert_file;      /* PEM chain; NULL: no TLS */
+    const char *key_file;       /* PEM private key */
+    const char *client_ca_file; /* NULL: no client certificates asked */
+    int require_client_cert;    /* refuse handshakes without a verified client certificate */
+};
+
+struct grpc_server_config {
+    size_t max_message_bytes;        /* larger request messages: RESOURCE_EXHAUSTED */
+    uint32_t max_concurrent_streams; /* per connection */
+    uint32_t shutdown_grace_ms;      /* in-flight calls get this long at shutdown */
+    struct grpc_tls_config tls;
+};
+
+/* Creates a server on loop. Returns 0, IMS_ENOMEM, IMS_EINVAL or IMS_ETLS (bad cert/key). */
+int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
+                    const struct grpc_dispatch *dispatch, struct grpc_server **out)
+    __attribute__((warn_unused_result));
+
+/* Listens on "host:port" (IPv4, IPv6 in brackets, or a name), or "unix:/path".
+ * tls: 1 to serve TLS on this listener (needs the TLS config), 0 for cleartext h2c
+ * with prior knowledge. Port 0 picks a free port; grpc_server_bound_port() tells which.
+ * Returns 0, IMS_EINVAL (bad address), IMS_EIO (bind/listen failed; errno-style detail
+ * in the log of the caller), IMS_ETLS (tls asked without certificate). */
+int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
+    __attribute__((warn_unused_result));
+
+/* The TCP port of the n-th listener (0-based), or -1. */
+int grpc_server_bound_port(const struct grpc_server *server, int n);
+
+/* Reloads certificate, key and client CA from the configured files; existing
+ * connections keep their session. Returns 0 or IMS_ETLS (the old ones stay in use). */
+int grpc_server_reload_tls(struct grpc_server *server) __attribute__((warn_unused_result));
+
+/* Stops accepting, lets in-flight calls finish within shutdown_grace_ms (then cancels
+ * them), closes every connection and handle, and calls done (may be NULL) once
+ * everything is closed. The server is freed after done returns. */
+void grpc_server_shutdown(struct grpc_server *server, void (*done)(void *arg), void *arg);
+
+/* --- the call --- */
+
+/* ":path", e.g. "/ims.v1.Tenants/CreateTenant". */
+const char *grpc_call_path(const struct grpc_call *call);
+/* A request header (lower-case name), or NULL. Valid for the life of the call. */
+const char *grpc_call_header(const struct grpc_call *call, const char *name);
+/* Peer address "ip:port", "unix" for a Unix socket. */
+const char *grpc_call_peer(const struct grpc_call *call);
+/* 1 when the call came over TLS; the verified client certificate's subject or NULL. */
+int grpc_call_is_tls(const struct grpc_call *call);
+const char *grpc_call_client_subject(const struct grpc_call *call);
+/* 1 when the connection is loopback or a Unix socket. */
+int grpc_call_is_local(const struct grpc_call *call);
+/* Absolute deadline in uv_now() milliseconds, or 0 when the client sent no grpc-timeout. */
+uint64_t grpc_call_deadline(const struct grpc_call *call);
+/* 1 once on_call_cancel has been delivered. */
+int grpc_call_is_cancelled(const struct grpc_call *call);
+
+void grpc_call_set_user_data(struct grpc_call *call, void *data);
+void *grpc_call_user_data(const struct grpc_call *call);
+
+/* Queues one response message (the 5-byte prefix is added here; bytes are copied).
+ * Response headers go out before the first message. Returns 0, IMS_ENOMEM, or
+ * IMS_ECLOSED when the call was cancelled. For server streams, call it repeatedly. */
+int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t len);
+
+/* Bytes queued on this call's stream and not yet written to the socket: a server
+ * stream that is far behind can stop producing. */
+size_t grpc_call_pending_bytes(const struct grpc_call *call);
+
+/* Ends the call with a status (IMS_GRPC_*) and message (UTF-8, percent-encoded on the
+ * wire here; may be NULL). Sends Trailers-Only when nothing was sent yet. Gives up the
+ * dispatcher's reference: the call must not be touched afterwards. */
+void grpc_call_finish(struct grpc_call *call, int status, const char *message);
+
+/* --- pure helpers, unit-tested --- */
+
+/* Parses a grpc-timeout value ("100m", "5S", "1H"; 1..8 digits and a unit of
+ * H M S m u n). Returns 0 and the timeout in milliseconds (rounded up), or IMS_EINVAL. */
+int grpc_parse_timeout(const char *text, uint64_t *out_ms);
+
+/* Percent-encodes a grpc-message per the gRPC spec into out (NUL-terminated).
+ * Returns the length written, or IMS_ETOOBIG when out is too small. */
+int grpc_percent_encode(const char *message, char *out, size_t out_len);
+
+#endif
