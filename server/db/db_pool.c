@@ -1,0 +1,706 @@
+#include "db_pool.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ims/error.h"
+#include "log.h"
+
+#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
+
+#define BACKOFF_MIN_MS 100
+#define BACKOFF_MAX_MS 5000
+/* Name of the statement that sets the tenant, prepared beside the caller's. */
+#define SET_TENANT_NAME "ims_set_tenant"
+#define SET_TENANT_SQL                                                                             \
+    "SELECT set_config('ims.tenant_id', coalesce($1, ''), true), "                                 \
+    "set_config('ims.all_tenants', $2, true)"
+
+enum conn_state {
+    CONN_BACKOFF,      /* waiting for the reconnect timer */
+    CONN_CONNECTING,   /* PQconnectPoll in progress */
+    CONN_PREPARING,    /* statements being prepared */
+    CONN_IDLE,         /* ready, on the idle list */
+    CONN_BUSY,         /* a transaction in flight */
+    CONN_ROLLING_BACK, /* cleaning up after a failed transaction */
+    CONN_CLOSED,
+};
+
+struct db_conn;
+
+/* A poll handle lives as long as the socket it watches; libpq may change the socket
+ * during connection set-up, and a uv_poll_t cannot be re-armed on a new fd before its
+ * close callback, so each socket gets its own. */
+struct conn_poll {
+    uv_poll_t handle;
+    struct db_conn *conn;
+};
+
+struct db_conn {
+    struct db_pool *pool;
+    int index;
+    enum conn_state state;
+    PGconn *pg;
+    struct conn_poll *poll;
+    int poll_fd;
+    int poll_events;
+    uv_timer_t timer;
+    int timer_open;
+    unsigned backoff_ms;
+    struct db_txn *txn;      /* in flight */
+    int expected_syncs;      /* PIPELINE_SYNC results still to read */
+    int command;             /* index of the command whose results are being read */
+    struct db_conn *next_idle;
+};
+
+struct db_txn {
+    struct db_pool *pool;
+    char *tenant;
+    int all_tenants;
+    int count, cap;
+    struct txn_stmt {
+        int statement;
+        int nparams;
+        char **values;
+        PGresult *result;
+    } *stmts;
+    db_txn_cb cb;
+    void *arg;
+    int err;
+    int failed_index;
+    char sqlstate[6];
+    char *error;
+    struct db_txn *next; /* on the wait queue */
+};
+
+struct db_pool {
+    uv_loop_t *loop;
+    char *conninfo;
+    const struct db_statement *statements;
+    int statement_count;
+    size_t max_queue;
+    int size;
+    struct db_conn *conns;
+    struct db_conn *idle;
+    struct db_txn *queue_head, *queue_tail;
+    size_t queued;
+    int up;
+    int ever_up_failed; /* the last attempt of every connection failed */
+    int closing;
+    int open_handles;
+    void (*close_done)(void *);
+    void *close_arg;
+};
+
+static void conn_start(struct db_conn *c);
+static void conn_on_poll(uv_poll_t *handle, int status, int events);
+static void conn_fail(struct db_conn *c, const char *why);
+static void pool_kick(struct db_pool *pool);
+static void pool_maybe_done(struct db_pool *pool);
+
+static const char *const conn_state_names[] = {"backoff", "connecting", "preparing", "idle",
+                                               "busy",    "rolling_back", "closed"};
+
+/* The one place a connection changes state; the asserts are the legal transitions. */
+static void conn_set_state(struct db_conn *c, enum conn_state to)
+{
+    enum conn_state from = c->state;
+    switch (to) {
+    case CONN_CONNECTING:
+        assert(from == CONN_BACKOFF);
+        break;
+    case CONN_PREPARING:
+        assert(from == CONN_CONNECTING);
+        break;
+    case CONN_IDLE:
+        assert(from == CONN_PREPARING || from == CONN_BUSY || from == CONN_ROLLING_BACK);
+        break;
+    case CONN_BUSY:
+        assert(from == CONN_IDLE);
+        break;
+    case CONN_ROLLING_BACK:
+        assert(from == CONN_BUSY);
+        break;
+    case CONN_BACKOFF:
+        assert(from != CONN_CLOSED && from != CONN_BACKOFF);
+        break;
+    case CONN_CLOSED:
+        break;
+    }
+    int was_up = from == CONN_IDLE || from == CONN_BUSY || from == CONN_ROLLING_BACK;
+    int is_up = to == CONN_IDLE || to == CONN_BUSY || to == CONN_ROLLING_BACK;
+    c->pool->up += is_up - was_up;
+    c->state = to;
+    log_debug("db connection state", "conn=%d from=%s to=%s", c->index, conn_state_names[from],
+              conn_state_names[to]);
+}
+
+/* --- handles --- */
+
+static void poll_closed(uv_handle_t *h)
+{
+    struct conn_poll *p = container_of((uv_poll_t *)h, struct conn_poll, handle);
+    struct db_pool *pool = p->conn->pool;
+    free(p);
+    pool->open_handles--;
+    pool_maybe_done(pool);
+}
+
+static void conn_unwatch(struct db_conn *c)
+{
+    if (c->poll) {
+        uv_close((uv_handle_t *)&c->poll->handle, poll_closed);
+        c->poll = NULL;
+        c->poll_fd = -1;
+        c->poll_events = 0;
+    }
+}
+
+/* Watches the current PQsocket for events, replacing the watcher if the socket changed. */
+static int conn_watch(struct db_conn *c, int events)
+{
+    int fd = PQsocket(c->pg);
+    if (fd < 0)
+        return IMS_EIO;
+    if (c->poll && c->poll_fd != fd)
+        conn_unwatch(c);
+    if (!c->poll) {
+        struct conn_poll *p = calloc(1, sizeof *p);
+        if (!p)
+            return IMS_ENOMEM;
+        if (uv_poll_init(c->pool->loop, &p->handle, fd) != 0) {
+            free(p);
+            return IMS_EIO;
+        }
+        p->conn = c;
+        c->pool->open_handles++;
+        c->poll = p;
+        c->poll_fd = fd;
+        c->poll_events = 0;
+    }
+    if (events != c->poll_events) {
+        if (uv_poll_start(&c->poll->handle, events, conn_on_poll) != 0)
+            return IMS_EIO;
+        c->poll_events = events;
+    }
+    return 0;
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+    struct db_conn *c = container_of((uv_timer_t *)h, struct db_conn, timer);
+    c->pool->open_handles--;
+    pool_maybe_done(c->pool);
+}
+
+/* --- transactions --- */
+
+struct db_txn *db_txn_new(struct db_pool *pool, const char *tenant, int all_tenants)
+{
+    struct db_txn *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->pool = pool;
+    t->all_tenants = all_tenants;
+    t->failed_index = -1;
+    if (tenant && !(t->tenant = strdup(tenant))) {
+        free(t);
+        return NULL;
+    }
+    return t;
+}
+
+int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values)
+{
+    if (statement < 0 || statement >= txn->pool->statement_count || nparams < 0)
+        return IMS_EINVAL;
+    if (txn->count == txn->cap) {
+        int cap = txn->cap ? txn->cap * 2 : 4;
+        void *n = realloc(txn->stmts, (size_t)cap * sizeof *txn->stmts);
+        if (!n)
+            return IMS_ENOMEM;
+        txn->stmts = n;
+        txn->cap = cap;
+    }
+    struct txn_stmt *s = &txn->stmts[txn->count];
+    memset(s, 0, sizeof *s);
+    s->statement = statement;
+    s->nparams = nparams;
+    if (nparams > 0) {
+        s->values = calloc((size_t)nparams, sizeof *s->values);
+        if (!s->values)
+            return IMS_ENOMEM;
+        for (int i = 0; i < nparams; i++) {
+            if (values[i] && !(s->values[i] = strdup(values[i]))) {
+                for (int j = 0; j < i; j++)
+                    free(s->values[j]);
+                free(s->values);
+                return IMS_ENOMEM;
+            }
+        }
+    }
+    return txn->count++;
+}
+
+PGresult *db_txn_result(const struct db_txn *txn, int index)
+{
+    if (index < 0 || index >= txn->count)
+        return NULL;
+    return txn->stmts[index].result;
+}
+
+const char *db_txn_sqlstate(const struct db_txn *txn)
+{
+    return txn->sqlstate;
+}
+
+const char *db_txn_error(const struct db_txn *txn)
+{
+    return txn->error ? txn->error : "";
+}
+
+int db_txn_failed_index(const struct db_txn *txn)
+{
+    return txn->failed_index;
+}
+
+static void txn_clear_results(struct db_txn *txn)
+{
+    for (int i = 0; i < txn->count; i++) {
+        PQclear(txn->stmts[i].result);
+        txn->stmts[i].result = NULL;
+    }
+}
+
+void db_txn_free(struct db_txn *txn)
+{
+    if (!txn)
+        return;
+    for (int i = 0; i < txn->count; i++) {
+        for (int j = 0; j < txn->stmts[i].nparams; j++)
+            free(txn->stmts[i].values[j]);
+        free(txn->stmts[i].values);
+    }
+    txn_clear_results(txn);
+    free(txn->stmts);
+    free(txn->tenant);
+    free(txn->error);
+    free(txn);
+}
+
+static void txn_complete(struct db_txn *txn, int err)
+{
+    txn->err = err;
+    if (err != 0 && err != IMS_EINTERNAL)
+        txn_clear_results(txn);
+    txn->cb(txn, err, txn->arg);
+}
+
+static void txn_set_error(struct db_txn *txn, int index, const PGresult *r)
+{
+    if (txn->failed_index != -1 || txn->error)
+        return;
+    txn->failed_index = index;
+    const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    snprintf(txn->sqlstate, sizeof txn->sqlstate, "%s", state ? state : "");
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    txn->error = strdup(msg ? msg : PQresultErrorMessage(r));
+}
+
+/* --- sending and receiving --- */
+
+static int conn_flush(struct db_conn *c)
+{
+    int r = PQflush(c->pg);
+    if (r < 0)
+        return IMS_EIO;
+    return conn_watch(c, UV_READABLE | (r == 1 ? UV_WRITABLE : 0));
+}
+
+static int conn_send_txn(struct db_conn *c, struct db_txn *t)
+{
+    PGconn *pg = c->pg;
+    const char *set_params[2] = {t->tenant, t->all_tenants ? "on" : ""};
+    if (!PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+        return IMS_EIO;
+    if (!PQsendQueryPrepared(pg, SET_TENANT_NAME, 2, set_params, NULL, NULL, 0))
+        return IMS_EIO;
+    for (int i = 0; i < t->count; i++) {
+        struct txn_stmt *s = &t->stmts[i];
+        if (!PQsendQueryPrepared(pg, c->pool->statements[s->statement].name, s->nparams,
+                                 (const char *const *)s->values, NULL, NULL, 0))
+            return IMS_EIO;
+    }
+    if (!PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+        return IMS_EIO;
+    if (!PQpipelineSync(pg))
+        return IMS_EIO;
+    c->expected_syncs = 1;
+    c->command = 0;
+    return conn_flush(c);
+}
+
+static int conn_send_prepares(struct db_conn *c)
+{
+    struct db_pool *pool = c->pool;
+    if (!PQsendPrepare(c->pg, SET_TENANT_NAME, SET_TENANT_SQL, 2, NULL))
+        return IMS_EIO;
+    for (int i = 0; i < pool->statement_count; i++)
+        if (!PQsendPrepare(c->pg, pool->statements[i].name, pool->statements[i].sql, 0, NULL))
+            return IMS_EIO;
+    if (!PQpipelineSync(c->pg))
+        return IMS_EIO;
+    c->expected_syncs = 1;
+    c->command = 0;
+    return conn_flush(c);
+}
+
+static void conn_to_idle(struct db_conn *c)
+{
+    conn_set_state(c, CONN_IDLE);
+    c->backoff_ms = 0;
+    c->next_idle = c->pool->idle;
+    c->pool->idle = c;
+}
+
+static int conn_begin_rollback(struct db_conn *c)
+{
+    conn_set_state(c, CONN_ROLLING_BACK);
+    if (!PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) ||
+        !PQpipelineSync(c->pg))
+        return IMS_EIO;
+    c->expected_syncs = 1;
+    return conn_flush(c);
+}
+
+/* Handles one result of the pipeline. The user statements are commands 2..count+1. */
+static void conn_take_result(struct db_conn *c, PGresult *r)
+{
+    struct db_txn *t = c->txn;
+    ExecStatusType st = PQresultStatus(r);
+    if (c->state == CONN_PREPARING || c->state == CONN_ROLLING_BACK || !t) {
+        if (st == PGRES_FATAL_ERROR)
+            log_error("db statement failed", "conn=%d state=%s error=\"%s\"", c->index,
+                      conn_state_names[c->state], PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+        PQclear(r);
+        return;
+    }
+    int user = c->command - 2;
+    if (st == PGRES_FATAL_ERROR) {
+        txn_set_error(t, user >= 0 && user < t->count ? user : -1, r);
+        PQclear(r);
+    } else if (user >= 0 && user < t->count && !t->stmts[user].result &&
+               (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
+        t->stmts[user].result = r;
+    } else {
+        PQclear(r);
+    }
+}
+
+static void conn_pipeline_done(struct db_conn *c)
+{
+    struct db_pool *pool = c->pool;
+    if (c->state == CONN_PREPARING || c->state == CONN_ROLLING_BACK) {
+        conn_to_idle(c);
+        pool_kick(pool);
+        return;
+    }
+    struct db_txn *t = c->txn;
+    c->txn = NULL;
+    int failed = t->error != NULL;
+    if (failed && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        if (conn_begin_rollback(c) != 0) {
+            txn_complete(t, IMS_EINTERNAL);
+            conn_fail(c, "rollback could not be sent");
+            return;
+        }
+    } else {
+        conn_to_idle(c);
+    }
+    txn_complete(t, failed ? IMS_EINTERNAL : 0);
+    pool_kick(pool);
+}
+
+static void conn_read(struct db_conn *c)
+{
+    if (!PQconsumeInput(c->pg)) {
+        conn_fail(c, PQerrorMessage(c->pg));
+        return;
+    }
+    while (c->expected_syncs > 0 && !PQisBusy(c->pg)) {
+        PGresult *r = PQgetResult(c->pg);
+        if (!r) {
+            c->command++;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            c->expected_syncs--;
+            conn_pipeline_done(c);
+            return;
+        }
+        conn_take_result(c, r);
+    }
+    if (PQstatus(c->pg) == CONNECTION_BAD)
+        conn_fail(c, PQerrorMessage(c->pg));
+}
+
+static void conn_connect_step(struct db_conn *c)
+{
+    PostgresPollingStatusType st = PQconnectPoll(c->pg);
+    switch (st) {
+    case PGRES_POLLING_READING:
+        if (conn_watch(c, UV_READABLE) != 0)
+            conn_fail(c, "cannot watch socket");
+        return;
+    case PGRES_POLLING_WRITING:
+        if (conn_watch(c, UV_WRITABLE) != 0)
+            conn_fail(c, "cannot watch socket");
+        return;
+    case PGRES_POLLING_FAILED:
+        conn_fail(c, PQerrorMessage(c->pg));
+        return;
+    case PGRES_POLLING_OK:
+        break;
+    default:
+        return;
+    }
+    if (PQsetnonblocking(c->pg, 1) != 0 || !PQenterPipelineMode(c->pg)) {
+        conn_fail(c, "cannot enter pipeline mode");
+        return;
+    }
+    conn_set_state(c, CONN_PREPARING);
+    if (conn_send_prepares(c) != 0)
+        conn_fail(c, PQerrorMessage(c->pg));
+    else
+        log_info("db connected", "conn=%d", c->index);
+}
+
+static void conn_on_poll(uv_poll_t *handle, int status, int events)
+{
+    struct conn_poll *p = container_of(handle, struct conn_poll, handle);
+    struct db_conn *c = p->conn;
+    if (c->poll != p)
+        return;
+    if (status < 0) {
+        conn_fail(c, uv_strerror(status));
+        return;
+    }
+    if (c->state == CONN_CONNECTING) {
+        conn_connect_step(c);
+        return;
+    }
+    if (events & UV_WRITABLE) {
+        if (conn_flush(c) != 0) {
+            conn_fail(c, PQerrorMessage(c->pg));
+            return;
+        }
+    }
+    if (events & UV_READABLE)
+        conn_read(c);
+}
+
+static void conn_timer_fired(uv_timer_t *timer)
+{
+    struct db_conn *c = container_of(timer, struct db_conn, timer);
+    conn_start(c);
+}
+
+/* Drops the connection, fails what it carried, and schedules a reconnect. */
+static void conn_fail(struct db_conn *c, const char *why)
+{
+    struct db_pool *pool = c->pool;
+    if (c->state == CONN_CLOSED || c->state == CONN_BACKOFF)
+        return;
+    log_warning("db connection lost", "conn=%d state=%s error=\"%.200s\"", c->index,
+                conn_state_names[c->state], why ? why : "");
+    if (c->state == CONN_IDLE) {
+        for (struct db_conn **pp = &pool->idle; *pp; pp = &(*pp)->next_idle) {
+            if (*pp == c) {
+                *pp = c->next_idle;
+                break;
+            }
+        }
+    }
+    conn_unwatch(c);
+    PQfinish(c->pg);
+    c->pg = NULL;
+    struct db_txn *t = c->txn;
+    c->txn = NULL;
+    conn_set_state(c, CONN_BACKOFF);
+    c->backoff_ms = c->backoff_ms ? c->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (c->backoff_ms > BACKOFF_MAX_MS)
+        c->backoff_ms = BACKOFF_MAX_MS;
+    if (!pool->closing)
+        uv_timer_start(&c->timer, conn_timer_fired, c->backoff_ms, 0);
+    if (t)
+        txn_complete(t, IMS_EUNAVAILABLE);
+    /* With nothing up, waiting transactions would wait for the backoff: fail them now. */
+    if (pool->up == 0) {
+        while (pool->queue_head) {
+            struct db_txn *q = pool->queue_head;
+            pool->queue_head = q->next;
+            pool->queued--;
+            txn_complete(q, IMS_EUNAVAILABLE);
+        }
+        pool->queue_tail = NULL;
+    }
+    pool_maybe_done(pool);
+}
+
+static void conn_start(struct db_conn *c)
+{
+    if (c->pool->closing)
+        return;
+    conn_set_state(c, CONN_CONNECTING);
+    c->pg = PQconnectStart(c->pool->conninfo);
+    if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
+        conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        return;
+    }
+    if (conn_watch(c, UV_WRITABLE) != 0)
+        conn_fail(c, "cannot watch socket");
+}
+
+/* --- pool --- */
+
+int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_pool **out)
+{
+    if (config->size < 1 || config->size > 256 || !config->conninfo)
+        return IMS_EINVAL;
+    struct db_pool *pool = calloc(1, sizeof *pool);
+    if (!pool)
+        return IMS_ENOMEM;
+    pool->loop = loop;
+    pool->size = config->size;
+    pool->max_queue = config->max_queue ? config->max_queue : 10000;
+    pool->statements = config->statements;
+    pool->statement_count = config->statement_count;
+    pool->conninfo = strdup(config->conninfo);
+    pool->conns = calloc((size_t)config->size, sizeof *pool->conns);
+    if (!pool->conninfo || !pool->conns) {
+        free(pool->conninfo);
+        free(pool->conns);
+        free(pool);
+        return IMS_ENOMEM;
+    }
+    for (int i = 0; i < pool->size; i++) {
+        struct db_conn *c = &pool->conns[i];
+        c->pool = pool;
+        c->index = i;
+        c->state = CONN_BACKOFF;
+        c->poll_fd = -1;
+        uv_timer_init(loop, &c->timer);
+        c->timer_open = 1;
+        pool->open_handles++;
+    }
+    for (int i = 0; i < pool->size; i++)
+        conn_start(&pool->conns[i]);
+    *out = pool;
+    return 0;
+}
+
+int db_pool_up(const struct db_pool *pool)
+{
+    return pool->up;
+}
+
+static void pool_kick(struct db_pool *pool)
+{
+    while (pool->idle && pool->queue_head) {
+        struct db_conn *c = pool->idle;
+        pool->idle = c->next_idle;
+        struct db_txn *t = pool->queue_head;
+        pool->queue_head = t->next;
+        if (!pool->queue_head)
+            pool->queue_tail = NULL;
+        pool->queued--;
+        conn_set_state(c, CONN_BUSY);
+        c->txn = t;
+        if (conn_send_txn(c, t) != 0)
+            conn_fail(c, PQerrorMessage(c->pg));
+    }
+    pool_maybe_done(pool);
+}
+
+void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
+{
+    struct db_pool *pool = txn->pool;
+    txn->cb = cb;
+    txn->arg = arg;
+    txn->next = NULL;
+    if (pool->closing) {
+        txn_complete(txn, IMS_ECLOSED);
+        return;
+    }
+    int connecting = 0;
+    for (int i = 0; i < pool->size; i++)
+        connecting |= pool->conns[i].state == CONN_CONNECTING ||
+                      pool->conns[i].state == CONN_PREPARING;
+    if (pool->up == 0 && !connecting) {
+        txn_complete(txn, IMS_EUNAVAILABLE);
+        return;
+    }
+    if (pool->queued >= pool->max_queue) {
+        txn_complete(txn, IMS_ETOOBIG);
+        return;
+    }
+    if (pool->queue_tail)
+        pool->queue_tail->next = txn;
+    else
+        pool->queue_head = txn;
+    pool->queue_tail = txn;
+    pool->queued++;
+    pool_kick(pool);
+}
+
+static void pool_maybe_done(struct db_pool *pool)
+{
+    if (!pool->closing)
+        return;
+    if (pool->open_handles == 0) {
+        void (*done)(void *) = pool->close_done;
+        void *arg = pool->close_arg;
+        pool->close_done = NULL;
+        free(pool->conns);
+        free(pool->conninfo);
+        free(pool);
+        if (done)
+            done(arg);
+        return;
+    }
+    /* Close connections that carry nothing; busy ones close when their work ends. */
+    for (int i = 0; i < pool->size; i++) {
+        struct db_conn *c = &pool->conns[i];
+        if (c->state == CONN_BUSY || c->state == CONN_ROLLING_BACK || c->state == CONN_CLOSED)
+            continue;
+        conn_set_state(c, CONN_CLOSED);
+        conn_unwatch(c);
+        if (c->pg) {
+            PQfinish(c->pg);
+            c->pg = NULL;
+        }
+        if (c->timer_open) {
+            c->timer_open = 0;
+            uv_close((uv_handle_t *)&c->timer, timer_closed);
+        }
+    }
+}
+
+void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
+{
+    pool->closing = 1;
+    pool->close_done = done;
+    pool->close_arg = arg;
+    pool->idle = NULL;
+    while (pool->queue_head) {
+        struct db_txn *q = pool->queue_head;
+        pool->queue_head = q->next;
+        pool->queued--;
+        txn_complete(q, IMS_ECLOSED);
+    }
+    pool->queue_tail = NULL;
+    pool_maybe_done(pool);
+}
