@@ -1,0 +1,608 @@
+#include "grpc_call_internal.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "grpc_server.h"
+#include "grpc_server_internal.h"
+#include "grpc_util.h"
+#include "h2_session.h"
+#include "ims/error.h"
+#include "log.h"
+
+/* Header lists larger than this reset the stream (nghttp2 counts 32 bytes per entry too). */
+#define MAX_HEADER_LIST_BYTES 65536
+/* Longer status messages are cut: trailers must stay small. */
+#define MAX_STATUS_MESSAGE_BYTES 1024
+
+static void call_set_state(struct grpc_call *call, enum grpc_call_state next)
+{
+    switch (next) {
+    case GRPC_CALL_HEADERS:
+        assert(0 && "a call never returns to its headers");
+        break;
+    case GRPC_CALL_RECEIVING:
+        assert(call->state == GRPC_CALL_HEADERS);
+        break;
+    case GRPC_CALL_HALF_CLOSED:
+        assert(call->state == GRPC_CALL_RECEIVING);
+        break;
+    case GRPC_CALL_RESPONDED:
+        assert(call->state == GRPC_CALL_HEADERS || call->state == GRPC_CALL_RECEIVING ||
+               call->state == GRPC_CALL_HALF_CLOSED);
+        break;
+    case GRPC_CALL_CANCELLED:
+        assert(call->state == GRPC_CALL_HEADERS || call->state == GRPC_CALL_RECEIVING ||
+               call->state == GRPC_CALL_HALF_CLOSED);
+        break;
+    }
+    call->state = next;
+}
+
+static int call_is_live(const struct grpc_call *call)
+{
+    return call->state == GRPC_CALL_RECEIVING || call->state == GRPC_CALL_HALF_CLOSED;
+}
+
+static struct grpc_server *call_server(const struct grpc_call *call)
+{
+    return call->conn->server;
+}
+
+/* --- lifetime --- */
+
+static void call_free(struct grpc_call *call)
+{
+    struct h2_conn *conn = call->conn;
+    free(call);
+    h2_conn_unref(conn);
+}
+
+static void on_timer_closed(uv_handle_t *handle)
+{
+    call_free(container_of(handle, struct grpc_call, timer));
+}
+
+static void call_release(struct grpc_call *call)
+{
+    if (call->stream_ref || call->dispatcher_ref)
+        return;
+    for (size_t i = 0; i < call->header_count; i++) {
+        free(call->headers[i].name);
+        free(call->headers[i].value);
+    }
+    free(call->headers);
+    grpc_deframer_free(&call->deframer);
+    free(call->out);
+    free(call->status_message);
+    if (call->timer_open)
+        uv_close((uv_handle_t *)&call->timer, on_timer_closed);
+    else
+        call_free(call);
+}
+
+struct grpc_call *grpc_call_new(struct h2_conn *conn, int32_t stream_id)
+{
+    struct grpc_call *call = calloc(1, sizeof *call);
+    if (call == NULL)
+        return NULL;
+    call->conn = conn;
+    call->stream_id = stream_id;
+    call->state = GRPC_CALL_HEADERS;
+    call->stream_ref = 1;
+    grpc_deframer_init(&call->deframer, conn->server->config.max_message_bytes);
+    h2_conn_ref(conn);
+    call->next = conn->calls;
+    if (conn->calls != NULL)
+        conn->calls->prev = call;
+    conn->calls = call;
+    return call;
+}
+
+static void call_stop_timer(struct grpc_call *call)
+{
+    if (call->timer_open)
+        uv_timer_stop(&call->timer);
+}
+
+static void call_deliver_cancel(struct grpc_call *call)
+{
+    if (!call->dispatcher_ref || call->cancel_delivered)
+        return;
+    call->cancel_delivered = 1;
+    struct grpc_dispatch *dispatch = &call_server(call)->dispatch;
+    dispatch->on_call_cancel(call, dispatch->user_data);
+}
+
+void grpc_call_stream_closed(struct grpc_call *call)
+{
+    struct h2_conn *conn = call->conn;
+    if (call->prev != NULL)
+        call->prev->next = call->next;
+    else
+        conn->calls = call->next;
+    if (call->next != NULL)
+        call->next->prev = call->prev;
+    call->prev = call->next = NULL;
+    call->stream_id = 0;
+    if (call->state == GRPC_CALL_HEADERS || call_is_live(call)) {
+        call_set_state(call, GRPC_CALL_CANCELLED);
+        call_stop_timer(call);
+        call_deliver_cancel(call);
+    }
+    call->stream_ref = 0;
+    call_release(call);
+}
+
+/* --- headers --- */
+
+static const char *find_header(const struct grpc_call *call, const char *name)
+{
+    for (size_t i = 0; i < call->header_count; i++) {
+        if (strcmp(call->headers[i].name, name) == 0)
+            return call->headers[i].value;
+    }
+    return NULL;
+}
+
+static char *copy_text(const uint8_t *data, size_t len)
+{
+    char *text = malloc(len + 1);
+    if (text != NULL) {
+        memcpy(text, data, len);
+        text[len] = '\0';
+    }
+    return text;
+}
+
+int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t name_len,
+                         const uint8_t *value, size_t value_len)
+{
+    call->header_bytes += name_len + value_len + 32;
+    if (call->header_bytes > MAX_HEADER_LIST_BYTES)
+        return IMS_ETOOBIG;
+    if (call->header_count == call->header_cap) {
+        size_t cap = call->header_cap ? call->header_cap * 2 : 16;
+        struct grpc_call_header *grown = realloc(call->headers, cap * sizeof *grown);
+        if (grown == NULL)
+            return IMS_ENOMEM;
+        call->headers = grown;
+        call->header_cap = cap;
+    }
+    char *name_copy = copy_text(name, name_len);
+    char *value_copy = copy_text(value, value_len);
+    if (name_copy == NULL || value_copy == NULL) {
+        free(name_copy);
+        free(value_copy);
+        return IMS_ENOMEM;
+    }
+    call->headers[call->header_count].name = name_copy;
+    call->headers[call->header_count].value = value_copy;
+    call->header_count++;
+    return 0;
+}
+
+/* --- sending --- */
+
+static void call_flush(struct grpc_call *call)
+{
+    h2_conn_flush(call->conn);
+}
+
+/* A response that is only HEADERS (:status, no body): HTTP errors and Trailers-Only. */
+static void submit_headers_only(struct grpc_call *call, const nghttp2_nv *nva, size_t count)
+{
+    if (call->stream_id == 0 || call->conn->session == NULL)
+        return;
+    if (nghttp2_submit_response(call->conn->session, call->stream_id, nva, count, NULL) != 0)
+        nghttp2_submit_rst_stream(call->conn->session, NGHTTP2_FLAG_NONE, call->stream_id,
+                                  NGHTTP2_INTERNAL_ERROR);
+}
+
+#define NV(name, value, value_len)                                                                 \
+    {                                                                                              \
+        (uint8_t *)(name), (uint8_t *)(value), sizeof(name) - 1, (value_len), NGHTTP2_NV_FLAG_NONE \
+    }
+
+/* Percent-encodes message for grpc-message; NULL for none or when memory is short. */
+static char *encode_message(const char *message)
+{
+    if (message == NULL || message[0] == '\0')
+        return NULL;
+    char cut[MAX_STATUS_MESSAGE_BYTES + 1];
+    snprintf(cut, sizeof cut, "%s", message);
+    size_t cap = strlen(cut) * 3 + 1;
+    char *encoded = malloc(cap);
+    if (encoded != NULL && grpc_percent_encode(cut, encoded, cap) < 0) {
+        free(encoded);
+        encoded = NULL;
+    }
+    return encoded;
+}
+
+static void send_http_error(struct grpc_call *call, const char *status)
+{
+    nghttp2_nv nva[] = {NV(":status", status, strlen(status))};
+    submit_headers_only(call, nva, 1);
+}
+
+static int submit_trailers(struct grpc_call *call)
+{
+    char status[16];
+    snprintf(status, sizeof status, "%d", call->status);
+    nghttp2_nv nva[] = {
+        NV("grpc-status", status, strlen(status)),
+        NV("grpc-message", call->status_message,
+           call->status_message ? strlen(call->status_message) : 0),
+    };
+    return nghttp2_submit_trailer(call->conn->session, call->stream_id, nva,
+                                  call->status_message ? 2 : 1);
+}
+
+static int start_response(struct grpc_call *call)
+{
+    if (call->response_started)
+        return 0;
+    static const char content_type[] = "application/grpc";
+    static const char identity[] = "identity";
+    nghttp2_nv nva[] = {
+        NV(":status", "200", 3),
+        NV("content-type", content_type, sizeof content_type - 1),
+        NV("grpc-accept-encoding", identity, sizeof identity - 1),
+    };
+    nghttp2_data_provider provider = {.source.ptr = call, .read_callback = grpc_call_read_response};
+    if (nghttp2_submit_response(call->conn->session, call->stream_id, nva, 3, &provider) != 0)
+        return IMS_ENOMEM;
+    call->response_started = 1;
+    return 0;
+}
+
+static void resume_response(struct grpc_call *call)
+{
+    if (call->data_deferred) {
+        call->data_deferred = 0;
+        nghttp2_session_resume_data(call->conn->session, call->stream_id);
+    }
+}
+
+/* Queues the status: Trailers-Only when nothing was sent, trailers after the queued
+ * messages otherwise. The state change is the caller's. */
+static void call_respond(struct grpc_call *call, int status, const char *message)
+{
+    call_stop_timer(call);
+    if (call->stream_id == 0 || call->conn->session == NULL)
+        return;
+    char *encoded = encode_message(message);
+    if (!call->response_started) {
+        static const char content_type[] = "application/grpc";
+        char status_text[16];
+        snprintf(status_text, sizeof status_text, "%d", status);
+        nghttp2_nv nva[] = {
+            NV(":status", "200", 3),
+            NV("content-type", content_type, sizeof content_type - 1),
+            NV("grpc-status", status_text, strlen(status_text)),
+            NV("grpc-message", encoded, encoded ? strlen(encoded) : 0),
+        };
+        submit_headers_only(call, nva, encoded ? 4 : 3);
+        free(encoded);
+    } else {
+        call->status = status;
+        free(call->status_message);
+        call->status_message = encoded;
+        call->trailers_queued = 1;
+        resume_response(call);
+    }
+    call_flush(call);
+}
+
+/* The server ends a call on its own (bad request body, deadline): the client gets the
+ * status, the dispatcher, if it had the call, gets on_call_cancel. */
+static void call_fail(struct grpc_call *call, int status, const char *message)
+{
+    call_respond(call, status, message);
+    call_set_state(call, GRPC_CALL_CANCELLED);
+    call_deliver_cancel(call);
+}
+
+/* Refuses a call before the dispatcher saw it. */
+static void call_refuse(struct grpc_call *call, int status, const char *message)
+{
+    call_respond(call, status, message);
+    call_set_state(call, GRPC_CALL_RESPONDED);
+}
+
+ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
+                                size_t length, uint32_t *data_flags, nghttp2_data_source *source,
+                                void *user_data)
+{
+    struct grpc_call *call = source->ptr;
+    size_t avail = call->out_len - call->out_pos;
+    size_t n = avail < length ? avail : length;
+    memcpy(buf, call->out + call->out_pos, n);
+    call->out_pos += n;
+    if (call->out_pos == call->out_len)
+        call->out_pos = call->out_len = 0;
+    if (call->out_len == 0 && call->trailers_queued) {
+        call->trailers_queued = 0;
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
+        if (submit_trailers(call) != 0)
+            return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+        return (ssize_t)n;
+    }
+    if (n == 0) {
+        call->data_deferred = 1;
+        return NGHTTP2_ERR_DEFERRED;
+    }
+    return (ssize_t)n;
+}
+
+/* --- receiving --- */
+
+static int deliver_message(void *arg, const uint8_t *data, size_t len)
+{
+    struct grpc_call *call = arg;
+    if (call->state != GRPC_CALL_RECEIVING)
+        return 1;
+    struct grpc_dispatch *dispatch = &call_server(call)->dispatch;
+    dispatch->on_message(call, data, len, dispatch->user_data);
+    return call->state == GRPC_CALL_RECEIVING ? 0 : 1;
+}
+
+static void log_bad_request(const struct grpc_call *call, const char *reason)
+{
+    log_warning("bad request", "conn=%llu peer=%s stream=%d reason=\"%s\"", call->conn->id,
+                call->conn->peer, call->stream_id, reason);
+}
+
+void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t len)
+{
+    if (call->state != GRPC_CALL_RECEIVING)
+        return;
+    int rc = grpc_deframer_feed(&call->deframer, data, len, deliver_message, call);
+    if (rc >= 0)
+        return;
+    char message[128];
+    int status;
+    switch (rc) {
+    case IMS_ETOOBIG:
+        snprintf(message, sizeof message,
+                 "request message of %" PRIu32 " bytes exceeds the limit of %zu bytes",
+                 call->deframer.bad_length, call->deframer.max_message_bytes);
+        status = IMS_GRPC_RESOURCE_EXHAUSTED;
+        break;
+    case IMS_EPROTO:
+        snprintf(message, sizeof message, "compression not supported");
+        status = IMS_GRPC_UNIMPLEMENTED;
+        break;
+    case IMS_ENOMEM:
+        snprintf(message, sizeof message, "out of memory");
+        status = IMS_GRPC_RESOURCE_EXHAUSTED;
+        break;
+    default:
+        snprintf(message, sizeof message, "malformed message prefix");
+        status = IMS_GRPC_INTERNAL;
+        break;
+    }
+    log_bad_request(call, message);
+    call_fail(call, status, message);
+}
+
+void grpc_call_receive_end(struct grpc_call *call)
+{
+    call->client_done = 1;
+    if (call->state != GRPC_CALL_RECEIVING)
+        return;
+    if (grpc_deframer_finish(&call->deframer) < 0) {
+        static const char message[] = "request ended inside a message";
+        log_bad_request(call, message);
+        call_fail(call, IMS_GRPC_INTERNAL, message);
+        return;
+    }
+    call_set_state(call, GRPC_CALL_HALF_CLOSED);
+    struct grpc_dispatch *dispatch = &call_server(call)->dispatch;
+    if (dispatch->on_half_close != NULL)
+        dispatch->on_half_close(call, dispatch->user_data);
+}
+
+int grpc_call_needs_reset(const struct grpc_call *call)
+{
+    return !call->client_done;
+}
+
+static void on_deadline(uv_timer_t *timer)
+{
+    struct grpc_call *call = container_of(timer, struct grpc_call, timer);
+    if (!call_is_live(call))
+        return;
+    call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+}
+
+/* Returns 0 when the call may start, or refuses it. */
+static int check_deadline(struct grpc_call *call)
+{
+    const char *text = find_header(call, "grpc-timeout");
+    if (text == NULL)
+        return 0;
+    uint64_t ms, ns;
+    if (grpc_parse_timeout(text, &ms) < 0 || grpc_parse_timeout_ns(text, &ns) < 0) {
+        log_bad_request(call, "malformed grpc-timeout");
+        call_refuse(call, IMS_GRPC_INVALID_ARGUMENT, "malformed grpc-timeout");
+        return -1;
+    }
+    /* Less than the timer's millisecond is spent by the time the headers are decoded. */
+    if (ns < 1000000u) {
+        call_refuse(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+        return -1;
+    }
+    uv_loop_t *loop = call_server(call)->loop;
+    if (uv_timer_init(loop, &call->timer) < 0) {
+        call_refuse(call, IMS_GRPC_INTERNAL, "cannot arm the deadline timer");
+        return -1;
+    }
+    call->timer_open = 1;
+    call->deadline = uv_now(loop) + ms;
+    uv_timer_start(&call->timer, on_deadline, ms, 0);
+    return 0;
+}
+
+void grpc_call_headers_done(struct grpc_call *call)
+{
+    if (call->state != GRPC_CALL_HEADERS)
+        return;
+    const char *method = find_header(call, ":method");
+    if (method == NULL || strcmp(method, "POST") != 0) {
+        log_bad_request(call, "method is not POST");
+        send_http_error(call, "405");
+        call_set_state(call, GRPC_CALL_RESPONDED);
+        call_flush(call);
+        return;
+    }
+    if (!grpc_content_type_is_grpc(find_header(call, "content-type"))) {
+        log_bad_request(call, "content-type is not application/grpc");
+        send_http_error(call, "415");
+        call_set_state(call, GRPC_CALL_RESPONDED);
+        call_flush(call);
+        return;
+    }
+    const char *path = find_header(call, ":path");
+    if (path == NULL || path[0] != '/' || strchr(path + 1, '/') == NULL) {
+        log_bad_request(call, "malformed :path");
+        call_refuse(call, IMS_GRPC_UNIMPLEMENTED, "malformed method path");
+        return;
+    }
+    const char *encoding = find_header(call, "grpc-encoding");
+    if (encoding != NULL && strcasecmp(encoding, "identity") != 0) {
+        call_refuse(call, IMS_GRPC_UNIMPLEMENTED, "compression not supported");
+        return;
+    }
+    if (check_deadline(call) < 0)
+        return;
+    call_set_state(call, GRPC_CALL_RECEIVING);
+    call->dispatcher_ref = 1;
+    struct grpc_dispatch *dispatch = &call_server(call)->dispatch;
+    int status = dispatch->on_call_start(call, dispatch->user_data);
+    if (status == 0)
+        return;
+    /* Refused: the dispatcher gave its reference back by saying no. */
+    call->dispatcher_ref = 0;
+    if (call_is_live(call)) {
+        char message[160];
+        if (status == IMS_GRPC_UNIMPLEMENTED)
+            snprintf(message, sizeof message, "unknown method %.120s", path);
+        else
+            snprintf(message, sizeof message, "%s", ims_grpc_status_name(status));
+        call_respond(call, status, message);
+        call_set_state(call, GRPC_CALL_RESPONDED);
+    }
+}
+
+/* --- the dispatcher's side --- */
+
+const char *grpc_call_path(const struct grpc_call *call)
+{
+    return find_header(call, ":path");
+}
+
+const char *grpc_call_header(const struct grpc_call *call, const char *name)
+{
+    return name[0] == ':' ? NULL : find_header(call, name);
+}
+
+const char *grpc_call_peer(const struct grpc_call *call)
+{
+    return call->conn->peer;
+}
+
+int grpc_call_is_tls(const struct grpc_call *call)
+{
+    return call->conn->is_tls;
+}
+
+const char *grpc_call_client_subject(const struct grpc_call *call)
+{
+    return call->conn->client_subject;
+}
+
+int grpc_call_is_local(const struct grpc_call *call)
+{
+    return call->conn->is_local;
+}
+
+uint64_t grpc_call_deadline(const struct grpc_call *call)
+{
+    return call->deadline;
+}
+
+int grpc_call_is_cancelled(const struct grpc_call *call)
+{
+    return call->cancel_delivered;
+}
+
+void grpc_call_set_user_data(struct grpc_call *call, void *data)
+{
+    call->user_data = data;
+}
+
+void *grpc_call_user_data(const struct grpc_call *call)
+{
+    return call->user_data;
+}
+
+size_t grpc_call_pending_bytes(const struct grpc_call *call)
+{
+    return call->out_len - call->out_pos;
+}
+
+int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t len)
+{
+    assert(call->dispatcher_ref);
+    if (!call_is_live(call) || call->stream_id == 0)
+        return IMS_ECLOSED;
+    if (len > UINT32_MAX)
+        return IMS_ETOOBIG;
+    size_t need = GRPC_FRAME_PREFIX_BYTES + len;
+    if (call->out_pos > 0) {
+        memmove(call->out, call->out + call->out_pos, call->out_len - call->out_pos);
+        call->out_len -= call->out_pos;
+        call->out_pos = 0;
+    }
+    if (call->out_len + need > call->out_cap) {
+        size_t cap = call->out_cap ? call->out_cap : 1024;
+        while (cap < call->out_len + need)
+            cap *= 2;
+        uint8_t *grown = realloc(call->out, cap);
+        if (grown == NULL)
+            return IMS_ENOMEM;
+        call->out = grown;
+        call->out_cap = cap;
+    }
+    if (start_response(call) < 0)
+        return IMS_ENOMEM;
+    uint8_t *p = call->out + call->out_len;
+    p[0] = 0;
+    p[1] = (uint8_t)(len >> 24);
+    p[2] = (uint8_t)(len >> 16);
+    p[3] = (uint8_t)(len >> 8);
+    p[4] = (uint8_t)len;
+    if (len > 0)
+        memcpy(p + GRPC_FRAME_PREFIX_BYTES, data, len);
+    call->out_len += need;
+    resume_response(call);
+    call_flush(call);
+    return 0;
+}
+
+void grpc_call_finish(struct grpc_call *call, int status, const char *message)
+{
+    assert(call->dispatcher_ref);
+    if (call_is_live(call)) {
+        call_respond(call, status, message);
+        call_set_state(call, GRPC_CALL_RESPONDED);
+    }
+    call->dispatcher_ref = 0;
+    call_release(call);
+}

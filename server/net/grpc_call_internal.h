@@ -1,0 +1,84 @@
+/*
+ * The call behind one HTTP/2 stream, as seen by h2_session.c: request headers and body
+ * go in, the response comes out of grpc_call_read_response().
+ */
+#ifndef IMS_NET_GRPC_CALL_INTERNAL_H
+#define IMS_NET_GRPC_CALL_INTERNAL_H
+
+#include <nghttp2/nghttp2.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "grpc_frame.h"
+
+struct h2_conn;
+
+enum grpc_call_state {
+    GRPC_CALL_HEADERS,     /* request headers arriving; the dispatcher knows nothing */
+    GRPC_CALL_RECEIVING,   /* started; request messages arriving */
+    GRPC_CALL_HALF_CLOSED, /* the client will send nothing more */
+    GRPC_CALL_RESPONDED,   /* the status is queued: only writing remains */
+    GRPC_CALL_CANCELLED,   /* reset, connection loss, deadline or bad request after start */
+};
+
+struct grpc_call_header {
+    char *name;
+    char *value;
+};
+
+struct grpc_call {
+    struct h2_conn *conn; /* referenced until the call is freed */
+    int32_t stream_id;    /* 0 once the stream is gone */
+    enum grpc_call_state state;
+    int stream_ref;     /* the stream's reference */
+    int dispatcher_ref; /* the dispatcher's reference */
+    int client_done;    /* END_STREAM received */
+    int cancel_delivered;
+    struct grpc_call_header *headers;
+    size_t header_count, header_cap, header_bytes;
+    struct grpc_deframer deframer;
+    uint64_t deadline;
+    int timer_open;
+    uv_timer_t timer;
+    int response_started; /* response HEADERS submitted with a data source */
+    int data_deferred;    /* the data source said "nothing yet" */
+    int trailers_queued;  /* the status waits behind the queued messages */
+    int status;
+    char *status_message; /* percent-encoded, or NULL */
+    uint8_t *out;         /* framed response messages not yet given to nghttp2 */
+    size_t out_pos, out_len, out_cap;
+    void *user_data;
+    struct grpc_call *prev, *next; /* in conn->calls */
+};
+
+/* A new call on stream_id, linked into conn->calls. NULL when memory is short. */
+struct grpc_call *grpc_call_new(struct h2_conn *conn, int32_t stream_id);
+
+/* One request header. Returns 0, IMS_ETOOBIG (header list over the limit), IMS_ENOMEM. */
+int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t name_len,
+                         const uint8_t *value, size_t value_len);
+
+/* The request headers are complete: check them and start the call or answer it. */
+void grpc_call_headers_done(struct grpc_call *call);
+
+/* A chunk of the request body. */
+void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t len);
+
+/* The client ended its side of the stream. */
+void grpc_call_receive_end(struct grpc_call *call);
+
+/* An END_STREAM of ours went out: 1 when the client is still sending, so the stream
+ * should be reset with NO_ERROR. */
+int grpc_call_needs_reset(const struct grpc_call *call);
+
+/* The stream is gone (closed, reset, or the connection closed): cancels a live call and
+ * drops the stream's reference. */
+void grpc_call_stream_closed(struct grpc_call *call);
+
+/* nghttp2 data source callback for the response body. */
+ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
+                                size_t length, uint32_t *data_flags, nghttp2_data_source *source,
+                                void *user_data);
+
+#endif

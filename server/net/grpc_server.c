@@ -1,0 +1,186 @@
+#include "grpc_server.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "grpc_server_internal.h"
+#include "h2_session.h"
+#include "ims/error.h"
+#include "listener.h"
+#include "log.h"
+#include "tls.h"
+
+static char *copy_optional(const char *text, int *failed)
+{
+    if (text == NULL)
+        return NULL;
+    char *copy = strdup(text);
+    if (copy == NULL)
+        *failed = 1;
+    return copy;
+}
+
+static void server_free(struct grpc_server *server)
+{
+    if (server->tls_ctx != NULL)
+        SSL_CTX_free(server->tls_ctx);
+    free((char *)server->config.tls.cert_file);
+    free((char *)server->config.tls.key_file);
+    free((char *)server->config.tls.client_ca_file);
+    free(server->listeners);
+    free(server);
+}
+
+/* Builds an SSL_CTX from the configured files, logging why it failed. */
+static int server_load_tls(struct grpc_server *server, SSL_CTX **out)
+{
+    int rc = tls_context_new(&server->config.tls, out);
+    if (rc < 0) {
+        char reason[256];
+        tls_error_text(reason, sizeof reason);
+        log_error("tls configuration failed", "cert=%s key=%s client_ca=%s error=\"%s\"",
+                  server->config.tls.cert_file, server->config.tls.key_file,
+                  server->config.tls.client_ca_file ? server->config.tls.client_ca_file : "-",
+                  reason);
+    }
+    return rc == IMS_ENOMEM ? rc : rc < 0 ? IMS_ETLS : 0;
+}
+
+int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
+                    const struct grpc_dispatch *dispatch, struct grpc_server **out)
+{
+    if (loop == NULL || config == NULL || dispatch == NULL || out == NULL ||
+        dispatch->on_call_start == NULL || dispatch->on_message == NULL ||
+        dispatch->on_call_cancel == NULL || config->max_message_bytes == 0 ||
+        config->max_concurrent_streams == 0)
+        return IMS_EINVAL;
+    if (config->tls.cert_file != NULL && config->tls.key_file == NULL)
+        return IMS_EINVAL;
+    struct grpc_server *server = calloc(1, sizeof *server);
+    if (server == NULL)
+        return IMS_ENOMEM;
+    server->loop = loop;
+    server->config = *config;
+    server->dispatch = *dispatch;
+    int failed = 0;
+    server->config.tls.cert_file = copy_optional(config->tls.cert_file, &failed);
+    server->config.tls.key_file = copy_optional(config->tls.key_file, &failed);
+    server->config.tls.client_ca_file = copy_optional(config->tls.client_ca_file, &failed);
+    if (failed) {
+        server_free(server);
+        return IMS_ENOMEM;
+    }
+    if (server->config.tls.cert_file != NULL) {
+        int rc = server_load_tls(server, &server->tls_ctx);
+        if (rc < 0) {
+            server_free(server);
+            return rc;
+        }
+    }
+    *out = server;
+    return 0;
+}
+
+int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
+{
+    if (server->shutting_down || address == NULL)
+        return IMS_EINVAL;
+    if (tls && server->tls_ctx == NULL)
+        return IMS_ETLS;
+    struct net_listener **grown =
+        realloc(server->listeners, (size_t)(server->listener_count + 1) * sizeof *grown);
+    if (grown == NULL)
+        return IMS_ENOMEM;
+    server->listeners = grown;
+    struct net_listener *listener;
+    int rc = net_listener_open(server, address, tls, &listener);
+    if (rc < 0)
+        return rc;
+    listener->index = server->listener_count;
+    server->listeners[server->listener_count++] = listener;
+    return 0;
+}
+
+int grpc_server_bound_port(const struct grpc_server *server, int n)
+{
+    if (n < 0 || n >= server->listener_count || server->listeners[n] == NULL)
+        return -1;
+    return server->listeners[n]->port;
+}
+
+int grpc_server_reload_tls(struct grpc_server *server)
+{
+    if (server->config.tls.cert_file == NULL)
+        return IMS_ETLS;
+    SSL_CTX *fresh;
+    int rc = server_load_tls(server, &fresh);
+    if (rc < 0)
+        return IMS_ETLS;
+    /* Each open connection's SSL holds its own reference to the context it began with. */
+    SSL_CTX_free(server->tls_ctx);
+    server->tls_ctx = fresh;
+    log_info("tls reloaded", "cert=%s", server->config.tls.cert_file);
+    return 0;
+}
+
+void grpc_server_release(struct grpc_server *server)
+{
+    if (--server->live > 0 || !server->shutting_down)
+        return;
+    if (server->done != NULL)
+        server->done(server->done_arg);
+    server_free(server);
+}
+
+static void on_grace_closed(uv_handle_t *handle)
+{
+    grpc_server_release(container_of(handle, struct grpc_server, grace_timer));
+}
+
+static void close_grace_timer(struct grpc_server *server)
+{
+    if (server->grace_timer_closing)
+        return;
+    server->grace_timer_closing = 1;
+    uv_close((uv_handle_t *)&server->grace_timer, on_grace_closed);
+}
+
+void grpc_server_conn_closed(struct grpc_server *server)
+{
+    if (server->shutting_down && server->conns == NULL)
+        close_grace_timer(server);
+}
+
+static void on_grace_over(uv_timer_t *timer)
+{
+    struct grpc_server *server = container_of(timer, struct grpc_server, grace_timer);
+    while (server->conns != NULL)
+        h2_conn_close(server->conns, "shutdown grace period over");
+    /* The last close callback closes the timer. */
+}
+
+void grpc_server_shutdown(struct grpc_server *server, void (*done)(void *arg), void *arg)
+{
+    if (server->shutting_down)
+        return;
+    server->shutting_down = 1;
+    server->done = done;
+    server->done_arg = arg;
+    log_info("server shutting down", "connections=%s grace_ms=%u", server->conns ? "open" : "none",
+             server->config.shutdown_grace_ms);
+    /* The timer counts as live until closed, so the server outlives this function. */
+    uv_timer_init(server->loop, &server->grace_timer);
+    server->live++;
+    for (int i = 0; i < server->listener_count; i++) {
+        if (server->listeners[i] != NULL)
+            net_listener_close(server->listeners[i]);
+    }
+    for (struct h2_conn *conn = server->conns, *next; conn != NULL; conn = next) {
+        next = conn->next;
+        h2_conn_drain(conn);
+    }
+    if (server->conns == NULL)
+        close_grace_timer(server);
+    else
+        uv_timer_start(&server->grace_timer, on_grace_over, server->config.shutdown_grace_ms, 0);
+}

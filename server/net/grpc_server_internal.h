@@ -1,0 +1,46 @@
+/*
+ * The server object shared by the files of net/: listeners, connections and the
+ * shutdown bookkeeping. Only net/ includes this header.
+ */
+#ifndef IMS_NET_GRPC_SERVER_INTERNAL_H
+#define IMS_NET_GRPC_SERVER_INTERNAL_H
+
+#include <openssl/ssl.h>
+#include <stddef.h>
+#include <uv.h>
+
+#include "grpc_server.h"
+
+#ifndef container_of
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+#endif
+
+struct net_listener;
+struct h2_conn;
+
+struct grpc_server {
+    uv_loop_t *loop;
+    struct grpc_server_config config; /* TLS file names point to our own copies */
+    struct grpc_dispatch dispatch;
+    SSL_CTX *tls_ctx;                /* for new connections; NULL without TLS */
+    struct net_listener **listeners; /* entry NULL once that listener is closed */
+    int listener_count;
+    struct h2_conn *conns; /* connections whose socket is open */
+    unsigned long long next_conn_id;
+    /* Listeners, connections and the grace timer not yet freed: the server goes when
+     * this reaches zero during shutdown. */
+    unsigned live;
+    int shutting_down;
+    int grace_timer_closing;
+    uv_timer_t grace_timer;
+    void (*done)(void *arg);
+    void *done_arg;
+};
+
+/* Something counted in live was freed. May free the server. */
+void grpc_server_release(struct grpc_server *server);
+
+/* A connection's socket closed (it left server->conns). */
+void grpc_server_conn_closed(struct grpc_server *server);
+
+#endif

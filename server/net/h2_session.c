@@ -1,0 +1,593 @@
+#include "h2_session.h"
+
+#include <arpa/inet.h>
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grpc_call_internal.h"
+#include "grpc_server_internal.h"
+#include "ims/error.h"
+#include "listener.h"
+#include "log.h"
+
+/* nghttp2 output is gathered into writes of about this size; the next batch is produced
+ * only when the previous write completed, so a peer that does not read stops us. */
+#define WRITE_BATCH_BYTES 65536
+/* A bigger stream window than HTTP/2's 64 KiB keeps large messages from stalling. */
+#define STREAM_WINDOW_BYTES (1 << 20)
+#define CONNECTION_WINDOW_BYTES (4 << 20)
+
+struct conn_write {
+    uv_write_t req;
+    struct h2_conn *conn;
+    size_t len, cap;
+    uint8_t data[];
+};
+
+static void conn_set_state(struct h2_conn *conn, enum h2_conn_state next)
+{
+    switch (next) {
+    case H2_CONN_HANDSHAKE:
+        assert(0 && "a connection never returns to the handshake");
+        break;
+    case H2_CONN_OPEN:
+        assert(conn->state == H2_CONN_HANDSHAKE);
+        break;
+    case H2_CONN_DRAINING:
+        assert(conn->state == H2_CONN_OPEN || conn->state == H2_CONN_HANDSHAKE);
+        break;
+    case H2_CONN_CLOSING:
+        assert(conn->state < H2_CONN_CLOSING);
+        break;
+    case H2_CONN_CLOSED:
+        assert(conn->state == H2_CONN_CLOSING);
+        break;
+    }
+    conn->state = next;
+}
+
+void h2_conn_ref(struct h2_conn *conn)
+{
+    conn->refs++;
+}
+
+void h2_conn_unref(struct h2_conn *conn)
+{
+    assert(conn->refs > 0);
+    if (--conn->refs > 0)
+        return;
+    struct grpc_server *server = conn->server;
+    free(conn->client_subject);
+    free(conn);
+    grpc_server_release(server);
+}
+
+static void on_conn_closed(uv_handle_t *handle)
+{
+    struct h2_conn *conn = container_of(handle, struct h2_conn, h.handle);
+    conn_set_state(conn, H2_CONN_CLOSED);
+    struct grpc_server *server = conn->server;
+    h2_conn_unref(conn);
+    grpc_server_conn_closed(server);
+}
+
+void h2_conn_close(struct h2_conn *conn, const char *reason)
+{
+    if (conn->state >= H2_CONN_CLOSING)
+        return;
+    assert(!conn->in_session);
+    conn_set_state(conn, H2_CONN_CLOSING);
+    log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", conn->id, conn->peer, reason);
+    while (conn->calls != NULL)
+        grpc_call_stream_closed(conn->calls);
+    if (conn->session != NULL)
+        nghttp2_session_del(conn->session);
+    conn->session = NULL;
+    if (conn->is_tls)
+        tls_session_free(&conn->tls);
+    struct grpc_server *server = conn->server;
+    if (conn->prev != NULL)
+        conn->prev->next = conn->next;
+    else
+        server->conns = conn->next;
+    if (conn->next != NULL)
+        conn->next->prev = conn->prev;
+    conn->prev = conn->next = NULL;
+    uv_close(&conn->h.handle, on_conn_closed);
+}
+
+/* Stops producing and closes once what is queued has been written. */
+static void conn_fail(struct h2_conn *conn, const char *reason)
+{
+    if (conn->close_reason == NULL)
+        conn->close_reason = reason;
+    conn->input_done = 1;
+    if (conn->reading) {
+        uv_read_stop(&conn->h.stream);
+        conn->reading = 0;
+    }
+}
+
+static void conn_maybe_close(struct h2_conn *conn)
+{
+    if (conn->write_pending || conn->state >= H2_CONN_CLOSING)
+        return;
+    if (conn->close_reason != NULL) {
+        h2_conn_close(conn, conn->close_reason);
+        return;
+    }
+    if (conn->state == H2_CONN_HANDSHAKE)
+        return;
+    if (!nghttp2_session_want_read(conn->session) && !nghttp2_session_want_write(conn->session))
+        h2_conn_close(conn, conn->state == H2_CONN_DRAINING ? "drained" : "session ended");
+}
+
+static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
+{
+    struct h2_conn *conn = container_of(handle, struct h2_conn, h.handle);
+    buf->base = conn->read_buffer;
+    buf->len = sizeof conn->read_buffer;
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
+
+static void conn_update_reading(struct h2_conn *conn)
+{
+    /* Back-pressure: while the kernel has not taken our last write, the peer is not
+     * reading, so we stop reading it (and stop producing answers for it). */
+    int want = conn->state < H2_CONN_CLOSING && !conn->input_done &&
+               !(conn->write_pending && uv_stream_get_write_queue_size(&conn->h.stream) > 0);
+    if (want && !conn->reading) {
+        int rc = uv_read_start(&conn->h.stream, on_alloc, on_read);
+        if (rc < 0) {
+            conn_fail(conn, uv_strerror(rc));
+            return;
+        }
+        conn->reading = 1;
+    } else if (!want && conn->reading) {
+        uv_read_stop(&conn->h.stream);
+        conn->reading = 0;
+    }
+}
+
+static void on_write(uv_write_t *req, int status)
+{
+    struct conn_write *write = container_of(req, struct conn_write, req);
+    struct h2_conn *conn = write->conn;
+    free(write);
+    conn->write_pending = 0;
+    if (conn->state >= H2_CONN_CLOSING)
+        return;
+    if (status < 0) {
+        h2_conn_close(conn, uv_strerror(status));
+        return;
+    }
+    conn_update_reading(conn);
+    h2_conn_flush(conn);
+}
+
+static int write_append(struct conn_write **write, const uint8_t *data, size_t len)
+{
+    struct conn_write *w = *write;
+    size_t have = w ? w->len : 0;
+    size_t cap = w ? w->cap : 0;
+    if (have + len > cap) {
+        size_t next = cap ? cap : 16384;
+        while (next < have + len)
+            next *= 2;
+        struct conn_write *grown = realloc(w, sizeof *w + next);
+        if (grown == NULL)
+            return IMS_ENOMEM;
+        if (w == NULL)
+            grown->len = 0;
+        grown->cap = next;
+        w = grown;
+        *write = w;
+    }
+    memcpy(w->data + w->len, data, len);
+    w->len += len;
+    return 0;
+}
+
+/* Moves nghttp2's output (through TLS when on) into one write buffer. */
+static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
+{
+    if (conn->close_reason != NULL && !conn->is_tls)
+        return 0;
+    if (conn->state != H2_CONN_HANDSHAKE && conn->close_reason == NULL) {
+        size_t total = 0;
+        conn->in_session++;
+        while (total < WRITE_BATCH_BYTES) {
+            const uint8_t *data;
+            ssize_t n = nghttp2_session_mem_send(conn->session, &data);
+            if (n < 0) {
+                conn->in_session--;
+                log_warning("http2 send failed", "conn=%llu peer=%s error=\"%s\"", conn->id,
+                            conn->peer, nghttp2_strerror((int)n));
+                conn_fail(conn, "http2 send failed");
+                return IMS_EPROTO;
+            }
+            if (n == 0)
+                break;
+            int rc = conn->is_tls ? tls_session_write(&conn->tls, data, (size_t)n)
+                                  : write_append(write, data, (size_t)n);
+            if (rc < 0) {
+                conn->in_session--;
+                conn_fail(conn, "output failed");
+                return rc;
+            }
+            total += (size_t)n;
+        }
+        conn->in_session--;
+    }
+    if (conn->is_tls) {
+        size_t pending = tls_session_pending_output(&conn->tls);
+        while (pending > 0) {
+            uint8_t chunk[16384];
+            size_t n = tls_session_take_output(&conn->tls, chunk, sizeof chunk);
+            if (n == 0)
+                break;
+            if (write_append(write, chunk, n) < 0) {
+                conn_fail(conn, "out of memory");
+                return IMS_ENOMEM;
+            }
+            pending -= n < pending ? n : pending;
+        }
+    }
+    return 0;
+}
+
+void h2_conn_flush(struct h2_conn *conn)
+{
+    if (conn->state >= H2_CONN_CLOSING || conn->write_pending || conn->in_session)
+        return;
+    struct conn_write *write = NULL;
+    int rc = conn_collect_output(conn, &write);
+    (void)rc; /* on failure close_reason is set: what was gathered still goes out */
+    if (write == NULL || write->len == 0) {
+        free(write);
+        conn_maybe_close(conn);
+        return;
+    }
+    write->conn = conn;
+    uv_buf_t buf = uv_buf_init((char *)write->data, (unsigned)write->len);
+    rc = uv_write(&write->req, &conn->h.stream, &buf, 1, on_write);
+    if (rc < 0) {
+        free(write);
+        h2_conn_close(conn, uv_strerror(rc));
+        return;
+    }
+    conn->write_pending = 1;
+    conn_update_reading(conn);
+}
+
+void h2_conn_drain(struct h2_conn *conn)
+{
+    if (conn->state == H2_CONN_HANDSHAKE) {
+        h2_conn_close(conn, "shutdown");
+        return;
+    }
+    if (conn->state != H2_CONN_OPEN)
+        return;
+    int last = nghttp2_session_get_last_proc_stream_id(conn->session);
+    if (nghttp2_submit_goaway(conn->session, NGHTTP2_FLAG_NONE, last, NGHTTP2_NO_ERROR, NULL, 0) !=
+        0) {
+        conn_fail(conn, "goaway failed");
+    }
+    conn_set_state(conn, H2_CONN_DRAINING);
+    h2_conn_flush(conn);
+}
+
+/* --- nghttp2 callbacks --- */
+
+static struct grpc_call *stream_call(nghttp2_session *session, int32_t stream_id)
+{
+    return nghttp2_session_get_stream_user_data(session, stream_id);
+}
+
+static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame, void *arg)
+{
+    struct h2_conn *conn = arg;
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0;
+    struct grpc_call *call = grpc_call_new(conn, frame->hd.stream_id);
+    if (call == NULL) {
+        log_warning("stream refused", "conn=%llu peer=%s reason=\"out of memory\"", conn->id,
+                    conn->peer);
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    if (nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, call) != 0) {
+        grpc_call_stream_closed(call);
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    return 0;
+}
+
+static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const uint8_t *name,
+                     size_t name_len, const uint8_t *value, size_t value_len, uint8_t flags,
+                     void *arg)
+{
+    struct h2_conn *conn = arg;
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
+        return 0; /* request trailers carry nothing gRPC uses */
+    struct grpc_call *call = stream_call(session, frame->hd.stream_id);
+    if (call == NULL)
+        return 0;
+    int rc = grpc_call_add_header(call, name, name_len, value, value_len);
+    if (rc < 0) {
+        log_warning("stream reset", "conn=%llu peer=%s stream=%d reason=\"%s\"", conn->id,
+                    conn->peer, frame->hd.stream_id,
+                    rc == IMS_ETOOBIG ? "header list too large" : "out of memory");
+        return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
+    }
+    return 0;
+}
+
+static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *arg)
+{
+    struct grpc_call *call;
+    switch (frame->hd.type) {
+    case NGHTTP2_HEADERS:
+        call = stream_call(session, frame->hd.stream_id);
+        if (call == NULL)
+            return 0;
+        if (frame->headers.cat == NGHTTP2_HCAT_REQUEST)
+            grpc_call_headers_done(call);
+        if (frame->hd.flags & NGHTTP2_FLAG_END_STREAM)
+            grpc_call_receive_end(call);
+        return 0;
+    case NGHTTP2_DATA:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+            return 0;
+        call = stream_call(session, frame->hd.stream_id);
+        if (call != NULL)
+            grpc_call_receive_end(call);
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+static int on_data_chunk_recv(nghttp2_session *session, uint8_t flags, int32_t stream_id,
+                              const uint8_t *data, size_t len, void *arg)
+{
+    struct grpc_call *call = stream_call(session, stream_id);
+    if (call != NULL)
+        grpc_call_receive_data(call, data, len);
+    return 0;
+}
+
+static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, void *arg)
+{
+    if ((frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) ||
+        !(frame->hd.flags & NGHTTP2_FLAG_END_STREAM))
+        return 0;
+    /* The response is complete while the client still sends: tell it to stop. */
+    struct grpc_call *call = stream_call(session, frame->hd.stream_id);
+    if (call != NULL && grpc_call_needs_reset(call))
+        nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, frame->hd.stream_id,
+                                  NGHTTP2_NO_ERROR);
+    return 0;
+}
+
+static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
+                           void *arg)
+{
+    struct grpc_call *call = stream_call(session, stream_id);
+    if (call != NULL)
+        grpc_call_stream_closed(call);
+    return 0;
+}
+
+static int on_error(nghttp2_session *session, int lib_error_code, const char *msg, size_t len,
+                    void *arg)
+{
+    struct h2_conn *conn = arg;
+    log_warning("http2 protocol error", "conn=%llu peer=%s detail=\"%.*s\"", conn->id, conn->peer,
+                (int)len, msg);
+    return 0;
+}
+
+static int conn_session_new(struct h2_conn *conn)
+{
+    nghttp2_session_callbacks *callbacks;
+    if (nghttp2_session_callbacks_new(&callbacks) != 0)
+        return IMS_ENOMEM;
+    nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(callbacks, on_header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, on_frame_recv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, on_data_chunk_recv);
+    nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, on_frame_send);
+    nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
+    nghttp2_session_callbacks_set_error_callback2(callbacks, on_error);
+    int rc = nghttp2_session_server_new(&conn->session, callbacks, conn);
+    nghttp2_session_callbacks_del(callbacks);
+    if (rc != 0)
+        return IMS_ENOMEM;
+    nghttp2_settings_entry settings[] = {
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, conn->server->config.max_concurrent_streams},
+        {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES},
+    };
+    if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings, 2) != 0 ||
+        nghttp2_session_set_local_window_size(conn->session, NGHTTP2_FLAG_NONE, 0,
+                                              CONNECTION_WINDOW_BYTES) != 0)
+        return IMS_ENOMEM;
+    return 0;
+}
+
+/* --- input --- */
+
+/* Returns 0, or -1 when the connection failed. */
+static int conn_feed_session(struct h2_conn *conn, const uint8_t *data, size_t len)
+{
+    conn->in_session++;
+    ssize_t rc = nghttp2_session_mem_recv(conn->session, data, len);
+    conn->in_session--;
+    if (rc >= 0)
+        return 0;
+    log_warning("http2 protocol error", "conn=%llu peer=%s error=\"%s\"", conn->id, conn->peer,
+                nghttp2_strerror((int)rc));
+    /* GOAWAY where the session can still say it, then close. */
+    nghttp2_session_terminate_session(conn->session, NGHTTP2_PROTOCOL_ERROR);
+    /* Nothing more is read; once the GOAWAY is out nghttp2 wants neither to read nor to
+     * write, and conn_maybe_close() ends the connection. */
+    conn->input_done = 1;
+    conn_update_reading(conn);
+    return -1;
+}
+
+static void conn_handshake_done(struct h2_conn *conn)
+{
+    if (!tls_session_alpn_is_h2(&conn->tls)) {
+        log_warning("tls refused", "conn=%llu peer=%s reason=\"client did not offer h2\"", conn->id,
+                    conn->peer);
+        conn_fail(conn, "no h2 in ALPN");
+        return;
+    }
+    conn->client_subject = tls_session_client_subject(&conn->tls);
+    conn_set_state(conn, H2_CONN_OPEN);
+    log_debug("tls established", "conn=%llu peer=%s client_cert=%s", conn->id, conn->peer,
+              conn->client_subject ? "yes" : "no");
+}
+
+static void conn_receive_tls(struct h2_conn *conn, const uint8_t *data, size_t len)
+{
+    if (tls_session_feed(&conn->tls, data, len) < 0) {
+        conn_fail(conn, "out of memory");
+        return;
+    }
+    if (conn->state == H2_CONN_HANDSHAKE) {
+        int rc = tls_session_handshake(&conn->tls);
+        if (rc == 1)
+            return;
+        if (rc < 0) {
+            char reason[256];
+            tls_error_text(reason, sizeof reason);
+            log_warning("tls handshake failed", "conn=%llu peer=%s error=\"%s\"", conn->id,
+                        conn->peer, reason);
+            conn_fail(conn, "tls handshake failed");
+            return;
+        }
+        conn_handshake_done(conn);
+        if (conn->close_reason != NULL)
+            return;
+    }
+    for (;;) {
+        uint8_t plain[16384];
+        long n = tls_session_read(&conn->tls, plain, sizeof plain);
+        if (n == 0)
+            return;
+        if (n == IMS_ECLOSED) {
+            conn_fail(conn, "peer sent close_notify");
+            return;
+        }
+        if (n < 0) {
+            char reason[256];
+            tls_error_text(reason, sizeof reason);
+            log_warning("tls error", "conn=%llu peer=%s error=\"%s\"", conn->id, conn->peer,
+                        reason);
+            conn_fail(conn, "tls error");
+            return;
+        }
+        if (conn_feed_session(conn, plain, (size_t)n) < 0)
+            return;
+    }
+}
+
+static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
+{
+    struct h2_conn *conn = container_of(stream, struct h2_conn, h.stream);
+    if (nread == 0)
+        return;
+    if (nread < 0) {
+        h2_conn_close(conn, nread == UV_EOF ? "peer closed" : uv_strerror((int)nread));
+        return;
+    }
+    if (conn->state >= H2_CONN_CLOSING || !conn->reading)
+        return;
+    if (conn->is_tls)
+        conn_receive_tls(conn, (const uint8_t *)buf->base, (size_t)nread);
+    else
+        (void)conn_feed_session(conn, (const uint8_t *)buf->base, (size_t)nread);
+    h2_conn_flush(conn);
+}
+
+/* --- accept --- */
+
+static void conn_describe_peer(struct h2_conn *conn)
+{
+    if (conn->h.handle.type == UV_NAMED_PIPE) {
+        snprintf(conn->peer, sizeof conn->peer, "unix");
+        conn->is_local = 1;
+        return;
+    }
+    struct sockaddr_storage addr;
+    int len = sizeof addr;
+    snprintf(conn->peer, sizeof conn->peer, "unknown");
+    if (uv_tcp_getpeername(&conn->h.tcp, (struct sockaddr *)&addr, &len) < 0)
+        return;
+    char ip[INET6_ADDRSTRLEN];
+    if (addr.ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&addr;
+        uv_ip4_name(in, ip, sizeof ip);
+        snprintf(conn->peer, sizeof conn->peer, "%s:%u", ip, ntohs(in->sin_port));
+        conn->is_local = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    } else {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
+        uv_ip6_name(in6, ip, sizeof ip);
+        snprintf(conn->peer, sizeof conn->peer, "[%s]:%u", ip, ntohs(in6->sin6_port));
+        conn->is_local =
+            IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
+            (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
+    }
+}
+
+void h2_conn_accept(struct net_listener *listener)
+{
+    struct grpc_server *server = listener->server;
+    struct h2_conn *conn = calloc(1, sizeof *conn);
+    if (conn == NULL) {
+        log_error("connection dropped", "reason=\"out of memory\"");
+        return;
+    }
+    conn->server = server;
+    conn->refs = 1;
+    conn->id = ++server->next_conn_id;
+    int rc = listener->port < 0 ? uv_pipe_init(server->loop, &conn->h.pipe, 0)
+                                : uv_tcp_init(server->loop, &conn->h.tcp);
+    if (rc < 0) {
+        free(conn);
+        log_error("connection dropped", "error=%s", uv_strerror(rc));
+        return;
+    }
+    server->live++;
+    conn->next = server->conns;
+    if (server->conns != NULL)
+        server->conns->prev = conn;
+    server->conns = conn;
+    conn->state = listener->tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
+    rc = uv_accept(&listener->h.stream, &conn->h.stream);
+    if (rc < 0) {
+        snprintf(conn->peer, sizeof conn->peer, "unknown");
+        h2_conn_close(conn, uv_strerror(rc));
+        return;
+    }
+    conn_describe_peer(conn);
+    if (listener->port >= 0)
+        (void)uv_tcp_nodelay(&conn->h.tcp, 1);
+    log_debug("connection open", "conn=%llu peer=%s tls=%d", conn->id, conn->peer, listener->tls);
+    if (conn_session_new(conn) < 0) {
+        h2_conn_close(conn, "out of memory");
+        return;
+    }
+    if (listener->tls) {
+        if (tls_session_init(&conn->tls, server->tls_ctx) < 0) {
+            h2_conn_close(conn, "out of memory");
+            return;
+        }
+        conn->is_tls = 1;
+    }
+    conn_update_reading(conn);
+    h2_conn_flush(conn);
+}
