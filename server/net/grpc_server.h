@@ -32,7 +32,8 @@ struct grpc_dispatch {
     int (*on_call_start)(struct grpc_call *call, void *user_data);
     /* One complete request message (already stripped of its 5-byte prefix). The bytes are
      * valid only during the callback. */
-    void (*on_message)(struct grpc_call *call, const uint8_t *data, size_t len, void *user_data);
+    void (*on_message)(struct grpc_call *call, const uint8_t *data, size_t len,
+                       void *user_data);
     /* The client half-closed: no more messages will come. */
     void (*on_half_close)(struct grpc_call *call, void *user_data);
     /* Reset, connection loss or deadline: stop working on the call, then finish it. */
