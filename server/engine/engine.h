@@ -1,0 +1,379 @@
+/*
+ * The security-level engine: the model of docs SECURITY-LEVEL.md as a pure library.
+ *
+ * One engine_model holds one tenant's state (structure, parameters, answers, metrics and
+ * their samples, incidents, findings, assets, threats, matrices, processes) together with
+ * cached per-item figures. Every mutation marks what depends on it as dirty; the next
+ * engine_evaluate() recomputes only the dirty items (a control's assessed score, metric
+ * score, incident penalty and finding cap are cached separately) and then re-sums the
+ * aggregates in a fixed order. An incremental evaluation therefore gives the same figures
+ * as a full one (the property test checks 1e-9; in practice they are bit-identical except
+ * for the order of a product over incidents).
+ *
+ * No I/O, no globals, no clock: the evaluation time `t` is an argument (int64 seconds since
+ * the Unix epoch, UTC). Changing `t` between two evaluations recomputes every
+ * time-dependent item (metrics, incident penalties, likelihoods, processes).
+ *
+ * Where SECURITY-LEVEL.md is silent, the engine decides as follows:
+ *  - Applicability: sub-control i is "base applicable" when its flag is set and it is not
+ *    answered na; control c is applicable when its flag is set and it holds a base
+ *    applicable sub-control (so a control without sub-controls is excluded); i is
+ *    applicable when base applicable and held by an applicable control. a_c sums over the
+ *    base applicable sub-controls of c.
+ *  - A system's framework score is the flat sum over the applicable controls of all its
+ *    frameworks (score(ISMS) = score(ISO 27001) when it is the only ISMS framework).
+ *  - An incident whose resolved_at is after t is still unresolved at t (d = 1).
+ *  - Maturity: s'_i = min(s_i, k_c over every applicable control holding i); per framework
+ *    the same s'_i over the applicable sub-controls held by an applicable control of the
+ *    framework. C_k >= theta is tested with a 1e-12 tolerance so that a sum that is theta
+ *    in exact arithmetic is not refused for a rounding error.
+ *  - Risk level: grid[likelihood][impact] of the ISO/IEC 27005 5x5 matrix, both indexes
+ *    ceil(x - 1e-9) clamped to 1..5. Sum R is computed per threat as lambda_r * sum I.
+ *  - An exercise or plan review exactly at t counts; "latest exercise" is the one with the
+ *    largest time (the last given among equal times).
+ *  - Samples with equal times keep their insertion order; the last one is "latest".
+ *
+ * engine_next_due(): the next instant > t at which a discrete, time-driven event changes
+ * an input of the model: a future sample, incident opening or resolution, exercise or plan
+ * review becomes visible; a metric's latest sample becomes stale (at + max_age + 1); a
+ * sample leaves a mean/min/max window (at + window); an incident leaves the likelihood or
+ * the review window; a plan review or exercise leaves the review window. Incident decay is
+ * continuous; while any resolved incident linked to an applicable control still weighs
+ * gamma * sigma/5 * d >= decay_epsilon (argument, e.g. 1e-4), the next due time is at most
+ * t + decay_period (argument, e.g. 3600 s), so the daemon re-evaluates hourly while a
+ * penalty decays and stops when the penalty has become negligible.
+ *
+ * Errors: functions that can fail return 0 or a negative IMS_E* code and, when `err` is
+ * not NULL, write a message "<field>: <problem>" naming the field of the input struct
+ * (the snapshot parser prefixes it with the JSON path of the item).
+ */
+#ifndef IMS_ENGINE_H
+#define IMS_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ims/error.h"
+
+#define ENGINE_WARN_UNUSED __attribute__((warn_unused_result))
+
+typedef struct engine_model engine_model;
+
+/* A message naming the field and the problem, for the caller to show. */
+typedef struct engine_error {
+    char msg[256];
+} engine_error;
+
+enum engine_system { ENGINE_ISMS = 0, ENGINE_BCMS = 1, ENGINE_RMS = 2, ENGINE_SYSTEM_COUNT = 3 };
+
+enum engine_answer {
+    ENGINE_ANSWER_NONE = 0, /* unanswered: counts 0 */
+    ENGINE_ANSWER_YES,
+    ENGINE_ANSWER_PARTIAL,
+    ENGINE_ANSWER_NO,
+    ENGINE_ANSWER_NA /* excluded */
+};
+
+enum engine_aggregation { ENGINE_AGG_LAST = 0, ENGINE_AGG_MEAN, ENGINE_AGG_MIN, ENGINE_AGG_MAX };
+
+enum engine_finding_type {
+    ENGINE_FINDING_MAJOR_NC = 0,
+    ENGINE_FINDING_MINOR_NC,
+    ENGINE_FINDING_OBSERVATION,
+    ENGINE_FINDING_OPPORTUNITY
+};
+
+/* Bits of engine_threat_input.dimensions. */
+enum { ENGINE_DIM_C = 1, ENGINE_DIM_I = 2, ENGINE_DIM_A = 4 };
+
+/* Schema parameters (section 2). Durations in days as in the snapshot. */
+typedef struct engine_params {
+    double beta, gamma, half_life_days, cap_major_nc, cap_minor_nc, theta;
+    double beta_risk, beta_bcms, likelihood_window_days, review_window_days;
+    int appetite;                              /* 1..5 */
+    double system_weight[ENGINE_SYSTEM_COUNT]; /* >= 0 */
+} engine_params;
+
+/* The defaults of section 2. */
+void engine_params_default(engine_params *params);
+
+/* Checks ranges; the message names the snapshot key ("beta: must be in [0, 1]"). */
+int engine_params_check(const engine_params *params, engine_error *err) ENGINE_WARN_UNUSED;
+
+/* ---- building a model ---------------------------------------------------------------- */
+
+/*
+ * A new empty model with the given parameters (NULL: defaults) and enabled systems
+ * (bit 1 << ENGINE_ISMS etc.). Returns 0, IMS_EINVAL (bad parameter), IMS_ENOMEM.
+ */
+int engine_model_new(const engine_params *params, unsigned systems, engine_model **out,
+                     engine_error *err) ENGINE_WARN_UNUSED;
+void engine_model_free(engine_model *model);
+
+/*
+ * A deep copy, caches included, so the copy evaluates incrementally at once. Cost: O(size
+ * of the tenant), a few hundred small allocations plus one copy of each array (about
+ * 0.1 ms for the benchmark tenant, see bench/README.md). Returns 0 or IMS_ENOMEM.
+ */
+int engine_model_clone(const engine_model *model, engine_model **out) ENGINE_WARN_UNUSED;
+
+/* Marks every cached figure dirty and rebuilds the derived indexes from the inputs, so the
+ * next evaluation is a full recomputation. Returns 0 or IMS_ENOMEM. */
+int engine_model_invalidate(engine_model *model) ENGINE_WARN_UNUSED;
+
+const engine_params *engine_model_params(const engine_model *model);
+unsigned engine_model_systems(const engine_model *model);
+
+/* Adds a framework. Returns 0, IMS_EINVAL, IMS_EEXISTS (duplicate id), IMS_ENOMEM. */
+int engine_framework_add(engine_model *model, const char *id, enum engine_system system,
+                         engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_control_input {
+    const char *id, *framework, *domain;
+    double weight; /* > 0 */
+    bool applicable;
+} engine_control_input;
+
+/* Returns 0, IMS_EINVAL, IMS_ENOTFOUND (framework), IMS_EEXISTS, IMS_ENOMEM. */
+int engine_control_add(engine_model *model, const engine_control_input *in,
+                       engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_subcontrol_input {
+    const char *id;
+    const char *const *controls; /* at least one, no duplicates */
+    size_t control_count;
+    int level;     /* 1..3 */
+    double weight; /* > 0 */
+    double effort; /* > 0; 0 means the default, the level */
+    enum engine_answer answer;
+    bool applicable;
+} engine_subcontrol_input;
+
+/* Returns 0, IMS_EINVAL, IMS_ENOTFOUND (control), IMS_EEXISTS, IMS_ENOMEM. */
+int engine_subcontrol_add(engine_model *model, const engine_subcontrol_input *in,
+                          engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_metric_mapping {
+    const char *control;
+    double weight; /* u_mc > 0 */
+} engine_metric_mapping;
+
+typedef struct engine_metric_input {
+    const char *id;
+    double target, threshold; /* threshold != target */
+    enum engine_aggregation aggregation;
+    int64_t window;  /* seconds, > 0 unless aggregation is last (then >= 0) */
+    int64_t max_age; /* seconds, > 0 */
+    const engine_metric_mapping *controls;
+    size_t control_count;
+} engine_metric_input;
+
+/* Returns 0, IMS_EINVAL, IMS_ENOTFOUND (control), IMS_EEXISTS, IMS_ENOMEM. */
+int engine_metric_add(engine_model *model, const engine_metric_input *in,
+                      engine_error *err) ENGINE_WARN_UNUSED;
+
+/* Adds one sample (incremental). Returns 0, IMS_EINVAL (not finite), IMS_ENOTFOUND, ENOMEM. */
+int engine_sample_add(engine_model *model, const char *metric, int64_t at, double value,
+                      engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_threat_input {
+    const char *id;
+    double likelihood;   /* [1, 5] */
+    unsigned dimensions; /* ENGINE_DIM_* bits, not empty */
+} engine_threat_input;
+
+/* Returns 0, IMS_EINVAL, IMS_EEXISTS, IMS_ENOMEM. */
+int engine_threat_add(engine_model *model, const engine_threat_input *in,
+                      engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_degradation {
+    const char *threat;
+    double degradation; /* (0, 1] */
+} engine_degradation;
+
+typedef struct engine_asset_type_input {
+    const char *id;
+    const engine_degradation *threats;
+    size_t threat_count;
+} engine_asset_type_input;
+
+/* Returns 0, IMS_EINVAL, IMS_ENOTFOUND (threat), IMS_EEXISTS, IMS_ENOMEM. */
+int engine_asset_type_add(engine_model *model, const engine_asset_type_input *in,
+                          engine_error *err) ENGINE_WARN_UNUSED;
+
+/* Threat x control edge. Returns 0, IMS_EINVAL, IMS_ENOTFOUND, IMS_EEXISTS (same pair). */
+int engine_mitigation_add(engine_model *model, const char *threat, const char *control,
+                          double effectiveness, engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_asset_input {
+    const char *id, *type;
+    int confidentiality, integrity, availability; /* 0..5 */
+} engine_asset_input;
+
+/* Adds the asset or replaces the one with the same id (incremental). Returns 0,
+ * IMS_EINVAL, IMS_ENOTFOUND (type), IMS_ENOMEM. */
+int engine_asset_put(engine_model *model, const engine_asset_input *in,
+                     engine_error *err) ENGINE_WARN_UNUSED;
+/* Removes an asset (incremental). Returns 0 or IMS_ENOTFOUND. */
+int engine_asset_remove(engine_model *model, const char *id, engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_exercise {
+    int64_t at;
+    double recovery_min; /* >= 0 */
+} engine_exercise;
+
+typedef struct engine_process_input {
+    const char *id;
+    int criticality;                   /* 1..5 */
+    double mtpd_min, rto_min, rpo_min; /* >= 0, rto <= mtpd */
+    bool plan_reviewed;
+    int64_t plan_reviewed_at;
+    const engine_exercise *exercises;
+    size_t exercise_count;
+} engine_process_input;
+
+/* Adds the process or replaces the one with the same id (its exercises too; incremental).
+ * Returns 0, IMS_EINVAL (e.g. "rto_min: must be <= mtpd_min"), IMS_ENOMEM. */
+int engine_process_put(engine_model *model, const engine_process_input *in,
+                       engine_error *err) ENGINE_WARN_UNUSED;
+/* Records a plan review. Returns 0 or IMS_ENOTFOUND. */
+int engine_process_set_plan_review(engine_model *model, const char *process, int64_t at,
+                                   engine_error *err) ENGINE_WARN_UNUSED;
+/* Records an exercise. Returns 0, IMS_EINVAL, IMS_ENOTFOUND, IMS_ENOMEM. */
+int engine_process_add_exercise(engine_model *model, const char *process,
+                                const engine_exercise *exercise,
+                                engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_incident_input {
+    const char *id;
+    int severity;       /* 1..5 */
+    const char *threat; /* NULL: none */
+    const char *const *controls;
+    size_t control_count;
+    const char *const *assets;
+    size_t asset_count;
+    const char *const *processes;
+    size_t process_count;
+    int64_t opened_at;
+    bool resolved;
+    int64_t resolved_at;       /* >= opened_at */
+    double disruption_minutes; /* >= 0 */
+} engine_incident_input;
+
+/* Opens an incident or replaces the one with the same id (incremental). Returns 0,
+ * IMS_EINVAL, IMS_ENOTFOUND (a reference), IMS_ENOMEM. */
+int engine_incident_put(engine_model *model, const engine_incident_input *in,
+                        engine_error *err) ENGINE_WARN_UNUSED;
+/* Resolves an incident at `at` (incremental). Returns 0, IMS_EINVAL, IMS_ENOTFOUND. */
+int engine_incident_resolve(engine_model *model, const char *id, int64_t at,
+                            engine_error *err) ENGINE_WARN_UNUSED;
+
+typedef struct engine_finding_input {
+    const char *id;
+    enum engine_finding_type type;
+    const char *const *controls;
+    size_t control_count;
+    bool open;
+} engine_finding_input;
+
+/* Opens a finding or replaces the one with the same id (incremental). Returns 0,
+ * IMS_EINVAL, IMS_ENOTFOUND, IMS_ENOMEM. */
+int engine_finding_put(engine_model *model, const engine_finding_input *in,
+                       engine_error *err) ENGINE_WARN_UNUSED;
+/* Opens or closes a finding (incremental). Returns 0 or IMS_ENOTFOUND. */
+int engine_finding_set_open(engine_model *model, const char *id, bool open,
+                            engine_error *err) ENGINE_WARN_UNUSED;
+
+/* Incremental changes of the assessment. Return 0, IMS_EINVAL or IMS_ENOTFOUND. */
+int engine_subcontrol_set_answer(engine_model *model, const char *id, enum engine_answer answer,
+                                 engine_error *err) ENGINE_WARN_UNUSED;
+int engine_subcontrol_set_applicable(engine_model *model, const char *id, bool applicable,
+                                     engine_error *err) ENGINE_WARN_UNUSED;
+int engine_control_set_applicable(engine_model *model, const char *id, bool applicable,
+                                  engine_error *err) ENGINE_WARN_UNUSED;
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+typedef struct engine_summary {
+    int64_t at;
+    double security_level;                     /* 0..1 */
+    int maturity;                              /* 0..3 */
+    bool system_included[ENGINE_SYSTEM_COUNT]; /* enabled and something to score */
+    double system_score[ENGINE_SYSTEM_COUNT];
+    bool has_pairs;
+    double rho; /* defined when has_pairs */
+    size_t pair_count;
+    bool has_processes;
+    double readiness; /* defined when has_processes */
+} engine_summary;
+
+/*
+ * Evaluates the model at t, recomputing what is dirty (everything time-dependent when t
+ * differs from the previous evaluation). Per-item figures are then read with the
+ * accessors below. Always succeeds.
+ */
+void engine_evaluate(engine_model *model, int64_t t, engine_summary *out);
+
+/* engine_model_invalidate() followed by engine_evaluate(). Returns 0 or IMS_ENOMEM. */
+int engine_evaluate_full(engine_model *model, int64_t t, engine_summary *out) ENGINE_WARN_UNUSED;
+
+/* The security level only, skipping maturity (used by the plan). */
+double engine_evaluate_level(engine_model *model, int64_t t);
+
+/* The next due time (see the header comment); INT64_MAX when nothing is due. */
+int64_t engine_next_due(engine_model *model, int64_t t, int64_t decay_period, double decay_epsilon);
+
+typedef struct engine_control_figures {
+    bool applicable;
+    double a;
+    bool has_q; /* false: no deployed metric, q is meaningless */
+    double q, b, p, cap, e;
+} engine_control_figures;
+
+size_t engine_control_count(const engine_model *model);
+const char *engine_control_id(const engine_model *model, size_t index);
+/* The index of a control, or -1. */
+long engine_control_find(const engine_model *model, const char *id);
+void engine_control_get(const engine_model *model, size_t index, engine_control_figures *out);
+
+typedef struct engine_framework_figures {
+    enum engine_system system;
+    bool has_score; /* false: no applicable control */
+    double score, assessed;
+    int maturity;
+} engine_framework_figures;
+
+size_t engine_framework_count(const engine_model *model);
+const char *engine_framework_id(const engine_model *model, size_t index);
+void engine_framework_get(const engine_model *model, size_t index, engine_framework_figures *out);
+
+typedef struct engine_domain_figures {
+    const char *id;
+    size_t framework;
+    bool has_score;
+    double score;
+} engine_domain_figures;
+
+size_t engine_domain_count(const engine_model *model);
+void engine_domain_get(const engine_model *model, size_t index, engine_domain_figures *out);
+
+typedef struct engine_pair_figures {
+    const char *asset, *threat;
+    double impact, likelihood, residual_likelihood, inherent, residual;
+    int level;
+    bool within_appetite;
+} engine_pair_figures;
+
+/* Calls fn for every (asset, threat) pair, assets in order, then the rows of their type. */
+void engine_pairs_foreach(const engine_model *model,
+                          void (*fn)(void *ctx, const engine_pair_figures *pair), void *ctx);
+
+size_t engine_process_count(const engine_model *model);
+const char *engine_process_id(const engine_model *model, size_t index);
+double engine_process_readiness(const engine_model *model, size_t index);
+
+/* The 5x5 grid: level for likelihood and impact in 1..5. */
+int engine_risk_level(int likelihood, int impact);
+
+#endif

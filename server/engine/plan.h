@@ -1,0 +1,72 @@
+/*
+ * The ordered improvement plan (SECURITY-LEVEL.md section 9) and the explanation of the
+ * security level (section 10).
+ *
+ * Plan: candidate actions are raising one applicable sub-control with s < 1 to yes
+ * (effort: the sub-control's effort) and closing one open finding (effort 2). Each step
+ * takes the action with the largest dSL / effort, where dSL is measured by applying the
+ * action to a private copy of the model and re-evaluating it incrementally. Ties (ratios
+ * within 1e-12 relative) go to the lower maturity level, then the lower id (strcmp); a
+ * finding counts as level 0 for this, because an open non-conformity blocks every level.
+ * Actions with dSL = 0 still make steps when nothing better remains.
+ *
+ * Explanation: control c of system S loses f_c (1 - e_c) of the security level, with
+ * f_c = omega_S / sum(omega) * share_S * W_c / sum(W over S's applicable controls), where
+ * share_S is the weight of the framework score inside score(S) (1, or 1 - beta_B,
+ * 1 - beta_R when readiness / rho is blended in). This is the text's
+ * omega_S W_c (1 - e_c) / (sum omega sum W) when score(S) is the framework score alone, and
+ * in general the exact amount by which c lowers the SL. The loss splits exactly into
+ *   assessment gap   f (1 - a)
+ *   metric drag      f (a - b)          (negative when the metrics beat the checklist)
+ *   incident penalty f b p
+ *   finding cap      f (b (1 - p) - e)  (the part the cap k takes away)
+ * which sum to f (1 - e) because e = min(k, b (1 - p)).
+ */
+#ifndef IMS_ENGINE_PLAN_H
+#define IMS_ENGINE_PLAN_H
+
+#include "engine.h"
+
+enum engine_action { ENGINE_ACTION_ANSWER_YES = 0, ENGINE_ACTION_CLOSE_FINDING = 1 };
+
+typedef struct engine_plan_step {
+    enum engine_action action;
+    size_t index;   /* sub-control or finding index in the model */
+    const char *id; /* points into the model given to engine_plan */
+    int level;      /* the sub-control's level, 0 for a finding */
+    double effort;
+    double delta;          /* dSL */
+    double security_level; /* after the step */
+    int maturity;          /* after the step */
+    bool completes_level;  /* the step raised the maturity level */
+} engine_plan_step;
+
+/*
+ * Computes up to `steps` steps at time t into out[] (room for `steps`), *count the number
+ * made (fewer when no candidate remains). The model is not changed (a clone is used).
+ * Returns 0 or IMS_ENOMEM.
+ */
+int engine_plan(const engine_model *model, int64_t t, size_t steps, engine_plan_step *out,
+                size_t *count) ENGINE_WARN_UNUSED;
+
+typedef struct engine_explanation {
+    size_t control; /* index in the model */
+    const char *id;
+    enum engine_system system;
+    double loss; /* share of the SL lost, = the sum of the four parts */
+    double assessment_gap, metric_drag, incident_penalty, finding_cap;
+} engine_explanation;
+
+/*
+ * The top `k` controls by loss at time t (ties: lower id) into out[] (room for k), *count
+ * the number written. Evaluates the model. Returns 0 or IMS_ENOMEM.
+ */
+int engine_explain(engine_model *model, int64_t t, size_t k, engine_explanation *out,
+                   size_t *count) ENGINE_WARN_UNUSED;
+
+/* The plan or the explanation as JSON (malloc'ed text in *out). Return 0 or IMS_ENOMEM. */
+int engine_plan_write(const engine_model *model, int64_t t, size_t steps,
+                      char **out) ENGINE_WARN_UNUSED;
+int engine_explain_write(engine_model *model, int64_t t, size_t k, char **out) ENGINE_WARN_UNUSED;
+
+#endif
