@@ -1,0 +1,191 @@
+#include "auth.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "ims/error.h"
+
+static const char *const role_names[ROLE__COUNT] = {
+    "operator", "consultant", "auditor", "tenant_admin", "agent", "viewer",
+};
+
+#define OP ROLE_BIT(ROLE_OPERATOR)
+#define CONSULTANT ROLE_BIT(ROLE_CONSULTANT)
+#define AUDITOR ROLE_BIT(ROLE_AUDITOR)
+#define ADMIN ROLE_BIT(ROLE_TENANT_ADMIN)
+#define AGENT ROLE_BIT(ROLE_AGENT)
+#define READERS ROLES_READERS
+
+/* The permission table: every method of the API, and who may call it. */
+static const struct auth_permission permissions[] = {
+    {"/grpc.health.v1.Health/Check", ROLES_ALL, SCOPE_NONE},
+    {"/grpc.health.v1.Health/Watch", ROLES_ALL, SCOPE_NONE},
+
+    {"/ims.v1.Tenants/CreateTenant", OP, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/GetTenant", READERS, SCOPE_TENANT},
+    {"/ims.v1.Tenants/ListTenants", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/CreateToken", OP | ADMIN, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/ListTokens", OP | ADMIN, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/RevokeToken", OP | ADMIN, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/ListSchemas", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/GetSchema", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/CloneSchema", OP, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/VerifyAuditLog", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+
+    {"/ims.v1.Level/GetSecurityLevel", READERS, SCOPE_TENANT},
+    {"/ims.v1.Level/GetHistory", READERS, SCOPE_TENANT},
+    {"/ims.v1.Level/GetImprovementPlan", READERS, SCOPE_TENANT},
+    /* An empty tenant watches every tenant: the handler allows that to operators only. */
+    {"/ims.v1.Level/WatchSecurityLevel", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Events/SubmitIncident", OP | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Events/UpdateIncident", OP | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Events/ListIncidents", READERS, SCOPE_TENANT},
+    {"/ims.v1.Events/GetIncident", READERS, SCOPE_TENANT},
+    {"/ims.v1.Events/SubmitFinding", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Events/UpdateFinding", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Events/ListFindings", READERS, SCOPE_TENANT},
+    {"/ims.v1.Events/AddAction", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Events/UpdateAction", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Events/PushMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Events/StreamMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
+};
+
+const struct auth_permission *auth_permission_for(const char *method)
+{
+    for (size_t i = 0; i < sizeof permissions / sizeof permissions[0]; i++)
+        if (strcmp(permissions[i].method, method) == 0)
+            return &permissions[i];
+    return NULL;
+}
+
+const struct auth_permission *auth_permissions(size_t *count)
+{
+    *count = sizeof permissions / sizeof permissions[0];
+    return permissions;
+}
+
+int auth_role_allowed(const struct auth_principal *p, const struct auth_permission *perm)
+{
+    return (perm->roles & ROLE_BIT(p->role)) != 0;
+}
+
+int auth_tenant_in_scope(const struct auth_principal *p, const char *tenant_id)
+{
+    if (p->role == ROLE_OPERATOR)
+        return 1;
+    for (int i = 0; i < p->tenant_count; i++)
+        if (strcasecmp(p->tenants[i], tenant_id) == 0)
+            return 1;
+    return 0;
+}
+
+const char *auth_role_name(enum auth_role role)
+{
+    return role < ROLE__COUNT ? role_names[role] : "unknown";
+}
+
+int auth_role_parse(const char *name, enum auth_role *out)
+{
+    for (int i = 0; i < ROLE__COUNT; i++) {
+        if (strcmp(name, role_names[i]) == 0) {
+            *out = (enum auth_role)i;
+            return 0;
+        }
+    }
+    return IMS_EINVAL;
+}
+
+int auth_token_generate(char *out)
+{
+    unsigned char raw[32];
+    if (RAND_bytes(raw, sizeof raw) != 1)
+        return IMS_EINTERNAL;
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    /* base64url without padding: 32 bytes -> 43 characters. */
+    char *o = out + 4;
+    memcpy(out, "ims_", 4);
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < sizeof raw; i++) {
+        acc = (acc << 8) | raw[i];
+        bits += 8;
+        while (bits >= 6) {
+            bits -= 6;
+            *o++ = alphabet[(acc >> bits) & 63];
+        }
+    }
+    if (bits > 0)
+        *o++ = alphabet[(acc << (6 - bits)) & 63];
+    *o = '\0';
+    return 0;
+}
+
+void auth_token_hash_hex(const char *token, char *out)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL);
+    for (unsigned int i = 0; i < len; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+    out[2 * len] = '\0';
+}
+
+const char *auth_bearer_token(const char *value)
+{
+    if (!value || strncasecmp(value, "Bearer ", 7) != 0)
+        return NULL;
+    value += 7;
+    while (*value == ' ')
+        value++;
+    size_t n = strlen(value);
+    if (n == 0 || n > 256)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (!isgraph((unsigned char)value[i]))
+            return NULL;
+    return value;
+}
+
+int auth_uuid_generate(char *out)
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        return IMS_EINTERNAL;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+    snprintf(out, AUTH_UUID_LEN + 1,
+             "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+             b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+             b[15]);
+    return 0;
+}
+
+int auth_is_uuid(const char *text)
+{
+    if (strlen(text) != AUTH_UUID_LEN)
+        return 0;
+    for (int i = 0; i < AUTH_UUID_LEN; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (text[i] != '-')
+                return 0;
+        } else if (!isxdigit((unsigned char)text[i])) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+void auth_principal_free(struct auth_principal *p)
+{
+    free(p->tenants);
+    p->tenants = NULL;
+    p->tenant_count = 0;
+}

@@ -1,0 +1,246 @@
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ini.h>
+
+#include "ims/error.h"
+
+enum option_type { OPT_STRING, OPT_INT, OPT_BOOL, OPT_LIST };
+
+struct option_def {
+    const char *name;
+    enum option_type type;
+    size_t offset;
+    const char *fallback; /* default, as text; NULL: none */
+    int64_t min, max;     /* for OPT_INT */
+    const char *help;
+};
+
+#define OFF(field) offsetof(struct config, field)
+
+static const struct option_def options[] = {
+    {"db", OPT_STRING, OFF(db), NULL, 0, 0,
+     "PostgreSQL conninfo string or URI (default: $IMS_DB)"},
+    {"listen", OPT_LIST, OFF(listen), NULL, 0, 0,
+     "address to serve: host:port (h2c), unix:/path, or https://host:port (TLS); repeatable"},
+    {"sql_dir", OPT_STRING, OFF(sql_dir), IMS_SQL_DIR, 0, 0,
+     "folder holding migrations/ and catalog/"},
+    {"log_level", OPT_STRING, OFF(log_level), "info", 0, 0, "debug, info, warning or error"},
+    {"db_pool_size", OPT_INT, OFF(db_pool_size), "8", 1, 256, "database connections"},
+    {"max_message_bytes", OPT_INT, OFF(max_message_bytes), "4194304", 1024, 268435456,
+     "largest request message accepted"},
+    {"max_concurrent_streams", OPT_INT, OFF(max_concurrent_streams), "256", 1, 100000,
+     "concurrent calls per connection"},
+    {"shutdown_grace_ms", OPT_INT, OFF(shutdown_grace_ms), "5000", 0, 600000,
+     "how long in-flight calls may finish at shutdown"},
+    {"token_cache_ttl_ms", OPT_INT, OFF(token_cache_ttl_ms), "5000", 0, 3600000,
+     "how long a verified token is trusted before the database is asked again"},
+    {"tls_cert", OPT_STRING, OFF(tls_cert), NULL, 0, 0, "PEM certificate chain for https://"},
+    {"tls_key", OPT_STRING, OFF(tls_key), NULL, 0, 0, "PEM private key for https://"},
+    {"tls_client_ca", OPT_STRING, OFF(tls_client_ca), NULL, 0, 0,
+     "PEM CA bundle to verify client certificates (mTLS)"},
+    {"tls_require_client_cert", OPT_BOOL, OFF(tls_require_client_cert), "false", 0, 1,
+     "refuse TLS clients without a verified certificate"},
+    {"allow_cleartext_remote", OPT_BOOL, OFF(allow_cleartext_remote), "false", 0, 1,
+     "allow cleartext listeners on addresses other than loopback"},
+};
+
+#define OPTION_COUNT (sizeof options / sizeof options[0])
+
+static const struct option_def *find(const char *key)
+{
+    char name[64];
+    size_t n = strlen(key);
+    if (n >= sizeof name)
+        return NULL;
+    for (size_t i = 0; i <= n; i++)
+        name[i] = key[i] == '-' ? '_' : key[i];
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (strcmp(options[i].name, name) == 0)
+            return &options[i];
+    return NULL;
+}
+
+int config_has(const char *key)
+{
+    return find(key) != NULL;
+}
+
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t err_len)
+{
+    const struct option_def *o = find(key);
+    if (!o) {
+        snprintf(err, err_len, "unknown option \"%s\"", key);
+        return IMS_EINVAL;
+    }
+    char *base = (char *)c;
+    switch (o->type) {
+    case OPT_STRING: {
+        char **slot = (char **)(base + o->offset);
+        char *copy = strdup(value);
+        if (!copy)
+            return IMS_ENOMEM;
+        free(*slot);
+        *slot = copy;
+        return 0;
+    }
+    case OPT_LIST: {
+        if (c->listen_count == CONFIG_MAX_LISTEN) {
+            snprintf(err, err_len, "%s: at most %d addresses", o->name, CONFIG_MAX_LISTEN);
+            return IMS_EINVAL;
+        }
+        if (!(c->listen[c->listen_count] = strdup(value)))
+            return IMS_ENOMEM;
+        c->listen_count++;
+        return 0;
+    }
+    case OPT_INT: {
+        errno = 0;
+        char *end;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end || v < o->min || v > o->max) {
+            snprintf(err, err_len, "%s: \"%s\" is not a whole number in %lld..%lld", o->name,
+                     value, (long long)o->min, (long long)o->max);
+            return IMS_EINVAL;
+        }
+        *(int64_t *)(base + o->offset) = v;
+        return 0;
+    }
+    case OPT_BOOL: {
+        int v;
+        if (!strcmp(value, "true") || !strcmp(value, "yes") || !strcmp(value, "1"))
+            v = 1;
+        else if (!strcmp(value, "false") || !strcmp(value, "no") || !strcmp(value, "0"))
+            v = 0;
+        else {
+            snprintf(err, err_len, "%s: \"%s\" is not true or false", o->name, value);
+            return IMS_EINVAL;
+        }
+        *(int64_t *)(base + o->offset) = v;
+        return 0;
+    }
+    }
+    return IMS_EINVAL;
+}
+
+void config_init(struct config *c)
+{
+    memset(c, 0, sizeof *c);
+    char err[128];
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (options[i].fallback && options[i].type != OPT_LIST)
+            (void)!config_set(c, options[i].name, options[i].fallback, err, sizeof err);
+}
+
+void config_free(struct config *c)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++)
+        if (options[i].type == OPT_STRING)
+            free(*(char **)((char *)c + options[i].offset));
+    for (int i = 0; i < c->listen_count; i++)
+        free(c->listen[i]);
+    memset(c, 0, sizeof *c);
+}
+
+struct load_ctx {
+    struct config *config;
+    const char *path;
+    char *err;
+    size_t err_len;
+    int failed;
+    char detail[256];
+};
+
+/* inih reports the line of the first value a handler refused as its return value. */
+static int on_ini_value(void *user, const char *section, const char *name, const char *value)
+{
+    struct load_ctx *ctx = user;
+    (void)section;
+    if (ctx->failed)
+        return 0;
+    if (config_set(ctx->config, name, value, ctx->detail, sizeof ctx->detail) != 0) {
+        ctx->failed = 1;
+        return 0;
+    }
+    return 1;
+}
+
+int config_load_file(struct config *c, const char *path, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return IMS_EIO;
+    }
+    struct load_ctx ctx = {c, path, err, err_len, 0, ""};
+    int line = ini_parse_file(f, on_ini_value, &ctx);
+    fclose(f);
+    if (ctx.failed) {
+        snprintf(err, err_len, "%s:%d: %s", path, line, ctx.detail);
+        return IMS_EINVAL;
+    }
+    if (line != 0) {
+        snprintf(err, err_len, "%s:%d: not a \"key = value\" line", path, line);
+        return IMS_EINVAL;
+    }
+    return 0;
+}
+
+int config_validate(const struct config *c, char *err, size_t err_len)
+{
+    if (!c->db || !*c->db) {
+        snprintf(err, err_len, "db: required (--db, IMS_DB or the config file)");
+        return IMS_EINVAL;
+    }
+    if (c->listen_count == 0) {
+        snprintf(err, err_len, "listen: give at least one address");
+        return IMS_EINVAL;
+    }
+    if (!c->tls_cert != !c->tls_key) {
+        snprintf(err, err_len, "tls_cert and tls_key: give both or neither");
+        return IMS_EINVAL;
+    }
+    if (c->tls_require_client_cert && !c->tls_client_ca) {
+        snprintf(err, err_len, "tls_require_client_cert: needs tls_client_ca");
+        return IMS_EINVAL;
+    }
+    if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&
+        strcmp(c->log_level, "warning") && strcmp(c->log_level, "error")) {
+        snprintf(err, err_len, "log_level: must be debug, info, warning or error");
+        return IMS_EINVAL;
+    }
+    return 0;
+}
+
+void config_print_sample(FILE *out)
+{
+    fprintf(out, "# imsd configuration. Every key is also a flag: --key value.\n");
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option_def *o = &options[i];
+        fprintf(out, "\n# %s", o->help);
+        if (o->type == OPT_INT)
+            fprintf(out, " (%lld..%lld)", (long long)o->min, (long long)o->max);
+        fprintf(out, "\n%s%s = %s\n", o->fallback ? "" : "# ", o->name,
+                o->fallback ? o->fallback : "");
+    }
+}
+
+void config_print_help(FILE *out)
+{
+    for (size_t i = 0; i < OPTION_COUNT; i++) {
+        const struct option_def *o = &options[i];
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", o->name);
+        for (char *p = flag + 2; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        fprintf(out, "  %-28s %s", flag, o->help);
+        if (o->fallback)
+            fprintf(out, " [%s]", o->fallback);
+        fputc('\n', out);
+    }
+}

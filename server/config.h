@@ -1,0 +1,62 @@
+/*
+ * imsd configuration: one declarative table drives the config file, the command-line
+ * flags, --help, validation and the sample config (imsd config sample).
+ *
+ * The file is INI-style "key = value" (parsed by inih, Debian's libinih, so comments,
+ * sections and line numbers are handled by a well-kept parser); every key is also a
+ * flag "--key value" (underscores may be written as dashes). Flags override the file.
+ * "listen" may be given many times.
+ */
+#ifndef IMS_CONFIG_H
+#define IMS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_LISTEN 8
+
+struct config {
+    char *db;
+    char *listen[CONFIG_MAX_LISTEN];
+    int listen_count;
+    char *sql_dir;
+    char *log_level;
+    int64_t db_pool_size;
+    int64_t max_message_bytes;
+    int64_t max_concurrent_streams;
+    int64_t shutdown_grace_ms;
+    int64_t token_cache_ttl_ms;
+    char *tls_cert;
+    char *tls_key;
+    char *tls_client_ca;
+    int64_t tls_require_client_cert;
+    int64_t allow_cleartext_remote;
+};
+
+/* Sets every default. */
+void config_init(struct config *c);
+void config_free(struct config *c);
+
+/* Reads a config file. Returns 0, IMS_EIO (cannot open) or IMS_EINVAL; err names the
+ * file, the line and the key. */
+int config_load_file(struct config *c, const char *path, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+
+/* Sets one option by name from text (flags and file alike). Returns 0 or IMS_EINVAL with
+ * a message naming the key and its rule. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+
+/* 1 when key names an option. */
+int config_has(const char *key);
+
+/* Checks what single keys cannot (at least one listener, TLS files in pairs). */
+int config_validate(const struct config *c, char *err, size_t err_len)
+    __attribute__((warn_unused_result));
+
+/* Writes the options with their help and defaults, as a sample file or as --help text. */
+void config_print_sample(FILE *out);
+void config_print_help(FILE *out);
+
+#endif

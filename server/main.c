@@ -1,0 +1,387 @@
+/*
+ * imsd: start-up, signals, configuration and wiring.
+ *
+ *   imsd [serve] --db DSN --listen ADDR [--listen ADDR ...] [--config FILE] [options]
+ *   imsd migrate --db DSN [--sql-dir DIR]
+ *   imsd token create --db DSN --role ROLE [--tenant T ...] [--label TEXT]
+ *   imsd config sample
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error,
+ * 3 database unavailable.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+#include <uv.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db_pool.h"
+#include "grpc_server.h"
+#include "ims/error.h"
+#include "log.h"
+#include "migrate.h"
+#include "rpc.h"
+#include "statements.h"
+
+#define EXIT_USAGE 2
+#define EXIT_DB 3
+
+static const struct db_statement statements[] = {
+#define STATEMENT_ROW(id, sql) {"s_" #id, sql},
+    RPC_STATEMENTS(STATEMENT_ROW)
+#undef STATEMENT_ROW
+};
+
+struct daemon {
+    uv_loop_t *loop;
+    struct config config;
+    struct db_pool *pool;
+    struct rpc_server *rpc;
+    struct grpc_server *grpc;
+    uv_signal_t sigint, sigterm, sighup;
+    int stopping;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: imsd [serve] [--config FILE] [options]\n"
+            "       imsd migrate --db DSN [--sql-dir DIR]\n"
+            "       imsd token create --db DSN --role ROLE [--tenant T ...] [--label TEXT]\n"
+            "       imsd config sample\n\n"
+            "options (also keys of the config file):\n");
+    config_print_help(out);
+}
+
+/* Parses "--key value" pairs after the subcommand into the config; --config is read first
+ * so that flags override the file. Extra (key, value) pairs the subcommand understands are
+ * returned through extra_* for token create. */
+static int parse_flags(int argc, char **argv, struct config *c, int allow_extra,
+                       const char **role, const char **label, const char **tenants,
+                       int *tenant_count)
+{
+    char err[512];
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
+            if (config_load_file(c, argv[i + 1], err, sizeof err) != 0) {
+                fprintf(stderr, "imsd: %s\n", err);
+                return -1;
+            }
+        }
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        }
+        if (strncmp(a, "--", 2) != 0 || i + 1 >= argc) {
+            fprintf(stderr, "imsd: unexpected argument \"%s\" (see imsd --help)\n", a);
+            return -1;
+        }
+        const char *key = a + 2, *value = argv[++i];
+        if (strcmp(key, "config") == 0)
+            continue;
+        if (allow_extra && strcmp(key, "role") == 0) {
+            *role = value;
+        } else if (allow_extra && strcmp(key, "label") == 0) {
+            *label = value;
+        } else if (allow_extra && strcmp(key, "tenant") == 0 && *tenant_count < 16) {
+            tenants[(*tenant_count)++] = value;
+        } else if (config_set(c, key, value, err, sizeof err) != 0) {
+            fprintf(stderr, "imsd: %s\n", err);
+            return -1;
+        }
+    }
+    if (!c->db && getenv("IMS_DB"))
+        (void)!config_set(c, "db", getenv("IMS_DB"), err, sizeof err);
+    return 0;
+}
+
+/* --- imsd migrate --- */
+
+static int cmd_migrate(struct config *c)
+{
+    if (!c->db) {
+        fprintf(stderr, "imsd: db: required (--db or IMS_DB)\n");
+        return EXIT_USAGE;
+    }
+    char err[2048];
+    int applied = 0;
+    int rc = db_migrate(c->db, c->sql_dir, &applied, err, sizeof err);
+    if (rc != 0) {
+        fprintf(stderr, "imsd: migrate: %s\n", err);
+        return rc == IMS_EUNAVAILABLE ? EXIT_DB : 1;
+    }
+    fprintf(stderr, "imsd: migrate: %d applied, database up to date\n", applied);
+    return 0;
+}
+
+/* --- imsd token create --- */
+
+static int cmd_token_create(struct config *c, const char *role_name, const char *label,
+                            const char **tenants, int tenant_count)
+{
+    enum auth_role role;
+    if (!c->db || !role_name || auth_role_parse(role_name, &role) != 0) {
+        fprintf(stderr, "imsd: token create: --db and --role "
+                        "operator|consultant|auditor|tenant_admin|agent|viewer are required\n");
+        return EXIT_USAGE;
+    }
+    if ((role == ROLE_OPERATOR) != (tenant_count == 0)) {
+        fprintf(stderr, "imsd: token create: --tenant is %s for role %s\n",
+                role == ROLE_OPERATOR ? "not allowed" : "required", role_name);
+        return EXIT_USAGE;
+    }
+    char secret[AUTH_TOKEN_LEN + 1], id[AUTH_UUID_LEN + 1], hash[65];
+    if (auth_token_generate(secret) != 0 || auth_uuid_generate(id) != 0) {
+        fprintf(stderr, "imsd: token create: no randomness available\n");
+        return 1;
+    }
+    auth_token_hash_hex(secret, hash);
+    PGconn *conn = PQconnectdb(c->db);
+    if (PQstatus(conn) != CONNECTION_OK) {
+        fprintf(stderr, "imsd: token create: cannot connect: %s", PQerrorMessage(conn));
+        PQfinish(conn);
+        return EXIT_DB;
+    }
+    int ok = 1;
+    PGresult *r = PQexec(conn, "BEGIN; SELECT set_config('ims.all_tenants', 'on', true), "
+                               "set_config('ims.tenant_id', "
+                               "'00000000-0000-0000-0000-000000000000', true)");
+    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    const char *ins[6] = {id, hash, role_name, label ? label : "", NULL, NULL};
+    if (ok) {
+        r = PQexecParams(conn,
+                         "INSERT INTO tokens (id, secret_hash, role, label, expires_at, "
+                         "created_by) VALUES ($1::uuid, decode($2, 'hex'), $3, $4, "
+                         "$5::timestamptz, $6::uuid)",
+                         6, NULL, ins, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        if (!ok)
+            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    for (int i = 0; ok && i < tenant_count; i++) {
+        const char *p[3] = {id, tenants[i], NULL};
+        r = PQexecParams(conn, "SELECT ims_token_add_tenant($1::uuid, $2, $3::uuid)", 3, NULL, p,
+                         NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok)
+            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    if (ok) {
+        const char *p[1] = {id};
+        r = PQexecParams(conn, "SELECT ims_audit_append(NULL, 'operator', 'imsd token create', $1)",
+                         1, NULL, p, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+        if (!ok)
+            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
+        PQclear(r);
+    }
+    r = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+    ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    PQfinish(conn);
+    if (!ok)
+        return 1;
+    /* Only the token goes to stdout, so scripts can capture it. */
+    printf("%s\n", secret);
+    fprintf(stderr, "imsd: token %s created (role %s); it is shown only this once\n", id,
+            role_name);
+    return 0;
+}
+
+/* --- serving --- */
+
+static void loop_walk_close(uv_handle_t *h, void *arg)
+{
+    (void)arg;
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void pool_closed(void *arg)
+{
+    struct daemon *d = arg;
+    d->pool = NULL;
+    uv_close((uv_handle_t *)&d->sigint, NULL);
+    uv_close((uv_handle_t *)&d->sigterm, NULL);
+    uv_close((uv_handle_t *)&d->sighup, NULL);
+    log_info("stopped", "%s", "");
+}
+
+static void grpc_closed(void *arg)
+{
+    struct daemon *d = arg;
+    d->grpc = NULL;
+    db_pool_close(d->pool, pool_closed, d);
+}
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+    struct daemon *d = h->data;
+    if (d->stopping) {
+        log_warning("second signal: stopping now", "signal=%d", signum);
+        uv_stop(d->loop);
+        return;
+    }
+    d->stopping = 1;
+    log_info("stopping", "signal=%d grace_ms=%lld", signum,
+             (long long)d->config.shutdown_grace_ms);
+    grpc_server_shutdown(d->grpc, grpc_closed, d);
+}
+
+static void on_hup(uv_signal_t *h, int signum)
+{
+    (void)signum;
+    struct daemon *d = h->data;
+    if (!d->config.tls_cert)
+        return;
+    if (grpc_server_reload_tls(d->grpc) == 0)
+        log_info("tls certificates reloaded", "cert=%s", d->config.tls_cert);
+    else
+        log_error("tls reload failed; keeping the old certificates", "cert=%s",
+                  d->config.tls_cert);
+}
+
+static int is_loopback(const char *addr)
+{
+    return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
+           strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
+}
+
+static int serve(struct daemon *d)
+{
+    struct config *c = &d->config;
+    char err[512];
+    if (config_validate(c, err, sizeof err) != 0) {
+        fprintf(stderr, "imsd: %s\n", err);
+        return EXIT_USAGE;
+    }
+    for (int i = 0; i < c->listen_count; i++) {
+        const char *a = c->listen[i];
+        int tls = strncmp(a, "https://", 8) == 0;
+        if (tls && !c->tls_cert) {
+            fprintf(stderr, "imsd: listen %s: needs tls_cert and tls_key\n", a);
+            return EXIT_USAGE;
+        }
+        if (!tls && !is_loopback(a) && !c->allow_cleartext_remote) {
+            fprintf(stderr,
+                    "imsd: listen %s: cleartext is served on loopback and Unix sockets only; "
+                    "use https:// or allow_cleartext_remote\n",
+                    a);
+            return EXIT_USAGE;
+        }
+    }
+    d->loop = uv_default_loop();
+    struct db_pool_config pc = {
+        .conninfo = c->db,
+        .size = (int)c->db_pool_size,
+        .max_queue = 10000,
+        .statements = statements,
+        .statement_count = (int)(sizeof statements / sizeof statements[0]),
+    };
+    if (db_pool_new(d->loop, &pc, &d->pool) != 0) {
+        fprintf(stderr, "imsd: cannot create the database pool\n");
+        return 1;
+    }
+    struct rpc_server_config rc = {d->loop, d->pool, (unsigned)c->token_cache_ttl_ms};
+    if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
+        rpc_register_tenants(d->rpc) != 0) {
+        fprintf(stderr, "imsd: cannot register the services\n");
+        return 1;
+    }
+    struct grpc_dispatch dispatch;
+    rpc_server_dispatch(d->rpc, &dispatch);
+    struct grpc_server_config gc = {
+        .max_message_bytes = (size_t)c->max_message_bytes,
+        .max_concurrent_streams = (uint32_t)c->max_concurrent_streams,
+        .shutdown_grace_ms = (uint32_t)c->shutdown_grace_ms,
+        .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert},
+    };
+    int rcode = grpc_server_new(d->loop, &gc, &dispatch, &d->grpc);
+    if (rcode != 0) {
+        fprintf(stderr, "imsd: cannot start the server: %s\n", ims_strerror(rcode));
+        return 1;
+    }
+    for (int i = 0; i < c->listen_count; i++) {
+        const char *a = c->listen[i];
+        int tls = strncmp(a, "https://", 8) == 0;
+        rcode = grpc_server_listen(d->grpc, tls ? a + 8 : a, tls);
+        if (rcode != 0) {
+            fprintf(stderr, "imsd: listen %s: %s\n", a, ims_strerror(rcode));
+            return 1;
+        }
+        int port = grpc_server_bound_port(d->grpc, i);
+        log_info("listening", "addr=%s port=%d tls=%d", a, port, tls);
+    }
+    uv_signal_init(d->loop, &d->sigint);
+    uv_signal_init(d->loop, &d->sigterm);
+    uv_signal_init(d->loop, &d->sighup);
+    d->sigint.data = d->sigterm.data = d->sighup.data = d;
+    uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
+    uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
+    uv_signal_start(&d->sighup, on_hup, SIGHUP);
+    signal(SIGPIPE, SIG_IGN);
+    log_info("ready", "pid=%d", (int)getpid());
+    uv_run(d->loop, UV_RUN_DEFAULT);
+    /* A second signal stopped the loop early: close what is left. */
+    uv_walk(d->loop, loop_walk_close, NULL);
+    uv_run(d->loop, UV_RUN_DEFAULT);
+    uv_loop_close(d->loop);
+    rpc_server_free(d->rpc);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static struct daemon d;
+    config_init(&d.config);
+    const char *log_env = getenv("IMS_LOG_LEVEL");
+    int first = 1;
+    const char *sub = argc > 1 && argv[1][0] != '-' ? argv[1] : "serve";
+    if (argc > 1 && argv[1][0] != '-')
+        first = 2;
+    if (strcmp(sub, "--version") == 0 || (argc > 1 && strcmp(argv[1], "--version") == 0)) {
+        printf("imsd 0.1.0\n");
+        return 0;
+    }
+    int rc;
+    const char *role = NULL, *label = NULL, *tenants[16];
+    int tenant_count = 0;
+    if (strcmp(sub, "serve") == 0) {
+        if (parse_flags(argc - first, argv + first, &d.config, 0, NULL, NULL, NULL, NULL) != 0)
+            return EXIT_USAGE;
+        enum log_level level;
+        if (log_parse_level(log_env ? log_env : d.config.log_level, &level) == 0)
+            log_set_level(level);
+        rc = serve(&d);
+    } else if (strcmp(sub, "migrate") == 0) {
+        if (parse_flags(argc - 2, argv + 2, &d.config, 0, NULL, NULL, NULL, NULL) != 0)
+            return EXIT_USAGE;
+        rc = cmd_migrate(&d.config);
+    } else if (strcmp(sub, "token") == 0 && argc > 2 && strcmp(argv[2], "create") == 0) {
+        if (parse_flags(argc - 3, argv + 3, &d.config, 1, &role, &label, tenants,
+                        &tenant_count) != 0)
+            return EXIT_USAGE;
+        rc = cmd_token_create(&d.config, role, label, tenants, tenant_count);
+    } else if (strcmp(sub, "config") == 0 && argc > 2 && strcmp(argv[2], "sample") == 0) {
+        config_print_sample(stdout);
+        rc = 0;
+    } else if (strcmp(sub, "help") == 0) {
+        usage(stdout);
+        rc = 0;
+    } else {
+        usage(stderr);
+        rc = EXIT_USAGE;
+    }
+    config_free(&d.config);
+    return rc;
+}

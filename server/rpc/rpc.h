@@ -1,0 +1,138 @@
+/*
+ * The RPC layer: where the network, the database, auth and the engine meet.
+ *
+ * Each call goes decode → authenticate → authorize → validate → act → encode. Methods
+ * are registered per protobuf-c service descriptor, so a new method is a handler, not
+ * new plumbing; the permission table in auth/ decides who may call it.
+ *
+ * A handler receives the unpacked request with the principal and, for tenant methods,
+ * the tenant's UUID already checked against the principal's scope. It must end the call
+ * exactly once with rpc_reply() or rpc_fail() (also when the call was cancelled meanwhile:
+ * then nothing is sent). Streaming handlers use rpc_stream_send() before ending.
+ */
+#ifndef IMS_RPC_H
+#define IMS_RPC_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <protobuf-c/protobuf-c.h>
+#include <uv.h>
+
+#include "auth.h"
+
+struct rpc_server;
+struct rpc_call;
+struct grpc_call;
+struct grpc_dispatch;
+struct db_pool;
+struct db_txn;
+
+typedef void (*rpc_handler)(struct rpc_call *call);
+
+/* One method's handler, in the order of the service's methods in its .proto. */
+struct rpc_method_entry {
+    const char *name; /* the method's name, checked against the descriptor at startup */
+    rpc_handler handler;
+    int client_stream; /* the client sends a stream: its messages are merged into one */
+};
+
+struct rpc_call {
+    struct rpc_server *server;
+    struct grpc_call *grpc;
+    const char *path;
+    const ProtobufCMethodDescriptor *method;
+    const struct auth_permission *permission;
+    rpc_handler handler;
+    struct auth_principal principal;
+    int authenticated;
+    char tenant[AUTH_UUID_LEN + 1]; /* resolved tenant for SCOPE_TENANT ("" for none) */
+    ProtobufCMessage *request;
+    uint8_t *raw;
+    size_t raw_len;
+    int have_message;
+    int busy;      /* a handler or an authentication step is running */
+    int finished;
+    int cancelled;
+    void *state;   /* the handler's own */
+    void (*state_free)(void *state);
+    /* Set by long-lived handlers (server streams): called on cancel while busy, it must
+     * end the call. */
+    void (*on_cancel)(struct rpc_call *call);
+    int client_stream;
+    void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
+    uint64_t started_ms;
+};
+
+struct rpc_server_config {
+    uv_loop_t *loop;
+    struct db_pool *pool;
+    unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
+};
+
+/* Returns 0 or IMS_ENOMEM. */
+int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **out)
+    __attribute__((warn_unused_result));
+void rpc_server_free(struct rpc_server *server);
+
+/* Registers a service: entries[i] must name service->methods[i]. Returns 0, IMS_ENOMEM,
+ * or IMS_EINVAL when the entries don't match the descriptor or a method has no
+ * permission entry. */
+int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
+                        const struct rpc_method_entry *entries, size_t count)
+    __attribute__((warn_unused_result));
+
+/* The callbacks to give grpc_server_new. */
+void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out);
+
+uv_loop_t *rpc_server_loop(const struct rpc_server *server);
+struct db_pool *rpc_server_pool(const struct rpc_server *server);
+
+/* Drops cached tokens so a revocation takes effect at once on this daemon. */
+void rpc_server_forget_tokens(struct rpc_server *server);
+
+/* Ends the call with OK and one response message. */
+void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response);
+
+/* Ends a server stream with OK (CANCELLED when it was cancelled). */
+void rpc_end(struct rpc_call *call);
+
+/* Ends the call with a non-OK status; the message names the field or limit. */
+void rpc_fail(struct rpc_call *call, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Sends one message of a server stream. Returns 0, IMS_ECLOSED (cancelled) or IMS_ENOMEM. */
+int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *message);
+
+/* Maps a failed database transaction to a status and message and ends the call. */
+void rpc_fail_db(struct rpc_call *call, struct db_txn *txn, int err);
+
+/* The principal's token id as text, or NULL for none (used for created_by, audit). */
+const char *rpc_call_token_id(const struct rpc_call *call);
+
+
+/* --- transactions for handlers: failures end the call, so a handler only sees success --- */
+
+typedef void (*rpc_txn_done)(struct rpc_call *call, struct db_txn *txn);
+
+/* A transaction for tenant (NULL: none) with ims.all_tenants when all is 1. On ENOMEM it
+ * ends the call and returns NULL. */
+struct db_txn *rpc_txn_new(struct rpc_call *call, const char *tenant, int all);
+
+/* Adds a statement; returns its index, or -1 after freeing txn and ending the call. */
+int rpc_txn_add(struct rpc_call *call, struct db_txn *txn, int statement, int nparams,
+                const char *const *values);
+
+/* Appends the call's audit row (who, token, method, object) to txn; -1 as rpc_txn_add. */
+int rpc_txn_audit(struct rpc_call *call, struct db_txn *txn, const char *object_id);
+
+/* Runs txn; on success calls done (which ends the call), on failure ends the call with the
+ * mapped status. txn is freed after done returns. */
+void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
+
+/* Registration of the services (one file each). */
+int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
+
+#endif
