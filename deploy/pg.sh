@@ -86,7 +86,9 @@ start)
             exit 1
         }
     fi
-    port=$(free_port)
+    # A restarted cluster keeps its port, so DSNs handed out before stay valid.
+    port=$(cat "$dir/port" 2>/dev/null || true)
+    [ -n "$port" ] || port=$(free_port)
     echo "$port" >"$dir/port"
     # listen_addresses='' : Unix socket only; the port only names the socket file.
     as_owner "$pgbin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
