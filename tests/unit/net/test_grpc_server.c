@@ -1,0 +1,638 @@
+/*
+ * Behaviour of the transport over real sockets: the echo server runs as a child process
+ * and a small nghttp2 client (h2_client.c) talks to it over TCP, a Unix socket and TLS.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "h2_client.h"
+
+#define MAX_MESSAGE 1024
+
+struct child {
+    pid_t pid;
+    int ports[4];
+    int port_count;
+};
+
+static char dir[64];
+static char path_buf[8][160];
+static const char *ca_file, *server_cert, *server_key, *client_cert, *client_key, *unix_sock;
+static struct child plain_server; /* TCP + Unix socket + TLS */
+static struct child mtls_server;  /* TLS requiring client certificates */
+
+static const char *in_dir(int slot, const char *name)
+{
+    snprintf(path_buf[slot], sizeof path_buf[slot], "%s/%s", dir, name);
+    return path_buf[slot];
+}
+
+static int run(const char *command)
+{
+    char line[2048];
+    snprintf(line, sizeof line, "cd %s && (%s) >/dev/null 2>&1", dir, command);
+    return system(line);
+}
+
+static int make_certificates(void)
+{
+    const char *steps[] = {
+        "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 "
+        "-subj /CN=ims-test-ca",
+        "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr "
+        "-subj /CN=localhost",
+        "printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\\n' > server.ext && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out server.pem -days 2 -extfile server.ext",
+        "openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr "
+        "-subj /CN=test-client/O=ims",
+        "openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -CAcreateserial "
+        "-out client.pem -days 2",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (run(steps[i]) != 0) {
+            fprintf(stderr, "failed: %s\n", steps[i]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Starts the echo server with args; waits for "ready" and collects its ports. */
+static int start_server(struct child *child, const char *const *args)
+{
+    int out[2];
+    if (pipe(out) < 0)
+        return -1;
+    const char *argv[24] = {ECHO_SERVER};
+    int argc = 1;
+    for (; args[argc - 1] != NULL && argc < 23; argc++)
+        argv[argc] = args[argc - 1];
+    argv[argc] = NULL;
+    child->pid = fork();
+    if (child->pid < 0)
+        return -1;
+    if (child->pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        close(out[0]);
+        close(out[1]);
+        execv(ECHO_SERVER, (char *const *)argv);
+        _exit(127);
+    }
+    close(out[1]);
+    FILE *f = fdopen(out[0], "r");
+    char line[128];
+    child->port_count = 0;
+    int ready = 0;
+    while (fgets(line, sizeof line, f) != NULL) {
+        int port;
+        if (sscanf(line, "port %d", &port) == 1 && child->port_count < 4)
+            child->ports[child->port_count++] = port;
+        if (strncmp(line, "ready", 5) == 0) {
+            ready = 1;
+            break;
+        }
+    }
+    fclose(f);
+    return ready ? 0 : -1;
+}
+
+/* SIGTERM, then waits up to timeout_ms; returns the exit status or -1 (killed). */
+static int stop_server(struct child *child, int timeout_ms)
+{
+    if (child->pid <= 0)
+        return -1;
+    kill(child->pid, SIGTERM);
+    int status = 0;
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(child->pid, &status, WNOHANG);
+        if (r == child->pid)
+            break;
+        if (waited >= timeout_ms) {
+            kill(child->pid, SIGKILL);
+            waitpid(child->pid, &status, 0);
+            child->pid = 0;
+            return -1;
+        }
+        usleep(10000);
+    }
+    child->pid = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int group_setup(void **state)
+{
+    snprintf(dir, sizeof dir, "/tmp/ims-net-test-XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return -1;
+    ca_file = in_dir(0, "ca.pem");
+    server_cert = in_dir(1, "server.pem");
+    server_key = in_dir(2, "server.key");
+    client_cert = in_dir(3, "client.pem");
+    client_key = in_dir(4, "client.key");
+    unix_sock = in_dir(5, "echo.sock");
+    if (make_certificates() < 0)
+        return -1;
+    char unix_addr[200], max[32];
+    snprintf(unix_addr, sizeof unix_addr, "unix:%s", unix_sock);
+    snprintf(max, sizeof max, "%d", MAX_MESSAGE);
+    const char *plain_args[] = {
+        "--listen",      "127.0.0.1:0", "--listen",  unix_addr, "--tls-listen",
+        "127.0.0.1:0",   "--cert",      server_cert, "--key",   server_key,
+        "--max-message", max,           NULL};
+    if (start_server(&plain_server, plain_args) < 0 || plain_server.port_count != 2)
+        return -1;
+    const char *mtls_args[] = {"--tls-listen",
+                               "127.0.0.1:0",
+                               "--cert",
+                               server_cert,
+                               "--key",
+                               server_key,
+                               "--client-ca",
+                               ca_file,
+                               "--require-client-cert",
+                               NULL};
+    if (start_server(&mtls_server, mtls_args) < 0 || mtls_server.port_count != 1)
+        return -1;
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    int rc = 0;
+    if (stop_server(&plain_server, 10000) != 0)
+        rc = -1;
+    if (stop_server(&mtls_server, 10000) != 0)
+        rc = -1;
+    struct stat st;
+    if (stat(unix_sock, &st) == 0) {
+        fprintf(stderr, "unix socket file left behind\n");
+        rc = -1;
+    }
+    char command[128];
+    snprintf(command, sizeof command, "rm -rf %s", dir);
+    if (system(command) != 0)
+        rc = -1;
+    return rc;
+}
+
+/* --- helpers --- */
+
+static size_t frame(uint8_t *buf, size_t at, uint8_t flag, const uint8_t *data, size_t len)
+{
+    buf[at] = flag;
+    buf[at + 1] = (uint8_t)(len >> 24);
+    buf[at + 2] = (uint8_t)(len >> 16);
+    buf[at + 3] = (uint8_t)(len >> 8);
+    buf[at + 4] = (uint8_t)len;
+    memcpy(buf + at + 5, data, len);
+    return at + 5 + len;
+}
+
+static struct h2c_options plain(void)
+{
+    return (struct h2c_options){.port = plain_server.ports[0]};
+}
+
+static struct h2c_options tls(void)
+{
+    return (struct h2c_options){.port = plain_server.ports[1], .tls = 1, .ca_file = ca_file};
+}
+
+static void call_ok(const struct h2c_options *options, struct h2c_request *request,
+                    struct h2c_response *response)
+{
+    assert_int_equal(h2c_call(options, request, response), 0);
+}
+
+/* Unary echo of text over options; checks the answer. */
+static void check_unary(const struct h2c_options *options, const char *text)
+{
+    uint8_t body[256];
+    size_t len = frame(body, 0, 0, (const uint8_t *)text, strlen(text));
+    struct h2c_request request = {.path = "/test.Echo/Unary", .body = body, .body_len = len};
+    struct h2c_response response;
+    call_ok(options, &request, &response);
+    assert_int_equal(response.http_status, 200);
+    assert_int_equal(response.grpc_status, 0);
+    assert_false(response.trailers_only);
+    const uint8_t *data[4];
+    size_t lens[4];
+    assert_int_equal(h2c_messages(response.body, response.body_len, data, lens, 4), 1);
+    assert_int_equal(lens[0], strlen(text));
+    assert_memory_equal(data[0], text, lens[0]);
+    free(response.body);
+}
+
+/* --- tests --- */
+
+static void unary_echo(void **state)
+{
+    struct h2c_options o = plain();
+    check_unary(&o, "hello, ims");
+}
+
+static void empty_message(void **state)
+{
+    struct h2c_options o = plain();
+    check_unary(&o, "");
+}
+
+static void several_messages_in_one_frame(void **state)
+{
+    uint8_t body[64];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"first", 5);
+    len = frame(body, len, 0, (const uint8_t *)"second", 6);
+    struct h2c_request request = {.path = "/test.Echo/Stream",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"x-count"},
+                                  .header_values = {"1"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 0);
+    const uint8_t *data[4];
+    size_t lens[4];
+    assert_int_equal(h2c_messages(response.body, response.body_len, data, lens, 4), 2);
+    assert_memory_equal(data[0], "first", 5);
+    assert_memory_equal(data[1], "second", 6);
+    free(response.body);
+}
+
+static void message_split_across_frames(void **state)
+{
+    uint8_t message[1000];
+    for (size_t i = 0; i < sizeof message; i++)
+        message[i] = (uint8_t)(i * 7);
+    uint8_t body[1100];
+    size_t len = frame(body, 0, 0, message, sizeof message);
+    struct h2c_request request = {
+        .path = "/test.Echo/Unary", .body = body, .body_len = len, .chunk = 3};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 0);
+    const uint8_t *data[2];
+    size_t lens[2];
+    assert_int_equal(h2c_messages(response.body, response.body_len, data, lens, 2), 1);
+    assert_int_equal(lens[0], sizeof message);
+    assert_memory_equal(data[0], message, sizeof message);
+    free(response.body);
+}
+
+static void server_stream(void **state)
+{
+    uint8_t body[64];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"tick", 4);
+    struct h2c_request request = {.path = "/test.Echo/Stream",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"x-count"},
+                                  .header_values = {"25"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 0);
+    const uint8_t *data[32];
+    size_t lens[32];
+    assert_int_equal(h2c_messages(response.body, response.body_len, data, lens, 32), 25);
+    free(response.body);
+}
+
+static void wrong_content_type(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    const char *types[] = {"application/json", "application/grpcx", ""};
+    for (int i = 0; i < 3; i++) {
+        struct h2c_request request = {
+            .path = "/test.Echo/Unary", .body = body, .body_len = len, .content_type = types[i]};
+        struct h2c_response response;
+        struct h2c_options o = plain();
+        call_ok(&o, &request, &response);
+        assert_int_equal(response.http_status, 415);
+        assert_int_equal(response.grpc_status, -1);
+        free(response.body);
+    }
+}
+
+static void content_type_variants(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    const char *types[] = {"application/grpc+proto", "application/grpc;charset=utf-8"};
+    for (int i = 0; i < 2; i++) {
+        struct h2c_request request = {
+            .path = "/test.Echo/Unary", .body = body, .body_len = len, .content_type = types[i]};
+        struct h2c_response response;
+        struct h2c_options o = plain();
+        call_ok(&o, &request, &response);
+        assert_int_equal(response.http_status, 200);
+        assert_int_equal(response.grpc_status, 0);
+        free(response.body);
+    }
+}
+
+static void not_post(void **state)
+{
+    struct h2c_request request = {.method = "GET", .path = "/test.Echo/Unary"};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.http_status, 405);
+    free(response.body);
+}
+
+static void unimplemented(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    struct h2c_request request = {.path = "/test.Echo/Missing", .body = body, .body_len = len};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.http_status, 200);
+    assert_int_equal(response.grpc_status, 12);
+    assert_true(response.trailers_only);
+    assert_non_null(strstr(response.grpc_message, "/test.Echo/Missing"));
+    free(response.body);
+}
+
+static void oversized_message(void **state)
+{
+    static uint8_t message[3 * MAX_MESSAGE];
+    static uint8_t body[3 * MAX_MESSAGE + 5];
+    size_t len = frame(body, 0, 0, message, sizeof message);
+    struct h2c_request request = {.path = "/test.Echo/Unary", .body = body, .body_len = len};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 8);
+    assert_non_null(strstr(response.grpc_message, "1024"));
+    free(response.body);
+    /* The same connection handling keeps working. */
+    check_unary(&o, "after oversize");
+}
+
+static void compressed_message(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 1, (const uint8_t *)"zz", 2);
+    struct h2c_request request = {.path = "/test.Echo/Unary", .body = body, .body_len = len};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 12);
+    assert_non_null(strstr(response.grpc_message, "compression"));
+    free(response.body);
+}
+
+static void truncated_message(void **state)
+{
+    uint8_t body[32];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"truncated", 9);
+    struct h2c_request request = {.path = "/test.Echo/Unary", .body = body, .body_len = len - 4};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 13);
+    free(response.body);
+}
+
+static void deadline_already_past(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    struct h2c_request request = {.path = "/test.Echo/Unary",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"grpc-timeout"},
+                                  .header_values = {"1n"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 4);
+    free(response.body);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void deadline_on_slow_method(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    struct h2c_request request = {.path = "/test.Echo/Slow",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"grpc-timeout"},
+                                  .header_values = {"200m"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    double start = now_ms();
+    call_ok(&o, &request, &response);
+    double took = now_ms() - start;
+    assert_int_equal(response.grpc_status, 4);
+    assert_true(took >= 190.0);
+    assert_true(took < 5000.0);
+    free(response.body);
+}
+
+static void malformed_timeout(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    struct h2c_request request = {.path = "/test.Echo/Unary",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"grpc-timeout"},
+                                  .header_values = {"soon"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 3);
+    free(response.body);
+}
+
+static void garbage_instead_of_preface(void **state)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t)plain_server.ports[0])};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    const char garbage[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n\x01\x02\x03\xff\xfe garbage";
+    assert_true(send(fd, garbage, sizeof garbage, MSG_NOSIGNAL) > 0);
+    /* The server answers (SETTINGS, GOAWAY) and closes: read until end of file. */
+    struct timeval tv = {.tv_sec = 5};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+        ;
+    assert_int_equal(n, 0);
+    close(fd);
+    struct h2c_options o = plain();
+    check_unary(&o, "still serving");
+}
+
+static void client_reset_and_disconnect(void **state)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+    struct h2c_options o = plain();
+    struct h2c_response response;
+    struct h2c_request request = {
+        .path = "/test.Echo/Slow", .body = body, .body_len = len, .then = H2C_RESET};
+    call_ok(&o, &request, &response);
+    free(response.body);
+    request.then = H2C_ABANDON;
+    call_ok(&o, &request, &response);
+    free(response.body);
+    check_unary(&o, "after reset");
+}
+
+static void unix_socket(void **state)
+{
+    struct h2c_options o = {.unix_path = unix_sock};
+    check_unary(&o, "over a unix socket");
+}
+
+static void peer_text(const struct h2c_options *options, char *out, size_t len)
+{
+    struct h2c_request request = {.path = "/test.Echo/Peer", .body = NULL, .body_len = 0};
+    struct h2c_response response;
+    call_ok(options, &request, &response);
+    assert_int_equal(response.grpc_status, 0);
+    const uint8_t *data[2];
+    size_t lens[2];
+    assert_int_equal(h2c_messages(response.body, response.body_len, data, lens, 2), 1);
+    snprintf(out, len, "%.*s", (int)lens[0], (const char *)data[0]);
+    free(response.body);
+}
+
+static void tls_unary(void **state)
+{
+    struct h2c_options o = tls();
+    check_unary(&o, "over tls");
+    char peer[256];
+    peer_text(&o, peer, sizeof peer);
+    assert_string_equal(peer, "1|-|1");
+}
+
+static void tls_refuses_without_h2(void **state)
+{
+    struct h2c_options o = tls();
+    o.alpn = "\x08http/1.1";
+    struct h2c_request request = {.path = "/test.Echo/Unary"};
+    struct h2c_response response;
+    assert_int_equal(h2c_call(&o, &request, &response), -1);
+    free(response.body);
+    o = tls();
+    check_unary(&o, "after refusal");
+}
+
+static void mtls_requires_certificate(void **state)
+{
+    struct h2c_options o = {.port = mtls_server.ports[0], .tls = 1, .ca_file = ca_file};
+    struct h2c_request request = {.path = "/test.Echo/Peer"};
+    struct h2c_response response;
+    assert_int_equal(h2c_call(&o, &request, &response), -1);
+    free(response.body);
+    o.cert_file = client_cert;
+    o.key_file = client_key;
+    char peer[256];
+    peer_text(&o, peer, sizeof peer);
+    assert_non_null(strstr(peer, "CN=test-client"));
+    assert_int_equal(strncmp(peer, "1|", 2), 0);
+}
+
+static void plain_on_tls_port(void **state)
+{
+    struct h2c_options o = {.port = plain_server.ports[1]};
+    struct h2c_request request = {.path = "/test.Echo/Unary"};
+    struct h2c_response response;
+    assert_int_equal(h2c_call(&o, &request, &response), -1);
+    free(response.body);
+}
+
+static void graceful_shutdown(void **state)
+{
+    struct child server;
+    const char *args[] = {"--listen", "127.0.0.1:0", NULL};
+    assert_int_equal(start_server(&server, args), 0);
+    /* A slow call is in flight at SIGTERM: it is cancelled after the 2 s grace. */
+    pid_t client = fork();
+    assert_true(client >= 0);
+    if (client == 0) {
+        uint8_t body[16];
+        size_t len = frame(body, 0, 0, (const uint8_t *)"x", 1);
+        struct h2c_options o = {.port = server.ports[0]};
+        struct h2c_request request = {.path = "/test.Echo/Slow", .body = body, .body_len = len};
+        struct h2c_response response;
+        int rc = h2c_call(&o, &request, &response);
+        _exit(rc == 0 || rc == -1 ? 0 : 1);
+    }
+    usleep(300000);
+    double start = now_ms();
+    assert_int_equal(stop_server(&server, 10000), 0);
+    double took = now_ms() - start;
+    assert_true(took >= 1500.0);
+    int status;
+    assert_int_equal(waitpid(client, &status, 0), client);
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unary_echo),
+        cmocka_unit_test(empty_message),
+        cmocka_unit_test(several_messages_in_one_frame),
+        cmocka_unit_test(message_split_across_frames),
+        cmocka_unit_test(server_stream),
+        cmocka_unit_test(wrong_content_type),
+        cmocka_unit_test(content_type_variants),
+        cmocka_unit_test(not_post),
+        cmocka_unit_test(unimplemented),
+        cmocka_unit_test(oversized_message),
+        cmocka_unit_test(compressed_message),
+        cmocka_unit_test(truncated_message),
+        cmocka_unit_test(deadline_already_past),
+        cmocka_unit_test(deadline_on_slow_method),
+        cmocka_unit_test(malformed_timeout),
+        cmocka_unit_test(garbage_instead_of_preface),
+        cmocka_unit_test(client_reset_and_disconnect),
+        cmocka_unit_test(unix_socket),
+        cmocka_unit_test(tls_unary),
+        cmocka_unit_test(tls_refuses_without_h2),
+        cmocka_unit_test(mtls_requires_certificate),
+        cmocka_unit_test(plain_on_tls_port),
+        cmocka_unit_test(graceful_shutdown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
