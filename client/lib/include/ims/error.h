@@ -30,7 +30,8 @@ extern "C" {
     X(UNAVAILABLE, 13, "service unavailable")                                                      \
     X(PARSE, 14, "parse error")                                                                    \
     X(CONFLICT, 15, "conflicting concurrent change")                                               \
-    X(INTERNAL, 16, "internal error")
+    X(INTERNAL, 16, "internal error")                                                              \
+    X(INTR, 17, "interrupted by a signal")
 
 enum ims_errno {
 #define IMS_ERRNO_ENUM(name, num, text) IMS_E##name = -(num),
