@@ -1,5 +1,6 @@
 #include "grpc_server.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +60,9 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
     struct grpc_server *server = calloc(1, sizeof *server);
     if (server == NULL)
         return IMS_ENOMEM;
+    /* libuv writes sockets with write(2): a peer that vanished must give EPIPE, not kill
+     * the daemon with SIGPIPE. */
+    signal(SIGPIPE, SIG_IGN);
     server->loop = loop;
     server->config = *config;
     server->dispatch = *dispatch;

@@ -55,7 +55,8 @@ struct grpc_server_config {
     struct grpc_tls_config tls;
 };
 
-/* Creates a server on loop. Returns 0, IMS_ENOMEM, IMS_EINVAL or IMS_ETLS (bad cert/key). */
+/* Creates a server on loop. Returns 0, IMS_ENOMEM, IMS_EINVAL or IMS_ETLS (bad cert/key).
+ * Sets SIGPIPE to be ignored for the process: a vanished peer must not kill the daemon. */
 int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
                     const struct grpc_dispatch *dispatch, struct grpc_server **out)
     __attribute__((warn_unused_result));

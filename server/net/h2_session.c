@@ -67,9 +67,9 @@ static void on_conn_closed(uv_handle_t *handle)
 {
     struct h2_conn *conn = container_of(handle, struct h2_conn, h.handle);
     conn_set_state(conn, H2_CONN_CLOSED);
-    struct grpc_server *server = conn->server;
+    /* Before the unref: the last reference may free the server. */
+    grpc_server_conn_closed(conn->server);
     h2_conn_unref(conn);
-    grpc_server_conn_closed(server);
 }
 
 void h2_conn_close(struct h2_conn *conn, const char *reason)
