@@ -14,8 +14,6 @@
 #include "ims/error.h"
 #include "log.h"
 
-/* Header lists larger than this reset the stream (nghttp2 counts 32 bytes per entry too). */
-#define MAX_HEADER_LIST_BYTES 65536
 /* Longer status messages are cut: trailers must stay small. */
 #define MAX_STATUS_MESSAGE_BYTES 1024
 
@@ -163,7 +161,7 @@ int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t nam
                          const uint8_t *value, size_t value_len)
 {
     call->header_bytes += name_len + value_len + 32;
-    if (call->header_bytes > MAX_HEADER_LIST_BYTES)
+    if (call->header_bytes > H2_MAX_HEADER_LIST_BYTES)
         return IMS_ETOOBIG;
     if (call->header_count == call->header_cap) {
         size_t cap = call->header_cap ? call->header_cap * 2 : 16;

@@ -16,6 +16,8 @@ struct grpc_server;
 struct grpc_call;
 
 #define H2_READ_BUFFER_BYTES 32768
+/* Advertised to clients; a larger request header list resets the stream. */
+#define H2_MAX_HEADER_LIST_BYTES 65536
 
 enum h2_conn_state {
     H2_CONN_HANDSHAKE, /* TLS handshake in progress; no HTTP/2 yet */

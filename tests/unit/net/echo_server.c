@@ -7,7 +7,8 @@
  *   anything else      UNIMPLEMENTED
  * Usage: echo_server [--listen ADDR]... [--tls-listen ADDR]... [--cert F --key F]
  *                    [--client-ca F] [--require-client-cert] [--max-message N]
- * Prints "port <n>" for every TCP listener, then "ready", and exits 0 on SIGTERM.
+ * Prints "port <n>" for every TCP listener, then "ready". SIGHUP reloads the TLS files;
+ * SIGTERM shuts down gracefully and exits 0.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct echo_call {
 static struct grpc_server *server;
 static uv_signal_t sigterm;
 static uv_signal_t sigint;
+static uv_signal_t sighup;
 
 static int on_call_start(struct grpc_call *call, void *user_data)
 {
@@ -121,12 +123,20 @@ static void on_shutdown_done(void *arg)
 {
     uv_close((uv_handle_t *)&sigterm, NULL);
     uv_close((uv_handle_t *)&sigint, NULL);
+    uv_close((uv_handle_t *)&sighup, NULL);
+}
+
+static void on_reload(uv_signal_t *handle, int signum)
+{
+    int rc = grpc_server_reload_tls(server);
+    fprintf(stderr, "reload: %s\n", ims_strerror(rc));
 }
 
 static void on_signal(uv_signal_t *handle, int signum)
 {
     uv_signal_stop(&sigterm);
     uv_signal_stop(&sigint);
+    uv_signal_stop(&sighup);
     grpc_server_shutdown(server, on_shutdown_done, NULL);
 }
 
@@ -202,6 +212,8 @@ int main(int argc, char **argv)
     uv_signal_init(loop, &sigint);
     uv_signal_start(&sigterm, on_signal, SIGTERM);
     uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_signal_init(loop, &sighup);
+    uv_signal_start(&sighup, on_reload, SIGHUP);
     printf("ready\n");
     fflush(stdout);
     uv_run(loop, UV_RUN_DEFAULT);

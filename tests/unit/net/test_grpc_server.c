@@ -318,6 +318,31 @@ static void server_stream(void **state)
     free(response.body);
 }
 
+static void large_server_stream(void **state)
+{
+    /* About 5 MB against the client's 64 KiB windows: flow control must pace it. */
+    static uint8_t message[1000];
+    static uint8_t body[1005];
+    memset(message, 'q', sizeof message);
+    size_t len = frame(body, 0, 0, message, sizeof message);
+    struct h2c_request request = {.path = "/test.Echo/Stream",
+                                  .body = body,
+                                  .body_len = len,
+                                  .header_names = {"x-count"},
+                                  .header_values = {"5000"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    call_ok(&o, &request, &response);
+    assert_int_equal(response.grpc_status, 0);
+    assert_int_equal(h2c_messages(response.body, response.body_len, NULL, NULL, 0), 5000);
+    free(response.body);
+    /* The same, walked away from half way: the server must not mind. */
+    request.then = H2C_ABANDON;
+    call_ok(&o, &request, &response);
+    free(response.body);
+    check_unary(&o, "after a large stream");
+}
+
 static void wrong_content_type(void **state)
 {
     uint8_t body[16];
@@ -580,6 +605,46 @@ static void plain_on_tls_port(void **state)
     free(response.body);
 }
 
+/* TLS unary with ca; returns 0 or -1 (handshake or call failed). */
+static int try_tls(const char *ca)
+{
+    uint8_t body[16];
+    size_t len = frame(body, 0, 0, (const uint8_t *)"r", 1);
+    struct h2c_options o = {.port = plain_server.ports[1], .tls = 1, .ca_file = ca};
+    struct h2c_request request = {.path = "/test.Echo/Unary", .body = body, .body_len = len};
+    struct h2c_response response;
+    int rc = h2c_call(&o, &request, &response);
+    free(response.body);
+    return rc == 0 && response.grpc_status == 0 ? 0 : -1;
+}
+
+static void tls_reload(void **state)
+{
+    /* A broken key: the reload fails and the old context stays in use. */
+    assert_int_equal(run("cp server.key server.key.good && echo broken > server.key"), 0);
+    kill(plain_server.pid, SIGHUP);
+    usleep(200000);
+    assert_int_equal(try_tls(ca_file), 0);
+    /* A certificate from another CA: new connections get it. */
+    assert_int_equal(
+        run("openssl req -x509 -newkey rsa:2048 -nodes -keyout ca2.key -out ca2.pem -days 2 "
+            "-subj /CN=ims-test-ca2 && "
+            "openssl req -newkey rsa:2048 -nodes -keyout server.key -out server2.csr "
+            "-subj /CN=localhost && "
+            "openssl x509 -req -in server2.csr -CA ca2.pem -CAkey ca2.key -CAcreateserial "
+            "-out server.pem -days 2 -extfile server.ext"),
+        0);
+    kill(plain_server.pid, SIGHUP);
+    int switched = 0;
+    for (int i = 0; i < 100 && !switched; i++) {
+        switched = try_tls(in_dir(6, "ca2.pem")) == 0;
+        if (!switched)
+            usleep(20000);
+    }
+    assert_true(switched);
+    assert_int_equal(try_tls(ca_file), -1);
+}
+
 static void graceful_shutdown(void **state)
 {
     struct child server;
@@ -615,6 +680,7 @@ int main(void)
         cmocka_unit_test(several_messages_in_one_frame),
         cmocka_unit_test(message_split_across_frames),
         cmocka_unit_test(server_stream),
+        cmocka_unit_test(large_server_stream),
         cmocka_unit_test(wrong_content_type),
         cmocka_unit_test(content_type_variants),
         cmocka_unit_test(not_post),
@@ -632,6 +698,7 @@ int main(void)
         cmocka_unit_test(tls_refuses_without_h2),
         cmocka_unit_test(mtls_requires_certificate),
         cmocka_unit_test(plain_on_tls_port),
+        cmocka_unit_test(tls_reload),
         cmocka_unit_test(graceful_shutdown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
