@@ -47,6 +47,8 @@ static const struct option_def options[] = {
      "refuse TLS clients without a verified certificate"},
     {"allow_cleartext_remote", OPT_BOOL, OFF(allow_cleartext_remote), "false", 0, 1,
      "allow cleartext listeners on addresses other than loopback"},
+    {"ready_file", OPT_STRING, OFF(ready_file), NULL, 0, 0,
+     "once serving, write the bound TCP port of each listener here, one per line"},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])

@@ -32,6 +32,7 @@ struct config {
     char *tls_client_ca;
     int64_t tls_require_client_cert;
     int64_t allow_cleartext_remote;
+    char *ready_file;
 };
 
 /* Sets every default. */

@@ -257,6 +257,21 @@ static int is_loopback(const char *addr)
            strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
 }
 
+/* Written whole under a temporary name, then renamed, so a reader never sees half. */
+static int write_ready_file(struct daemon *d, const char *path)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return -1;
+    for (int i = 0; i < d->config.listen_count; i++)
+        fprintf(f, "%d\n", grpc_server_bound_port(d->grpc, i));
+    if (fclose(f) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
 static int serve(struct daemon *d)
 {
     struct config *c = &d->config;
@@ -321,6 +336,10 @@ static int serve(struct daemon *d)
         }
         int port = grpc_server_bound_port(d->grpc, i);
         log_info("listening", "addr=%s port=%d tls=%d", a, port, tls);
+    }
+    if (c->ready_file && write_ready_file(d, c->ready_file) != 0) {
+        fprintf(stderr, "imsd: cannot write %s\n", c->ready_file);
+        return 1;
     }
     uv_signal_init(d->loop, &d->sigint);
     uv_signal_init(d->loop, &d->sigterm);
