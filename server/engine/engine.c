@@ -901,6 +901,9 @@ int engine_asset_remove(engine_model *m, const char *id, engine_error *err)
     if (a < 0)
         return fail(err, IMS_ENOTFOUND, "id: unknown asset \"%s\"", id ? id : "");
     mark_type_threats(m, m->assets.v[a].type);
+    /* Incidents keep no reference to a removed asset (it feeds no figure). */
+    for (int32_t j = 0; j < m->incidents.n; j++)
+        ilist_remove(&m->incidents.v[j].assets, m->assets.v[a].name);
     memmove(m->assets.v + a, m->assets.v + a + 1,
             (size_t)(m->assets.n - a - 1) * sizeof *m->assets.v);
     m->assets.n--;

@@ -215,7 +215,8 @@ typedef struct engine_asset_input {
  * IMS_EINVAL, IMS_ENOTFOUND (type), IMS_ENOMEM. */
 int engine_asset_put(engine_model *model, const engine_asset_input *in,
                      engine_error *err) ENGINE_WARN_UNUSED;
-/* Removes an asset (incremental). Returns 0 or IMS_ENOTFOUND. */
+/* Removes an asset (incremental), and from the incidents naming it. Returns 0 or
+ * IMS_ENOTFOUND. */
 int engine_asset_remove(engine_model *model, const char *id, engine_error *err) ENGINE_WARN_UNUSED;
 
 typedef struct engine_exercise {

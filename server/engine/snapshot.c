@@ -244,39 +244,17 @@ static int get_strings(parser *p, json_t *obj, const char *key, bool required, c
         json_t *s = json_array_get(v, i);
         if (!json_is_string(s)) {
             free(vec);
-            return perr(p, IMS_EINVAL, key, "[%zu] must be a string", i);
+            char indexed[96];
+            snprintf(indexed, sizeof indexed, "[%zu]", i);
+            char full[128];
+            concat(full, sizeof full, key, indexed, (char *)NULL);
+            return perr(p, IMS_EINVAL, full, "must be a string");
         }
         vec[i] = json_string_value(s);
     }
     *out = vec;
     *n = len;
     return 0;
-}
-
-/* Fix the "key: [i] must..." form into "key[i]: must...". */
-static int get_strings_named(parser *p, json_t *obj, const char *key, bool required,
-                             const char ***out, size_t *n)
-{
-    int rc = get_strings(p, obj, key, required, out, n);
-    if (rc == IMS_EINVAL && p->err) {
-        char *colon = strstr(p->err->msg, ": [");
-        if (colon) {
-            char *close = strchr(colon, ']');
-            if (close) {
-                char idx[32];
-                size_t len = (size_t)(close - colon - 1);
-                if (len < sizeof idx) {
-                    memcpy(idx, colon + 2, len + 1);
-                    idx[len + 1] = 0;
-                    char rest[200];
-                    snprintf(rest, sizeof rest, "%s", close + 1);
-                    snprintf(colon, sizeof p->err->msg - (size_t)(colon - p->err->msg), "%s:%s",
-                             idx, rest);
-                }
-            }
-        }
-    }
-    return rc;
 }
 
 /* The array under key (or NULL when absent and optional). */
@@ -476,7 +454,7 @@ static int parse_subcontrols(parser *p, json_t *root, engine_model *m)
                             "must be \"yes\", \"partial\", \"no\", \"na\" or null");
             in.answer = (enum engine_answer)k;
         }
-        if ((rc = get_strings_named(p, o, "controls", true, &controls, &in.control_count)))
+        if ((rc = get_strings(p, o, "controls", true, &controls, &in.control_count)))
             return rc;
         in.controls = controls;
         engine_error e;
@@ -581,7 +559,7 @@ static int parse_threats(parser *p, json_t *root, engine_model *m)
         size_t n;
         if ((rc = check_keys(p, o, keys)) || (rc = get_string(p, o, "id", true, false, &in.id)) ||
             (rc = get_double(p, o, "likelihood", true, 0, &in.likelihood)) ||
-            (rc = get_strings_named(p, o, "dimensions", true, &dims, &n)))
+            (rc = get_strings(p, o, "dimensions", true, &dims, &n)))
             return rc;
         for (size_t k = 0; rc == 0 && k < n; k++) {
             unsigned bit = strcmp(dims[k], "C") == 0   ? ENGINE_DIM_C
@@ -783,9 +761,9 @@ static int parse_incidents(parser *p, json_t *root, engine_model *m)
         in.severity = (int)sev;
         if (engine_lookup(m, &m->map_incidents, in.id, NULL) >= 0)
             return perr(p, IMS_EEXISTS, "id", "duplicate incident \"%s\"", in.id);
-        if ((rc = get_strings_named(p, o, "controls", false, &controls, &in.control_count)) ||
-            (rc = get_strings_named(p, o, "assets", false, &assets, &in.asset_count)) ||
-            (rc = get_strings_named(p, o, "processes", false, &processes, &in.process_count))) {
+        if ((rc = get_strings(p, o, "controls", false, &controls, &in.control_count)) ||
+            (rc = get_strings(p, o, "assets", false, &assets, &in.asset_count)) ||
+            (rc = get_strings(p, o, "processes", false, &processes, &in.process_count))) {
             free(controls);
             free(assets);
             return rc;
@@ -827,7 +805,7 @@ static int parse_findings(parser *p, json_t *root, engine_model *m)
         in.type = (enum engine_finding_type)k;
         if (engine_lookup(m, &m->map_findings, in.id, NULL) >= 0)
             return perr(p, IMS_EEXISTS, "id", "duplicate finding \"%s\"", in.id);
-        if ((rc = get_strings_named(p, o, "controls", false, &controls, &in.control_count)))
+        if ((rc = get_strings(p, o, "controls", false, &controls, &in.control_count)))
             return rc;
         in.controls = controls;
         engine_error e;

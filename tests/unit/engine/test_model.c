@@ -103,13 +103,14 @@ static void test_worked_example(void **state)
 static void test_no_subcontrols_and_all_excluded(void **state)
 {
     (void)state;
-    engine_model *m = load(HEAD "\"controls\": [{\"id\": \"C1\", \"framework\": \"F\"},"
-                                "{\"id\": \"C2\", \"framework\": \"F\"},"
-                                "{\"id\": \"C3\", \"framework\": \"F\"}],"
-                                "\"subcontrols\": ["
-                                "{\"id\": \"s1\", \"controls\": [\"C2\"], \"level\": 1, \"answer\": \"na\"},"
-                                "{\"id\": \"s2\", \"controls\": [\"C2\"], \"level\": 1, \"applicable\": false},"
-                                "{\"id\": \"s3\", \"controls\": [\"C3\"], \"level\": 1, \"answer\": \"partial\"}]}");
+    engine_model *m = load(
+        HEAD "\"controls\": [{\"id\": \"C1\", \"framework\": \"F\"},"
+             "{\"id\": \"C2\", \"framework\": \"F\"},"
+             "{\"id\": \"C3\", \"framework\": \"F\"}],"
+             "\"subcontrols\": ["
+             "{\"id\": \"s1\", \"controls\": [\"C2\"], \"level\": 1, \"answer\": \"na\"},"
+             "{\"id\": \"s2\", \"controls\": [\"C2\"], \"level\": 1, \"applicable\": false},"
+             "{\"id\": \"s3\", \"controls\": [\"C3\"], \"level\": 1, \"answer\": \"partial\"}]}");
     engine_summary s;
     engine_evaluate(m, T0, &s);
     engine_control_figures f;
@@ -196,16 +197,17 @@ static void test_metric_states(void **state)
 static void test_incidents(void **state)
 {
     (void)state;
-    engine_model *m = load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
-                                "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, "
-                                "\"answer\": \"yes\"}],"
-                                "\"incidents\": [{\"id\": \"I1\", \"severity\": 5, \"controls\": [\"C\"],"
-                                "\"opened_at\": \"2026-05-01T00:00:00Z\"}]}");
+    engine_model *m =
+        load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
+                  "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, "
+                  "\"answer\": \"yes\"}],"
+                  "\"incidents\": [{\"id\": \"I1\", \"severity\": 5, \"controls\": [\"C\"],"
+                  "\"opened_at\": \"2026-05-01T00:00:00Z\"}]}");
     engine_summary s;
     engine_control_figures f;
     engine_evaluate(m, T0, &s);
     control(m, "C", &f);
-    assert_near(f.p, 0.5); /* unresolved: gamma * 5/5 */
+    assert_near(f.p, 0.5);                 /* unresolved: gamma * 5/5 */
     engine_evaluate(m, T0 - DAYS(40), &s); /* before it opened */
     control(m, "C", &f);
     assert_near(f.p, 0);
@@ -226,10 +228,12 @@ static void test_incidents(void **state)
     m = load("{\"format\": \"ims-snapshot/1\", \"systems\": [\"ISMS\"],"
              "\"frameworks\": [{\"id\": \"F\", \"system\": \"ISMS\"}],"
              "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
-             "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, \"answer\": \"yes\"}],"
+             "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, \"answer\": "
+             "\"yes\"}],"
              "\"threats\": [{\"id\": \"T\", \"likelihood\": 2, \"dimensions\": [\"A\"]}],"
              "\"mitigations\": [{\"threat\": \"T\", \"control\": \"C\", \"effectiveness\": 0.5}],"
-             "\"incidents\": [{\"id\": \"I1\", \"severity\": 5, \"threat\": \"T\", \"controls\": [\"C\"],"
+             "\"incidents\": [{\"id\": \"I1\", \"severity\": 5, \"threat\": \"T\", \"controls\": "
+             "[\"C\"],"
              "\"opened_at\": \"2026-05-01T00:00:00Z\"},"
              "{\"id\": \"I2\", \"severity\": 5, \"threat\": \"T\","
              "\"opened_at\": \"2026-05-01T00:00:00Z\"}]}");
@@ -242,13 +246,14 @@ static void test_incidents(void **state)
 static void test_findings(void **state)
 {
     (void)state;
-    engine_model *m = load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
-                                "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, "
-                                "\"answer\": \"yes\"}],"
-                                "\"findings\": ["
-                                "{\"id\": \"F1\", \"type\": \"minor_nc\", \"controls\": [\"C\"]},"
-                                "{\"id\": \"F2\", \"type\": \"major_nc\", \"controls\": [\"C\"]},"
-                                "{\"id\": \"F3\", \"type\": \"observation\", \"controls\": [\"C\"]}]}");
+    engine_model *m =
+        load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
+                  "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"C\"], \"level\": 1, "
+                  "\"answer\": \"yes\"}],"
+                  "\"findings\": ["
+                  "{\"id\": \"F1\", \"type\": \"minor_nc\", \"controls\": [\"C\"]},"
+                  "{\"id\": \"F2\", \"type\": \"major_nc\", \"controls\": [\"C\"]},"
+                  "{\"id\": \"F3\", \"type\": \"observation\", \"controls\": [\"C\"]}]}");
     engine_summary s;
     engine_control_figures f;
     engine_evaluate(m, T0, &s);
@@ -270,20 +275,20 @@ static void test_findings(void **state)
     engine_model_free(m);
 }
 
-#define BCMS_HEAD                                                                                  \
-    "{\"format\": \"ims-snapshot/1\", \"systems\": [\"BCMS\"], \"frameworks\": [], "
+#define BCMS_HEAD "{\"format\": \"ims-snapshot/1\", \"systems\": [\"BCMS\"], \"frameworks\": [], "
 
 static void test_bcms(void **state)
 {
     (void)state;
-    engine_model *m = load(BCMS_HEAD
-                           "\"processes\": [{\"id\": \"billing\", \"criticality\": 4, \"mtpd_min\": 1440,"
-                           "\"rto_min\": 240, \"rpo_min\": 60, \"plan_reviewed_at\": \"2026-01-10T00:00:00Z\","
-                           "\"exercises\": [{\"at\": \"2026-03-01T00:00:00Z\", \"recovery_min\": 840}]},"
-                           "{\"id\": \"equal\", \"criticality\": 1, \"mtpd_min\": 60, \"rto_min\": 60,"
-                           "\"exercises\": [{\"at\": \"2026-03-01T00:00:00Z\", \"recovery_min\": 61}]}],"
-                           "\"incidents\": [{\"id\": \"I\", \"severity\": 1, \"processes\": [\"billing\", \"equal\"],"
-                           "\"opened_at\": \"2026-05-01T00:00:00Z\", \"disruption_minutes\": 540}]}");
+    engine_model *m = load(
+        BCMS_HEAD
+        "\"processes\": [{\"id\": \"billing\", \"criticality\": 4, \"mtpd_min\": 1440,"
+        "\"rto_min\": 240, \"rpo_min\": 60, \"plan_reviewed_at\": \"2026-01-10T00:00:00Z\","
+        "\"exercises\": [{\"at\": \"2026-03-01T00:00:00Z\", \"recovery_min\": 840}]},"
+        "{\"id\": \"equal\", \"criticality\": 1, \"mtpd_min\": 60, \"rto_min\": 60,"
+        "\"exercises\": [{\"at\": \"2026-03-01T00:00:00Z\", \"recovery_min\": 61}]}],"
+        "\"incidents\": [{\"id\": \"I\", \"severity\": 1, \"processes\": [\"billing\", \"equal\"],"
+        "\"opened_at\": \"2026-05-01T00:00:00Z\", \"disruption_minutes\": 540}]}");
     engine_summary s;
     engine_evaluate(m, T0, &s);
     /* billing: plan 1, exercise 1 - 600/1200 = 0.5, disruption 1 - 300/1200 = 0.75. */
@@ -308,14 +313,14 @@ static void test_bcms(void **state)
     "{\"format\": \"ims-snapshot/1\", \"systems\": [\"RMS\"],"                                     \
     "\"frameworks\": [{\"id\": \"iso31000\", \"system\": \"RMS\"}],"                               \
     "\"controls\": [{\"id\": \"A.8.7\", \"framework\": \"iso31000\"}],"                            \
-    "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"A.8.7\"], \"level\": 1, \"answer\": "    \
+    "\"subcontrols\": [{\"id\": \"s\", \"controls\": [\"A.8.7\"], \"level\": 1, \"answer\": "      \
     "\"yes\"}],"                                                                                   \
-    "\"threats\": [{\"id\": \"T.malware\", \"likelihood\": 3, \"dimensions\": [\"C\", \"I\", "   \
+    "\"threats\": [{\"id\": \"T.malware\", \"likelihood\": 3, \"dimensions\": [\"C\", \"I\", "     \
     "\"A\"]}],"                                                                                    \
-    "\"asset_types\": [{\"id\": \"server\", \"threats\": [{\"threat\": \"T.malware\", "          \
+    "\"asset_types\": [{\"id\": \"server\", \"threats\": [{\"threat\": \"T.malware\", "            \
     "\"degradation\": 0.8}]}],"                                                                    \
-    "\"assets\": [{\"id\": \"srv-1\", \"type\": \"server\", \"C\": 4, \"I\": 3, \"A\": 5}],"     \
-    "\"mitigations\": [{\"threat\": \"T.malware\", \"control\": \"A.8.7\", \"effectiveness\": "   \
+    "\"assets\": [{\"id\": \"srv-1\", \"type\": \"server\", \"C\": 4, \"I\": 3, \"A\": 5}],"       \
+    "\"mitigations\": [{\"threat\": \"T.malware\", \"control\": \"A.8.7\", \"effectiveness\": "    \
     "0.6}]}"
 
 typedef struct pair_seen {
@@ -353,8 +358,8 @@ static void test_risk(void **state)
     for (int i = 0; i < 3; i++) {
         char id[8];
         snprintf(id, sizeof id, "I%d", i);
-        engine_incident_input in = {.id = id, .severity = 1, .threat = "T.malware",
-                                    .opened_at = T0 - DAYS(10)};
+        engine_incident_input in = {
+            .id = id, .severity = 1, .threat = "T.malware", .opened_at = T0 - DAYS(10)};
         assert_int_equal(engine_incident_put(m, &in, &e), 0);
     }
     engine_evaluate(m, T0, &s);
@@ -383,10 +388,11 @@ static void test_risk(void **state)
 static void test_levels_without_subcontrols(void **state)
 {
     (void)state;
-    engine_model *m = load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
-                                "\"subcontrols\": ["
-                                "{\"id\": \"a\", \"controls\": [\"C\"], \"level\": 1, \"answer\": \"yes\"},"
-                                "{\"id\": \"b\", \"controls\": [\"C\"], \"level\": 3, \"answer\": \"no\"}]}");
+    engine_model *m =
+        load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
+                  "\"subcontrols\": ["
+                  "{\"id\": \"a\", \"controls\": [\"C\"], \"level\": 1, \"answer\": \"yes\"},"
+                  "{\"id\": \"b\", \"controls\": [\"C\"], \"level\": 3, \"answer\": \"no\"}]}");
     engine_summary s;
     engine_evaluate(m, T0, &s);
     assert_int_equal(s.maturity, 2); /* level 2 empty: met; level 3 short */
@@ -404,12 +410,15 @@ static void test_plan_ties(void **state)
 {
     (void)state;
     /* Four equal sub-controls: same dSL per effort; lower level first, then lower id. */
-    engine_model *m = load(HEAD "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
-                                "\"subcontrols\": ["
-                                "{\"id\": \"z\", \"controls\": [\"C\"], \"level\": 2, \"effort\": 1, \"answer\": \"no\"},"
-                                "{\"id\": \"y\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 1, \"answer\": \"no\"},"
-                                "{\"id\": \"x\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 1, \"answer\": \"no\"},"
-                                "{\"id\": \"w\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 2, \"answer\": \"no\"}]}");
+    engine_model *m = load(
+        HEAD
+        "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
+        "\"subcontrols\": ["
+        "{\"id\": \"z\", \"controls\": [\"C\"], \"level\": 2, \"effort\": 1, \"answer\": \"no\"},"
+        "{\"id\": \"y\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 1, \"answer\": \"no\"},"
+        "{\"id\": \"x\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 1, \"answer\": \"no\"},"
+        "{\"id\": \"w\", \"controls\": [\"C\"], \"level\": 1, \"effort\": 2, \"answer\": "
+        "\"no\"}]}");
     engine_plan_step st[8];
     size_t n;
     assert_int_equal(engine_plan(m, T0, 8, st, &n), 0);
@@ -510,8 +519,7 @@ static void test_api_errors(void **state)
     p.rto_min = 10; /* MTPD = RTO is allowed */
     assert_int_equal(engine_process_put(m, &p, &e), 0);
     assert_int_equal(engine_sample_add(m, "nope", T0, 1, &e), IMS_ENOTFOUND);
-    assert_int_equal(engine_subcontrol_set_answer(m, "nope", ENGINE_ANSWER_YES, &e),
-                     IMS_ENOTFOUND);
+    assert_int_equal(engine_subcontrol_set_answer(m, "nope", ENGINE_ANSWER_YES, &e), IMS_ENOTFOUND);
     engine_model_free(m);
 }
 

@@ -16,7 +16,7 @@
 
 /* 2026-06-01T00:00:00Z, the worked example's t. */
 #define T0 INT64_C(1780272000)
-#define DAYS(n) ((int64_t)(n) * 86400)
+#define DAYS(n) ((int64_t)(n)*86400)
 
 static inline void assert_near(double a, double b)
 {
