@@ -1,0 +1,115 @@
+/*
+ * Per-tenant state: the cached engine model, its revision and level, the writes waiting
+ * for the tenant, and who watches it.
+ *
+ * A tenant's model is loaded from PostgreSQL on first use (one statement renders the
+ * tenant as a snapshot document, parsed by the engine) and kept. Every change goes
+ * through tenant_write_submit():
+ *
+ *   1. the writes queued for the tenant are taken together (a flush: samples from many
+ *      connections become one transaction, and the tenant is recomputed once);
+ *   2. each write's apply() changes a copy of the model; a write whose apply fails is
+ *      answered with its error and left out;
+ *   3. the copy is evaluated, and one pipelined transaction carries every write's
+ *      statements, the revision bump (checked against the revision the copy was made
+ *      from), the level history row and the NOTIFY for other daemons;
+ *   4. only after COMMIT does the copy replace the model, each write's done() run with the
+ *      new level, and the watchers get it. If another daemon wrote first (the revision
+ *      check fails), the model is reloaded and the flush applied again.
+ *
+ * Time-driven changes (incident decay, stale metrics) are evaluated when the engine says
+ * they are due, and recorded and pushed like any other change.
+ */
+#ifndef IMS_TENANT_H
+#define IMS_TENANT_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "engine.h"
+
+struct db_pool;
+struct db_txn;
+struct tenant_registry;
+struct tenant_state;
+
+/* What a change did to the tenant, given to done() and to watchers. */
+struct tenant_level {
+    char tenant[37];
+    int64_t revision;
+    int64_t at;
+    double security_level;
+    int maturity;
+    engine_summary summary;
+    const char *cause;
+};
+
+struct tenant_write {
+    /* Applies the change to the model copy. Returns 0, or an IMS_E* code with a message in
+     * err naming the field ("controls: unknown control A.9.9"): the write then fails with
+     * INVALID_ARGUMENT (IMS_ENOTFOUND: NOT_FOUND) and nothing of it is stored. May be NULL
+     * for a change that only needs reloading (see reload). */
+    int (*apply)(engine_model *model, void *arg, engine_error *err);
+    /* Adds the write's statements to the flush transaction (ims.tenant_id is set). Returns
+     * 0 or IMS_ENOMEM. May be NULL. */
+    int (*add_statements)(struct db_txn *txn, void *arg);
+    /* Called once: err 0 after COMMIT with the new level and the index of the first
+     * statement it added (results are readable through txn during the call); or a
+     * negative IMS_E* code with msg (and txn, when the database refused it, else NULL). */
+    void (*done)(int err, const char *msg, struct db_txn *txn, int first_statement,
+                 const struct tenant_level *level, void *arg);
+    void *arg;
+    const char *cause; /* "incident", "finding", "sample", "answer", ... */
+    int reload;        /* 1: after commit, reload the model from the database instead of
+                        * keeping the applied copy (changes the engine cannot apply alone) */
+    int alone;         /* 1: never batched with other writes */
+
+    /* Owned by the registry. */
+    struct tenant_write *next;
+    int first_statement;
+};
+
+struct tenant_registry_config {
+    uv_loop_t *loop;
+    struct db_pool *pool;
+    int64_t decay_period_s; /* re-evaluation period while a penalty decays */
+    double decay_epsilon;
+    int max_batch;          /* writes in one flush */
+};
+
+int tenant_registry_new(const struct tenant_registry_config *config,
+                        struct tenant_registry **out) __attribute__((warn_unused_result));
+/* Stops the timers and frees every state; watchers must have been ended before. */
+void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg);
+
+/* Queues a write for the tenant (UUID text). The write struct must stay valid until its
+ * done() has been called. */
+void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
+                         struct tenant_write *write);
+
+/* The tenant's model, evaluated now, loading it first if needed. cb gets err 0 and the
+ * state (valid during the callback only), or IMS_EUNAVAILABLE / IMS_ENOTFOUND /
+ * IMS_EINTERNAL with a message. */
+typedef void (*tenant_read_cb)(int err, const char *msg, struct tenant_state *state,
+                               void *arg);
+void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb cb, void *arg);
+
+/* Accessors for a state handed to a tenant_read_cb. */
+engine_model *tenant_state_model(struct tenant_state *state);
+const struct tenant_level *tenant_state_level(const struct tenant_state *state);
+
+/* Forgets a tenant's cached model (another daemon changed it); the next use reloads. */
+void tenant_invalidate(struct tenant_registry *reg, const char *tenant, int64_t revision);
+
+/* --- watchers --- */
+
+typedef void (*tenant_watch_cb)(const struct tenant_level *level, void *arg);
+struct tenant_watch;
+
+/* Watches one tenant, or every tenant when tenant is NULL. cb runs after every change.
+ * Returns a handle for tenant_unwatch, or NULL on ENOMEM. */
+struct tenant_watch *tenant_watch(struct tenant_registry *reg, const char *tenant,
+                                  tenant_watch_cb cb, void *arg);
+void tenant_unwatch(struct tenant_registry *reg, struct tenant_watch *watch);
+
+#endif
