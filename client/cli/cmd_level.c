@@ -107,10 +107,10 @@ static int level_watch(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
     if (c == NULL)
         return rc;
     /* A watch lasts until Ctrl-C: the per-call timeout only bounds the connect. */
-    if (ims_client_connect(c) != 0)
-        return imsctl_rpc_failed(ctx, IMS_ECONNREFUSED);
-    if (ims_client_set_timeout(c, 0) != 0)
-        return IMSCTL_EXIT_FAILURE;
+    if ((rc = ims_client_connect(c)) != 0)
+        return imsctl_rpc_failed(ctx, rc);
+    if ((rc = ims_client_set_timeout(c, 0)) != 0)
+        return imsctl_rpc_failed(ctx, rc);
     imsctl_catch_interrupts();
     Ims__V1__WatchSecurityLevelRequest req = IMS__V1__WATCH_SECURITY_LEVEL_REQUEST__INIT;
     req.tenant = npos ? (char *)pos[0] : (char *)"";
@@ -145,7 +145,9 @@ static int level_watch(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
         Ims__V1__SecurityLevel *l = (Ims__V1__SecurityLevel *)m;
         if (imsctl_json(ctx)) {
             json_t *j = imsctl_json_message(m);
-            rc = j ? json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER) : -1;
+            rc = j ? json_dumpf(j, stdout,
+                                JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+                   : -1;
             json_decref(j);
             putchar('\n');
         } else {

@@ -202,8 +202,8 @@ static int push_file(imsctl_ctx *ctx, const char *tenant, const char *path)
                               "security_level", level, "revision", (json_int_t)revision);
         rc = imsctl_json_print(stdout, j);
     } else {
-        printf("%zu samples in %zu batches; accepted %" PRId64 " (others were already stored)\n",
-               samples.n, batches, accepted);
+        printf("%zu samples in %zu batches; accepted %" PRId64 "%s\n", samples.n, batches, accepted,
+               (size_t)accepted < samples.n ? " (the others were already stored)" : "");
         if (batches)
             printf("security level %.1f (revision %" PRId64 ")\n", level * 100.0, revision);
     }

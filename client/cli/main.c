@@ -181,14 +181,10 @@ ims_client *imsctl_client(imsctl_ctx *ctx, int *exit_code)
     if (rc != 0) {
         if (rc == IMS_ENOMEM)
             snprintf(err, sizeof(err), "out of memory");
-        fprintf(stderr, "imsctl: %s: %s\n",
-                rc == IMS_EINVAL ? "INVALID_ARGUMENT"
-                : rc == IMS_ETLS ? "UNAVAILABLE"
-                                 : "INTERNAL",
-                err);
-        *exit_code = rc == IMS_EINVAL ? IMSCTL_EXIT_USAGE
-                     : rc == IMS_ETLS ? IMSCTL_EXIT_UNAVAILABLE
-                                      : IMSCTL_EXIT_FAILURE;
+        /* A bad address or unreadable TLS file is a problem of the command line. */
+        bool local = rc == IMS_EINVAL || rc == IMS_ETLS;
+        fprintf(stderr, "imsctl: %s: %s\n", local ? "INVALID_ARGUMENT" : "INTERNAL", err);
+        *exit_code = local ? IMSCTL_EXIT_USAGE : IMSCTL_EXIT_FAILURE;
         ctx->client = NULL;
         return NULL;
     }

@@ -124,7 +124,7 @@ int imsctl_json_print(FILE *out, json_t *j)
         fprintf(stderr, "imsctl: INTERNAL: out of memory\n");
         return IMSCTL_EXIT_FAILURE;
     }
-    int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+    int rc = json_dumpf(j, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
     json_decref(j);
     fputc('\n', out);
     return rc == 0 ? 0 : IMSCTL_EXIT_FAILURE;
