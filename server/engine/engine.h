@@ -114,7 +114,7 @@ void engine_model_free(engine_model *model);
 /*
  * A deep copy, caches included, so the copy evaluates incrementally at once. Cost: O(size
  * of the tenant), a few hundred small allocations plus one copy of each array (about
- * 0.1 ms for the benchmark tenant, see bench/README.md). Returns 0 or IMS_ENOMEM.
+ * 0.05 ms for the benchmark tenant, see bench/README.md). Returns 0 or IMS_ENOMEM.
  */
 int engine_model_clone(const engine_model *model, engine_model **out) ENGINE_WARN_UNUSED;
 

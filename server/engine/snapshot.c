@@ -329,7 +329,7 @@ static int parse_params(parser *p, json_t *root, engine_params *params)
                         &params->review_window_days};
     for (size_t i = 0; rc == 0 && i < sizeof fields / sizeof fields[0]; i++)
         rc = get_double(p, o, keys[i], false, *fields[i], fields[i]);
-    int64_t appetite;
+    int64_t appetite = 0;
     if (rc == 0)
         rc = get_int(p, o, "appetite", false, params->appetite, 1, 5, &appetite);
     if (rc)
@@ -532,7 +532,7 @@ static int parse_samples(parser *p, json_t *root, engine_model *m)
         const char *metric;
         int64_t at;
         bool present;
-        double value;
+        double value = 0;
         if ((rc = check_keys(p, o, keys)) ||
             (rc = get_string(p, o, "metric", true, false, &metric)) ||
             (rc = get_time(p, o, "at", true, &present, &at)) ||
@@ -636,7 +636,7 @@ static int parse_assets(parser *p, json_t *root, engine_model *m)
         item_path(p, "$", "assets", i);
         static const char *const keys[] = {"id", "type", "C", "I", "A", NULL};
         engine_asset_input in = {0};
-        int64_t c, in_, av;
+        int64_t c = 0, in_ = 0, av = 0;
         if ((rc = check_keys(p, o, keys)) || (rc = get_string(p, o, "id", true, false, &in.id)) ||
             (rc = get_string(p, o, "type", true, false, &in.type)) ||
             (rc = get_int(p, o, "C", true, 0, 0, 5, &c)) ||
@@ -669,7 +669,7 @@ static int parse_mitigations(parser *p, json_t *root, engine_model *m)
         item_path(p, "$", "mitigations", i);
         static const char *const keys[] = {"threat", "control", "effectiveness", NULL};
         const char *threat, *control;
-        double eff;
+        double eff = 0;
         if ((rc = check_keys(p, o, keys)) ||
             (rc = get_string(p, o, "threat", true, false, &threat)) ||
             (rc = get_string(p, o, "control", true, false, &control)) ||
@@ -693,7 +693,7 @@ static int parse_processes(parser *p, json_t *root, engine_model *m)
         static const char *const keys[] = {"id",      "criticality",      "mtpd_min",  "rto_min",
                                            "rpo_min", "plan_reviewed_at", "exercises", NULL};
         engine_process_input in = {0};
-        int64_t crit;
+        int64_t crit = 0;
         json_t *ex;
         if ((rc = check_keys(p, o, keys)) || (rc = get_string(p, o, "id", true, false, &in.id)) ||
             (rc = get_int(p, o, "criticality", true, 0, 1, 5, &crit)) ||
@@ -748,7 +748,7 @@ static int parse_incidents(parser *p, json_t *root, engine_model *m)
             "id",        "severity",  "threat",      "controls",           "assets",
             "processes", "opened_at", "resolved_at", "disruption_minutes", NULL};
         engine_incident_input in = {0};
-        int64_t sev;
+        int64_t sev = 0;
         bool present;
         const char **controls = NULL, **assets = NULL, **processes = NULL;
         if ((rc = check_keys(p, o, keys)) || (rc = get_string(p, o, "id", true, false, &in.id)) ||
