@@ -106,10 +106,10 @@ static int level_watch(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
     ims_client *c = imsctl_client(ctx, &rc);
     if (c == NULL)
         return rc;
-    /* A watch lasts until Ctrl-C: the per-call timeout only bounds the connect. */
+    /* A watch lasts until Ctrl-C: the default timeout only bounds the connect. */
     if ((rc = ims_client_connect(c)) != 0)
         return imsctl_rpc_failed(ctx, rc);
-    if ((rc = ims_client_set_timeout(c, 0)) != 0)
+    if (!ctx->timeout_given && (rc = ims_client_set_timeout(c, 0)) != 0)
         return imsctl_rpc_failed(ctx, rc);
     imsctl_catch_interrupts();
     Ims__V1__WatchSecurityLevelRequest req = IMS__V1__WATCH_SECURITY_LEVEL_REQUEST__INIT;

@@ -17,6 +17,7 @@
 typedef struct imsctl_ctx {
     imsctl_global_options opts;
     const char *token;  /* from --token-file or $IMS_TOKEN; NULL: none */
+    bool timeout_given; /* --timeout was on the command line */
     ims_client *client; /* opened by imsctl_client() on first use */
 } imsctl_ctx;
 

@@ -226,6 +226,7 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
     const ProtobufCMessage **rows = NULL;
     size_t nrows = 0;
     char *token = NULL;
+    bool nomem = false;
     rc = 0;
     for (;;) {
         set_string_field(req, "page_token", token ? token : (char *)"");
@@ -238,7 +239,7 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
         ProtobufCMessage **p = realloc(pages, (npages + 1) * sizeof(*p));
         if (p == NULL) {
             protobuf_c_message_free_unpacked(resp, NULL);
-            rc = IMSCTL_EXIT_FAILURE;
+            nomem = true;
             break;
         }
         pages = p;
@@ -247,7 +248,7 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
         ProtobufCMessage **got = *(ProtobufCMessage ***)((char *)resp + items_f->offset);
         const ProtobufCMessage **more = realloc(rows, (nrows + n + 1) * sizeof(*more));
         if (more == NULL) {
-            rc = IMSCTL_EXIT_FAILURE;
+            nomem = true;
             break;
         }
         rows = more;
@@ -258,8 +259,10 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
             break;
     }
     set_string_field(req, "page_token", (char *)"");
-    if (rc == IMSCTL_EXIT_FAILURE)
+    if (nomem) {
         fprintf(stderr, "imsctl: INTERNAL: out of memory\n");
+        rc = IMSCTL_EXIT_FAILURE;
+    }
     if (rc == 0 && ctx->opts.json) {
         json_t *arr = json_array();
         bool ok = arr != NULL;
@@ -362,7 +365,8 @@ static int run(imsctl_ctx *ctx, int argc, char **argv)
     if (ctx->opts.server == NULL)
         ctx->opts.server = getenv("IMS_SERVER") && getenv("IMS_SERVER")[0] ? getenv("IMS_SERVER")
                                                                            : IMSCTL_DEFAULT_SERVER;
-    if (ctx->opts.timeout_ms < 0)
+    ctx->timeout_given = ctx->opts.timeout_ms >= 0;
+    if (!ctx->timeout_given)
         ctx->opts.timeout_ms = IMSCTL_DEFAULT_TIMEOUT_MS;
 
     const imsctl_group *g = find_group(argv[next]);

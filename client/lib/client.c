@@ -42,7 +42,6 @@ typedef struct call {
 
 struct ims_client {
     ims__address address;
-    char *token;
     char *authorization;
     int timeout_ms;
     SSL_CTX *tls;
@@ -111,16 +110,6 @@ int ims_client_grpc_status(const ims_client *c)
     return c->grpc_status;
 }
 
-static char *dup_or_null(const char *s, bool *nomem)
-{
-    if (s == NULL || s[0] == '\0')
-        return NULL;
-    char *d = strdup(s);
-    if (d == NULL)
-        *nomem = true;
-    return d;
-}
-
 int ims_client_new(const ims_client_options *o, ims_client **out, char *err, size_t errlen)
 {
     char scratch[8];
@@ -142,11 +131,9 @@ int ims_client_new(const ims_client_options *o, ims_client **out, char *err, siz
     if (rc != 0)
         goto fail;
     if (o->token && o->token[0]) {
-        bool nomem = false;
-        c->token = dup_or_null(o->token, &nomem);
         size_t n = strlen(o->token) + sizeof("Bearer ");
         c->authorization = malloc(n);
-        if (nomem || c->authorization == NULL) {
+        if (c->authorization == NULL) {
             rc = IMS_ENOMEM;
             goto fail;
         }
@@ -187,10 +174,6 @@ void ims_client_free(ims_client *c)
         call_free(c->call);
     disconnect(c);
     SSL_CTX_free(c->tls);
-    if (c->token) {
-        memset(c->token, 0, strlen(c->token));
-        free(c->token);
-    }
     if (c->authorization) {
         memset(c->authorization, 0, strlen(c->authorization));
         free(c->authorization);
