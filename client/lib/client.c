@@ -35,6 +35,7 @@ typedef struct call {
     char *grpc_message;
     ims__deframer in;
     bool got_frame; /* anything at all arrived for this stream */
+    bool fresh;     /* it runs on a connection opened for it */
     bool closed;
     uint32_t close_error;
     int local_error; /* an error raised inside a callback */
@@ -273,11 +274,10 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
     size_t n = avail < length ? avail : length;
     memcpy(buf, k->out + k->out_off, n);
     k->out_off += n;
-    if (k->out_off == k->out_len) {
-        k->out_off = k->out_len = 0;
-        if (k->out_eof)
-            *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-    }
+    /* The buffer is compacted by out_reserve(), not here: a retry on a new
+       connection rewinds out_off to send the same body again. */
+    if (k->out_off == k->out_len && k->out_eof)
+        *data_flags |= NGHTTP2_DATA_FLAG_EOF;
     return (ssize_t)n;
 }
 
@@ -569,6 +569,7 @@ static int call_start(call *k, const char *path, const char *content_type)
                 return rc;
             fresh = true;
         }
+        k->fresh = fresh;
         c->call = k;
         size_t saved_off = k->out_off;
         int rc = call_submit(k, path, content_type);
@@ -657,16 +658,49 @@ static int unpack(ims_client *c, const ProtobufCMessageDescriptor *type, const u
     return 0;
 }
 
+/*
+ * True when a unary call failed before the server saw it: the reused
+ * connection was found closed before any answer, or the server refused the
+ * stream (REFUSED_STREAM, also what a GOAWAY does to streams it will not
+ * serve). Such a call is sent again once on a new connection.
+ */
+static bool call_retriable(const call *k, int rc)
+{
+    if (k->fresh || k->got_frame)
+        return false;
+    if (rc == IMS_ECLOSED)
+        return true;
+    return rc == 0 && k->closed && k->close_error == NGHTTP2_REFUSED_STREAM;
+}
+
+static void call_rewind(call *k)
+{
+    k->out_off = 0;
+    k->deferred = false;
+    k->stream_id = 0;
+    k->closed = false;
+    k->close_error = 0;
+    k->in.len = k->in.off = 0;
+}
+
 /* Runs a whole unary call whose body is already in k; on success *msg and *len point into k. */
 static int run_unary(call *k, const char *path, const char *content_type, const uint8_t **msg,
                      size_t *len)
 {
     ims_client *c = k->client;
     int rc = call_half_close(k);
-    if (rc == 0)
+    for (int attempt = 0; rc == 0; attempt++) {
         rc = call_start(k, path, content_type);
-    if (rc == 0)
-        rc = call_wait(k, NULL);
+        if (rc == 0)
+            rc = call_wait(k, NULL);
+        if (attempt > 0 || !call_retriable(k, rc))
+            break;
+        if (c->call == k)
+            c->call = NULL;
+        disconnect(c);
+        call_rewind(k);
+        rc = 0;
+    }
     if (rc != 0)
         return rc;
     rc = call_status(k);

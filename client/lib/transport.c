@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,6 +50,41 @@ static int wait_fd(int fd, short events, long long deadline)
     if (r == 0)
         return IMS_ETIMEDOUT;
     return 0;
+}
+
+/*
+ * OpenSSL writes to the socket with write(), which raises SIGPIPE when the peer
+ * has gone; a library must not kill its host process for that. SIGPIPE is
+ * blocked around TLS I/O and a SIGPIPE it caused is consumed (as libpq does).
+ */
+typedef struct sigpipe_guard {
+    sigset_t old;
+    bool was_pending;
+} sigpipe_guard;
+
+static void sigpipe_block(sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+    sigpending(&pending);
+    g->was_pending = sigismember(&pending, SIGPIPE) == 1;
+}
+
+static void sigpipe_restore(sigpipe_guard *g)
+{
+    sigset_t pipe_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    sigemptyset(&pending);
+    sigpending(&pending);
+    if (!g->was_pending && sigismember(&pending, SIGPIPE) == 1) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
 static void tls_error_text(char *err, size_t errlen, const char *what)
@@ -248,7 +285,10 @@ static int tls_handshake(ims__transport *t, const ims__address *a, SSL_CTX *tls,
     SSL_set_fd(t->ssl, t->fd);
     for (;;) {
         ERR_clear_error();
+        sigpipe_guard g;
+        sigpipe_block(&g);
         int r = SSL_connect(t->ssl);
+        sigpipe_restore(&g);
         if (r == 1)
             break;
         int e = SSL_get_error(t->ssl, r);
@@ -303,7 +343,10 @@ int ims__transport_write(ims__transport *t, const uint8_t *buf, size_t len, long
         if (t->ssl) {
             ERR_clear_error();
             int chunk = len - done > (size_t)1 << 30 ? 1 << 30 : (int)(len - done);
+            sigpipe_guard g;
+            sigpipe_block(&g);
             int r = SSL_write(t->ssl, buf + done, chunk);
+            sigpipe_restore(&g);
             if (r > 0) {
                 done += (size_t)r;
                 continue;
@@ -353,7 +396,10 @@ int ims__transport_read(ims__transport *t, uint8_t *buf, size_t cap, size_t *n, 
         if (t->ssl) {
             ERR_clear_error();
             int want = cap > (size_t)1 << 30 ? 1 << 30 : (int)cap;
+            sigpipe_guard g;
+            sigpipe_block(&g);
             int r = SSL_read(t->ssl, buf, want);
+            sigpipe_restore(&g);
             if (r > 0) {
                 *n = (size_t)r;
                 return 0;
