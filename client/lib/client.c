@@ -165,14 +165,10 @@ static void disconnect(ims_client *c)
     ims__transport_close(&c->transport);
 }
 
-static void call_free(call *k);
-
 void ims_client_free(ims_client *c)
 {
     if (c == NULL)
         return;
-    if (c->call)
-        call_free(c->call);
     disconnect(c);
     SSL_CTX_free(c->tls);
     if (c->authorization) {
@@ -407,14 +403,18 @@ static void call_free(call *k)
     ims_client *c = k->client;
     if (c->call == k) {
         if (c->session && !k->closed && k->stream_id > 0) {
-            /* Abandoned mid-way: tell the server, keep the connection. */
+            /* Abandoned mid-way: tell the server, keep the connection, and keep
+               the error of the call for the caller to read. */
+            int status = c->grpc_status;
+            char saved[sizeof(c->error)];
+            memcpy(saved, c->error, sizeof(saved));
             if (nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, k->stream_id,
                                           NGHTTP2_CANCEL) != 0 ||
-                flush(c, c->timeout_ms > 0 ? ims__now_ms() + c->timeout_ms : 0) != 0)
+                flush(c, ims__now_ms() + 1000) != 0)
                 disconnect(c);
+            memcpy(c->error, saved, sizeof(saved));
+            c->grpc_status = status;
         }
-        if (c->session && k->stream_id > 0)
-            nghttp2_session_set_stream_user_data(c->session, k->stream_id, NULL);
         c->call = NULL;
     }
     free(k->out);

@@ -73,7 +73,7 @@ typedef struct ims_client_options {
 IMS_WUR int ims_client_new(const ims_client_options *options, ims_client **out, char *err,
                            size_t errlen);
 
-/* Closes the connection and frees the client. NULL is allowed. */
+/* Closes the connection and frees the client; close its streams first. NULL is allowed. */
 void ims_client_free(ims_client *c);
 
 /*
