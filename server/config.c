@@ -47,6 +47,10 @@ static const struct option_def options[] = {
      "refuse TLS clients without a verified certificate"},
     {"allow_cleartext_remote", OPT_BOOL, OFF(allow_cleartext_remote), "false", 0, 1,
      "allow cleartext listeners on addresses other than loopback"},
+    {"sample_retention_days", OPT_INT, OFF(sample_retention_days), "400", 1, 36500,
+     "metric samples older than this are dropped, a whole month partition at a time"},
+    {"ingest_batch", OPT_INT, OFF(ingest_batch), "256", 1, 100000,
+     "writes for one tenant coalesced into one transaction"},
     {"ready_file", OPT_STRING, OFF(ready_file), NULL, 0, 0,
      "once serving, write the bound TCP port of each listener here, one per line"},
 };

@@ -33,6 +33,8 @@ struct config {
     int64_t tls_require_client_cert;
     int64_t allow_cleartext_remote;
     char *ready_file;
+    int64_t sample_retention_days;
+    int64_t ingest_batch;
 };
 
 /* Sets every default. */

@@ -26,6 +26,7 @@
 #include "migrate.h"
 #include "rpc.h"
 #include "statements.h"
+#include "tenant.h"
 
 #define EXIT_USAGE 2
 #define EXIT_DB 3
@@ -42,7 +43,9 @@ struct daemon {
     struct db_pool *pool;
     struct rpc_server *rpc;
     struct grpc_server *grpc;
+    struct tenant_registry *tenants;
     uv_signal_t sigint, sigterm, sighup;
+    uv_timer_t maintenance;
     int stopping;
 };
 
@@ -207,14 +210,23 @@ static void loop_walk_close(uv_handle_t *h, void *arg)
         uv_close(h, NULL);
 }
 
+static void registry_closed(void *arg)
+{
+    struct daemon *d = arg;
+    d->tenants = NULL;
+    log_info("stopped", "%s", "");
+}
+
 static void pool_closed(void *arg)
 {
     struct daemon *d = arg;
     d->pool = NULL;
+    /* In-flight transactions have finished: the tenant states can go. */
+    tenant_registry_close(d->tenants, registry_closed, d);
+    uv_close((uv_handle_t *)&d->maintenance, NULL);
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sighup, NULL);
-    log_info("stopped", "%s", "");
 }
 
 static void grpc_closed(void *arg)
@@ -249,6 +261,34 @@ static void on_hup(uv_signal_t *h, int signum)
     else
         log_error("tls reload failed; keeping the old certificates", "cert=%s",
                   d->config.tls_cert);
+}
+
+static void maintenance_done(struct db_txn *txn, int err, void *arg)
+{
+    (void)arg;
+    if (err == 0) {
+        PGresult *r = db_txn_result(txn, 0);
+        log_info("sample partitions", "created=%s dropped=%s", PQgetvalue(r, 0, 0),
+                 PQgetvalue(r, 0, 1));
+    } else {
+        log_warning("sample partition maintenance failed", "error=\"%s\"", db_txn_error(txn));
+    }
+    db_txn_free(txn);
+}
+
+/* Keeps the next months' sample partitions ready and drops those past retention. */
+static void on_maintenance(uv_timer_t *timer)
+{
+    struct daemon *d = timer->data;
+    char days[24];
+    snprintf(days, sizeof days, "%lld", (long long)d->config.sample_retention_days);
+    const char *params[1] = {days};
+    struct db_txn *txn = db_txn_new(d->pool, NULL, 0);
+    if (!txn || db_txn_add(txn, STMT_SAMPLE_PARTITIONS, 1, params) < 0) {
+        db_txn_free(txn);
+        return;
+    }
+    db_txn_exec(txn, maintenance_done, NULL);
 }
 
 static int is_loopback(const char *addr)
@@ -307,9 +347,23 @@ static int serve(struct daemon *d)
         fprintf(stderr, "imsd: cannot create the database pool\n");
         return 1;
     }
-    struct rpc_server_config rc = {d->loop, d->pool, (unsigned)c->token_cache_ttl_ms};
+    struct tenant_registry_config tc = {
+        .loop = d->loop,
+        .pool = d->pool,
+        .decay_period_s = 3600,
+        .decay_epsilon = 1e-4,
+        .max_batch = (int)c->ingest_batch,
+        .statement_load = STMT_TENANT_LOAD,
+        .statement_commit = STMT_COMMIT_LEVEL,
+    };
+    if (tenant_registry_new(&tc, &d->tenants) != 0) {
+        fprintf(stderr, "imsd: out of memory\n");
+        return 1;
+    }
+    struct rpc_server_config rc = {d->loop, d->pool, d->tenants, (unsigned)c->token_cache_ttl_ms};
     if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
-        rpc_register_tenants(d->rpc) != 0) {
+        rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
+        rpc_register_events(d->rpc) != 0) {
         fprintf(stderr, "imsd: cannot register the services\n");
         return 1;
     }
@@ -341,6 +395,9 @@ static int serve(struct daemon *d)
         fprintf(stderr, "imsd: cannot write %s\n", c->ready_file);
         return 1;
     }
+    uv_timer_init(d->loop, &d->maintenance);
+    d->maintenance.data = d;
+    uv_timer_start(&d->maintenance, on_maintenance, 1000, 6 * 3600 * 1000);
     uv_signal_init(d->loop, &d->sigint);
     uv_signal_init(d->loop, &d->sigterm);
     uv_signal_init(d->loop, &d->sighup);

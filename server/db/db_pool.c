@@ -244,6 +244,11 @@ int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const
     return txn->count++;
 }
 
+int db_txn_count(const struct db_txn *txn)
+{
+    return txn->count;
+}
+
 PGresult *db_txn_result(const struct db_txn *txn, int index)
 {
     if (index < 0 || index >= txn->count)

@@ -59,6 +59,9 @@ struct db_txn *db_txn_new(struct db_pool *pool, const char *tenant, int all_tena
  * Returns its index for db_txn_result, or IMS_ENOMEM / IMS_EINVAL. */
 int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values);
 
+/* How many statements were added so far (the index the next one gets). */
+int db_txn_count(const struct db_txn *txn);
+
 /* Sends it. cb is called once with err 0 (committed), IMS_EUNAVAILABLE (database away:
  * the outcome of a COMMIT in flight is unknown), IMS_ERESOURCE-like IMS_ETOOBIG when the
  * queue is full, IMS_ECLOSED (pool closing), or IMS_EINTERNAL (a statement failed: rolled

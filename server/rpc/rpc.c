@@ -33,6 +33,7 @@ struct token_entry {
 struct rpc_server {
     uv_loop_t *loop;
     struct db_pool *pool;
+    struct tenant_registry *tenants;
     unsigned token_ttl_ms;
     struct method_slot methods[MAX_METHODS];
     int method_count;
@@ -46,6 +47,7 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
         return IMS_ENOMEM;
     s->loop = config->loop;
     s->pool = config->pool;
+    s->tenants = config->tenants;
     s->token_ttl_ms = config->token_cache_ttl_ms;
     *out = s;
     return 0;
@@ -81,6 +83,11 @@ uv_loop_t *rpc_server_loop(const struct rpc_server *server)
 struct db_pool *rpc_server_pool(const struct rpc_server *server)
 {
     return server->pool;
+}
+
+struct tenant_registry *rpc_server_tenants(const struct rpc_server *server)
+{
+    return server->tenants;
 }
 
 int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
@@ -161,6 +168,16 @@ static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)
     return rc;
 }
 
+void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len)
+{
+    if (call->cancelled) {
+        call_end(call, IMS_GRPC_CANCELLED, "cancelled");
+        return;
+    }
+    int rc = grpc_call_send_message(call->grpc, data, len);
+    call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_RESOURCE_EXHAUSTED, rc ? "out of memory" : NULL);
+}
+
 void rpc_end(struct rpc_call *call)
 {
     call_end(call, call->cancelled ? IMS_GRPC_CANCELLED : IMS_GRPC_OK, NULL);
@@ -198,7 +215,7 @@ void rpc_fail(struct rpc_call *call, int status, const char *fmt, ...)
 
 void rpc_fail_db(struct rpc_call *call, struct db_txn *txn, int err)
 {
-    const char *state = db_txn_sqlstate(txn);
+    const char *state = txn ? db_txn_sqlstate(txn) : "";
     switch (err) {
     case IMS_EUNAVAILABLE:
         rpc_fail(call, IMS_GRPC_UNAVAILABLE, "database unavailable; retry later");
@@ -209,7 +226,14 @@ void rpc_fail_db(struct rpc_call *call, struct db_txn *txn, int err)
     case IMS_ECLOSED:
         rpc_fail(call, IMS_GRPC_UNAVAILABLE, "server shutting down");
         return;
+    case IMS_ENOMEM:
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
     default:
+        if (!txn) {
+            rpc_fail(call, IMS_GRPC_INTERNAL, "internal error (%s)", ims_strerror(err));
+            return;
+        }
         break;
     }
     if (strcmp(state, "22023") == 0 || strncmp(state, "23", 2) == 0) {
@@ -229,6 +253,11 @@ void rpc_fail_db(struct rpc_call *call, struct db_txn *txn, int err)
                   db_txn_error(txn));
         rpc_fail(call, IMS_GRPC_INTERNAL, "internal error (logged)");
     }
+}
+
+size_t rpc_call_pending_bytes(const struct rpc_call *call)
+{
+    return grpc_call_pending_bytes(call->grpc);
 }
 
 const char *rpc_call_token_id(const struct rpc_call *call)
@@ -603,6 +632,13 @@ int rpc_txn_audit(struct rpc_call *call, struct db_txn *txn, const char *object_
     const char *params[4] = {rpc_call_token_id(call), auth_role_name(call->principal.role),
                              call->path, object_id ? object_id : ""};
     return rpc_txn_add(call, txn, STMT_AUDIT_APPEND, 4, params);
+}
+
+int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *object_id)
+{
+    const char *params[4] = {rpc_call_token_id(call), auth_role_name(call->principal.role),
+                             call->path, object_id ? object_id : ""};
+    return db_txn_add(txn, STMT_AUDIT_APPEND, 4, params) < 0 ? IMS_ENOMEM : 0;
 }
 
 static void txn_finished(struct db_txn *txn, int err, void *arg)

@@ -65,9 +65,12 @@ struct rpc_call {
     uint64_t started_ms;
 };
 
+struct tenant_registry;
+
 struct rpc_server_config {
     uv_loop_t *loop;
     struct db_pool *pool;
+    struct tenant_registry *tenants;
     unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
 };
 
@@ -88,12 +91,16 @@ void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out);
 
 uv_loop_t *rpc_server_loop(const struct rpc_server *server);
 struct db_pool *rpc_server_pool(const struct rpc_server *server);
+struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
 
 /* Drops cached tokens so a revocation takes effect at once on this daemon. */
 void rpc_server_forget_tokens(struct rpc_server *server);
 
 /* Ends the call with OK and one response message. */
 void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response);
+
+/* Ends the call with OK and a response already packed (a stored idempotent answer). */
+void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len);
 
 /* Ends a server stream with OK (CANCELLED when it was cancelled). */
 void rpc_end(struct rpc_call *call);
@@ -105,7 +112,11 @@ void rpc_fail(struct rpc_call *call, int status, const char *fmt, ...)
 /* Sends one message of a server stream. Returns 0, IMS_ECLOSED (cancelled) or IMS_ENOMEM. */
 int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *message);
 
-/* Maps a failed database transaction to a status and message and ends the call. */
+/* Bytes queued for the client and not yet written (a server stream's backlog). */
+size_t rpc_call_pending_bytes(const struct rpc_call *call);
+
+/* Maps a failed database transaction to a status and message and ends the call. txn may be
+ * NULL (the failure happened before the database: err alone decides). */
 void rpc_fail_db(struct rpc_call *call, struct db_txn *txn, int err);
 
 /* The principal's token id as text, or NULL for none (used for created_by, audit). */
@@ -127,6 +138,10 @@ int rpc_txn_add(struct rpc_call *call, struct db_txn *txn, int statement, int np
 /* Appends the call's audit row (who, token, method, object) to txn; -1 as rpc_txn_add. */
 int rpc_txn_audit(struct rpc_call *call, struct db_txn *txn, const char *object_id);
 
+/* Adds the call's audit row to a transaction the call does not own (a tenant flush).
+ * Returns 0 or IMS_ENOMEM; never ends the call. */
+int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *object_id);
+
 /* Runs txn; on success calls done (which ends the call), on failure ends the call with the
  * mapped status. txn is freed after done returns. */
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
@@ -134,5 +149,7 @@ void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
 /* Registration of the services (one file each). */
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_events(struct rpc_server *server) __attribute__((warn_unused_result));
 
 #endif

@@ -50,9 +50,10 @@ struct tenant_write {
      * INVALID_ARGUMENT (IMS_ENOTFOUND: NOT_FOUND) and nothing of it is stored. May be NULL
      * for a change that only needs reloading (see reload). */
     int (*apply)(engine_model *model, void *arg, engine_error *err);
-    /* Adds the write's statements to the flush transaction (ims.tenant_id is set). Returns
-     * 0 or IMS_ENOMEM. May be NULL. */
-    int (*add_statements)(struct db_txn *txn, void *arg);
+    /* Adds the write's statements to the flush transaction (ims.tenant_id is set); next is
+     * the level the transaction will commit (its revision included), for responses stored
+     * with the change. Returns 0 or IMS_ENOMEM. May be NULL. */
+    int (*add_statements)(struct db_txn *txn, const struct tenant_level *next, void *arg);
     /* Called once: err 0 after COMMIT with the new level and the index of the first
      * statement it added (results are readable through txn during the call); or a
      * negative IMS_E* code with msg (and txn, when the database refused it, else NULL). */
@@ -75,6 +76,11 @@ struct tenant_registry_config {
     int64_t decay_period_s; /* re-evaluation period while a penalty decays */
     double decay_epsilon;
     int max_batch;          /* writes in one flush */
+    /* Prepared statements of the pool the registry uses (ids in the pool's table):
+     * load: $1 tenant -> snapshot json text, revision;
+     * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
+    int statement_load;
+    int statement_commit;
 };
 
 int tenant_registry_new(const struct tenant_registry_config *config,

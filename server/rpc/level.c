@@ -1,0 +1,381 @@
+/* ims.v1.Level: the security level from the cached engine state, its history, the
+ * improvement plan, and the live stream of changes. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_pool.h"
+#include "ims/error.h"
+#include "ims/v1/level.pb-c.h"
+#include "plan.h"
+#include "rpc.h"
+#include "snapshot.h"
+#include "statements.h"
+#include "tenant.h"
+#include "validate.h"
+
+#define MAX_EXPLAIN 100
+#define MAX_PLAN_STEPS 100
+/* A watcher this far behind is ended rather than buffered without bound. */
+#define WATCH_MAX_PENDING (4u << 20)
+
+static const char *const system_names[ENGINE_SYSTEM_COUNT] = {"ISMS", "BCMS", "RMS"};
+
+/* The parts of a SecurityLevel message every answer has. Strings point into level and
+ * into the buffers the caller passes, valid while the message is sent. */
+struct level_message {
+    Ims__V1__SecurityLevel msg;
+    Ims__V1__SystemScore systems[ENGINE_SYSTEM_COUNT];
+    Ims__V1__SystemScore *system_ptrs[ENGINE_SYSTEM_COUNT];
+    char at[32];
+    char cause[32];
+};
+
+static void level_message_init(struct level_message *m, const struct tenant_level *level)
+{
+    ims__v1__security_level__init(&m->msg);
+    m->msg.tenant = (char *)level->tenant;
+    m->msg.revision = level->revision;
+    engine_time_format(level->at, m->at, sizeof m->at);
+    m->msg.at = m->at;
+    m->msg.security_level = level->security_level;
+    m->msg.maturity = level->maturity;
+    snprintf(m->cause, sizeof m->cause, "%s", level->cause ? level->cause : "");
+    m->msg.cause = m->cause;
+    size_t n = 0;
+    for (int s = 0; s < ENGINE_SYSTEM_COUNT; s++) {
+        if (!level->summary.system_included[s])
+            continue;
+        ims__v1__system_score__init(&m->systems[n]);
+        m->systems[n].system = (char *)system_names[s];
+        m->systems[n].score = level->summary.system_score[s];
+        m->system_ptrs[n] = &m->systems[n];
+        n++;
+    }
+    m->msg.systems = m->system_ptrs;
+    m->msg.n_systems = n;
+}
+
+/* --- GetSecurityLevel --- */
+
+static void get_level_read(int err, const char *msg, struct tenant_state *state, void *arg)
+{
+    struct rpc_call *call = arg;
+    const Ims__V1__GetSecurityLevelRequest *req =
+        (const Ims__V1__GetSecurityLevelRequest *)call->request;
+    if (err) {
+        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
+                 msg);
+        return;
+    }
+    engine_model *model = tenant_state_model(state);
+    struct level_message m;
+    level_message_init(&m, tenant_state_level(state));
+
+    size_t nf = engine_framework_count(model);
+    Ims__V1__FrameworkScore *fw = calloc(nf + 1, sizeof *fw);
+    Ims__V1__FrameworkScore **fwp = calloc(nf + 1, sizeof *fwp);
+    size_t nc = req->controls ? engine_control_count(model) : 0;
+    Ims__V1__ControlScore *cs = calloc(nc + 1, sizeof *cs);
+    Ims__V1__ControlScore **csp = calloc(nc + 1, sizeof *csp);
+    size_t k = (size_t)req->explain;
+    engine_explanation *ex = calloc(k + 1, sizeof *ex);
+    Ims__V1__Explanation *em = calloc(k + 1, sizeof *em);
+    Ims__V1__Explanation **emp = calloc(k + 1, sizeof *emp);
+    if (!fw || !fwp || !cs || !csp || !ex || !em || !emp) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < nf; i++) {
+        engine_framework_figures f;
+        engine_framework_get(model, i, &f);
+        if (!f.has_score)
+            continue;
+        ims__v1__framework_score__init(&fw[n]);
+        fw[n].framework = (char *)engine_framework_id(model, i);
+        fw[n].score = f.score;
+        fw[n].assessed = f.assessed;
+        fw[n].maturity = f.maturity;
+        fwp[n] = &fw[n];
+        n++;
+    }
+    m.msg.frameworks = fwp;
+    m.msg.n_frameworks = n;
+    n = 0;
+    for (size_t i = 0; i < nc; i++) {
+        engine_control_figures c;
+        engine_control_get(model, i, &c);
+        if (!c.applicable)
+            continue;
+        ims__v1__control_score__init(&cs[n]);
+        cs[n].control = (char *)engine_control_id(model, i);
+        cs[n].a = c.a;
+        cs[n].has_q = c.has_q;
+        cs[n].q = c.has_q ? c.q : 0;
+        cs[n].b = c.b;
+        cs[n].p = c.p;
+        cs[n].cap = c.cap;
+        cs[n].e = c.e;
+        csp[n] = &cs[n];
+        n++;
+    }
+    m.msg.controls = csp;
+    m.msg.n_controls = n;
+    size_t count = 0;
+    if (k > 0 && engine_explain(model, tenant_state_level(state)->at, k, ex,
+                                &count) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        ims__v1__explanation__init(&em[i]);
+        em[i].control = (char *)ex[i].id;
+        em[i].lost = ex[i].loss;
+        em[i].assessment_gap = ex[i].assessment_gap;
+        em[i].metric_drag = ex[i].metric_drag;
+        em[i].incident_penalty = ex[i].incident_penalty;
+        em[i].finding_cap = ex[i].finding_cap;
+        emp[i] = &em[i];
+    }
+    m.msg.explanation = emp;
+    m.msg.n_explanation = count;
+    rpc_reply(call, &m.msg.base);
+out:
+    free(fw);
+    free(fwp);
+    free(cs);
+    free(csp);
+    free(ex);
+    free(em);
+    free(emp);
+}
+
+static void get_security_level(struct rpc_call *call)
+{
+    const Ims__V1__GetSecurityLevelRequest *req =
+        (const Ims__V1__GetSecurityLevelRequest *)call->request;
+    if (!validate_range(call, "explain", req->explain, 0, MAX_EXPLAIN))
+        return;
+    tenant_read(rpc_server_tenants(call->server), call->tenant, get_level_read, call);
+}
+
+/* --- GetHistory --- */
+
+static void history_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    int n = PQntuples(r);
+    Ims__V1__HistoryPoint *pts = calloc((size_t)n + 1, sizeof *pts);
+    Ims__V1__HistoryPoint **ptrs = calloc((size_t)n + 1, sizeof *ptrs);
+    if (!pts || !ptrs) {
+        free(pts);
+        free(ptrs);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        ims__v1__history_point__init(&pts[i]);
+        pts[i].at = PQgetvalue(r, i, 0);
+        pts[i].revision = atoll(PQgetvalue(r, i, 1));
+        pts[i].security_level = strtod(PQgetvalue(r, i, 2), NULL);
+        pts[i].maturity = atoi(PQgetvalue(r, i, 3));
+        pts[i].cause = PQgetvalue(r, i, 4);
+        ptrs[i] = &pts[i];
+    }
+    Ims__V1__GetHistoryResponse resp = IMS__V1__GET_HISTORY_RESPONSE__INIT;
+    resp.points = ptrs;
+    resp.n_points = (size_t)n;
+    rpc_reply(call, &resp.base);
+    free(pts);
+    free(ptrs);
+}
+
+static void get_history(struct rpc_call *call)
+{
+    const Ims__V1__GetHistoryRequest *req = (const Ims__V1__GetHistoryRequest *)call->request;
+    int64_t from, to;
+    if (!validate_time(call, "from", req->from, 1, &from) ||
+        !validate_time(call, "to", req->to, 1, &to) ||
+        !validate_range(call, "limit", req->limit, 0, 100000))
+        return;
+    if (*req->from && *req->to && from > to) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "from: after to");
+        return;
+    }
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", req->limit ? req->limit : 1000);
+    const char *params[4] = {call->tenant, *req->from ? req->from : NULL,
+                             *req->to ? req->to : NULL, limit};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_HISTORY_LIST, 4, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, history_done);
+}
+
+/* --- GetImprovementPlan --- */
+
+static void plan_read(int err, const char *msg, struct tenant_state *state, void *arg)
+{
+    struct rpc_call *call = arg;
+    const Ims__V1__GetImprovementPlanRequest *req =
+        (const Ims__V1__GetImprovementPlanRequest *)call->request;
+    if (err) {
+        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
+                 msg);
+        return;
+    }
+    size_t steps = req->steps ? (size_t)req->steps : 10;
+    engine_plan_step *out = calloc(steps, sizeof *out);
+    Ims__V1__PlanStep *ps = calloc(steps, sizeof *ps);
+    Ims__V1__PlanStep **pp = calloc(steps, sizeof *pp);
+    size_t count = 0;
+    if (!out || !ps || !pp ||
+        engine_plan(tenant_state_model(state), tenant_state_level(state)->at, steps, out,
+                    &count) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    } else {
+        for (size_t i = 0; i < count; i++) {
+            ims__v1__plan_step__init(&ps[i]);
+            ps[i].kind = out[i].action == ENGINE_ACTION_ANSWER_YES ? "answer" : "close_finding";
+            ps[i].target = (char *)out[i].id;
+            ps[i].effort = out[i].effort;
+            ps[i].delta = out[i].delta;
+            ps[i].security_level = out[i].security_level;
+            ps[i].completes_maturity = out[i].completes_level;
+            ps[i].maturity = out[i].maturity;
+            pp[i] = &ps[i];
+        }
+        Ims__V1__ImprovementPlan plan = IMS__V1__IMPROVEMENT_PLAN__INIT;
+        plan.steps = pp;
+        plan.n_steps = count;
+        rpc_reply(call, &plan.base);
+    }
+    free(out);
+    free(ps);
+    free(pp);
+}
+
+static void get_improvement_plan(struct rpc_call *call)
+{
+    const Ims__V1__GetImprovementPlanRequest *req =
+        (const Ims__V1__GetImprovementPlanRequest *)call->request;
+    if (!validate_range(call, "steps", req->steps, 0, MAX_PLAN_STEPS))
+        return;
+    tenant_read(rpc_server_tenants(call->server), call->tenant, plan_read, call);
+}
+
+/* --- WatchSecurityLevel --- */
+
+struct watch_state {
+    struct rpc_call *call;
+    struct tenant_watch *watch;
+};
+
+static void watch_state_free(void *p)
+{
+    struct watch_state *w = p;
+    if (w->watch)
+        tenant_unwatch(rpc_server_tenants(w->call->server), w->watch);
+    free(w);
+}
+
+static void watch_cancel(struct rpc_call *call)
+{
+    rpc_end(call);
+}
+
+static void watch_send(const struct tenant_level *level, void *arg)
+{
+    struct watch_state *w = arg;
+    struct level_message m;
+    level_message_init(&m, level);
+    if (rpc_call_pending_bytes(w->call) > WATCH_MAX_PENDING) {
+        rpc_fail(w->call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "watcher too slow: more than %u bytes behind", WATCH_MAX_PENDING);
+        return;
+    }
+    if (rpc_stream_send(w->call, &m.msg.base) != 0)
+        rpc_end(w->call);
+}
+
+static int watch_start(struct rpc_call *call, const char *tenant)
+{
+    struct watch_state *w = calloc(1, sizeof *w);
+    if (!w)
+        return IMS_ENOMEM;
+    w->call = call;
+    call->state = w;
+    call->state_free = watch_state_free;
+    w->watch = tenant_watch(rpc_server_tenants(call->server), tenant, watch_send, w);
+    if (!w->watch)
+        return IMS_ENOMEM;
+    call->on_cancel = watch_cancel;
+    return 0;
+}
+
+static void watch_one_read(int err, const char *msg, struct tenant_state *state, void *arg)
+{
+    struct rpc_call *call = arg;
+    if (err) {
+        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
+                 msg);
+        return;
+    }
+    struct level_message m;
+    level_message_init(&m, tenant_state_level(state));
+    if (rpc_stream_send(call, &m.msg.base) != 0) {
+        rpc_end(call);
+        return;
+    }
+    if (watch_start(call, call->tenant) != 0)
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+static void watch_all_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    for (int i = 0; i < PQntuples(r); i++) {
+        Ims__V1__SecurityLevel msg = IMS__V1__SECURITY_LEVEL__INIT;
+        msg.tenant = PQgetvalue(r, i, 0);
+        msg.revision = atoll(PQgetvalue(r, i, 1));
+        msg.security_level = strtod(PQgetvalue(r, i, 2), NULL);
+        msg.maturity = atoi(PQgetvalue(r, i, 3));
+        msg.cause = "current";
+        if (rpc_stream_send(call, &msg.base) != 0) {
+            rpc_end(call);
+            return;
+        }
+    }
+    if (watch_start(call, NULL) != 0)
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+}
+
+static void watch_security_level(struct rpc_call *call)
+{
+    if (!call->tenant[0]) {
+        if (call->principal.role != ROLE_OPERATOR) {
+            rpc_fail(call, IMS_GRPC_PERMISSION_DENIED,
+                     "tenant: required (only operators watch every tenant)");
+            return;
+        }
+        struct db_txn *txn = rpc_txn_new(call, NULL, 1);
+        if (!txn || rpc_txn_add(call, txn, STMT_TENANT_LEVELS, 0, NULL) < 0)
+            return;
+        rpc_txn_exec(call, txn, watch_all_done);
+        return;
+    }
+    tenant_read(rpc_server_tenants(call->server), call->tenant, watch_one_read, call);
+}
+
+int rpc_register_level(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetSecurityLevel", get_security_level, 0},
+        {"GetHistory", get_history, 0},
+        {"GetImprovementPlan", get_improvement_plan, 0},
+        {"WatchSecurityLevel", watch_security_level, 0},
+    };
+    return rpc_server_register(server, &ims__v1__level__descriptor, entries,
+                               sizeof entries / sizeof entries[0]);
+}
