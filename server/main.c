@@ -19,6 +19,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db_listen.h"
 #include "db_pool.h"
 #include "grpc_server.h"
 #include "ims/error.h"
@@ -44,6 +45,7 @@ struct daemon {
     struct rpc_server *rpc;
     struct grpc_server *grpc;
     struct tenant_registry *tenants;
+    struct db_listener *listener;
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t maintenance;
     int stopping;
@@ -229,11 +231,25 @@ static void pool_closed(void *arg)
     uv_close((uv_handle_t *)&d->sighup, NULL);
 }
 
+static void listener_closed(void *arg)
+{
+    struct daemon *d = arg;
+    d->listener = NULL;
+    db_pool_close(d->pool, pool_closed, d);
+}
+
 static void grpc_closed(void *arg)
 {
     struct daemon *d = arg;
     d->grpc = NULL;
-    db_pool_close(d->pool, pool_closed, d);
+    db_listener_close(d->listener, listener_closed, d);
+}
+
+/* Another daemon (or this one) committed a change: "tenant:revision", or NULL to resync. */
+static void on_tenant_notify(const char *payload, void *arg)
+{
+    struct daemon *d = arg;
+    tenant_notification(d->tenants, payload);
 }
 
 static void on_stop_signal(uv_signal_t *h, int signum)
@@ -360,10 +376,16 @@ static int serve(struct daemon *d)
         fprintf(stderr, "imsd: out of memory\n");
         return 1;
     }
+    if (db_listener_new(d->loop, c->db, "ims_tenant", on_tenant_notify, d, &d->listener) != 0) {
+        fprintf(stderr, "imsd: out of memory\n");
+        return 1;
+    }
     struct rpc_server_config rc = {d->loop, d->pool, d->tenants, (unsigned)c->token_cache_ttl_ms};
     if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
         rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
-        rpc_register_events(d->rpc) != 0) {
+        rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||
+        rpc_register_assessments(d->rpc) != 0 || rpc_register_risk(d->rpc) != 0 ||
+        rpc_register_continuity(d->rpc) != 0) {
         fprintf(stderr, "imsd: cannot register the services\n");
         return 1;
     }

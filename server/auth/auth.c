@@ -37,6 +37,8 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Tenants/GetSchema", READERS, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/CloneSchema", OP, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/VerifyAuditLog", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Tenants/ExportTenant", READERS, SCOPE_TENANT},
+    {"/ims.v1.Tenants/ImportTenant", OP, SCOPE_GLOBAL},
 
     {"/ims.v1.Level/GetSecurityLevel", READERS, SCOPE_TENANT},
     {"/ims.v1.Level/GetHistory", READERS, SCOPE_TENANT},
@@ -55,6 +57,31 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Events/UpdateAction", OP | AUDITOR | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Events/PushMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
     {"/ims.v1.Events/StreamMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
+
+    {"/ims.v1.Catalog/ListFrameworks", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Catalog/ListControls", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Catalog/GetControl", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Catalog/ListThreats", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Catalog/ListAssetTypes", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Catalog/ListMetrics", READERS, SCOPE_GLOBAL},
+
+    {"/ims.v1.Assessments/SetAnswers", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Assessments/ImportAnswers", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Assessments/GetProgress", READERS, SCOPE_TENANT},
+    {"/ims.v1.Assessments/ListSoA", READERS, SCOPE_TENANT},
+    {"/ims.v1.Assessments/SetApplicability", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Assessments/ExportSoA", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Risk/PutAsset", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Risk/ListAssets", READERS, SCOPE_TENANT},
+    {"/ims.v1.Risk/DeleteAsset", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Risk/GetRiskRegister", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Continuity/PutProcess", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Continuity/ListProcesses", READERS, SCOPE_TENANT},
+    {"/ims.v1.Continuity/ReviewPlan", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Continuity/RecordExercise", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Continuity/GetBia", READERS, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

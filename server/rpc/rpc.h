@@ -151,5 +151,12 @@ int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_re
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_events(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
+/* Tenants ExportTenant / ImportTenant (snapshots.c), rows of rpc_register_tenants. */
+void rpc_export_tenant(struct rpc_call *call);
+void rpc_import_tenant(struct rpc_call *call);
 
 #endif

@@ -652,6 +652,7 @@ int rpc_register_tenants(struct rpc_server *server)
         {"ListTokens", list_tokens, 0},     {"RevokeToken", revoke_token, 0},
         {"ListSchemas", list_schemas, 0},   {"GetSchema", get_schema, 0},
         {"CloneSchema", clone_schema, 0},   {"VerifyAuditLog", verify_audit_log, 0},
+        {"ExportTenant", rpc_export_tenant, 0}, {"ImportTenant", rpc_import_tenant, 0},
     };
     return rpc_server_register(server, &ims__v1__tenants__descriptor, entries,
                                sizeof entries / sizeof entries[0]);

@@ -1,0 +1,714 @@
+/* ims.v1.Assessments: answers (with history), progress, Statement of Applicability. */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "content.h"
+#include "db_pool.h"
+#include "ims/error.h"
+#include "ims/v1/assessments.pb-c.h"
+#include "rpc.h"
+#include "statements.h"
+#include "validate.h"
+
+#define MAX_ANSWERS 1000
+#define MAX_CSV_ROWS 5000
+#define MAX_CSV_BYTES (1u << 20)
+#define MAX_NOTE 2000
+#define MAX_EVIDENCE 1000
+
+static const char *const implementation_statuses[] = {"not_started", "planned", "partial",
+                                                      "implemented", NULL};
+
+/* One answer to store; line is the CSV line (0 for SetAnswers). */
+struct answer_item {
+    const char *subcontrol, *answer, *note, *evidence;
+    int line;
+};
+
+struct answer_batch {
+    struct answer_item *items;
+    size_t n;
+};
+
+static int answer_parse(const char *s, enum engine_answer *out)
+{
+    static const struct {
+        const char *name;
+        enum engine_answer value;
+    } answers[] = {{"yes", ENGINE_ANSWER_YES},
+                   {"partial", ENGINE_ANSWER_PARTIAL},
+                   {"no", ENGINE_ANSWER_NO},
+                   {"na", ENGINE_ANSWER_NA},
+                   {"unanswered", ENGINE_ANSWER_NONE}};
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        if (strcmp(s, answers[i].name) == 0) {
+            *out = answers[i].value;
+            return 0;
+        }
+    }
+    return IMS_EINVAL;
+}
+
+static int is_ident(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    return n >= 1 && n <= max && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                           "0123456789._:-") == n;
+}
+
+/* Where an answer comes from, for messages: "answers[3]" or "csv: line 7". */
+static void answer_where(const struct answer_item *it, size_t index, char *out, size_t len)
+{
+    if (it->line > 0)
+        snprintf(out, len, "csv: line %d:", it->line);
+    else
+        snprintf(out, len, "answers[%zu].", index);
+}
+
+/* Checks one answer's fields; 0 after failing the call. */
+static int answer_check(struct rpc_call *call, const struct answer_batch *b, size_t i)
+{
+    const struct answer_item *it = &b->items[i];
+    char where[48];
+    answer_where(it, i, where, sizeof where);
+    const char *sep = it->line > 0 ? " " : "";
+    enum engine_answer a;
+    if (!is_ident(it->subcontrol, 63)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s%ssubcontrol: must be a sub-control id", where,
+                 sep);
+        return 0;
+    }
+    if (answer_parse(it->answer, &a) != 0) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "%s%sanswer: must be yes, partial, no, na or unanswered (got \"%.40s\")", where,
+                 sep, it->answer);
+        return 0;
+    }
+    if (strlen(it->note) > MAX_NOTE || !validate_is_clean_utf8(it->note)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s%snote: at most %d bytes of text", where, sep,
+                 MAX_NOTE);
+        return 0;
+    }
+    if (strlen(it->evidence) > MAX_EVIDENCE || !validate_is_clean_utf8(it->evidence)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s%sevidence: at most %d bytes of text", where,
+                 sep, MAX_EVIDENCE);
+        return 0;
+    }
+    for (size_t j = 0; j < i; j++) {
+        if (strcmp(b->items[j].subcontrol, it->subcontrol) == 0) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s%ssubcontrol: \"%s\" is given twice",
+                     where, sep, it->subcontrol);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int answers_apply(engine_model *model, struct content_write *cw, engine_error *err)
+{
+    const struct answer_batch *b = cw->data;
+    for (size_t i = 0; i < b->n; i++) {
+        enum engine_answer a = ENGINE_ANSWER_NONE;
+        (void)answer_parse(b->items[i].answer, &a);
+        int rc = engine_subcontrol_set_answer(model, b->items[i].subcontrol, a, err);
+        /* A sub-control held only by controls out of scope is not in the model. */
+        if (rc != 0 && rc != IMS_ENOTFOUND)
+            return rc;
+    }
+    return 0;
+}
+
+static int answers_statements(struct db_txn *txn, struct content_write *cw)
+{
+    const struct answer_batch *b = cw->data;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct answer_item *it = &b->items[i];
+        const char *params[5] = {it->subcontrol,
+                                 strcmp(it->answer, "unanswered") == 0 ? NULL : it->answer,
+                                 rpc_call_token_id(cw->call), it->note, it->evidence};
+        if (db_txn_add(txn, STMT_ANSWER_SET, 5, params) < 0 ||
+            rpc_audit_statement(cw->call, txn, it->subcontrol) != 0)
+            return IMS_ENOMEM;
+    }
+    return 0;
+}
+
+static void answers_reply(struct content_write *cw, struct db_txn *txn, int first,
+                          const struct tenant_level *level)
+{
+    const struct answer_batch *b = cw->data;
+    Ims__V1__SetAnswersResponse resp = IMS__V1__SET_ANSWERS_RESPONSE__INIT;
+    resp.stored = (int32_t)b->n;
+    resp.security_level = level->security_level;
+    resp.maturity = level->maturity;
+    resp.revision = level->revision;
+    rpc_reply(cw->call, &resp.base);
+}
+
+/* The sub-controls exist for the tenant: then the change is submitted. */
+static void answers_checked(struct rpc_call *call, struct db_txn *txn)
+{
+    struct content_write *cw = call->state;
+    const struct answer_batch *b = cw->data;
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) > 0) {
+        size_t i = (size_t)atol(PQgetvalue(r, 0, 0));
+        char where[48];
+        answer_where(&b->items[i], i, where, sizeof where);
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s%ssubcontrol: unknown sub-control \"%s\"",
+                 where, b->items[i].line > 0 ? " " : "", b->items[i].subcontrol);
+        return;
+    }
+    content_submit(cw, "answer");
+}
+
+/* Validates the batch (cw->data), checks the ids against the tenant and submits. */
+static void answers_store(struct content_write *cw)
+{
+    struct rpc_call *call = cw->call;
+    struct answer_batch *b = cw->data;
+    size_t len = 1;
+    for (size_t i = 0; i < b->n; i++) {
+        if (!answer_check(call, b, i))
+            return;
+        len += strlen(b->items[i].subcontrol) + 1;
+    }
+    char *csv = content_alloc(&cw->arena, len);
+    if (!csv) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < b->n; i++) {
+        if (i)
+            strcat(csv, ",");
+        strcat(csv, b->items[i].subcontrol);
+    }
+    cw->apply = answers_apply;
+    cw->statements = answers_statements;
+    cw->reply = answers_reply;
+    const char *params[1] = {csv};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_SUBCONTROLS_UNKNOWN, 1, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, answers_checked);
+}
+
+static struct content_write *batch_new(struct rpc_call *call, size_t n)
+{
+    struct content_write *cw = content_write_new(call);
+    if (!cw)
+        return NULL;
+    struct answer_batch *b = calloc(1, sizeof *b);
+    cw->data = b;
+    if (b)
+        b->items = content_alloc(&cw->arena, (n + 1) * sizeof *b->items);
+    if (!b || !b->items) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return NULL;
+    }
+    return cw;
+}
+
+static void set_answers(struct rpc_call *call)
+{
+    const Ims__V1__SetAnswersRequest *req = (const void *)call->request;
+    if (req->n_answers < 1 || req->n_answers > MAX_ANSWERS) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "answers: between 1 and %d answers",
+                 MAX_ANSWERS);
+        return;
+    }
+    struct content_write *cw = batch_new(call, req->n_answers);
+    if (!cw)
+        return;
+    struct answer_batch *b = cw->data;
+    for (size_t i = 0; i < req->n_answers; i++) {
+        const Ims__V1__Answer *a = req->answers[i];
+        b->items[i] = (struct answer_item){a->subcontrol, a->answer, a->note, a->evidence, 0};
+    }
+    b->n = req->n_answers;
+    answers_store(cw);
+}
+
+/* --- CSV (RFC 4180: quoted fields with "" escapes, CRLF or LF) --- */
+
+#define CSV_FIELDS 4
+
+/* Reads one record starting at *p into fields (copies in the arena). Returns the number of
+ * fields, 0 at the end of the text, -1 for an unterminated quote or too many fields, -2
+ * when out of memory. *line advances past the record's newlines. */
+static int csv_record(struct content_arena *a, const char **p, int *line, char **fields)
+{
+    const char *s = *p;
+    if (!*s)
+        return 0;
+    int n = 0;
+    size_t cap = strlen(s) + 1;
+    for (;;) {
+        char *out = content_alloc(a, cap);
+        if (!out)
+            return -2;
+        size_t k = 0;
+        if (*s == '"') {
+            s++;
+            for (;;) {
+                if (!*s)
+                    return -1;
+                if (*s == '"' && s[1] == '"') {
+                    out[k++] = '"';
+                    s += 2;
+                } else if (*s == '"') {
+                    s++;
+                    break;
+                } else {
+                    if (*s == '\n')
+                        (*line)++;
+                    out[k++] = *s++;
+                }
+            }
+            while (*s && *s != ',' && *s != '\n' && *s != '\r')
+                s++;
+        } else {
+            while (*s && *s != ',' && *s != '\n' && *s != '\r')
+                out[k++] = *s++;
+        }
+        out[k] = '\0';
+        if (n == CSV_FIELDS)
+            return -1;
+        fields[n++] = out;
+        if (*s == ',') {
+            s++;
+            continue;
+        }
+        if (*s == '\r')
+            s++;
+        if (*s == '\n') {
+            s++;
+            (*line)++;
+        }
+        break;
+    }
+    *p = s;
+    return n;
+}
+
+static void trim(char *s)
+{
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    size_t k = strspn(s, " \t");
+    memmove(s, s + k, strlen(s + k) + 1);
+}
+
+static void import_answers(struct rpc_call *call)
+{
+    const Ims__V1__ImportAnswersRequest *req = (const void *)call->request;
+    size_t len = strlen(req->csv);
+    if (len == 0 || len > MAX_CSV_BYTES || !validate_is_clean_utf8(req->csv)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "csv: 1 byte to 1 MiB of UTF-8 text");
+        return;
+    }
+    size_t lines = 1;
+    for (const char *c = req->csv; *c; c++)
+        lines += *c == '\n';
+    struct content_write *cw = batch_new(call, lines);
+    if (!cw)
+        return;
+    struct answer_batch *b = cw->data;
+    const char *p = req->csv;
+    int line = 1, header = 0;
+    for (;;) {
+        char *f[CSV_FIELDS] = {0};
+        int start = line;
+        int n = csv_record(&cw->arena, &p, &line, f);
+        if (n == 0)
+            break;
+        if (n == -2) {
+            rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+            return;
+        }
+        if (n == -1) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "csv: line %d: an unterminated quote or more than %d fields", start,
+                     CSV_FIELDS);
+            return;
+        }
+        for (int i = 0; i < n; i++)
+            trim(f[i]);
+        if (n == 1 && f[0][0] == '\0')
+            continue; /* blank line */
+        if (!header) {
+            if (n != 4 || strcasecmp(f[0], "subcontrol") != 0 || strcasecmp(f[1], "answer") != 0 ||
+                strcasecmp(f[2], "note") != 0 || strcasecmp(f[3], "evidence") != 0) {
+                rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                         "csv: line %d: the header must be subcontrol,answer,note,evidence",
+                         start);
+                return;
+            }
+            header = 1;
+            continue;
+        }
+        if (n < 2) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "csv: line %d: needs at least subcontrol and answer", start);
+            return;
+        }
+        if (b->n == MAX_CSV_ROWS) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "csv: line %d: more than %d answers", start,
+                     MAX_CSV_ROWS);
+            return;
+        }
+        b->items[b->n++] = (struct answer_item){f[0], f[1], f[2] ? f[2] : "", f[3] ? f[3] : "",
+                                                start};
+    }
+    if (b->n == 0) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "csv: no answers after the header line");
+        return;
+    }
+    answers_store(cw);
+}
+
+/* --- progress --- */
+
+static void progress_set(Ims__V1__Progress *p, PGresult *r, int row)
+{
+    ims__v1__progress__init(p);
+    p->key = PQgetvalue(r, row, 1);
+    p->assessed = content_int(r, row, 2);
+    p->applicable = content_int(r, row, 3);
+    p->ratio = p->applicable ? (double)p->assessed / p->applicable : 0;
+}
+
+static void progress_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    int n = PQntuples(r);
+    struct content_arena a = {0};
+    Ims__V1__GetProgressResponse resp = IMS__V1__GET_PROGRESS_RESPONSE__INIT;
+    Ims__V1__Progress *items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Progress **fw = content_alloc(&a, ((size_t)n + 1) * sizeof *fw);
+    Ims__V1__Progress **lv = content_alloc(&a, ((size_t)n + 1) * sizeof *lv);
+    if (!items || !fw || !lv) {
+        content_arena_free(&a);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        progress_set(&items[i], r, i);
+        const char *kind = PQgetvalue(r, i, 0);
+        if (strcmp(kind, "overall") == 0)
+            resp.overall = &items[i];
+        else if (strcmp(kind, "framework") == 0)
+            fw[resp.n_frameworks++] = &items[i];
+        else
+            lv[resp.n_levels++] = &items[i];
+    }
+    resp.frameworks = fw;
+    resp.levels = lv;
+    rpc_reply(call, &resp.base);
+    content_arena_free(&a);
+}
+
+static void get_progress(struct rpc_call *call)
+{
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_PROGRESS, 0, NULL) < 0)
+        return;
+    rpc_txn_exec(call, txn, progress_done);
+}
+
+/* --- Statement of Applicability --- */
+
+struct soa {
+    int limit;
+    int csv; /* ExportSoA */
+    PGresult *rows; /* copied out of the transaction */
+    char next[128];
+};
+
+static void soa_free(void *state)
+{
+    struct soa *s = state;
+    if (s->rows)
+        PQclear(s->rows);
+    free(s);
+}
+
+static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r, int i,
+                      engine_model *model)
+{
+    ims__v1__so_aentry__init(e);
+    e->control = PQgetvalue(r, i, 0);
+    e->framework = PQgetvalue(r, i, 1);
+    e->title = PQgetvalue(r, i, 2);
+    e->applicable = content_bool(r, i, 3);
+    e->justification = PQgetvalue(r, i, 4);
+    e->implementation_status = PQgetvalue(r, i, 5);
+    e->threats = content_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
+    e->assessed = content_int(r, i, 7);
+    e->subcontrols = content_int(r, i, 8);
+    long k = engine_control_find(model, e->control);
+    if (k >= 0) {
+        engine_control_figures f;
+        engine_control_get(model, (size_t)k, &f);
+        e->has_score = f.applicable;
+        e->score = f.applicable ? f.e : 0;
+    }
+}
+
+/* A CSV field, quoted when it holds a comma, quote or newline. */
+static size_t csv_put(char *out, const char *s)
+{
+    size_t k = 0;
+    int quote = strpbrk(s, ",\"\r\n") != NULL;
+    if (quote)
+        out[k++] = '"';
+    for (; *s; s++) {
+        if (*s == '"')
+            out[k++] = '"';
+        out[k++] = *s;
+    }
+    if (quote)
+        out[k++] = '"';
+    return k;
+}
+
+static void soa_export(struct rpc_call *call, Ims__V1__SoAEntry *e, int n)
+{
+    struct soa *s = call->state;
+    size_t cap = 128;
+    PGresult *r = s->rows;
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < 7; c++)
+            cap += 2 * strlen(PQgetvalue(r, i, c)) + 40;
+    char *out = malloc(cap);
+    if (!out) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    size_t k = (size_t)sprintf(
+        out, "control,framework,title,applicable,justification,implementation_status,threats,score\n");
+    for (int i = 0; i < n; i++) {
+        k += csv_put(out + k, e[i].control);
+        out[k++] = ',';
+        k += csv_put(out + k, e[i].framework);
+        out[k++] = ',';
+        k += csv_put(out + k, e[i].title);
+        k += (size_t)sprintf(out + k, ",%s,", e[i].applicable ? "yes" : "no");
+        k += csv_put(out + k, e[i].justification);
+        out[k++] = ',';
+        k += csv_put(out + k, e[i].implementation_status);
+        out[k++] = ',';
+        k += csv_put(out + k, PQgetvalue(r, i, 6));
+        if (e[i].has_score)
+            k += (size_t)sprintf(out + k, ",%.1f\n", round(e[i].score * 1000) / 10);
+        else
+            k += (size_t)sprintf(out + k, ",\n");
+    }
+    out[k] = '\0';
+    Ims__V1__ExportSoAResponse resp = IMS__V1__EXPORT_SO_ARESPONSE__INIT;
+    resp.csv = out;
+    rpc_reply(call, &resp.base);
+    free(out);
+}
+
+static void soa_read(struct rpc_call *call, struct tenant_state *state)
+{
+    struct soa *s = call->state;
+    engine_model *model = tenant_state_model(state);
+    PGresult *r = s->rows;
+    int n = PQntuples(r);
+    int shown = n > s->limit ? s->limit : n;
+    struct content_arena a = {0};
+    Ims__V1__SoAEntry *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__SoAEntry **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    for (int i = 0; items && ptrs && i < shown; i++) {
+        soa_entry(&items[i], &a, r, i, model);
+        ptrs[i] = &items[i];
+    }
+    if (a.failed) {
+        content_arena_free(&a);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    if (s->csv) {
+        soa_export(call, items, shown);
+    } else {
+        Ims__V1__ListSoAResponse resp = IMS__V1__LIST_SO_ARESPONSE__INIT;
+        resp.entries = ptrs;
+        resp.n_entries = (size_t)shown;
+        resp.next_page_token = n > s->limit ? PQgetvalue(r, shown - 1, 9) : "";
+        rpc_reply(call, &resp.base);
+    }
+    content_arena_free(&a);
+}
+
+static void soa_rows(struct rpc_call *call, struct db_txn *txn)
+{
+    struct soa *s = call->state;
+    s->rows = PQcopyResult(db_txn_result(txn, 0), PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+    if (!s->rows) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    content_read(call, soa_read);
+}
+
+static void soa_query(struct rpc_call *call, const char *framework, int32_t page_size,
+                      const char *page_token, int csv)
+{
+    struct soa *s = calloc(1, sizeof *s);
+    if (!s) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    call->state = s;
+    call->state_free = soa_free;
+    s->csv = csv;
+    if (csv)
+        s->limit = 100000;
+    else if (!content_page_size(call, page_size, &s->limit) ||
+             !content_page_token(call, page_token))
+        return;
+    if (*framework && !validate_ident(call, "framework", framework, 63))
+        return;
+    char lim[16];
+    snprintf(lim, sizeof lim, "%d", s->limit + 1);
+    const char *params[3] = {*framework ? framework : NULL, page_token, lim};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_SOA_LIST, 3, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, soa_rows);
+}
+
+static void list_soa(struct rpc_call *call)
+{
+    const Ims__V1__ListSoARequest *req = (const void *)call->request;
+    soa_query(call, req->framework, req->page_size, req->page_token, 0);
+}
+
+static void export_soa(struct rpc_call *call)
+{
+    soa_query(call, "", 0, "", 1);
+}
+
+/* --- applicability --- */
+
+static int applicability_apply(engine_model *model, struct content_write *cw, engine_error *err)
+{
+    const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
+    int rc = *req->control
+                 ? engine_control_set_applicable(model, req->control, req->applicable, err)
+                 : engine_subcontrol_set_applicable(model, req->subcontrol, req->applicable, err);
+    /* A control of a framework out of scope is not in the model: only the SoA changes. */
+    return rc == IMS_ENOTFOUND ? 0 : rc;
+}
+
+static int applicability_statements(struct db_txn *txn, struct content_write *cw)
+{
+    const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
+    int control = *req->control != '\0';
+    const char *id = control ? req->control : req->subcontrol;
+    const char *params[5] = {control ? "control" : "subcontrol", id,
+                             req->applicable ? "true" : "false", req->justification,
+                             req->implementation_status};
+    if (db_txn_add(txn, STMT_APPLICABILITY_SET, 5, params) < 0 ||
+        rpc_audit_statement(cw->call, txn, id) != 0)
+        return IMS_ENOMEM;
+    return 0;
+}
+
+static void applicability_reply(struct content_write *cw, struct db_txn *txn, int first,
+                                const struct tenant_level *level)
+{
+    Ims__V1__SetApplicabilityResponse resp = IMS__V1__SET_APPLICABILITY_RESPONSE__INIT;
+    resp.security_level = level->security_level;
+    resp.maturity = level->maturity;
+    resp.revision = level->revision;
+    rpc_reply(cw->call, &resp.base);
+}
+
+static void applicability_checked(struct rpc_call *call, struct db_txn *txn)
+{
+    const Ims__V1__SetApplicabilityRequest *req = (const void *)call->request;
+    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
+        if (*req->control)
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "control: unknown control \"%s\"",
+                     req->control);
+        else
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "subcontrol: unknown sub-control \"%s\"",
+                     req->subcontrol);
+        return;
+    }
+    content_submit(call->state, "applicability");
+}
+
+static int blank(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s))
+            return 0;
+    return 1;
+}
+
+static void set_applicability(struct rpc_call *call)
+{
+    const Ims__V1__SetApplicabilityRequest *req = (const void *)call->request;
+    int control = *req->control != '\0';
+    if (control == (*req->subcontrol != '\0')) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "control, subcontrol: give exactly one");
+        return;
+    }
+    if ((control && !validate_ident(call, "control", req->control, 63)) ||
+        (!control && !validate_ident(call, "subcontrol", req->subcontrol, 63)) ||
+        !validate_text(call, "justification", req->justification, 0, MAX_NOTE))
+        return;
+    if (!req->applicable && blank(req->justification)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "justification: required when excluding (Statement of Applicability)");
+        return;
+    }
+    if (*req->implementation_status) {
+        const char *const *s = implementation_statuses;
+        while (*s && strcmp(*s, req->implementation_status) != 0)
+            s++;
+        if (!*s) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "implementation_status: must be not_started, planned, partial or "
+                     "implemented");
+            return;
+        }
+        if (!control) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "implementation_status: applies to controls only");
+            return;
+        }
+    }
+    struct content_write *cw = content_write_new(call);
+    if (!cw)
+        return;
+    cw->apply = applicability_apply;
+    cw->statements = applicability_statements;
+    cw->reply = applicability_reply;
+    const char *params[2] = {control ? "control" : "subcontrol",
+                             control ? req->control : req->subcontrol};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_APPLICABILITY_TARGET, 2, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, applicability_checked);
+}
+
+int rpc_register_assessments(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"SetAnswers", set_answers, 0},         {"ImportAnswers", import_answers, 0},
+        {"GetProgress", get_progress, 0},       {"ListSoA", list_soa, 0},
+        {"SetApplicability", set_applicability, 0}, {"ExportSoA", export_soa, 0},
+    };
+    return rpc_server_register(server, &ims__v1__assessments__descriptor, entries,
+                               sizeof entries / sizeof entries[0]);
+}

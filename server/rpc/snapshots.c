@@ -1,0 +1,153 @@
+/* ims.v1.Tenants ExportTenant / ImportTenant: a tenant's state as a snapshot document
+ * (SECURITY-LEVEL.md section 11), and a new tenant made from one. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "content.h"
+#include "db_pool.h"
+#include "ims/error.h"
+#include "ims/v1/tenants.pb-c.h"
+#include "rpc.h"
+#include "snapshot.h"
+#include "statements.h"
+#include "validate.h"
+
+#define MAX_SNAPSHOT (16u << 20)
+
+/* Parses a document and writes it canonically (without "at"); 0 or the engine's code. */
+static int canonical(const char *text, char **out, engine_error *err)
+{
+    engine_model *model = NULL;
+    bool has_at = false;
+    int64_t at = 0;
+    int rc = engine_snapshot_parse(text, strlen(text), &model, &has_at, &at, err);
+    if (rc == 0) {
+        rc = engine_snapshot_write(model, false, 0, out);
+        if (rc != 0)
+            snprintf(err->msg, sizeof err->msg, "out of memory");
+    }
+    engine_model_free(model);
+    return rc;
+}
+
+/* --- ExportTenant --- */
+
+static void export_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+        rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
+        return;
+    }
+    engine_error err = {{0}};
+    char *doc = NULL;
+    int rc = canonical(PQgetvalue(r, 0, 0), &doc, &err);
+    if (rc != 0) {
+        /* The database holds something the engine refuses: a bug, not the caller's. */
+        rpc_fail(call, rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INTERNAL,
+                 "snapshot: %s", err.msg);
+        return;
+    }
+    Ims__V1__ExportTenantResponse resp = IMS__V1__EXPORT_TENANT_RESPONSE__INIT;
+    resp.snapshot = doc;
+    rpc_reply(call, &resp.base);
+    free(doc);
+}
+
+void rpc_export_tenant(struct rpc_call *call)
+{
+    const char *params[2] = {call->tenant, "true"};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_SNAPSHOT, 2, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, export_done);
+}
+
+/* --- ImportTenant --- */
+
+#define TENANT_FIELDS 9
+
+struct imported {
+    char *row[TENANT_FIELDS]; /* the created tenant (TENANT_COLUMNS) */
+};
+
+static void import_reply(struct content_write *cw, struct db_txn *txn, int first,
+                         const struct tenant_level *level)
+{
+    const struct imported *im = cw->data;
+    Ims__V1__Tenant t = IMS__V1__TENANT__INIT;
+    t.id = im->row[0];
+    t.slug = im->row[1];
+    t.display_name = im->row[2];
+    t.sector = im->row[3];
+    t.size_band = im->row[4];
+    t.schema_id = im->row[5];
+    t.schema_version = atoi(im->row[6]);
+    t.created_at = im->row[7];
+    t.revision = level->revision;
+    rpc_reply(cw->call, &t.base);
+}
+
+/* The tenant and its content are committed; the level is computed from what was stored. */
+static void import_done(struct rpc_call *call, struct db_txn *txn)
+{
+    struct content_write *cw = call->state;
+    struct imported *im = cw->data;
+    PGresult *r = db_txn_result(txn, 0);
+    for (int i = 0; i < TENANT_FIELDS; i++)
+        if (!(im->row[i] = content_strdup(&cw->arena, PQgetvalue(r, 0, i)))) {
+            rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+            return;
+        }
+    snprintf(call->tenant, sizeof call->tenant, "%s", im->row[0]);
+    cw->reply = import_reply;
+    cw->write.reload = 1;
+    content_submit(cw, "import");
+}
+
+void rpc_import_tenant(struct rpc_call *call)
+{
+    const Ims__V1__ImportTenantRequest *req = (const void *)call->request;
+    if (!validate_slug(call, "slug", req->slug, 2, 63) ||
+        !validate_text(call, "display_name", req->display_name, 1, 200) ||
+        !validate_slug(call, "sector", req->sector, 1, 63) ||
+        !validate_slug(call, "size_band", req->size_band, 1, 20))
+        return;
+    if (strlen(req->snapshot) > MAX_SNAPSHOT) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "snapshot: larger than %u bytes", MAX_SNAPSHOT);
+        return;
+    }
+    engine_error err = {{0}};
+    char *doc = NULL;
+    int rc = canonical(req->snapshot, &doc, &err);
+    if (rc != 0) {
+        rpc_fail(call, rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INVALID_ARGUMENT,
+                 "snapshot: %s", err.msg);
+        return;
+    }
+    struct content_write *cw = content_write_new(call);
+    if (!cw || !(cw->data = calloc(1, sizeof(struct imported)))) {
+        if (cw)
+            rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        free(doc);
+        return;
+    }
+    char id[AUTH_UUID_LEN + 1];
+    if (auth_uuid_generate(id) != 0) {
+        free(doc);
+        rpc_fail(call, IMS_GRPC_INTERNAL, "no randomness available");
+        return;
+    }
+    const char *create[7] = {id, req->slug, req->display_name, req->sector, req->size_band, "",
+                             "0"};
+    const char *import[2] = {id, doc};
+    struct db_txn *txn = rpc_txn_new(call, id, 1);
+    int ok = txn && rpc_txn_add(call, txn, STMT_TENANT_CREATE, 7, create) >= 0 &&
+             rpc_txn_add(call, txn, STMT_TENANT_IMPORT, 2, import) >= 0 &&
+             rpc_txn_audit(call, txn, id) >= 0;
+    free(doc);
+    if (ok)
+        rpc_txn_exec(call, txn, import_done);
+}
+
