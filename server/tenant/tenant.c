@@ -593,6 +593,30 @@ void tenant_invalidate(struct tenant_registry *reg, const char *tenant, int64_t 
     state_load(st);
 }
 
+void tenant_invalidate_all(struct tenant_registry *reg)
+{
+    for (int b = 0; b < BUCKETS; b++)
+        for (struct tenant_state *st = reg->buckets[b]; st; st = st->next)
+            tenant_invalidate(reg, st->id, 0);
+}
+
+void tenant_notification(struct tenant_registry *reg, const char *payload)
+{
+    if (!payload) {
+        tenant_invalidate_all(reg);
+        return;
+    }
+    const char *colon = strchr(payload, ':');
+    if (!colon || colon - payload != 36)
+        return;
+    char id[37];
+    memcpy(id, payload, 36);
+    id[36] = '\0';
+    int64_t revision = atoll(colon + 1);
+    if (revision > 0)
+        tenant_invalidate(reg, id, revision);
+}
+
 /* --- watchers --- */
 
 struct tenant_watch *tenant_watch(struct tenant_registry *reg, const char *tenant,

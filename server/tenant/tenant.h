@@ -107,6 +107,12 @@ const struct tenant_level *tenant_state_level(const struct tenant_state *state);
 /* Forgets a tenant's cached model (another daemon changed it); the next use reloads. */
 void tenant_invalidate(struct tenant_registry *reg, const char *tenant, int64_t revision);
 
+/* Forgets every cached model (notifications may have been missed). */
+void tenant_invalidate_all(struct tenant_registry *reg);
+
+/* Handles a change notification "tenant-uuid:revision" from another daemon. */
+void tenant_notification(struct tenant_registry *reg, const char *payload);
+
 /* --- watchers --- */
 
 typedef void (*tenant_watch_cb)(const struct tenant_level *level, void *arg);
