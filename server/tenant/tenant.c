@@ -36,6 +36,7 @@ struct tenant_state {
     enum phase phase;
     engine_model *model;
     int64_t revision;
+    int64_t revision_seen; /* the latest revision already forwarded to watchers */
     struct tenant_level level;
     struct tenant_write *queue_head, *queue_tail;
     struct read_waiter *readers;
@@ -283,8 +284,11 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
     log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id,
               (long long)revision, s.security_level);
-    if (had_model && revision != old_revision)
+    /* Watchers already got what notifications carried; tell them only what is newer. */
+    if (had_model && revision != old_revision && revision > st->revision_seen)
         notify_watchers(st->reg, &st->level);
+    if (revision > st->revision_seen)
+        st->revision_seen = revision;
     arm_due_timer(st);
     run_readers(st, 0, NULL);
     state_flush(st);
@@ -606,15 +610,34 @@ void tenant_notification(struct tenant_registry *reg, const char *payload)
         tenant_invalidate_all(reg);
         return;
     }
-    const char *colon = strchr(payload, ':');
-    if (!colon || colon - payload != 36)
+    /* "tenant:revision:level:maturity:epoch:cause" */
+    char id[37], cause[32] = "remote";
+    long long revision = 0, at = 0;
+    int maturity = 0;
+    double level = 0;
+    if (sscanf(payload, "%36[0-9a-f-]:%lld:%lf:%d:%lld:%31s", id, &revision, &level, &maturity,
+               &at, cause) < 5 ||
+        revision <= 0)
         return;
-    char id[37];
-    memcpy(id, payload, 36);
-    id[36] = '\0';
-    int64_t revision = atoll(colon + 1);
-    if (revision > 0)
+    struct tenant_state *st = state_find(reg, id);
+    if (st && revision <= st->revision)
+        return; /* our own commit, or one we have */
+    struct tenant_level lv;
+    memset(&lv, 0, sizeof lv);
+    snprintf(lv.tenant, sizeof lv.tenant, "%s", id);
+    lv.revision = revision;
+    lv.at = at;
+    lv.security_level = level;
+    lv.maturity = maturity;
+    lv.summary.security_level = level;
+    lv.summary.maturity = maturity;
+    lv.summary.at = at;
+    lv.cause = cause;
+    notify_watchers(reg, &lv);
+    if (st) {
+        st->revision_seen = revision;
         tenant_invalidate(reg, id, revision);
+    }
 }
 
 /* --- watchers --- */

@@ -155,7 +155,10 @@ BEGIN
     END IF;
     INSERT INTO level_history (tenant_id, revision, at, security_level, maturity, cause)
     VALUES (p_tenant, r, t, p_level, p_maturity, p_cause);
-    PERFORM pg_notify('ims_tenant', p_tenant::text || ':' || r::text);
+    -- Other daemons forward this to their watchers in commit order, then reload lazily.
+    PERFORM pg_notify('ims_tenant', concat_ws(':', p_tenant::text, r::text, p_level::text,
+                                              p_maturity::text, extract(epoch FROM t)::bigint::text,
+                                              p_cause));
     revision := r;
     at := to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"');
     RETURN NEXT;
