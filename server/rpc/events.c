@@ -1252,7 +1252,7 @@ static int samples_apply(engine_model *model, void *arg, engine_error *err)
             snprintf(err->msg, sizeof err->msg, "samples[%zu].metric: unknown metric \"%.100s\"",
                      i, s->metric);
             if (rc != IMS_ENOTFOUND)
-                snprintf(err->msg, sizeof err->msg, "samples[%zu]: %s", i, e.msg);
+                snprintf(err->msg, sizeof err->msg, "samples[%zu]: %.200s", i, e.msg);
             return IMS_EINVAL;
         }
     }
