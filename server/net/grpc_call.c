@@ -598,8 +598,10 @@ void grpc_call_finish(struct grpc_call *call, int status, const char *message)
 {
     assert(call->dispatcher_ref);
     if (call_is_live(call)) {
-        call_respond(call, status, message);
+        /* Responded before sending: outside nghttp2's callbacks the send can close the
+         * stream at once, and a closed live call would count as cancelled. */
         call_set_state(call, GRPC_CALL_RESPONDED);
+        call_respond(call, status, message);
     }
     call->dispatcher_ref = 0;
     call_release(call);
