@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Ingest benchmark: durable samples/s through imsd (PushMetrics batches of 1,000 samples
+# with idempotency keys, several connections, many tenants) beside a raw COPY of the same
+# number of rows into metric_samples, in the same run on the same database.
+#
+#   bench/ingest/run.sh                 defaults below; override with the environment:
+#   CONNECTIONS=8 TENANTS=20 BATCHES=400 BATCH_SIZE=1000 COPY_CONNECTIONS=2
+#   IMSD_ARGS="--ingest-batch 256"      extra imsd options
+#
+# Sets up and tears down everything itself (stack.sh). Prints the machine and the figures.
+set -euo pipefail
+. "$(dirname "$0")/stack.sh"
+
+connections=${CONNECTIONS:-8}
+tenants=${TENANTS:-20}
+batches=${BATCHES:-400}
+batch_size=${BATCH_SIZE:-1000}
+copy_connections=${COPY_CONNECTIONS:-2}
+
+# shellcheck disable=SC2086
+stack_start ${IMSD_ARGS:-}
+ids=$(stack_tenants "$tenants" ingest)
+metrics=$(stack_metrics)
+stack_machine
+timeout 600 "$BUILD/bench/ingest/bench_ingest" --server "$SERVER" --token "$TOKEN" \
+    --tenants "$ids" --metrics "$metrics" --connections "$connections" --batches "$batches" \
+    --batch-size "$batch_size" --key-prefix "ingest-$$" --copy-dsn "$IMS_ADMIN_DSN" \
+    --copy-connections "$copy_connections"
+# Every acknowledged sample is stored once: the daemon's rows (value < 1e9) and COPY's.
+psql "$IMS_ADMIN_DSN" -Atc "SELECT 'stored daemon_rows=' || count(*) FILTER (WHERE value < 1e9) \
+    || ' copy_rows=' || count(*) FILTER (WHERE value >= 1e9) FROM metric_samples"
