@@ -123,6 +123,17 @@ static void notify_watchers(struct tenant_registry *reg, const struct tenant_lev
     }
 }
 
+/* Tells the tenant's watchers about a revision once: a daemon's own NOTIFY may arrive on the
+ * listener connection before the COMMIT result reaches the flush, and either path may be
+ * first. */
+static void forward_level(struct tenant_state *st, const struct tenant_level *level)
+{
+    if (level->revision <= st->revision_seen)
+        return;
+    st->revision_seen = level->revision;
+    notify_watchers(st->reg, level);
+}
+
 /* --- time-driven changes --- */
 
 static void time_write_done(int err, const char *msg, struct db_txn *txn, int first,
@@ -284,10 +295,9 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
     log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id,
               (long long)revision, s.security_level);
-    /* Watchers already got what notifications carried; tell them only what is newer. */
-    if (had_model && revision != old_revision && revision > st->revision_seen)
-        notify_watchers(st->reg, &st->level);
-    if (revision > st->revision_seen)
+    if (had_model && revision != old_revision)
+        forward_level(st, &st->level);
+    else if (revision > st->revision_seen)
         st->revision_seen = revision;
     arm_due_timer(st);
     run_readers(st, 0, NULL);
@@ -375,7 +385,7 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
             batch = next;
         }
         db_txn_free(txn);
-        notify_watchers(reg, &st->level);
+        forward_level(st, &st->level);
         if (reload || st->stale) {
             state_load(st);
             return;
@@ -620,7 +630,7 @@ void tenant_notification(struct tenant_registry *reg, const char *payload)
         revision <= 0)
         return;
     struct tenant_state *st = state_find(reg, id);
-    if (st && revision <= st->revision)
+    if (st && (revision <= st->revision || revision <= st->revision_seen))
         return; /* our own commit, or one we have */
     struct tenant_level lv;
     memset(&lv, 0, sizeof lv);
@@ -633,11 +643,14 @@ void tenant_notification(struct tenant_registry *reg, const char *payload)
     lv.summary.maturity = maturity;
     lv.summary.at = at;
     lv.cause = cause;
-    notify_watchers(reg, &lv);
-    if (st) {
-        st->revision_seen = revision;
-        tenant_invalidate(reg, id, revision);
+    if (!st) {
+        notify_watchers(reg, &lv); /* watchers of every tenant */
+        return;
     }
+    forward_level(st, &lv);
+    /* Ours, committed but not yet seen by the flush: the flush will know. */
+    if (!st->flushing)
+        tenant_invalidate(reg, id, revision);
 }
 
 /* --- watchers --- */
