@@ -362,7 +362,6 @@ static const char *batch_cause(const struct tenant_write *batch)
 static void flush_done(struct db_txn *txn, int err, void *arg)
 {
     struct tenant_state *st = arg;
-    struct tenant_registry *reg = st->reg;
     st->flushing = 0;
     if (err == 0) {
         PGresult *r = db_txn_result(txn, st->commit_index);
