@@ -53,6 +53,15 @@ extern const imsctl_group imsctl_group_finding;
 extern const imsctl_group imsctl_group_action;
 extern const imsctl_group imsctl_group_metric;
 extern const imsctl_group imsctl_group_eval;
+extern const imsctl_group imsctl_group_catalog;
+extern const imsctl_group imsctl_group_assess;
+extern const imsctl_group imsctl_group_soa;
+extern const imsctl_group imsctl_group_asset;
+extern const imsctl_group imsctl_group_risk;
+extern const imsctl_group imsctl_group_process;
+extern const imsctl_group imsctl_group_exercise;
+extern const imsctl_group imsctl_group_export;
+extern const imsctl_group imsctl_group_import;
 
 /*
  * The connected client (created on first use with the global options).

@@ -31,6 +31,9 @@ static const imsctl_group *const groups[] = {
     &imsctl_group_health,  &imsctl_group_tenant, &imsctl_group_token,  &imsctl_group_schema,
     &imsctl_group_audit,   &imsctl_group_level,  &imsctl_group_plan,   &imsctl_group_incident,
     &imsctl_group_finding, &imsctl_group_action, &imsctl_group_metric, &imsctl_group_eval,
+    &imsctl_group_catalog, &imsctl_group_assess, &imsctl_group_soa, &imsctl_group_asset,
+    &imsctl_group_risk, &imsctl_group_process, &imsctl_group_exercise, &imsctl_group_export,
+    &imsctl_group_import,
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))
