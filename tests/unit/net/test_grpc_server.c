@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -91,6 +92,8 @@ static int start_server(struct child *child, const char *const *args)
     if (child->pid < 0)
         return -1;
     if (child->pid == 0) {
+        /* Should the test itself die, the server goes too. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         dup2(out[1], STDOUT_FILENO);
         close(out[0]);
         close(out[1]);
@@ -525,6 +528,66 @@ static void garbage_instead_of_preface(void **state)
     check_unary(&o, "still serving");
 }
 
+/* Sends bytes on a fresh connection and reads until the server closes or goes quiet. */
+static void send_raw(const uint8_t *data, size_t len)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in addr = {.sin_family = AF_INET,
+                               .sin_port = htons((uint16_t)plain_server.ports[0])};
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+    (void)send(fd, data, len, MSG_NOSIGNAL);
+    struct timeval tv = {.tv_usec = 50000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char buf[4096];
+    while (recv(fd, buf, sizeof buf, 0) > 0)
+        ;
+    close(fd);
+}
+
+static size_t raw_frame(uint8_t *buf, uint8_t type, uint8_t flags, uint32_t stream,
+                        const uint8_t *payload, size_t len)
+{
+    buf[0] = (uint8_t)(len >> 16);
+    buf[1] = (uint8_t)(len >> 8);
+    buf[2] = (uint8_t)len;
+    buf[3] = type;
+    buf[4] = flags;
+    buf[5] = (uint8_t)(stream >> 24);
+    buf[6] = (uint8_t)(stream >> 16);
+    buf[7] = (uint8_t)(stream >> 8);
+    buf[8] = (uint8_t)stream;
+    if (len > 0)
+        memcpy(buf + 9, payload, len);
+    return 9 + len;
+}
+
+static void random_frames(void **state)
+{
+    /* After a valid preface: frames of random type, flags, stream and payload. */
+    static const char preface[] = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    unsigned seed = 12345;
+    static uint8_t buf[65536];
+    for (int round = 0; round < 60; round++) {
+        size_t len = sizeof preface - 1;
+        memcpy(buf, preface, len);
+        len += raw_frame(buf + len, 4, 0, 0, NULL, 0);
+        int frames = 1 + rand_r(&seed) % 12;
+        for (int i = 0; i < frames; i++) {
+            uint8_t payload[300];
+            size_t n = (size_t)(rand_r(&seed) % (int)sizeof payload);
+            for (size_t j = 0; j < n; j++)
+                payload[j] = (uint8_t)rand_r(&seed);
+            len += raw_frame(buf + len, (uint8_t)(rand_r(&seed) % 10), (uint8_t)rand_r(&seed),
+                             (uint32_t)(rand_r(&seed) % 6), payload, n);
+        }
+        send_raw(buf, len);
+    }
+    struct h2c_options o = plain();
+    check_unary(&o, "after random frames");
+}
+
 static void client_reset_and_disconnect(void **state)
 {
     uint8_t body[16];
@@ -692,6 +755,7 @@ int main(void)
         cmocka_unit_test(deadline_on_slow_method),
         cmocka_unit_test(malformed_timeout),
         cmocka_unit_test(garbage_instead_of_preface),
+        cmocka_unit_test(random_frames),
         cmocka_unit_test(client_reset_and_disconnect),
         cmocka_unit_test(unix_socket),
         cmocka_unit_test(tls_unary),
