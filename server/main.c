@@ -10,6 +10,10 @@
  * 3 database unavailable.
  */
 #include <signal.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +265,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
         return;
     }
     d->stopping = 1;
+    notify_systemd("STOPPING=1");
     log_info("stopping", "signal=%d grace_ms=%lld", signum,
              (long long)d->config.shutdown_grace_ms);
     grpc_server_shutdown(d->grpc, grpc_closed, d);
@@ -311,6 +316,25 @@ static int is_loopback(const char *addr)
 {
     return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
            strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
+}
+
+/* Tells systemd (Type=notify) that imsd is serving: one datagram to $NOTIFY_SOCKET. */
+static void notify_systemd(const char *state)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+        return;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    memcpy(addr.sun_path, path, strlen(path));
+    if (addr.sun_path[0] == '@')
+        addr.sun_path[0] = '\0'; /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    if (sendto(fd, state, strlen(state), 0, (struct sockaddr *)&addr, len) < 0)
+        log_warning("sd_notify failed", "socket=%s", path);
+    close(fd);
 }
 
 /* Written whole under a temporary name, then renamed, so a reader never sees half. */
@@ -429,6 +453,7 @@ static int serve(struct daemon *d)
     uv_signal_start(&d->sighup, on_hup, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
     log_info("ready", "pid=%d", (int)getpid());
+    notify_systemd("READY=1");
     uv_run(d->loop, UV_RUN_DEFAULT);
     /* A second signal stopped the loop early: close what is left. */
     uv_walk(d->loop, loop_walk_close, NULL);
