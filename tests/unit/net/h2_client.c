@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <nghttp2/nghttp2.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -19,6 +20,7 @@ struct client {
     const struct h2c_request *request;
     struct h2c_response *response;
     size_t sent;
+    size_t body_cap;
     int header_blocks;
     int done;
     int failed;
@@ -86,11 +88,17 @@ static int on_data(nghttp2_session *session, uint8_t flags, int32_t stream_id, c
                    size_t len, void *arg)
 {
     struct client *c = arg;
-    uint8_t *grown = realloc(c->response->body, c->response->body_len + len + 1);
-    if (grown == NULL)
-        return NGHTTP2_ERR_CALLBACK_FAILURE;
-    memcpy(grown + c->response->body_len, data, len);
-    c->response->body = grown;
+    if (c->response->body_len + len > c->body_cap) {
+        size_t cap = c->body_cap ? c->body_cap : 4096;
+        while (cap < c->response->body_len + len)
+            cap *= 2;
+        uint8_t *grown = realloc(c->response->body, cap);
+        if (grown == NULL)
+            return NGHTTP2_ERR_CALLBACK_FAILURE;
+        c->response->body = grown;
+        c->body_cap = cap;
+    }
+    memcpy(c->response->body + c->response->body_len, data, len);
     c->response->body_len += len;
     return 0;
 }
@@ -130,6 +138,8 @@ static int connect_socket(const struct h2c_options *options)
         fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0)
             goto fail;
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     }
     struct timeval tv = {.tv_sec = 10};
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
