@@ -111,6 +111,25 @@ static int parse_flags(int argc, char **argv, struct config *c, int allow_extra,
     return 0;
 }
 
+/* Tells systemd (Type=notify) that imsd is serving: one datagram to $NOTIFY_SOCKET. */
+static void notify_systemd(const char *state)
+{
+    const char *path = getenv("NOTIFY_SOCKET");
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof addr.sun_path)
+        return;
+    memcpy(addr.sun_path, path, strlen(path));
+    if (addr.sun_path[0] == '@')
+        addr.sun_path[0] = '\0'; /* abstract namespace */
+    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return;
+    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+    if (sendto(fd, state, strlen(state), 0, (struct sockaddr *)&addr, len) < 0)
+        log_warning("sd_notify failed", "socket=%s", path);
+    close(fd);
+}
+
 /* --- imsd migrate --- */
 
 static int cmd_migrate(struct config *c)
@@ -316,25 +335,6 @@ static int is_loopback(const char *addr)
 {
     return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
            strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
-}
-
-/* Tells systemd (Type=notify) that imsd is serving: one datagram to $NOTIFY_SOCKET. */
-static void notify_systemd(const char *state)
-{
-    const char *path = getenv("NOTIFY_SOCKET");
-    if (!path || (path[0] != '/' && path[0] != '@') || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
-        return;
-    struct sockaddr_un addr = {.sun_family = AF_UNIX};
-    memcpy(addr.sun_path, path, strlen(path));
-    if (addr.sun_path[0] == '@')
-        addr.sun_path[0] = '\0'; /* abstract namespace */
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return;
-    socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
-    if (sendto(fd, state, strlen(state), 0, (struct sockaddr *)&addr, len) < 0)
-        log_warning("sd_notify failed", "socket=%s", path);
-    close(fd);
 }
 
 /* Written whole under a temporary name, then renamed, so a reader never sees half. */
