@@ -63,25 +63,33 @@ say "A demo tenant generated from the IT-services schema (10-49 staff)"
 "$imsctl" tenant create --slug demo --name "Demo Consulting Ltd" --sector it-services --size small
 "$imsctl" tenant list
 
-if "$imsctl" assess progress demo >/dev/null 2>&1; then
-    say "Assessment progress and the Statement of Applicability"
-    "$imsctl" assess progress demo
-    "$imsctl" soa show demo | head -15
-fi
+say "The first assessment interview: 318 checklist answers imported from CSV"
+"$imsctl" assess import demo "$top/deploy/demo/answers.csv"
+"$imsctl" assess progress demo
+say "Statement of Applicability (first controls)"
+"$imsctl" soa show demo >"$run/soa.txt"
+head -12 "$run/soa.txt"
 
-if "$imsctl" level show demo >/dev/null 2>&1; then
-    say "Security level before anything happens"
-    "$imsctl" level show demo
-    say "A severity-4 malware incident on the endpoints"
-    "$imsctl" incident open demo --severity 4 --threat T.malware --control A.8.7 \
-        --description "Ransomware on a laptop"
-    say "Security level after the incident"
-    "$imsctl" level show demo
-    say "The patch agent reports: critical patches take 5 days (target 7)"
-    "$imsctl" metric push demo patch_latency_days 5
-    say "Security level after the metric sample"
-    "$imsctl" level show demo
-fi
+say "Assets and a business process for the risk register and the BIA"
+"$imsctl" asset put demo srv-erp --name "ERP server" --type server --owner "IT lead" --c 4 --i 4 --a 5
+"$imsctl" asset put demo laptops --name "Staff laptops" --type endpoint --owner "IT lead" --c 3 --i 3 --a 3
+"$imsctl" process put demo billing --name "Billing" --criticality 4 --mtpd 1440 --rto 240 --rpo 60
+"$imsctl" exercise record demo billing --recovery 200 --note "restore drill"
+
+say "Security level before anything happens"
+"$imsctl" level show demo --explain 3
+say "A severity-4 ransomware incident on the laptops"
+"$imsctl" incident open demo --severity 4 --threat T.malware --control A.8.7 --asset laptops \
+    --description "Ransomware on a laptop"
+say "Security level after the incident"
+"$imsctl" level show demo
+say "The patch agent reports: critical patches now take 5 days (target 7)"
+"$imsctl" metric push demo patch_latency_days 5
+say "Security level after the metric sample, and how it got there"
+"$imsctl" level show demo
+"$imsctl" level history demo
+say "The improvement plan: what raises the level fastest"
+"$imsctl" plan show demo --steps 5
 
 if [ "$wait_for_ctrl_c" = 1 ]; then
     say "Serving until Ctrl-C. Try: IMS_SERVER=$IMS_SERVER IMS_TOKEN=\$(cat $run/operator.token) $imsctl level watch demo"
