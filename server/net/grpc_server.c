@@ -57,6 +57,10 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
         return IMS_EINVAL;
     if (config->tls.cert_file != NULL && config->tls.key_file == NULL)
         return IMS_EINVAL;
+    /* Requiring client certificates without a CA to check them against would accept
+     * any certificate: refuse the configuration instead. */
+    if (config->tls.require_client_cert && config->tls.client_ca_file == NULL)
+        return IMS_EINVAL;
     struct grpc_server *server = calloc(1, sizeof *server);
     if (server == NULL)
         return IMS_ENOMEM;
