@@ -1,0 +1,430 @@
+"""The permission model, method by method and role by role, against a real imsd.
+
+Every method of the daemon's permission table (server/auth/auth.c) is called with a token of
+every role, once for a tenant in the token's scope (A) and once for a tenant outside it (B).
+The expected table below is the role model of the product, written down independently of
+the daemon's: when the two disagree, the test says where.
+"""
+import os
+import re
+import unittest
+
+import grpc
+
+import imstest
+from imstest import tenants_pb2
+
+OP, CONSULTANT, AUDITOR, ADMIN, AGENT, VIEWER = ("operator", "consultant", "auditor",
+                                                 "tenant_admin", "agent", "viewer")
+ROLES = (OP, CONSULTANT, AUDITOR, ADMIN, AGENT, VIEWER)
+ALL = set(ROLES)
+# Read access: everyone but agents, who push data and read nothing.
+READ = {OP, CONSULTANT, AUDITOR, ADMIN, VIEWER}
+
+# The role model:
+#   operator      everything, every tenant
+#   consultant    read its tenants; answer assessments, edit applicability, assets, processes
+#                 (and their plan reviews and exercises), risk treatment
+#   auditor       read its tenants; findings and corrective actions
+#   tenant_admin  everything inside its tenant, incl. agent and viewer tokens of it
+#   agent         push samples, open and update incidents; read nothing
+#   viewer        read only
+EXPECTED = {
+    "/grpc.health.v1.Health/Check": ALL,
+    "/grpc.health.v1.Health/Watch": ALL,
+
+    "/ims.v1.Tenants/CreateTenant": {OP},
+    "/ims.v1.Tenants/GetTenant": READ,
+    "/ims.v1.Tenants/ListTenants": READ,
+    "/ims.v1.Tenants/CreateToken": {OP, ADMIN},
+    "/ims.v1.Tenants/ListTokens": {OP, ADMIN},
+    "/ims.v1.Tenants/RevokeToken": {OP, ADMIN},
+    "/ims.v1.Tenants/ListSchemas": READ,
+    "/ims.v1.Tenants/GetSchema": READ,
+    "/ims.v1.Tenants/CloneSchema": {OP},
+    # Verifying the audit chain is the auditor's and the tenant's own administrator's task;
+    # the daemon keeps it from consultants and viewers although it only reads.
+    "/ims.v1.Tenants/VerifyAuditLog": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Tenants/ExportTenant": READ,
+    "/ims.v1.Tenants/ImportTenant": {OP},
+
+    "/ims.v1.Level/GetSecurityLevel": READ,
+    "/ims.v1.Level/GetHistory": READ,
+    "/ims.v1.Level/GetImprovementPlan": READ,
+    "/ims.v1.Level/WatchSecurityLevel": READ,
+
+    "/ims.v1.Events/SubmitIncident": {OP, ADMIN, AGENT},
+    "/ims.v1.Events/UpdateIncident": {OP, ADMIN, AGENT},
+    "/ims.v1.Events/ListIncidents": READ,
+    "/ims.v1.Events/GetIncident": READ,
+    "/ims.v1.Events/SubmitFinding": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Events/UpdateFinding": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Events/ListFindings": READ,
+    "/ims.v1.Events/AddAction": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Events/UpdateAction": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Events/PushMetrics": {OP, ADMIN, AGENT},
+    "/ims.v1.Events/StreamMetrics": {OP, ADMIN, AGENT},
+
+    "/ims.v1.Catalog/ListFrameworks": READ,
+    "/ims.v1.Catalog/ListControls": READ,
+    "/ims.v1.Catalog/GetControl": READ,
+    "/ims.v1.Catalog/ListThreats": READ,
+    "/ims.v1.Catalog/ListAssetTypes": READ,
+    "/ims.v1.Catalog/ListMetrics": READ,
+
+    "/ims.v1.Assessments/SetAnswers": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Assessments/ImportAnswers": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Assessments/GetProgress": READ,
+    "/ims.v1.Assessments/ListSoA": READ,
+    "/ims.v1.Assessments/SetApplicability": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Assessments/ExportSoA": READ,
+
+    "/ims.v1.Risk/PutAsset": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Risk/ListAssets": READ,
+    "/ims.v1.Risk/DeleteAsset": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Risk/GetRiskRegister": READ,
+
+    "/ims.v1.Continuity/PutProcess": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Continuity/ListProcesses": READ,
+    "/ims.v1.Continuity/ReviewPlan": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Continuity/RecordExercise": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Continuity/GetBia": READ,
+}
+
+ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},
+               "AGENT": {AGENT}, "READERS": READ, "ROLES_READERS": READ, "ROLES_ALL": ALL}
+
+
+def daemon_table():
+    """The permission table as server/auth/auth.c writes it: {method: (roles, scope)}."""
+    with open(os.path.join(imstest.TOP, "server", "auth", "auth.c")) as f:
+        text = f.read()
+    body = text[text.index("permissions[] = {"):]
+    body = body[:body.index("};")]
+    table = {}
+    for method, mask, scope in re.findall(r'\{"(/[^"]+)",\s*([^,]+?),\s*(SCOPE_\w+)\}', body):
+        roles = set()
+        for part in mask.split("|"):
+            roles |= ROLE_MACROS[part.strip()]
+        table[method] = (roles, scope)
+    return table
+
+
+# Streaming shapes; every other method is unary.
+SERVER_STREAMS = {"/grpc.health.v1.Health/Watch", "/ims.v1.Level/WatchSecurityLevel"}
+CLIENT_STREAMS = {"/ims.v1.Events/StreamMetrics"}
+
+DENIED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
+
+
+class Permissions(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon()
+        cls.channel = cls.daemon.channel()
+        cls.op = imstest.imsd_token(OP)
+        cls.tenant = {}
+        for name in ("a", "b"):
+            slug = imstest.unique("perm-" + name)
+            t = imstest.unary(cls.channel, "/ims.v1.Tenants/CreateTenant",
+                              tenants_pb2.CreateTenantRequest(slug=slug, display_name="Perm " + name,
+                                                              sector="retail", size_band="micro"),
+                              tenants_pb2.Tenant, token=cls.op)
+            cls.tenant[name] = t
+        a = cls.tenant["a"].id
+        cls.tokens = {OP: cls.op}
+        for role in ROLES[1:]:
+            cls.tokens[role] = imstest.imsd_token(role, [a])
+        # Tokens the RevokeToken calls aim at: one of each tenant, never the callers'.
+        cls.victim = {}
+        for name in ("a", "b"):
+            r = imstest.unary(cls.channel, "/ims.v1.Tenants/CreateToken",
+                              tenants_pb2.CreateTokenRequest(role=VIEWER,
+                                                             tenants=[cls.tenant[name].id],
+                                                             label="victim"),
+                              tenants_pb2.CreateTokenResponse, token=cls.op)
+            cls.victim[name] = r.token.id
+        cls.subcontrol = imstest.psql(
+            "SELECT subcontrol_id FROM tenant_subcontrols WHERE tenant_id = '%s' "
+            "ORDER BY subcontrol_id LIMIT 1" % a)[0][0]
+        cls.control = imstest.psql(
+            "SELECT control_id FROM tenant_controls WHERE tenant_id = '%s' "
+            "ORDER BY control_id LIMIT 1" % a)[0][0]
+        cls.metric = (imstest.psql(
+            "SELECT metric_id FROM tenant_metrics WHERE tenant_id = '%s' ORDER BY 1 LIMIT 1" % a)
+            or [["no-metric"]])[0][0]
+        cls.asset_type = imstest.psql("SELECT min(id) FROM asset_types")[0][0]
+        cls.table = daemon_table()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        code = cls.daemon.stop()
+        assert code == 0, "imsd exited with %s" % code
+
+    # --- requests ---
+
+    def request(self, method, which):
+        """A minimal valid-looking request of method for tenant `which` ("a" or "b")."""
+        service, name = method[1:].split("/")
+        tenant = self.tenant[which]
+        tid, slug = tenant.id, tenant.slug
+        uniq = imstest.unique("perm")
+        if service == "grpc.health.v1.Health":
+            return imstest.health_pb2.HealthCheckRequest(), imstest.health_pb2.HealthCheckResponse
+        module = imstest.load_pb2(service.split(".")[-1].lower())
+        desc = module.DESCRIPTOR.services_by_name[service.split(".")[-1]].methods_by_name[name]
+        req_cls = self.message_class(desc.input_type)
+        resp_cls = self.message_class(desc.output_type)
+        fields = {
+            "CreateTenant": dict(slug=uniq, display_name="X", sector="retail", size_band="micro"),
+            "CreateToken": dict(role=VIEWER, tenants=[tid], label="perm"),
+            "ListTokens": dict(tenant=tid),
+            "RevokeToken": dict(id=self.victim[which]),
+            "GetSchema": dict(id=tenant.schema_id),
+            "CloneSchema": dict(source_id=tenant.schema_id, new_id=uniq, name="X"),
+            "ImportTenant": dict(slug=uniq, display_name="X", sector="retail",
+                                 size_band="micro", snapshot="{}"),
+            "SubmitIncident": dict(incident=dict(severity=2, description="perm")),
+            "UpdateIncident": dict(id="INC-1", status="contained"),
+            "GetIncident": dict(id="INC-1"),
+            "SubmitFinding": dict(finding=dict(type="observation", description="perm")),
+            "UpdateFinding": dict(id="F-1", description="perm"),
+            "AddAction": dict(finding="F-1", description="perm", owner="o",
+                              due="2030-01-01T00:00:00Z"),
+            "UpdateAction": dict(id="CA-1", status="done"),
+            "PushMetrics": dict(samples=[dict(metric=self.metric, value=1.0)]),
+            "StreamMetrics": dict(samples=[dict(metric=self.metric, value=1.0)]),
+            "GetControl": dict(id=self.control),
+            "SetAnswers": dict(answers=[dict(subcontrol=self.subcontrol, answer="partial")]),
+            "ImportAnswers": dict(csv="subcontrol,answer,note,evidence\n%s,partial,,\n"
+                                  % self.subcontrol),
+            "SetApplicability": dict(control=self.control, applicable=True),
+            "PutAsset": dict(asset=dict(id="perm-asset", name="Asset", type=self.asset_type,
+                                        confidentiality=3, integrity=3, availability=3)),
+            "DeleteAsset": dict(id="no-such-asset"),
+            "PutProcess": dict(process=dict(id="perm-proc", name="Process", criticality=3,
+                                            mtpd_min=240, rto_min=60, rpo_min=30)),
+            "ReviewPlan": dict(process="perm-proc"),
+            "RecordExercise": dict(process="perm-proc", recovery_min=30),
+        }.get(name, {})
+        if "tenant" in req_cls.DESCRIPTOR.fields_by_name and "tenant" not in fields:
+            fields["tenant"] = slug if which == "a" else tid
+        if name == "ListTokens":
+            fields["tenant"] = tid
+        if name == "CreateToken":
+            fields["tenants"] = [tid]
+        return req_cls(**fields), resp_cls
+
+    @staticmethod
+    def message_class(descriptor):
+        module = imstest.load_pb2(os.path.splitext(os.path.basename(descriptor.file.name))[0]
+                                  .replace("_pb2", ""))
+        return getattr(module, descriptor.name)
+
+    def call(self, method, which, role):
+        """(code, details) of one call of method by role for tenant `which`."""
+        req, resp_cls = self.request(method, which)
+        md = [("authorization", "Bearer " + self.tokens[role])]
+        ser = lambda m: m.SerializeToString()  # noqa: E731
+        try:
+            if method in SERVER_STREAMS:
+                stream = self.channel.unary_stream(method, request_serializer=ser,
+                                                   response_deserializer=resp_cls.FromString)(
+                    req, metadata=md, timeout=1.5)
+                try:
+                    next(stream)
+                finally:
+                    stream.cancel()
+            elif method in CLIENT_STREAMS:
+                self.channel.stream_unary(method, request_serializer=ser,
+                                          response_deserializer=resp_cls.FromString)(
+                    iter([req]), metadata=md, timeout=10)
+            else:
+                imstest.unary(self.channel, method, req, resp_cls, token=self.tokens[role])
+        except grpc.RpcError as e:
+            return e.code(), e.details()
+        return grpc.StatusCode.OK, ""
+
+    # --- the table itself ---
+
+    def test_daemon_table_matches_role_model(self):
+        """The daemon's permission table is the role model, method for method."""
+        diffs = []
+        for method, (roles, _) in sorted(self.table.items()):
+            want = EXPECTED.get(method)
+            if want is None:
+                diffs.append("%s: in the daemon's table, not in the role model" % method)
+            elif roles != want:
+                diffs.append("%s: daemon allows %s, model %s" % (method, sorted(roles),
+                                                                 sorted(want)))
+        for method in sorted(set(EXPECTED) - set(self.table)):
+            diffs.append("%s: in the role model, not in the daemon's table" % method)
+        self.assertEqual(diffs, [])
+
+    # --- behaviour ---
+
+    def counts(self):
+        """Row counts of everything a denied call could have written."""
+        tables = ["audit_log", "incidents", "findings", "corrective_actions", "metric_samples",
+                  "assets", "processes", "exercises", "tokens", "token_tenants", "tenants",
+                  "level_history", "assessment_history", "idempotency_keys"]
+        sql = ", ".join("(SELECT count(*) FROM %s)" % t for t in tables)
+        sql += (", (SELECT count(*) FROM tenant_subcontrols WHERE answer IS NOT NULL)"
+                ", (SELECT count(*) FROM tenant_subcontrols WHERE NOT applicable)"
+                ", (SELECT count(*) FROM tokens WHERE revoked_at IS NOT NULL)"
+                ", (SELECT count(*) FROM schemas)")
+        row = imstest.psql("SELECT " + sql)[0]
+        return dict(zip(tables + ["answers", "not_applicable", "revoked", "schemas"], row))
+
+    def test_matrix(self):
+        """Denied roles and out-of-scope tenants get PERMISSION_DENIED and write nothing;
+        allowed roles in scope get past the check."""
+        scoped = {m for m, (_, scope) in self.table.items() if scope == "SCOPE_TENANT"}
+        # Global methods whose request names tenants: the handler keeps them in scope.
+        scoped |= {"/ims.v1.Tenants/CreateToken", "/ims.v1.Tenants/ListTokens",
+                   "/ims.v1.Tenants/RevokeToken"}
+        failures = []
+        before = self.counts()
+        calls = 0
+        for method in sorted(self.table):
+            allowed = EXPECTED.get(method, set())
+            for role in ROLES:
+                if role not in allowed:
+                    for which in ("a", "b"):
+                        code, detail = self.call(method, which, role)
+                        calls += 1
+                        if code != grpc.StatusCode.PERMISSION_DENIED:
+                            failures.append("%s as %s (tenant %s): %s %s, want PERMISSION_DENIED"
+                                            % (method, role, which, code.name, detail))
+                elif method in scoped and role != OP:
+                    code, detail = self.call(method, "b", role)
+                    calls += 1
+                    # A token of another tenant is NOT_FOUND to a tenant_admin: it may not
+                    # learn that the id exists.
+                    ok = (grpc.StatusCode.PERMISSION_DENIED,)
+                    if method == "/ims.v1.Tenants/RevokeToken":
+                        ok += (grpc.StatusCode.NOT_FOUND,)
+                    if code not in ok:
+                        failures.append("%s as %s for out-of-scope tenant: %s %s" %
+                                        (method, role, code.name, detail))
+        after = self.counts()
+        self.assertGreater(calls, 100)
+        self.assertEqual(failures, [])
+        self.assertEqual(after, before, "a denied call wrote something")
+
+        for method in sorted(self.table):
+            for role in sorted(EXPECTED.get(method, set())):
+                code, detail = self.call(method, "a", role)
+                if code in DENIED:
+                    failures.append("%s as %s (tenant a): %s %s" % (method, role, code.name,
+                                                                     detail))
+        self.assertEqual(failures, [])
+
+    def test_list_tenants_shows_only_scope(self):
+        for role in (CONSULTANT, AUDITOR, ADMIN, VIEWER):
+            r = imstest.unary(self.channel, "/ims.v1.Tenants/ListTenants",
+                              tenants_pb2.ListTenantsRequest(page_size=1000),
+                              tenants_pb2.ListTenantsResponse, token=self.tokens[role])
+            self.assertEqual([t.id for t in r.tenants], [self.tenant["a"].id], role)
+
+    def test_unknown_object_in_scope_is_not_found(self):
+        events = imstest.load_pb2("events")
+        code, _ = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/GetIncident",
+            events.GetIncidentRequest(tenant=self.tenant["a"].slug, id="INC-999999"),
+            events.Incident, token=self.tokens[VIEWER]))
+        self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+        # An unknown tenant looks exactly like another's tenant.
+        code, detail = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/GetIncident",
+            events.GetIncidentRequest(tenant="no-such-tenant-at-all", id="INC-1"),
+            events.Incident, token=self.tokens[VIEWER]))
+        _, detail_b = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/GetIncident",
+            events.GetIncidentRequest(tenant=self.tenant["b"].slug, id="INC-1"),
+            events.Incident, token=self.tokens[VIEWER]))
+        self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(detail, detail_b)
+
+    # --- tokens ---
+
+    def get_tenant(self, token):
+        return imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Tenants/GetTenant",
+            tenants_pb2.GetTenantRequest(tenant=self.tenant["a"].id), tenants_pb2.Tenant,
+            token=token))
+
+    def test_revoked_token_is_refused_at_once(self):
+        r = imstest.unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                          tenants_pb2.CreateTokenRequest(role=VIEWER, tenants=[self.tenant["a"].id]),
+                          tenants_pb2.CreateTokenResponse, token=self.tokens[ADMIN])
+        self.assertEqual(self.get_tenant(r.secret)[0], grpc.StatusCode.OK)  # now cached
+        imstest.unary(self.channel, "/ims.v1.Tenants/RevokeToken",
+                      tenants_pb2.RevokeTokenRequest(id=r.token.id),
+                      tenants_pb2.RevokeTokenResponse, token=self.tokens[ADMIN])
+        self.assertEqual(self.get_tenant(r.secret)[0], grpc.StatusCode.UNAUTHENTICATED)
+
+    def test_expired_token_is_refused(self):
+        r = imstest.unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                          tenants_pb2.CreateTokenRequest(role=VIEWER, tenants=[self.tenant["a"].id],
+                                                         expires_at="2020-01-01T00:00:00Z"),
+                          tenants_pb2.CreateTokenResponse, token=self.op)
+        self.assertEqual(self.get_tenant(r.secret)[0], grpc.StatusCode.UNAUTHENTICATED)
+        # Expired after it was issued: set in the database, beyond the daemon's cache.
+        r = imstest.unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                          tenants_pb2.CreateTokenRequest(role=VIEWER, tenants=[self.tenant["a"].id]),
+                          tenants_pb2.CreateTokenResponse, token=self.op)
+        imstest.psql("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE id = '%s'"
+                     % r.token.id)
+        self.assertEqual(self.get_tenant(r.secret)[0], grpc.StatusCode.UNAUTHENTICATED)
+
+    def test_bad_tokens_are_unauthenticated_and_not_logged(self):
+        fake = "ims_" + "A" * 43
+        self.assertEqual(self.get_tenant(fake)[0], grpc.StatusCode.UNAUTHENTICATED)
+        self.assertEqual(self.get_tenant(None)[0], grpc.StatusCode.UNAUTHENTICATED)
+        log = self.daemon.log_text()
+        for secret in [fake] + list(self.tokens.values()):
+            self.assertNotIn(secret, log)
+            self.assertNotIn(secret[4:], log)
+
+    def test_tenant_admin_token_limits(self):
+        admin = self.tokens[ADMIN]
+        before = self.counts()
+        for role, tenant in ((CONSULTANT, "a"), (AUDITOR, "a"), (ADMIN, "a"), (OP, None),
+                             (VIEWER, "b"), (AGENT, "b")):
+            req = tenants_pb2.CreateTokenRequest(role=role, label="nope")
+            if tenant:
+                req.tenants.append(self.tenant[tenant].id)
+            code, detail = imstest.code_of(lambda: imstest.unary(
+                self.channel, "/ims.v1.Tenants/CreateToken", req,
+                tenants_pb2.CreateTokenResponse, token=admin))
+            self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED, "%s %s: %s" %
+                             (role, tenant, detail))
+        # By slug too, and an agent or viewer token of its own tenant works.
+        code, _ = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Tenants/CreateToken",
+            tenants_pb2.CreateTokenRequest(role=AGENT, tenants=[self.tenant["b"].slug]),
+            tenants_pb2.CreateTokenResponse, token=admin))
+        self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
+        self.assertEqual(self.counts(), before)
+        r = imstest.unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                          tenants_pb2.CreateTokenRequest(role=AGENT, tenants=[self.tenant["a"].slug]),
+                          tenants_pb2.CreateTokenResponse, token=admin)
+        self.assertEqual(list(r.token.tenants), [self.tenant["a"].id])
+        # It sees its own tenant's tokens only, and cannot revoke the operator's.
+        listed = imstest.unary(self.channel, "/ims.v1.Tenants/ListTokens",
+                               tenants_pb2.ListTokensRequest(page_size=1000),
+                               tenants_pb2.ListTokensResponse, token=admin)
+        self.assertTrue(listed.tokens)
+        for t in listed.tokens:
+            self.assertEqual(list(t.tenants), [self.tenant["a"].id])
+        ops = imstest.psql("SELECT id FROM tokens WHERE role = 'operator' LIMIT 1")[0][0]
+        code, _ = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Tenants/RevokeToken", tenants_pb2.RevokeTokenRequest(id=ops),
+            tenants_pb2.RevokeTokenResponse, token=admin))
+        self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+
+
+if __name__ == "__main__":
+    unittest.main()
