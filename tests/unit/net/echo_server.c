@@ -3,6 +3,7 @@
  *   /test.Echo/Unary   answers with the request message
  *   /test.Echo/Stream  answers with x-count (default 3) copies of each request message
  *   /test.Echo/Slow    never answers (deadline tests)
+ *   /test.Echo/Delay   answers "done" x-delay milliseconds after the half-close
  *   /test.Echo/Peer    answers "<tls>|<subject or ->|<local>"
  *   anything else      UNIMPLEMENTED
  * Usage: echo_server [--listen ADDR]... [--tls-listen ADDR]... [--cert F --key F]
@@ -25,6 +26,9 @@ struct echo_call {
     size_t len;
     int count;
     int got_message;
+    int timer_open;
+    uv_timer_t timer; /* /test.Echo/Delay */
+    struct grpc_call *call;
 };
 
 static struct grpc_server *server;
@@ -36,23 +40,48 @@ static int on_call_start(struct grpc_call *call, void *user_data)
 {
     const char *path = grpc_call_path(call);
     if (strcmp(path, "/test.Echo/Unary") != 0 && strcmp(path, "/test.Echo/Stream") != 0 &&
-        strcmp(path, "/test.Echo/Slow") != 0 && strcmp(path, "/test.Echo/Peer") != 0)
+        strcmp(path, "/test.Echo/Slow") != 0 && strcmp(path, "/test.Echo/Peer") != 0 &&
+        strcmp(path, "/test.Echo/Delay") != 0)
         return IMS_GRPC_UNIMPLEMENTED;
     struct echo_call *echo = calloc(1, sizeof *echo);
     if (echo == NULL)
         return IMS_GRPC_RESOURCE_EXHAUSTED;
     const char *count = grpc_call_header(call, "x-count");
     echo->count = count ? atoi(count) : 3;
+    echo->call = call;
     grpc_call_set_user_data(call, echo);
     return 0;
+}
+
+static void on_echo_timer_closed(uv_handle_t *handle)
+{
+    struct echo_call *echo = handle->data;
+    free(echo->data);
+    free(echo);
 }
 
 static void finish(struct grpc_call *call, int status, const char *message)
 {
     struct echo_call *echo = grpc_call_user_data(call);
-    free(echo->data);
-    free(echo);
+    if (echo->timer_open) {
+        echo->timer.data = echo;
+        uv_close((uv_handle_t *)&echo->timer, on_echo_timer_closed);
+    } else {
+        free(echo->data);
+        free(echo);
+    }
     grpc_call_finish(call, status, message);
+}
+
+static void on_delay(uv_timer_t *timer)
+{
+    struct echo_call *echo = timer->data;
+    struct grpc_call *call = echo->call;
+    if (grpc_call_send_message(call, (const uint8_t *)"done", 4) < 0) {
+        finish(call, IMS_GRPC_INTERNAL, "send failed");
+        return;
+    }
+    finish(call, IMS_GRPC_OK, NULL);
 }
 
 static void on_message(struct grpc_call *call, const uint8_t *data, size_t len, void *user_data)
@@ -89,6 +118,14 @@ static void on_half_close(struct grpc_call *call, void *user_data)
     const char *path = grpc_call_path(call);
     if (strcmp(path, "/test.Echo/Slow") == 0)
         return;
+    if (strcmp(path, "/test.Echo/Delay") == 0) {
+        const char *delay = grpc_call_header(call, "x-delay");
+        uv_timer_init(uv_default_loop(), &echo->timer);
+        echo->timer_open = 1;
+        echo->timer.data = echo;
+        uv_timer_start(&echo->timer, on_delay, delay ? strtoull(delay, NULL, 10) : 100, 0);
+        return;
+    }
     if (strcmp(path, "/test.Echo/Peer") == 0) {
         char text[512];
         const char *subject = grpc_call_client_subject(call);

@@ -734,6 +734,44 @@ static void graceful_shutdown(void **state)
     assert_int_equal(waitpid(client, &status, 0), client);
 }
 
+static void shutdown_lets_calls_finish(void **state)
+{
+    struct child server;
+    const char *args[] = {"--listen", "127.0.0.1:0", NULL};
+    assert_int_equal(start_server(&server, args), 0);
+    /* The call answers 500 ms after it began, well inside the 2 s grace. */
+    pid_t client = fork();
+    assert_true(client >= 0);
+    if (client == 0) {
+        struct h2c_options o = {.port = server.ports[0]};
+        struct h2c_request request = {
+            .path = "/test.Echo/Delay", .header_names = {"x-delay"}, .header_values = {"500"}};
+        struct h2c_response response;
+        int rc = h2c_call(&o, &request, &response);
+        const uint8_t *data[2];
+        size_t lens[2];
+        int ok = rc == 0 && response.grpc_status == 0 &&
+                 h2c_messages(response.body, response.body_len, data, lens, 2) == 1 &&
+                 lens[0] == 4 && memcmp(data[0], "done", 4) == 0;
+        free(response.body);
+        _exit(ok ? 0 : 1);
+    }
+    usleep(200000);
+    double start = now_ms();
+    assert_int_equal(stop_server(&server, 10000), 0);
+    double took = now_ms() - start;
+    assert_true(took < 1500.0);
+    int status;
+    assert_int_equal(waitpid(client, &status, 0), client);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* The listener is gone: new connections are refused. */
+    struct h2c_options o = {.port = server.ports[0]};
+    struct h2c_request request = {.path = "/test.Echo/Unary"};
+    struct h2c_response response;
+    assert_int_equal(h2c_call(&o, &request, &response), -1);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -764,6 +802,7 @@ int main(void)
         cmocka_unit_test(plain_on_tls_port),
         cmocka_unit_test(tls_reload),
         cmocka_unit_test(graceful_shutdown),
+        cmocka_unit_test(shutdown_lets_calls_finish),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
