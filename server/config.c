@@ -51,6 +51,8 @@ static const struct option_def options[] = {
      "metric samples older than this are dropped, a whole month partition at a time"},
     {"ingest_batch", OPT_INT, OFF(ingest_batch), "256", 1, 100000,
      "writes for one tenant coalesced into one transaction"},
+    {"ingest_queue", OPT_INT, OFF(ingest_queue), "4096", 1, 1000000,
+     "writes waiting for one tenant beyond which new ones get RESOURCE_EXHAUSTED"},
     {"ready_file", OPT_STRING, OFF(ready_file), NULL, 0, 0,
      "once serving, write the bound TCP port of each listener here, one per line"},
 };

@@ -35,6 +35,7 @@ struct config {
     char *ready_file;
     int64_t sample_retention_days;
     int64_t ingest_batch;
+    int64_t ingest_queue;
 };
 
 /* Sets every default. */

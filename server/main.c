@@ -393,6 +393,7 @@ static int serve(struct daemon *d)
         .decay_period_s = 3600,
         .decay_epsilon = 1e-4,
         .max_batch = (int)c->ingest_batch,
+        .max_queued = (int)c->ingest_queue,
         .statement_load = STMT_TENANT_LOAD,
         .statement_commit = STMT_COMMIT_LEVEL,
     };

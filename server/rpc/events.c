@@ -129,6 +129,13 @@ static int hex_value(char c)
 /* Maps a failed tenant write: engine refusals name the field; the rest as the database. */
 static void fail_write(struct rpc_call *call, int err, const char *msg, struct db_txn *txn)
 {
+    if (err == IMS_ETOOBIG) {
+        /* Back-pressure: nothing of the request was accepted; a retry with the same
+         * idempotency key is safe. */
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "%s; nothing was stored, retry in about a second", msg ? msg : "busy");
+        return;
+    }
     if (!txn && (err == IMS_EINVAL || err == IMS_ENOTFOUND || err == IMS_EEXISTS)) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "%s", msg ? msg : ims_strerror(err));
         return;

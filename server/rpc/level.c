@@ -78,11 +78,14 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     size_t nc = req->controls ? engine_control_count(model) : 0;
     Ims__V1__ControlScore *cs = calloc(nc + 1, sizeof *cs);
     Ims__V1__ControlScore **csp = calloc(nc + 1, sizeof *csp);
+    size_t nd = req->controls ? engine_domain_count(model) : 0;
+    Ims__V1__DomainScore *ds = calloc(nd + 1, sizeof *ds);
+    Ims__V1__DomainScore **dsp = calloc(nd + 1, sizeof *dsp);
     size_t k = (size_t)req->explain;
     engine_explanation *ex = calloc(k + 1, sizeof *ex);
     Ims__V1__Explanation *em = calloc(k + 1, sizeof *em);
     Ims__V1__Explanation **emp = calloc(k + 1, sizeof *emp);
-    if (!fw || !fwp || !cs || !csp || !ex || !em || !emp) {
+    if (!fw || !fwp || !cs || !csp || !ds || !dsp || !ex || !em || !emp) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
@@ -122,6 +125,21 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     }
     m.msg.controls = csp;
     m.msg.n_controls = n;
+    n = 0;
+    for (size_t i = 0; i < nd; i++) {
+        engine_domain_figures d;
+        engine_domain_get(model, i, &d);
+        if (!d.has_score)
+            continue;
+        ims__v1__domain_score__init(&ds[n]);
+        ds[n].framework = (char *)engine_framework_id(model, d.framework);
+        ds[n].domain = (char *)d.id;
+        ds[n].score = d.score;
+        dsp[n] = &ds[n];
+        n++;
+    }
+    m.msg.domains = dsp;
+    m.msg.n_domains = n;
     size_t count = 0;
     if (k > 0 && engine_explain(model, tenant_state_level(state)->at, k, ex,
                                 &count) != 0) {
@@ -146,6 +164,8 @@ out:
     free(fwp);
     free(cs);
     free(csp);
+    free(ds);
+    free(dsp);
     free(ex);
     free(em);
     free(emp);

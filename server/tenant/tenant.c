@@ -39,6 +39,7 @@ struct tenant_state {
     int64_t revision_seen; /* the latest revision already forwarded to watchers */
     struct tenant_level level;
     struct tenant_write *queue_head, *queue_tail;
+    int queued;
     struct read_waiter *readers;
     /* the flush in flight */
     int flushing;
@@ -92,6 +93,8 @@ int tenant_registry_new(const struct tenant_registry_config *config,
     reg->config = *config;
     if (reg->config.max_batch < 1)
         reg->config.max_batch = 256;
+    if (reg->config.max_queued < 1)
+        reg->config.max_queued = 4096;
     if (reg->config.decay_period_s < 1)
         reg->config.decay_period_s = 3600;
     *out = reg;
@@ -150,6 +153,7 @@ static void time_write_done(int err, const char *msg, struct db_txn *txn, int fi
 
 static void enqueue(struct tenant_state *st, struct tenant_write *w)
 {
+    st->queued++;
     w->next = NULL;
     if (st->queue_tail)
         st->queue_tail->next = w;
@@ -222,6 +226,7 @@ static void fail_queue(struct tenant_state *st, int err, const char *msg)
 {
     struct tenant_write *w = st->queue_head;
     st->queue_head = st->queue_tail = NULL;
+    st->queued = 0;
     while (w) {
         struct tenant_write *next = w->next;
         w->done(err, msg, NULL, -1, NULL, w->arg);
@@ -329,8 +334,11 @@ static void requeue_batch_front(struct tenant_state *st)
     struct tenant_write *last = st->batch;
     if (!last)
         return;
-    while (last->next)
+    st->queued++;
+    while (last->next) {
         last = last->next;
+        st->queued++;
+    }
     last->next = st->queue_head;
     if (!st->queue_head)
         st->queue_tail = last;
@@ -483,6 +491,7 @@ static void state_flush(struct tenant_state *st)
             break;
         w = w->next;
     }
+    st->queued -= n;
     st->batch = st->queue_head;
     st->queue_head = tail->next;
     if (!st->queue_head)
@@ -549,6 +558,10 @@ void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
     struct tenant_state *st = state_get(reg, tenant);
     if (!st) {
         write->done(IMS_ENOMEM, "out of memory", NULL, -1, NULL, write->arg);
+        return;
+    }
+    if (st->queued >= reg->config.max_queued) {
+        write->done(IMS_ETOOBIG, "write queue of the tenant full", NULL, -1, NULL, write->arg);
         return;
     }
     enqueue(st, write);

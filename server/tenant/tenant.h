@@ -76,6 +76,9 @@ struct tenant_registry_config {
     int64_t decay_period_s; /* re-evaluation period while a penalty decays */
     double decay_epsilon;
     int max_batch;          /* writes in one flush */
+    int max_queued;         /* writes waiting for one tenant beyond which new ones are
+                             * refused with IMS_ETOOBIG (back-pressure; nothing accepted is
+                             * ever dropped) */
     /* Prepared statements of the pool the registry uses (ids in the pool's table):
      * load: $1 tenant -> snapshot json text, revision;
      * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
@@ -89,7 +92,8 @@ int tenant_registry_new(const struct tenant_registry_config *config,
 void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg);
 
 /* Queues a write for the tenant (UUID text). The write struct must stay valid until its
- * done() has been called. */
+ * done() has been called. When max_queued writes already wait for the tenant, done() is
+ * called at once with IMS_ETOOBIG and nothing is queued. */
 void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
                          struct tenant_write *write);
 
