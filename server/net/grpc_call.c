@@ -301,16 +301,17 @@ static void call_respond(struct grpc_call *call, int status, const char *message
  * status, the dispatcher, if it had the call, gets on_call_cancel. */
 static void call_fail(struct grpc_call *call, int status, const char *message)
 {
-    call_respond(call, status, message);
+    /* State first: the send may close the stream at once (see grpc_call_finish). */
     call_set_state(call, GRPC_CALL_CANCELLED);
+    call_respond(call, status, message);
     call_deliver_cancel(call);
 }
 
 /* Refuses a call before the dispatcher saw it. */
 static void call_refuse(struct grpc_call *call, int status, const char *message)
 {
-    call_respond(call, status, message);
     call_set_state(call, GRPC_CALL_RESPONDED);
+    call_respond(call, status, message);
 }
 
 ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uint8_t *buf,
@@ -493,8 +494,8 @@ void grpc_call_headers_done(struct grpc_call *call)
             snprintf(message, sizeof message, "unknown method %.120s", path);
         else
             snprintf(message, sizeof message, "%s", ims_grpc_status_name(status));
-        call_respond(call, status, message);
         call_set_state(call, GRPC_CALL_RESPONDED);
+        call_respond(call, status, message);
     }
 }
 
