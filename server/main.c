@@ -52,6 +52,8 @@ struct daemon {
     struct db_listener *listener;
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t maintenance;
+    uv_timer_t ready_timer;
+    uint64_t started_ms;
     int stopping;
 };
 
@@ -249,6 +251,8 @@ static void pool_closed(void *arg)
     /* In-flight transactions have finished: the tenant states can go. */
     tenant_registry_close(d->tenants, registry_closed, d);
     uv_close((uv_handle_t *)&d->maintenance, NULL);
+    if (!uv_is_closing((uv_handle_t *)&d->ready_timer))
+        uv_close((uv_handle_t *)&d->ready_timer, NULL);
     uv_close((uv_handle_t *)&d->sigint, NULL);
     uv_close((uv_handle_t *)&d->sigterm, NULL);
     uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -331,12 +335,6 @@ static void on_maintenance(uv_timer_t *timer)
     db_txn_exec(txn, maintenance_done, NULL);
 }
 
-static int is_loopback(const char *addr)
-{
-    return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
-           strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
-}
-
 /* Written whole under a temporary name, then renamed, so a reader never sees half. */
 static int write_ready_file(struct daemon *d, const char *path)
 {
@@ -350,6 +348,28 @@ static int write_ready_file(struct daemon *d, const char *path)
     if (fclose(f) != 0)
         return -1;
     return rename(tmp, path);
+}
+
+/* Ready means serving with the database reachable: announced (ready file, systemd) once
+ * the first database connection is up, or after 5 s without one, so that a daemon
+ * started while the database is down still says it runs (health: NOT_SERVING). */
+static void on_ready_check(uv_timer_t *timer)
+{
+    struct daemon *d = timer->data;
+    if (db_pool_up(d->pool) == 0 && uv_now(d->loop) - d->started_ms < 5000)
+        return;
+    uv_timer_stop(timer);
+    uv_close((uv_handle_t *)timer, NULL);
+    if (d->config.ready_file && write_ready_file(d, d->config.ready_file) != 0)
+        log_error("cannot write the ready file", "path=%s", d->config.ready_file);
+    log_info("ready", "pid=%d database=%s", (int)getpid(), db_pool_up(d->pool) ? "up" : "down");
+    notify_systemd("READY=1");
+}
+
+static int is_loopback(const char *addr)
+{
+    return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
+           strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
 }
 
 static int serve(struct daemon *d)
@@ -376,6 +396,7 @@ static int serve(struct daemon *d)
         }
     }
     d->loop = uv_default_loop();
+    d->started_ms = uv_now(d->loop);
     struct db_pool_config pc = {
         .conninfo = c->db,
         .size = (int)c->db_pool_size,
@@ -438,10 +459,9 @@ static int serve(struct daemon *d)
         int port = grpc_server_bound_port(d->grpc, i);
         log_info("listening", "addr=%s port=%d tls=%d", a, port, tls);
     }
-    if (c->ready_file && write_ready_file(d, c->ready_file) != 0) {
-        fprintf(stderr, "imsd: cannot write %s\n", c->ready_file);
-        return 1;
-    }
+    uv_timer_init(d->loop, &d->ready_timer);
+    d->ready_timer.data = d;
+    uv_timer_start(&d->ready_timer, on_ready_check, 0, 20);
     uv_timer_init(d->loop, &d->maintenance);
     d->maintenance.data = d;
     uv_timer_start(&d->maintenance, on_maintenance, 1000, 6 * 3600 * 1000);
@@ -453,8 +473,6 @@ static int serve(struct daemon *d)
     uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
     uv_signal_start(&d->sighup, on_hup, SIGHUP);
     signal(SIGPIPE, SIG_IGN);
-    log_info("ready", "pid=%d", (int)getpid());
-    notify_systemd("READY=1");
     uv_run(d->loop, UV_RUN_DEFAULT);
     /* A second signal stopped the loop early: close what is left. */
     uv_walk(d->loop, loop_walk_close, NULL);

@@ -11,6 +11,9 @@
 #include "statements.h"
 
 #define TOKEN_CACHE_BUCKETS 256
+/* Unknown tokens are cached too (a flood of them must not become a flood of queries), so
+ * the cache is bounded: past this many entries it starts again empty. */
+#define TOKEN_CACHE_MAX 4096
 #define MAX_METHODS 128
 
 struct method_slot {
@@ -27,6 +30,7 @@ struct token_entry {
     struct auth_principal principal;
     int usable;
     uint64_t fetched_ms;
+    uint64_t expires_ms; /* uv_now() time the token expires, or 0 */
     struct token_entry *next;
 };
 
@@ -38,6 +42,7 @@ struct rpc_server {
     struct method_slot methods[MAX_METHODS];
     int method_count;
     struct token_entry *tokens[TOKEN_CACHE_BUCKETS];
+    int token_count;
 };
 
 int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **out)
@@ -65,6 +70,7 @@ void rpc_server_forget_tokens(struct rpc_server *server)
         }
         server->tokens[i] = NULL;
     }
+    server->token_count = 0;
 }
 
 void rpc_server_free(struct rpc_server *server)
@@ -366,13 +372,19 @@ static void token_lookup_done(struct db_txn *txn, int err, void *arg)
         e->usable = strcmp(PQgetvalue(r, 0, 2), "t") == 0 &&
                     auth_role_parse(PQgetvalue(r, 0, 1), &e->principal.role) == 0 &&
                     parse_tenant_csv(&e->principal, PQgetvalue(r, 0, 3)) == 0;
+        long long left = atoll(PQgetvalue(r, 0, 4));
+        if (left >= 0)
+            e->expires_ms = e->fetched_ms + (uint64_t)left * 1000;
     }
     db_txn_free(txn);
     call->state = NULL;
     free((void *)hash);
+    if (s->token_count >= TOKEN_CACHE_MAX)
+        rpc_server_forget_tokens(s);
     struct token_entry **b = token_bucket(s, e->hash);
     e->next = *b;
     *b = e;
+    s->token_count++;
     if (!e->usable) {
         call_denied_unauthenticated(call);
         return;
@@ -407,8 +419,11 @@ static void call_authenticate(struct rpc_call *call)
             *pp = e->next;
             auth_principal_free(&e->principal);
             free(e);
+            s->token_count--;
             break;
         }
+        if (e->expires_ms && now >= e->expires_ms)
+            e->usable = 0; /* expired while cached */
         if (!e->usable) {
             call_denied_unauthenticated(call);
             return;

@@ -43,11 +43,13 @@
         "p.created_at") ", " RFC3339("p.updated_at")
 
 #define RPC_STATEMENTS(X)                                                                          \
-    /* $1 secret hash (hex) -> id, role, usable (not expired, not revoked), tenants (csv) */     \
+    /* $1 secret hash (hex) -> id, role, usable (not expired, not revoked), tenants (csv),       \
+     * seconds until expiry (-1: never) */                                                        \
     X(TOKEN_LOOKUP,                                                                                \
       "SELECT t.id, t.role, t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > "    \
       "now()), coalesce((SELECT string_agg(tt.tenant_id::text, ',') FROM token_tenants tt WHERE " \
-      "tt.token_id = t.id), '') FROM tokens t WHERE t.secret_hash = decode($1, 'hex')")           \
+      "tt.token_id = t.id), ''), coalesce(ceil(extract(epoch FROM t.expires_at - now()))::bigint, " \
+      "-1) FROM tokens t WHERE t.secret_hash = decode($1, 'hex')")                                \
     /* $1 token id: last use, at most once a minute */                                            \
     X(TOKEN_TOUCH,                                                                                 \
       "UPDATE tokens SET last_used_at = now() WHERE id = $1 AND (last_used_at IS NULL OR "         \
