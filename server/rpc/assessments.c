@@ -571,8 +571,8 @@ static void soa_query(struct rpc_call *call, const char *framework, int32_t page
     s->csv = csv;
     if (csv)
         s->limit = 100000;
-    else if (!content_page_size(call, page_size, &s->limit) ||
-             !content_page_token(call, page_token))
+    else if (!validate_page_size(call, page_size, &s->limit) ||
+             !validate_page_token(call, page_token))
         return;
     if (*framework && !validate_ident(call, "framework", framework, 63))
         return;

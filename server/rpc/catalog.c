@@ -25,7 +25,7 @@ static struct page *page_new(struct rpc_call *call, int32_t size, const char *to
     }
     call->state = p;
     call->state_free = free;
-    if (!content_page_size(call, size, &p->limit) || !content_page_token(call, token))
+    if (!validate_page_size(call, size, &p->limit) || !validate_page_token(call, token))
         return NULL;
     return p;
 }

@@ -8,8 +8,6 @@
 #include "rpc.h"
 #include "validate.h"
 
-#define DEFAULT_PAGE 100
-#define MAX_PAGE 1000
 
 struct content_block {
     struct content_block *next;
@@ -68,27 +66,6 @@ void content_arena_free(struct content_arena *arena)
         b = next;
     }
     arena->blocks = NULL;
-}
-
-int content_page_size(struct rpc_call *call, int32_t requested, int *out)
-{
-    if (requested == 0) {
-        *out = DEFAULT_PAGE;
-        return 1;
-    }
-    if (!validate_range(call, "page_size", requested, 1, MAX_PAGE))
-        return 0;
-    *out = requested;
-    return 1;
-}
-
-int content_page_token(struct rpc_call *call, const char *token)
-{
-    if (strlen(token) > 200 || !validate_is_clean_utf8(token)) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
-        return 0;
-    }
-    return 1;
 }
 
 int content_bool(PGresult *r, int row, int col)

@@ -30,10 +30,6 @@ char *content_strdup(struct content_arena *arena, const char *s);
 char **content_split(struct content_arena *arena, const char *s, char sep, size_t *n);
 void content_arena_free(struct content_arena *arena);
 
-/* page_size 0 -> 100, else 1..1000; 0 after failing the call. */
-int content_page_size(struct rpc_call *call, int32_t requested, int *out);
-/* A page token is an opaque key this server gave: at most 200 clean bytes. */
-int content_page_token(struct rpc_call *call, const char *token);
 
 int content_bool(PGresult *r, int row, int col);
 int content_int(PGresult *r, int row, int col);

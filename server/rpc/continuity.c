@@ -362,7 +362,7 @@ static void query_processes(struct rpc_call *call, int bia, int32_t page_size, c
     l->bia = bia;
     if (bia)
         l->limit = 100000;
-    else if (!content_page_size(call, page_size, &l->limit) || !content_page_token(call, token))
+    else if (!validate_page_size(call, page_size, &l->limit) || !validate_page_token(call, token))
         return;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", l->limit + 1);

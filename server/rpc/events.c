@@ -25,7 +25,6 @@
 #define MAX_TEXT 4000
 #define MAX_SAMPLES 10000
 #define FUTURE_SLACK_S 300
-#define DEFAULT_PAGE 100
 
 static const char *const statuses[] = {"open", "contained", "resolved", "closed"};
 
@@ -705,11 +704,10 @@ static int start_list(struct rpc_call *call, int32_t page_size, const char *page
     }
     call->state = limit;
     call->state_free = free;
-    if (!validate_range(call, "page_size", page_size, 0, 1000) ||
+    if (!validate_page_size(call, page_size, limit) ||
         (*page_token && !validate_ident(call, "page_token", page_token, 64)) ||
         (*status && !validate_ident(call, "status", status, 16)))
         return 0;
-    *limit = page_size ? page_size : DEFAULT_PAGE;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", *limit + 1);
     const char *params[4] = {call->tenant, *status ? status : NULL, page_token, lim};

@@ -140,8 +140,8 @@ static void list_assets(struct rpc_call *call)
     }
     call->state = limit;
     call->state_free = free;
-    if (!content_page_size(call, req->page_size, limit) ||
-        !content_page_token(call, req->page_token))
+    if (!validate_page_size(call, req->page_size, limit) ||
+        !validate_page_token(call, req->page_token))
         return;
     char lim[16];
     snprintf(lim, sizeof lim, "%d", *limit + 1);

@@ -11,20 +11,6 @@
 #include "validate.h"
 
 #define NIL_TENANT "00000000-0000-0000-0000-000000000000"
-#define DEFAULT_PAGE 100
-#define MAX_PAGE 1000
-
-static int page_size(struct rpc_call *call, int32_t requested, int *out)
-{
-    if (requested == 0) {
-        *out = DEFAULT_PAGE;
-        return 1;
-    }
-    if (!validate_range(call, "page_size", requested, 1, MAX_PAGE))
-        return 0;
-    *out = requested;
-    return 1;
-}
 
 /* Row of TENANT_COLUMNS -> message (strings point into the result). */
 static void tenant_from_row(Ims__V1__Tenant *t, PGresult *r, int row)
@@ -151,7 +137,7 @@ static void list_tenants(struct rpc_call *call)
     }
     call->state = limit;
     call->state_free = free;
-    if (!page_size(call, req->page_size, limit))
+    if (!validate_page_size(call, req->page_size, limit))
         return;
     if (strlen(req->page_token) > 100) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
@@ -374,7 +360,7 @@ static void list_tokens(struct rpc_call *call)
     }
     call->state = limit;
     call->state_free = free;
-    if (!page_size(call, req->page_size, limit))
+    if (!validate_page_size(call, req->page_size, limit))
         return;
     if (*req->page_token && !auth_is_uuid(req->page_token)) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
@@ -551,7 +537,7 @@ static void list_schemas(struct rpc_call *call)
 {
     const Ims__V1__ListSchemasRequest *req = (const Ims__V1__ListSchemasRequest *)call->request;
     struct schema_query *q = schema_query_new(call);
-    if (!q || !page_size(call, req->page_size, &q->limit))
+    if (!q || !validate_page_size(call, req->page_size, &q->limit))
         return;
     char after_id[128] = "", after_version[16] = "0";
     if (*req->page_token) {
