@@ -77,6 +77,7 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Risk/ListAssets", READERS, SCOPE_TENANT},
     {"/ims.v1.Risk/DeleteAsset", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Risk/GetRiskRegister", READERS, SCOPE_TENANT},
+    {"/ims.v1.Risk/SetTreatment", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
 
     {"/ims.v1.Continuity/PutProcess", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/ListProcesses", READERS, SCOPE_TENANT},

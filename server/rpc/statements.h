@@ -171,6 +171,18 @@
       "INSERT INTO metric_samples (tenant_id, metric_id, at, value) SELECT $1, m, a, v FROM "      \
       "unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v)")                        \
     X(SAMPLE_PARTITIONS, "SELECT created, dropped FROM ims_sample_partitions($1::int, 3)")         \
+    /* risk treatment: $1 tenant -> every treatment */                                           \
+    X(TREATMENT_LIST,                                                                              \
+      "SELECT asset_id, threat_id, option, owner, coalesce(ims_rfc3339(due), ''), note, "          \
+      "updated_by, ims_rfc3339(updated_at) FROM risk_treatments WHERE tenant_id = $1")             \
+    /* $1 tenant, $2 asset, $3 threat, $4 option, $5 owner, $6 due (or NULL), $7 note, $8 by */    \
+    X(TREATMENT_PUT,                                                                               \
+      "INSERT INTO risk_treatments AS r (tenant_id, asset_id, threat_id, option, owner, due, "     \
+      "note, updated_by) VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8) ON CONFLICT "        \
+      "(tenant_id, asset_id, threat_id) DO UPDATE SET option = EXCLUDED.option, owner = "          \
+      "EXCLUDED.owner, due = EXCLUDED.due, note = EXCLUDED.note, updated_by = "                    \
+      "EXCLUDED.updated_by, updated_at = now() RETURNING asset_id, threat_id, option, owner, "     \
+      "coalesce(ims_rfc3339(due), ''), note, updated_by, ims_rfc3339(updated_at)")                 \
     X(SCHEMA_LATEST, "SELECT max(version) FROM schemas WHERE schema_id = $1")                      \
     X(SCHEMA_CLONE,                                                                                \
       "SELECT schema_id, version FROM ims_clone_schema($1, CASE WHEN $2::int = 0 THEN (SELECT "     \

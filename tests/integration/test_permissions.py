@@ -82,6 +82,7 @@ EXPECTED = {
     "/ims.v1.Risk/ListAssets": READ,
     "/ims.v1.Risk/DeleteAsset": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Risk/GetRiskRegister": READ,
+    "/ims.v1.Risk/SetTreatment": {OP, CONSULTANT, ADMIN},
 
     "/ims.v1.Continuity/PutProcess": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/ListProcesses": READ,
