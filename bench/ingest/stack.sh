@@ -3,6 +3,9 @@
 # token and one imsd on a free loopback port. Everything started is stopped by its pid when
 # the sourcing script exits.
 #
+# IMS_BENCH_BUILD names another build folder (default build-bench/); with IMS_BENCH_NO_BUILD=1
+# it is used as it is, e.g. a Release build of a clean `git archive` of one commit.
+#
 #   stack_start             build, start PostgreSQL and imsd; sets SERVER, TOKEN,
 #                           IMS_ADMIN_DSN, IMS_DB, IMSD_PID, BUILD, WORK
 #   stack_tenants N PREFIX  creates N tenants PREFIX-1..N; prints their ids, comma-separated
@@ -34,8 +37,10 @@ stack_stop() {
 stack_start() {
     trap stack_stop EXIT
     trap 'exit 130' INT TERM
-    cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$BUILD" -j2 --target imsd imsctl bench_ingest bench_latency >/dev/null
+    if [ "${IMS_BENCH_NO_BUILD:-0}" != 1 ]; then
+        cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
+        cmake --build "$BUILD" -j2 --target imsd imsctl bench_ingest bench_latency >/dev/null
+    fi
     "$top/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
     rm -rf "$PGDIR"
     eval "$("$top/deploy/pg.sh" start "$PGDIR")"

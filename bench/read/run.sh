@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Read path: h2load against ims.v1.Level/GetSecurityLevel over h2c, 100 concurrent streams
+# on each of 4 connections, N requests; requests/s and latency percentiles (from h2load's
+# per-request log), and one request with nghttp -v to check that the answer is
+# grpc-status 0 (h2load's 2xx count says only that HTTP went well).
+#
+#   bench/read/run.sh               N=20000 STREAMS=100 CONNECTIONS=4 by default
+#
+# Sets up and tears down everything itself (../ingest/stack.sh).
+set -euo pipefail
+. "$(dirname "$0")/../ingest/stack.sh"
+
+n=${N:-20000}
+streams=${STREAMS:-100}
+connections=${CONNECTIONS:-4}
+
+# shellcheck disable=SC2086
+stack_start ${IMSD_ARGS:-}
+tenant=$(stack_tenants 1 read)
+stack_machine
+
+# The gRPC request body: 5-byte prefix (not compressed, big-endian length) and the
+# serialized GetSecurityLevelRequest{tenant} (field 1, length-delimited: 0x0a, 36).
+body=$WORK/request.bin
+printf '\x00\x00\x00\x00\x26\x0a\x24%s' "$tenant" >"$body"
+[ "$(stat -c %s "$body")" = 43 ]
+url=http://$SERVER/ims.v1.Level/GetSecurityLevel
+headers=(-H 'content-type: application/grpc' -H 'te: trailers' -H "authorization: Bearer $TOKEN")
+
+# One request, every frame shown: the trailers must say grpc-status: 0.
+nghttp -v "${headers[@]}" -d "$body" "$url" >"$WORK/nghttp.txt" 2>&1 || true
+if grep -q 'grpc-status: 0' "$WORK/nghttp.txt"; then
+    echo "nghttp: grpc-status: 0"
+else
+    echo "nghttp: no grpc-status 0 in the answer:" >&2
+    grep -E 'grpc-|:status' "$WORK/nghttp.txt" >&2 || true
+    exit 1
+fi
+
+timeout 300 h2load "${headers[@]}" -d "$body" -m "$streams" -c "$connections" -n "$n" \
+    --log-file "$WORK/h2load.log" "$url" >"$WORK/h2load.txt"
+grep -E '^finished in|^requests:|^status codes:|^time for request:' "$WORK/h2load.txt"
+# Per request: start (us), HTTP status, duration (us).
+sort -n -k3 "$WORK/h2load.log" | awk '{ d[NR] = $3 } END {
+    printf "latency count=%d p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f\n", NR,
+        d[int(NR * 0.50 + 0.5)] / 1000, d[int(NR * 0.90 + 0.5)] / 1000,
+        d[int(NR * 0.99 + 0.5)] / 1000, d[NR] / 1000 }'
