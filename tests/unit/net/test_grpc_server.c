@@ -346,6 +346,22 @@ static void large_server_stream(void **state)
     check_unary(&o, "after a large stream");
 }
 
+static void answer_from_outside_a_callback(void **state)
+{
+    /* The status goes out from a timer, after the half-close: the stream closes during
+     * the dispatcher's grpc_call_finish(), which must not count as a cancel. */
+    struct h2c_request request = {
+        .path = "/test.Echo/Delay", .header_names = {"x-delay"}, .header_values = {"20"}};
+    struct h2c_response response;
+    struct h2c_options o = plain();
+    for (int i = 0; i < 3; i++) {
+        call_ok(&o, &request, &response);
+        assert_int_equal(response.grpc_status, 0);
+        assert_int_equal(h2c_messages(response.body, response.body_len, NULL, NULL, 0), 1);
+        free(response.body);
+    }
+}
+
 static void wrong_content_type(void **state)
 {
     uint8_t body[16];
@@ -782,6 +798,7 @@ int main(void)
         cmocka_unit_test(message_split_across_frames),
         cmocka_unit_test(server_stream),
         cmocka_unit_test(large_server_stream),
+        cmocka_unit_test(answer_from_outside_a_callback),
         cmocka_unit_test(wrong_content_type),
         cmocka_unit_test(content_type_variants),
         cmocka_unit_test(not_post),
