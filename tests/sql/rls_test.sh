@@ -46,6 +46,8 @@ INSERT INTO assets (tenant_id, asset_id, name, type) SELECT '$A', 'asset-1', 'As
 INSERT INTO processes (tenant_id, process_id, name, criticality, mtpd_min, rto_min, rpo_min)
     VALUES ('$A', 'proc-1', 'Process', 3, 240, 60, 30);
 INSERT INTO exercises (tenant_id, process_id, at, recovery_min) VALUES ('$A', 'proc-1', now(), 30);
+INSERT INTO risk_treatments (tenant_id, asset_id, threat_id, option, owner)
+    SELECT '$A', 'asset-1', min(threat_id), 'mitigate', 'IT' FROM tenant_threats WHERE tenant_id = '$A';
 INSERT INTO assessment_history (tenant_id, subcontrol_id, answer)
     SELECT tenant_id, subcontrol_id, 'yes' FROM tenant_subcontrols WHERE tenant_id = '$A' LIMIT 1;
 INSERT INTO idempotency_keys (tenant_id, key, method, request_hash, response)
