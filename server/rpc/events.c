@@ -236,6 +236,7 @@ struct event_op {
     struct rpc_call *call;
     struct idempotency idem;
     idempotent_next next;
+    idempotent_next replay; /* answers a retry by reading the current state (actions) */
     struct tenant_write write;
     /* incident / finding being written */
     char id[32];
@@ -288,23 +289,42 @@ static struct event_op *op_new(struct rpc_call *call)
 static void idem_lookup_done(struct rpc_call *call, struct db_txn *txn)
 {
     struct event_op *op = call->state;
-    if (!idempotency_answer(call, db_txn_result(txn, 0), &op->idem))
+    PGresult *r = db_txn_result(txn, 0);
+    if (op->replay && r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), call->path) == 0 &&
+        strcmp(PQgetvalue(r, 0, 1), op->idem.hash) == 0) {
+        op->replay(call);
+        return;
+    }
+    if (idempotency_answer(call, r, &op->idem))
+        return;
+    if (op->next)
         op->next(call);
+    else
+        rpc_fail(call, IMS_GRPC_ABORTED, "conflicting concurrent change; retry");
 }
 
-/* Runs next, unless the key answers the call. */
+enum lookup { LOOKUP_NONE, LOOKUP_FIRST };
+
+/* Runs next, unless the key answers the call. New events (incidents, findings, samples)
+ * skip the look-up: the key's unique index inside their own transaction tells a retry (see
+ * retry_race), which saves a round trip on every keyed write. Updates, whose checks would
+ * refuse a repeated change before the key is seen, look the key up first; with replay set
+ * (actions, whose answer is the current state) a retry is answered by replay. */
 static void with_idempotency(struct rpc_call *call, struct event_op *op, const char *key,
-                             idempotent_next next)
+                             idempotent_next next, idempotent_next replay, enum lookup lookup)
 {
     if (!idempotency_prepare(call, key, &op->idem))
         return;
-    if (!op->idem.key) {
+    if (op->idem.key) {
+        snprintf(op->key_copy, sizeof op->key_copy, "%s", key);
+        op->idem.key = op->key_copy;
+    }
+    if (!op->idem.key || lookup == LOOKUP_NONE) {
         next(call);
         return;
     }
-    snprintf(op->key_copy, sizeof op->key_copy, "%s", key);
-    op->idem.key = op->key_copy;
     op->next = next;
+    op->replay = replay;
     const char *params[2] = {call->tenant, op->idem.key};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_IDEMPOTENCY_GET, 2, params) < 0)
@@ -312,7 +332,8 @@ static void with_idempotency(struct rpc_call *call, struct event_op *op, const c
     rpc_txn_exec(call, txn, idem_lookup_done);
 }
 
-/* A concurrent retry with the same key committed first: answer as it did. */
+/* The key's unique index refused the write: a retry (or a concurrent twin) of a request
+ * that committed; answer as it did, or ALREADY_EXISTS when the content differs. */
 static int retry_race(struct rpc_call *call, struct event_op *op, int err, struct db_txn *txn)
 {
     if (!op->idem.key || err != IMS_EINTERNAL || !txn ||
@@ -559,7 +580,7 @@ static void submit_incident(struct rpc_call *call)
     op->disruption = in->disruption_minutes;
     snprintf(op->status, sizeof op->status, "open");
     snprintf(op->description, sizeof op->description, "%s", in->description);
-    with_idempotency(call, op, req->idempotency_key, submit_incident_go);
+    with_idempotency(call, op, req->idempotency_key, submit_incident_go, NULL, LOOKUP_NONE);
 }
 
 static void update_incident_loaded(struct rpc_call *call, struct db_txn *txn)
@@ -660,7 +681,7 @@ static void update_incident(struct rpc_call *call)
         return;
     struct event_op *op = op_new(call);
     if (op)
-        with_idempotency(call, op, req->idempotency_key, update_incident_go);
+        with_idempotency(call, op, req->idempotency_key, update_incident_go, NULL, LOOKUP_FIRST);
 }
 
 static void list_incidents_done(struct rpc_call *call, struct db_txn *txn)
@@ -969,7 +990,7 @@ static void submit_finding(struct rpc_call *call)
     snprintf(op->type, sizeof op->type, "%s", in->type);
     snprintf(op->description, sizeof op->description, "%s", in->description);
     op->open = 1;
-    with_idempotency(call, op, req->idempotency_key, submit_finding_go);
+    with_idempotency(call, op, req->idempotency_key, submit_finding_go, NULL, LOOKUP_NONE);
 }
 
 static void update_finding_loaded(struct rpc_call *call, struct db_txn *txn)
@@ -1042,7 +1063,7 @@ static void update_finding(struct rpc_call *call)
     }
     struct event_op *op = op_new(call);
     if (op)
-        with_idempotency(call, op, req->idempotency_key, update_finding_go);
+        with_idempotency(call, op, req->idempotency_key, update_finding_go, NULL, LOOKUP_FIRST);
 }
 
 static void list_findings_done(struct rpc_call *call, struct db_txn *txn)
@@ -1116,6 +1137,61 @@ static void reply_with_level(struct rpc_call *call, struct db_txn *txn, int fi, 
 
 static void add_action_checked(struct rpc_call *call, struct db_txn *txn);
 
+/* Records the key of an action change in its transaction. The answer to a retry is the
+ * finding's state when the retry comes (replay), so no response is stored. -1 as
+ * rpc_txn_add. */
+static int action_key_statement(struct rpc_call *call, struct event_op *op, struct db_txn *txn)
+{
+    if (!op->idem.key)
+        return 0;
+    const char *params[5] = {call->tenant, op->idem.key, call->path, op->idem.hash, ""};
+    return rpc_txn_add(call, txn, STMT_IDEMPOTENCY_PUT, 5, params) < 0 ? -1 : 0;
+}
+
+static void finding_state_done(struct rpc_call *call, struct db_txn *txn)
+{
+    reply_with_level(call, txn, 0, 1);
+}
+
+/* Answers with the finding and its actions as they are now. */
+static void reply_finding_state(struct rpc_call *call, const char *finding)
+{
+    const char *get[2] = {call->tenant, finding};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_FINDING_GET, 2, get) < 0 ||
+        rpc_txn_add(call, txn, STMT_ACTION_LIST, 2, get) < 0)
+        return;
+    rpc_txn_exec(call, txn, finding_state_done);
+}
+
+static void add_action_replay(struct rpc_call *call)
+{
+    const Ims__V1__AddActionRequest *req = (const Ims__V1__AddActionRequest *)call->request;
+    reply_finding_state(call, req->finding);
+}
+
+static void update_action_replay_loaded(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) != 1) {
+        rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no such corrective action");
+        return;
+    }
+    char finding[64];
+    snprintf(finding, sizeof finding, "%s", PQgetvalue(r, 0, 1));
+    reply_finding_state(call, finding);
+}
+
+static void update_action_replay(struct rpc_call *call)
+{
+    const Ims__V1__UpdateActionRequest *req = (const Ims__V1__UpdateActionRequest *)call->request;
+    const char *params[2] = {call->tenant, req->id};
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_ACTION_GET, 2, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, update_action_replay_loaded);
+}
+
 static void add_action_done(struct rpc_call *call, struct db_txn *txn)
 {
     reply_with_level(call, txn, 1, 2);
@@ -1154,7 +1230,8 @@ static void add_action_checked(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_INSERT, 6, ins) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, op->id) < 0)
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, op->id) < 0 ||
+        action_key_statement(call, op, next) < 0)
         return;
     rpc_txn_exec(call, next, add_action_done);
 }
@@ -1170,7 +1247,8 @@ static void add_action(struct rpc_call *call)
         return;
     struct event_op *op = op_new(call);
     if (op)
-        with_idempotency(call, op, req->idempotency_key, add_action_go);
+        with_idempotency(call, op, req->idempotency_key, add_action_go, add_action_replay,
+                         LOOKUP_FIRST);
 }
 
 static void update_action_done(struct rpc_call *call, struct db_txn *txn)
@@ -1211,7 +1289,8 @@ static void update_action_loaded(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_UPDATE, 5, upd) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, req->id) < 0)
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, req->id) < 0 ||
+        action_key_statement(call, call->state, next) < 0)
         return;
     rpc_txn_exec(call, next, update_action_done);
 }
@@ -1236,7 +1315,8 @@ static void update_action(struct rpc_call *call)
         return;
     struct event_op *op = op_new(call);
     if (op)
-        with_idempotency(call, op, req->idempotency_key, update_action_go);
+        with_idempotency(call, op, req->idempotency_key, update_action_go, update_action_replay,
+                         LOOKUP_FIRST);
 }
 
 /* --- metric samples --- */
@@ -1386,7 +1466,7 @@ static void push_metrics(struct rpc_call *call)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    with_idempotency(call, op, req->idempotency_key, push_metrics_go);
+    with_idempotency(call, op, req->idempotency_key, push_metrics_go, NULL, LOOKUP_NONE);
 }
 
 int rpc_register_events(struct rpc_server *server)

@@ -34,6 +34,15 @@ struct token_entry {
     struct token_entry *next;
 };
 
+/* Tenant references (id or slug) already resolved: tenants are never deleted and their id
+ * and slug never change, so an answer stays true; bounded like the token cache. */
+#define TENANT_CACHE_MAX 16384
+struct tenant_ref {
+    char *ref;
+    char id[AUTH_UUID_LEN + 1];
+    struct tenant_ref *next;
+};
+
 struct rpc_server {
     uv_loop_t *loop;
     struct db_pool *pool;
@@ -43,7 +52,56 @@ struct rpc_server {
     int method_count;
     struct token_entry *tokens[TOKEN_CACHE_BUCKETS];
     int token_count;
+    struct tenant_ref *tenant_refs[TOKEN_CACHE_BUCKETS];
+    int tenant_ref_count;
 };
+
+static unsigned ref_bucket(const char *ref)
+{
+    unsigned h = 2166136261u;
+    for (; *ref; ref++)
+        h = (h ^ (unsigned char)*ref) * 16777619u;
+    return h % TOKEN_CACHE_BUCKETS;
+}
+
+static const char *tenant_ref_find(const struct rpc_server *s, const char *ref)
+{
+    for (const struct tenant_ref *t = s->tenant_refs[ref_bucket(ref)]; t; t = t->next)
+        if (strcmp(t->ref, ref) == 0)
+            return t->id;
+    return NULL;
+}
+
+static void tenant_refs_clear(struct rpc_server *s)
+{
+    for (int i = 0; i < TOKEN_CACHE_BUCKETS; i++) {
+        struct tenant_ref *t = s->tenant_refs[i];
+        while (t) {
+            struct tenant_ref *next = t->next;
+            free(t->ref);
+            free(t);
+            t = next;
+        }
+        s->tenant_refs[i] = NULL;
+    }
+    s->tenant_ref_count = 0;
+}
+
+static void tenant_ref_put(struct rpc_server *s, const char *ref, const char *id)
+{
+    if (s->tenant_ref_count >= TENANT_CACHE_MAX)
+        tenant_refs_clear(s);
+    struct tenant_ref *t = calloc(1, sizeof *t);
+    if (!t || !(t->ref = strdup(ref))) {
+        free(t);
+        return; /* only a cache */
+    }
+    snprintf(t->id, sizeof t->id, "%s", id);
+    unsigned b = ref_bucket(ref);
+    t->next = s->tenant_refs[b];
+    s->tenant_refs[b] = t;
+    s->tenant_ref_count++;
+}
 
 int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **out)
 {
@@ -78,6 +136,7 @@ void rpc_server_free(struct rpc_server *server)
     if (!server)
         return;
     rpc_server_forget_tokens(server);
+    tenant_refs_clear(server);
     free(server);
 }
 
@@ -451,6 +510,27 @@ static void call_authenticate(struct rpc_call *call)
 
 /* --- tenant resolution and authorization --- */
 
+static const char *request_tenant(const struct rpc_call *call)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(call->request->descriptor, "tenant");
+    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    const char *const *value = (const char *const *)((const char *)call->request + f->offset);
+    return *value;
+}
+
+/* The tenant is known; is it the principal's? */
+static void call_tenant_known(struct rpc_call *call, int found)
+{
+    /* Another tenant's existence is not revealed: unknown and out of scope look alike. */
+    if (!found || !auth_tenant_in_scope(&call->principal, call->tenant)) {
+        rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
+        return;
+    }
+    call->handler(call);
+}
+
 static void tenant_resolved(struct db_txn *txn, int err, void *arg)
 {
     struct rpc_call *call = arg;
@@ -461,26 +541,14 @@ static void tenant_resolved(struct db_txn *txn, int err, void *arg)
     }
     PGresult *r = db_txn_result(txn, 0);
     int found = r && PQntuples(r) == 1;
-    if (found)
+    if (found) {
         snprintf(call->tenant, sizeof call->tenant, "%s", PQgetvalue(r, 0, 0));
-    db_txn_free(txn);
-    /* Another tenant's existence is not revealed: unknown and out of scope look alike. */
-    if (!found || !auth_tenant_in_scope(&call->principal, call->tenant)) {
-        rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
-        return;
+        tenant_ref_put(call->server, request_tenant(call), call->tenant);
     }
-    call->handler(call);
+    db_txn_free(txn);
+    call_tenant_known(call, found);
 }
 
-static const char *request_tenant(const struct rpc_call *call)
-{
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(call->request->descriptor, "tenant");
-    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
-        return NULL;
-    const char *const *value = (const char *const *)((const char *)call->request + f->offset);
-    return *value;
-}
 
 /* Role allowed? Tenant in scope? Only then does the handler run. */
 static void call_authorized(struct rpc_call *call)
@@ -509,6 +577,12 @@ static void call_authorized(struct rpc_call *call)
     }
     if (strlen(tenant) > 100) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenant: longer than 100 characters");
+        return;
+    }
+    const char *known = tenant_ref_find(call->server, tenant);
+    if (known) {
+        snprintf(call->tenant, sizeof call->tenant, "%s", known);
+        call_tenant_known(call, 1);
         return;
     }
     struct db_txn *txn = db_txn_new(call->server->pool, NULL, 1);

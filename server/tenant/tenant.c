@@ -423,6 +423,8 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         state_flush(st);
         return;
     }
+    if (st->solo > 0)
+        st->solo--; /* the failing write of a split batch is answered now */
     char msg[300];
     snprintf(msg, sizeof msg, "%s",
              err == IMS_EUNAVAILABLE ? "database unavailable; retry later"

@@ -172,6 +172,30 @@ class Events(unittest.TestCase):
             "SELECT set_config('ims.tenant_id', '%s', false), count(*) FROM metric_samples "
             "WHERE tenant_id = '%s'" % (t.id, t.id))[0][1], "10")
 
+    def test_corrective_action_retries_add_one_action(self):
+        t = create_tenant(self.channel, self.token)
+        f = self.call("/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=t.id, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.1"])),
+            events_pb2.FindingResult)
+        add = events_pb2.AddActionRequest(tenant=t.id, finding=f.finding.id,
+                                          description="Write the policy", owner="CEO",
+                                          due="2027-01-31T00:00:00Z", idempotency_key="ca-1")
+        first = self.call("/ims.v1.Events/AddAction", add, events_pb2.FindingResult)
+        again = self.call("/ims.v1.Events/AddAction", add, events_pb2.FindingResult)
+        self.assertEqual(len(first.finding.actions), 1)
+        self.assertEqual([a.id for a in again.finding.actions], [first.finding.actions[0].id])
+        other = events_pb2.AddActionRequest(tenant=t.id, finding=f.finding.id,
+                                            description="Something else", owner="CEO",
+                                            due="2027-01-31T00:00:00Z", idempotency_key="ca-1")
+        code, details = imstest.code_of(lambda: self.call("/ims.v1.Events/AddAction", other,
+                                                          events_pb2.FindingResult))
+        self.assertEqual(code, grpc.StatusCode.ALREADY_EXISTS)
+        done = events_pb2.UpdateActionRequest(tenant=t.id, id=first.finding.actions[0].id,
+                                              status="done", idempotency_key="ca-1-done")
+        self.call("/ims.v1.Events/UpdateAction", done, events_pb2.FindingResult)
+        replay = self.call("/ims.v1.Events/UpdateAction", done, events_pb2.FindingResult)
+        self.assertEqual(replay.finding.actions[0].status, "done")
+
     def test_rejected_batch_leaves_no_trace(self):
         t = create_tenant(self.channel, self.token)
         before = self.level(t.id)
