@@ -255,6 +255,7 @@ struct event_op {
     int closing;
     /* samples */
     char *metrics_lit, *times_lit, *values_lit;
+    int64_t *sample_at; /* each sample's time, parsed once */
     size_t sample_count;
     char key_copy[201];
 };
@@ -270,6 +271,7 @@ static void op_free(void *p)
     free(op->metrics_lit);
     free(op->times_lit);
     free(op->values_lit);
+    free(op->sample_at);
     free(op);
 }
 
@@ -1325,14 +1327,10 @@ static int samples_apply(engine_model *model, void *arg, engine_error *err)
 {
     struct event_op *op = arg;
     const Ims__V1__PushMetricsRequest *req = (const Ims__V1__PushMetricsRequest *)op->call->request;
-    int64_t now = now_s();
     for (size_t i = 0; i < req->n_samples; i++) {
         const Ims__V1__Sample *s = req->samples[i];
-        int64_t at = now;
-        if (*s->at)
-            (void)!validate_parse_time(s->at, &at);
         engine_error e = {{0}};
-        int rc = engine_sample_add(model, s->metric, at, s->value, &e);
+        int rc = engine_sample_add(model, s->metric, op->sample_at[i], s->value, &e);
         if (rc != 0) {
             snprintf(err->msg, sizeof err->msg, "samples[%zu].metric: unknown metric \"%.100s\"",
                      i, s->metric);
@@ -1402,7 +1400,6 @@ static int samples_literals(struct event_op *op, const Ims__V1__PushMetricsReque
     *m++ = '{';
     *t++ = '{';
     *v++ = '{';
-    int64_t now = now_s();
     for (size_t i = 0; i < n; i++) {
         const Ims__V1__Sample *s = req->samples[i];
         if (i) {
@@ -1411,11 +1408,8 @@ static int samples_literals(struct event_op *op, const Ims__V1__PushMetricsReque
             *v++ = ',';
         }
         m += sprintf(m, "%s", s->metric);
-        int64_t at = now;
-        if (*s->at)
-            (void)!validate_parse_time(s->at, &at);
         char buf[32];
-        engine_time_format(at, buf, sizeof buf);
+        engine_time_format(op->sample_at[i], buf, sizeof buf);
         t += sprintf(t, "%s", buf);
         v += sprintf(v, "%.17g", s->value);
     }
@@ -1437,6 +1431,13 @@ static void push_metrics(struct rpc_call *call)
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "samples: at most %d in one batch", MAX_SAMPLES);
         return;
     }
+    struct event_op *op = op_new(call);
+    if (!op)
+        return;
+    if (!(op->sample_at = malloc(req->n_samples * sizeof *op->sample_at))) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
     int64_t now = now_s();
     for (size_t i = 0; i < req->n_samples; i++) {
         const Ims__V1__Sample *s = req->samples[i];
@@ -1448,7 +1449,9 @@ static void push_metrics(struct rpc_call *call)
         snprintf(field, sizeof field, "samples[%zu].at", i);
         if (!validate_time(call, field, s->at, 1, &at))
             return;
-        if (*s->at && at > now + FUTURE_SLACK_S) {
+        if (!*s->at)
+            at = now;
+        if (at > now + FUTURE_SLACK_S) {
             rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
                      "samples[%zu].at: more than %d s in the future", i, FUTURE_SLACK_S);
             return;
@@ -1458,10 +1461,8 @@ static void push_metrics(struct rpc_call *call)
                      i);
             return;
         }
+        op->sample_at[i] = at;
     }
-    struct event_op *op = op_new(call);
-    if (!op)
-        return;
     if (samples_literals(op, req) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;

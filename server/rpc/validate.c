@@ -136,9 +136,15 @@ int validate_parse_time(const char *s, int64_t *out)
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     if (mo == 2 && d == 29 && !leap)
         return IMS_EINVAL;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
-                    .tm_min = mi, .tm_sec = sec > 59 ? 59 : sec};
-    *out = (int64_t)timegm(&tm);
+    /* Days from the civil date (proleptic Gregorian), without the C library's time zone
+     * machinery: this runs for every metric sample. */
+    int yy = mo <= 2 ? y - 1 : y;
+    int era = yy / 400;
+    int yoe = yy - era * 400;
+    int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = (int64_t)era * 146097 + doe - 719468;
+    *out = days * 86400 + h * 3600 + mi * 60 + (sec > 59 ? 59 : sec);
     return 0;
 }
 
