@@ -54,6 +54,9 @@ struct rpc_server {
     int token_count;
     struct tenant_ref *tenant_refs[TOKEN_CACHE_BUCKETS];
     int tenant_ref_count;
+    /* Since start: refused tokens and refused calls, logged with each refusal. */
+    uint64_t auth_failures;
+    uint64_t denials;
 };
 
 static unsigned ref_bucket(const char *ref)
@@ -379,10 +382,14 @@ static int parse_tenant_csv(struct auth_principal *p, const char *csv)
 
 static void call_authorized(struct rpc_call *call);
 
-static void call_denied_unauthenticated(struct rpc_call *call)
+static void call_denied_unauthenticated(struct rpc_call *call, const char *why)
 {
-    /* Failed authentications are counted in the log, never with the token. */
-    rpc_fail(call, IMS_GRPC_UNAUTHENTICATED, "invalid, expired or revoked token");
+    /* Counted and logged with the peer, never with the token. */
+    call->server->auth_failures++;
+    log_warning("authentication failed", "method=%s peer=%s reason=\"%s\" auth_failures=%llu",
+                call->path, grpc_call_peer(call->grpc), why,
+                (unsigned long long)call->server->auth_failures);
+    rpc_fail(call, IMS_GRPC_UNAUTHENTICATED, "%s", why);
 }
 
 static void token_touch_done(struct db_txn *txn, int err, void *arg)
@@ -445,7 +452,7 @@ static void token_lookup_done(struct db_txn *txn, int err, void *arg)
     *b = e;
     s->token_count++;
     if (!e->usable) {
-        call_denied_unauthenticated(call);
+        call_denied_unauthenticated(call, "invalid, expired or revoked token");
         return;
     }
     if (principal_copy(&call->principal, &e->principal) != 0) {
@@ -463,8 +470,7 @@ static void call_authenticate(struct rpc_call *call)
     struct rpc_server *s = call->server;
     const char *token = auth_bearer_token(grpc_call_header(call->grpc, "authorization"));
     if (!token) {
-        rpc_fail(call, IMS_GRPC_UNAUTHENTICATED,
-                 "missing bearer token (authorization: Bearer <token>)");
+        call_denied_unauthenticated(call, "missing bearer token (authorization: Bearer <token>)");
         return;
     }
     char hash[65];
@@ -484,7 +490,7 @@ static void call_authenticate(struct rpc_call *call)
         if (e->expires_ms && now >= e->expires_ms)
             e->usable = 0; /* expired while cached */
         if (!e->usable) {
-            call_denied_unauthenticated(call);
+            call_denied_unauthenticated(call, "invalid, expired or revoked token");
             return;
         }
         if (principal_copy(&call->principal, &e->principal) != 0) {
@@ -525,6 +531,10 @@ static void call_tenant_known(struct rpc_call *call, int found)
 {
     /* Another tenant's existence is not revealed: unknown and out of scope look alike. */
     if (!found || !auth_tenant_in_scope(&call->principal, call->tenant)) {
+        call->server->denials++;
+        log_warning("rpc denied", "method=%s role=%s token=%s reason=scope denials=%llu",
+                    call->path, auth_role_name(call->principal.role), call->principal.token_id,
+                    (unsigned long long)call->server->denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
         return;
     }
@@ -555,8 +565,10 @@ static void call_authorized(struct rpc_call *call)
 {
     const struct auth_permission *perm = call->permission;
     if (!auth_role_allowed(&call->principal, perm)) {
-        log_warning("rpc denied", "method=%s role=%s", call->path,
-                    auth_role_name(call->principal.role));
+        call->server->denials++;
+        log_warning("rpc denied", "method=%s role=%s token=%s denials=%llu", call->path,
+                    auth_role_name(call->principal.role), call->principal.token_id,
+                    (unsigned long long)call->server->denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "role %s may not call %s",
                  auth_role_name(call->principal.role), call->method->name);
         return;

@@ -115,13 +115,30 @@ class Conformance(unittest.TestCase):
                                                timeout=5))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
 
-    def test_past_deadline(self):
-        # A deadline the server sees as already past: grpc-timeout of one nanosecond is sent
-        # by raw HTTP/2 below; here the client library's own short deadline.
-        code, _ = imstest.code_of(lambda: imstest.unary(
-            self.channel, "/ims.v1.Tenants/ListTenants", tenants_pb2.ListTenantsRequest(),
-            tenants_pb2.ListTenantsResponse, token=self.token, timeout=0.000001))
+    def test_deadline_ends_a_long_call(self):
+        # A watch never ends by itself: only the deadline the client sent can end it, and the
+        # server must answer DEADLINE_EXCEEDED and keep serving.
+        slug = imstest.unique("deadline")
+        imstest.unary(self.channel, "/ims.v1.Tenants/CreateTenant",
+                      tenants_pb2.CreateTenantRequest(slug=slug, display_name="Deadline Ltd",
+                                                      sector="retail", size_band="micro"),
+                      tenants_pb2.Tenant, token=self.token)
+        watch = self.channel.unary_stream(
+            "/ims.v1.Level/WatchSecurityLevel",
+            request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=imstest.level_pb2.SecurityLevel.FromString)
+        started = time.time()
+        got = []
+
+        def consume():
+            for msg in watch(imstest.level_pb2.WatchSecurityLevelRequest(tenant=slug),
+                             metadata=[("authorization", "Bearer " + self.token)], timeout=0.5):
+                got.append(msg)
+
+        code, _ = imstest.code_of(consume)
         self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED)
+        self.assertEqual(len(got), 1)  # the current level, then nothing until the deadline
+        self.assertGreaterEqual(time.time() - started, 0.45)
         self.list_tenants()
 
     def nghttp(self, path, headers, body=b""):
