@@ -7,20 +7,27 @@
 
 static const char *const types[] = {"major_nc", "minor_nc", "observation", "opportunity", NULL};
 
-int imsctl_show_finding_result(imsctl_ctx *ctx, int rc, Ims__V1__FindingResult *r)
+int imsctl_show_change(imsctl_ctx *ctx, int rc, ProtobufCMessage *result,
+                       const ProtobufCMessage *object, double level, int64_t revision)
 {
     if (rc != 0)
         return imsctl_rpc_failed(ctx, rc);
     if (imsctl_json(ctx)) {
-        rc = imsctl_show(ctx, &r->base);
+        rc = imsctl_show(ctx, result);
     } else {
-        if (r->finding)
-            imsctl_print_object(stdout, &r->finding->base);
-        printf("security level after: %.1f (revision %" PRId64 ")\n", r->security_level * 100.0,
-               r->revision);
+        if (object)
+            imsctl_print_object(stdout, object);
+        printf("security level after: %.1f (revision %" PRId64 ")\n", level * 100.0, revision);
     }
-    ims__v1__finding_result__free_unpacked(r, NULL);
+    protobuf_c_message_free_unpacked(result, NULL);
     return rc;
+}
+
+int imsctl_show_finding_result(imsctl_ctx *ctx, int rc, Ims__V1__FindingResult *r)
+{
+    return imsctl_show_change(ctx, rc, r ? &r->base : NULL,
+                              r && r->finding ? &r->finding->base : NULL,
+                              r ? r->security_level : 0, r ? r->revision : 0);
 }
 
 static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)

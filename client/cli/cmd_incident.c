@@ -9,18 +9,9 @@ static const char *const statuses[] = {"open", "contained", "resolved", "closed"
 
 static int show_result(imsctl_ctx *ctx, int rc, Ims__V1__IncidentResult *r)
 {
-    if (rc != 0)
-        return imsctl_rpc_failed(ctx, rc);
-    if (imsctl_json(ctx)) {
-        rc = imsctl_show(ctx, &r->base);
-    } else {
-        if (r->incident)
-            imsctl_print_object(stdout, &r->incident->base);
-        printf("security level after: %.1f (revision %" PRId64 ")\n", r->security_level * 100.0,
-               r->revision);
-    }
-    ims__v1__incident_result__free_unpacked(r, NULL);
-    return rc;
+    return imsctl_show_change(ctx, rc, r ? &r->base : NULL,
+                              r && r->incident ? &r->incident->base : NULL,
+                              r ? r->security_level : 0, r ? r->revision : 0);
 }
 
 static int incident_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)

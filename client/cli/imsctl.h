@@ -105,6 +105,12 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
                     const ProtobufCMessageDescriptor *resp_type, const char *items,
                     const char *const *columns);
 
+/* Prints the answer to a change that moved the level (the changed object, then the level
+ * and revision after it) and frees result; or the failure when rc != 0. Returns an exit
+ * code. */
+int imsctl_show_change(imsctl_ctx *ctx, int rc, ProtobufCMessage *result,
+                       const ProtobufCMessage *object, double level, int64_t revision);
+
 /* Prints a FindingResult (and frees it), or the failure when rc != 0. Returns an exit code. */
 int imsctl_show_finding_result(imsctl_ctx *ctx, int rc, Ims__V1__FindingResult *r);
 
