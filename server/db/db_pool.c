@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "ims/error.h"
 #include "log.h"
-
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000

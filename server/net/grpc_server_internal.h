@@ -9,11 +9,8 @@
 #include <stddef.h>
 #include <uv.h>
 
+#include "container.h"
 #include "grpc_server.h"
-
-#ifndef container_of
-#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr)-offsetof(type, member)))
-#endif
 
 struct net_listener;
 struct h2_conn;

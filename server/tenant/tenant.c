@@ -7,11 +7,11 @@
 #include <time.h>
 
 #include "db_pool.h"
+#include "container.h"
 #include "ims/error.h"
 #include "log.h"
 #include "snapshot.h"
 
-#define container_of(ptr, type, member) ((type *)((char *)(ptr) - offsetof(type, member)))
 #define BUCKETS 1024
 #define MAX_CONFLICT_RETRIES 8
 
