@@ -1,0 +1,205 @@
+/* The ops listener's routes: health, readiness, metrics, and the table others add to. */
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ims/error.h"
+
+#define MAX_ROUTES 32
+
+struct route {
+    char method[8];
+    char *path;
+    size_t path_len;
+    int prefix;
+    ops_handler handler;
+    void *arg;
+};
+
+struct ops {
+    struct ops_http_server *http;
+    struct ops_sources sources;
+    struct metrics_registry *registry;
+    struct metrics_family *connections, *events;
+    struct route routes[MAX_ROUTES];
+    int route_count;
+    void (*done)(void *arg);
+    void *done_arg;
+};
+
+static const char *const event_names[] = {
+    [OPS_HTTP_CONNECTION_OPEN] = "connection_open",
+    [OPS_HTTP_CONNECTION_CLOSED] = "connection_closed",
+    [OPS_HTTP_REFUSED_CONNECTIONS] = "max_connections",
+    [OPS_HTTP_BAD_REQUEST] = "bad_request",
+    [OPS_HTTP_HEADERS_TOO_LARGE] = "header_bytes",
+    [OPS_HTTP_BODY_TOO_LARGE] = "body_bytes",
+    [OPS_HTTP_TIMEOUT] = "timeout",
+};
+
+static void on_event(enum ops_http_event e, const char *peer, const char *detail, void *arg)
+{
+    struct ops *ops = arg;
+    (void)peer;
+    if (e == OPS_HTTP_CONNECTION_OPEN || e == OPS_HTTP_CONNECTION_CLOSED)
+        return;
+    const char *labels[] = {event_names[e]};
+    (void)detail;
+    (void)metrics_add(ops->events, labels, 1);
+}
+
+static void answer_text(struct ops_http_request *r, int status, const char *text)
+{
+    (void)ops_http_respond(r, status, "text/plain; charset=utf-8",
+                           "Cache-Control: no-store\r\n", text, strlen(text));
+}
+
+static void serve_healthz(struct ops_http_request *r, void *arg)
+{
+    (void)arg;
+    answer_text(r, 200, "ok\n");
+}
+
+static void serve_readyz(struct ops_http_request *r, void *arg)
+{
+    struct ops *ops = arg;
+    char why[200] = "";
+    if (ops->sources.ready && ops->sources.ready(ops->sources.arg, why, sizeof why - 2) != 0) {
+        strcat(why, "\n");
+        answer_text(r, 503, why);
+        return;
+    }
+    answer_text(r, 200, "ready\n");
+}
+
+static void serve_metrics(struct ops_http_request *r, void *arg)
+{
+    struct ops *ops = arg;
+    if (ops->sources.collect)
+        ops->sources.collect(ops->registry, ops->sources.arg);
+    (void)metrics_set(ops->connections, NULL, (double)ops_http_server_connections(ops->http));
+    struct metrics_text text = {0};
+    metrics_render(ops->registry, &text);
+    if (text.failed) {
+        metrics_text_free(&text);
+        answer_text(r, 500, "out of memory\n");
+        return;
+    }
+    (void)ops_http_respond(r, 200, "text/plain; version=0.0.4; charset=utf-8",
+                           "Cache-Control: no-store\r\n", text.data, text.len);
+    metrics_text_free(&text);
+}
+
+static void on_request(struct ops_http_request *r, void *arg)
+{
+    struct ops *ops = arg;
+    const char *path = ops_http_path(r);
+    const char *method = ops_http_method(r);
+    int path_known = 0;
+    for (int i = 0; i < ops->route_count; i++) {
+        struct route *rt = &ops->routes[i];
+        int match = rt->prefix ? strncmp(path, rt->path, rt->path_len) == 0
+                               : strcmp(path, rt->path) == 0;
+        if (!match)
+            continue;
+        path_known = 1;
+        if (strcmp(method, rt->method) == 0 ||
+            (strcmp(method, "HEAD") == 0 && strcmp(rt->method, "GET") == 0)) {
+            rt->handler(r, rt->arg);
+            return;
+        }
+    }
+    if (path_known)
+        answer_text(r, 405, "method not allowed\n");
+    else
+        answer_text(r, 404, "not found\n");
+}
+
+int ops_route_add(struct ops *ops, const char *method, const char *path, ops_handler handler,
+                  void *arg)
+{
+    if (ops->route_count == MAX_ROUTES || strlen(method) >= sizeof ops->routes[0].method)
+        return IMS_EINVAL;
+    struct route *rt = &ops->routes[ops->route_count];
+    rt->path = strdup(path);
+    if (rt->path == NULL)
+        return IMS_ENOMEM;
+    strcpy(rt->method, method);
+    rt->path_len = strlen(path);
+    rt->prefix = rt->path_len > 1 && path[rt->path_len - 1] == '/';
+    rt->handler = handler;
+    rt->arg = arg;
+    ops->route_count++;
+    return 0;
+}
+
+static void ops_free(struct ops *ops)
+{
+    for (int i = 0; i < ops->route_count; i++)
+        free(ops->routes[i].path);
+    free(ops);
+}
+
+int ops_start(uv_loop_t *loop, const char *address, const struct ops_http_config *limits,
+              const struct ops_sources *sources, struct metrics_registry *registry,
+              struct ops **out, char *detail, size_t detail_len)
+{
+    struct ops *ops = calloc(1, sizeof *ops);
+    if (ops == NULL)
+        return IMS_ENOMEM;
+    ops->sources = *sources;
+    ops->registry = registry;
+    static const char *const kind[] = {"kind"};
+    ops->connections = metrics_family_add(registry, "ims_ops_connections",
+                                          "Open connections to the ops listener.",
+                                          METRICS_GAUGE, NULL, 0, NULL, 0, 1);
+    ops->events = metrics_family_add(registry, "ims_ops_limits_hit_total",
+                                     "Ops listener requests or connections refused, by limit.",
+                                     METRICS_COUNTER, kind, 1, NULL, 0, 16);
+    if (ops->connections == NULL || ops->events == NULL ||
+        ops_route_add(ops, "GET", "/healthz", serve_healthz, ops) != 0 ||
+        ops_route_add(ops, "GET", "/readyz", serve_readyz, ops) != 0 ||
+        ops_route_add(ops, "GET", "/metrics", serve_metrics, ops) != 0) {
+        ops_free(ops);
+        return IMS_ENOMEM;
+    }
+    struct ops_http_handlers handlers = {.on_request = on_request, .on_event = on_event,
+                                         .user_data = ops};
+    int rc = ops_http_server_new(loop, limits, &handlers, &ops->http);
+    if (rc == 0) {
+        rc = ops_http_server_listen(ops->http, address, detail, detail_len);
+        if (rc != 0) {
+            ops_http_server_close(ops->http, NULL, NULL);
+            ops->http = NULL;
+        }
+    }
+    if (rc != 0) {
+        ops_free(ops);
+        return rc;
+    }
+    *out = ops;
+    return 0;
+}
+
+int ops_port(const struct ops *ops)
+{
+    return ops_http_server_port(ops->http);
+}
+
+static void on_closed(void *arg)
+{
+    struct ops *ops = arg;
+    void (*done)(void *) = ops->done;
+    void *done_arg = ops->done_arg;
+    ops_free(ops);
+    if (done)
+        done(done_arg);
+}
+
+void ops_stop(struct ops *ops, void (*done)(void *arg), void *arg)
+{
+    ops->done = done;
+    ops->done_arg = arg;
+    ops_http_server_close(ops->http, on_closed, ops);
+}

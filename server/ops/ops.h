@@ -1,0 +1,52 @@
+/*
+ * The ops listener: HTTP/1.1 endpoints for the people and tools that run imsd.
+ *
+ *   GET /healthz   200 while the process serves
+ *   GET /readyz    200 when the daemon says it is ready (database reachable, migrations
+ *                  current, listeners up), else 503 with the reason
+ *   GET /metrics   the metrics registry in the Prometheus text format, refreshed by the
+ *                  daemon's collect callback at each scrape
+ *
+ * Other modules add their own routes (the remote_write receiver, the control board) with
+ * ops_route_add(). A request whose path has no route gets 404; a known path with another
+ * method 405.
+ */
+#ifndef IMS_OPS_H
+#define IMS_OPS_H
+
+#include <stddef.h>
+#include <uv.h>
+
+#include "http_server.h"
+#include "metrics.h"
+
+struct ops;
+
+struct ops_sources {
+    /* 0 when ready; otherwise nonzero with a short reason in why. */
+    int (*ready)(void *arg, char *why, size_t why_len);
+    /* Copies scrape-time figures (pool, queues, tenants' levels) into the registry. */
+    void (*collect)(struct metrics_registry *registry, void *arg);
+    void *arg;
+};
+
+typedef void (*ops_handler)(struct ops_http_request *request, void *arg);
+
+/* Starts the listener on address with the given limits. Returns 0, IMS_EINVAL, IMS_EIO
+ * (detail says why), IMS_ENOMEM. The registry stays the caller's. */
+int ops_start(uv_loop_t *loop, const char *address, const struct ops_http_config *limits,
+              const struct ops_sources *sources, struct metrics_registry *registry,
+              struct ops **out, char *detail, size_t detail_len)
+    __attribute__((warn_unused_result));
+
+/* Routes method and path (exact, or a prefix when it ends in '/') to handler. Later routes
+ * do not override earlier ones. Returns 0 or IMS_ENOMEM. */
+int ops_route_add(struct ops *ops, const char *method, const char *path, ops_handler handler,
+                  void *arg) __attribute__((warn_unused_result));
+
+int ops_port(const struct ops *ops);
+
+/* Closes the listener and its connections; done runs when all is closed. */
+void ops_stop(struct ops *ops, void (*done)(void *arg), void *arg);
+
+#endif
