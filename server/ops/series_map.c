@@ -1,0 +1,237 @@
+/* Series mappings: Prometheus label matchers and the first-match rule. */
+#include "series_map.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ims/error.h"
+
+static int label_name_ok(const char *s, size_t n)
+{
+    if (n == 0 || (s[0] >= '0' && s[0] <= '9'))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The value after the operator: "quoted" with \" \\ \n escapes, or bare to the end. */
+static char *parse_value(const char *s, char *err, size_t err_len)
+{
+    size_t n = strlen(s);
+    char *out = malloc(n + 1);
+    if (out == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    if (s[0] != '"') {
+        memcpy(out, s, n + 1);
+        return out;
+    }
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (s[i] == '"') {
+            if (i + 1 != n)
+                break;
+            out[k] = '\0';
+            return out;
+        }
+        if (s[i] == '\\' && i + 1 < n) {
+            i++;
+            out[k++] = s[i] == 'n' ? '\n' : s[i];
+            continue;
+        }
+        out[k++] = s[i];
+    }
+    free(out);
+    snprintf(err, err_len, "unterminated or trailing text after the quoted value");
+    return NULL;
+}
+
+int series_matcher_parse(const char *text, struct series_matcher *out, char *err, size_t err_len)
+{
+    memset(out, 0, sizeof *out);
+    const char *op = strpbrk(text, "=!");
+    if (op == NULL) {
+        snprintf(err, err_len, "no operator (=, !=, =~, !~)");
+        return IMS_EINVAL;
+    }
+    size_t name_len = (size_t)(op - text);
+    const char *value;
+    if (op[0] == '=' && op[1] == '~') {
+        out->op = SERIES_MATCH_RE;
+        value = op + 2;
+    } else if (op[0] == '!' && op[1] == '~') {
+        out->op = SERIES_MATCH_NRE;
+        value = op + 2;
+    } else if (op[0] == '!' && op[1] == '=') {
+        out->op = SERIES_MATCH_NE;
+        value = op + 2;
+    } else if (op[0] == '=') {
+        out->op = SERIES_MATCH_EQ;
+        value = op + 1;
+    } else {
+        snprintf(err, err_len, "no operator (=, !=, =~, !~)");
+        return IMS_EINVAL;
+    }
+    if (!label_name_ok(text, name_len)) {
+        snprintf(err, err_len, "bad label name (letters, digits and _, not starting with a digit)");
+        return IMS_EINVAL;
+    }
+    out->name = strndup(text, name_len);
+    out->value = parse_value(value, err, err_len);
+    if (out->name == NULL || out->value == NULL) {
+        free(out->name);
+        free(out->value);
+        if (out->name == NULL)
+            snprintf(err, err_len, "out of memory");
+        return out->name == NULL ? IMS_ENOMEM : IMS_EINVAL;
+    }
+    if (out->op == SERIES_MATCH_RE || out->op == SERIES_MATCH_NRE) {
+        size_t n = strlen(out->value);
+        char *anchored = malloc(n + 5);
+        if (anchored == NULL) {
+            series_matcher_free(out);
+            return IMS_ENOMEM;
+        }
+        snprintf(anchored, n + 5, "^(%s)$", out->value);
+        int rc = regcomp(&out->re, anchored, REG_EXTENDED | REG_NOSUB);
+        free(anchored);
+        if (rc != 0) {
+            char why[96];
+            regerror(rc, &out->re, why, sizeof why);
+            snprintf(err, err_len, "bad regex: %s", why);
+            free(out->name);
+            free(out->value);
+            out->name = out->value = NULL;
+            return IMS_EINVAL;
+        }
+    }
+    return 0;
+}
+
+void series_matcher_free(struct series_matcher *m)
+{
+    if (m->name != NULL && (m->op == SERIES_MATCH_RE || m->op == SERIES_MATCH_NRE))
+        regfree(&m->re);
+    free(m->name);
+    free(m->value);
+    m->name = m->value = NULL;
+}
+
+int series_matcher_format(const struct series_matcher *m, char *out, size_t len)
+{
+    static const char *const ops[] = {"=", "!=", "=~", "!~"};
+    size_t k = (size_t)snprintf(out, len, "%s%s\"", m->name, ops[m->op]);
+    for (const char *p = m->value; *p && k + 3 < len; p++) {
+        if (*p == '"' || *p == '\\')
+            out[k++] = '\\';
+        if (*p == '\n') {
+            out[k++] = '\\';
+            out[k++] = 'n';
+            continue;
+        }
+        out[k++] = *p;
+    }
+    if (k + 2 > len)
+        return IMS_ETOOBIG;
+    out[k++] = '"';
+    out[k] = '\0';
+    return 0;
+}
+
+static void entry_free(struct series_map_entry *e)
+{
+    for (size_t i = 0; i < e->matcher_count; i++)
+        series_matcher_free(&e->matchers[i]);
+    free(e->id);
+    free(e->tenant);
+    free(e->metric);
+}
+
+int series_map_add(struct series_map *map, const char *id, const char *tenant,
+                   const char *metric, const char *const *matchers, size_t matcher_count,
+                   char *err, size_t err_len)
+{
+    if (matcher_count == 0 || matcher_count > SERIES_MAP_MAX_MATCHERS) {
+        snprintf(err, err_len, "matchers: between 1 and %d", SERIES_MAP_MAX_MATCHERS);
+        return IMS_EINVAL;
+    }
+    if (map->count == map->cap) {
+        size_t cap = map->cap ? map->cap * 2 : 8;
+        struct series_map_entry *grown = realloc(map->entries, cap * sizeof *grown);
+        if (grown == NULL)
+            return IMS_ENOMEM;
+        map->entries = grown;
+        map->cap = cap;
+    }
+    struct series_map_entry *e = &map->entries[map->count];
+    memset(e, 0, sizeof *e);
+    for (size_t i = 0; i < matcher_count; i++) {
+        char why[128];
+        int rc = series_matcher_parse(matchers[i], &e->matchers[i], why, sizeof why);
+        if (rc != 0) {
+            snprintf(err, err_len, "matchers[%zu]: %s", i, why);
+            entry_free(e);
+            return rc;
+        }
+        e->matcher_count++;
+    }
+    e->id = strdup(id);
+    e->tenant = strdup(tenant);
+    e->metric = strdup(metric);
+    if (e->id == NULL || e->tenant == NULL || e->metric == NULL) {
+        entry_free(e);
+        return IMS_ENOMEM;
+    }
+    map->count++;
+    return 0;
+}
+
+void series_map_free(struct series_map *map)
+{
+    for (size_t i = 0; i < map->count; i++)
+        entry_free(&map->entries[i]);
+    free(map->entries);
+    *map = (struct series_map){0};
+}
+
+static const char *label_value(const struct series_label *labels, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(labels[i].name, name) == 0)
+            return labels[i].value;
+    return "";
+}
+
+static int matches(const struct series_matcher *m, const char *value)
+{
+    switch (m->op) {
+    case SERIES_MATCH_EQ: return strcmp(value, m->value) == 0;
+    case SERIES_MATCH_NE: return strcmp(value, m->value) != 0;
+    case SERIES_MATCH_RE: return regexec(&m->re, value, 0, NULL, 0) == 0;
+    case SERIES_MATCH_NRE: return regexec(&m->re, value, 0, NULL, 0) != 0;
+    }
+    return 0;
+}
+
+const struct series_map_entry *series_map_find(const struct series_map *map,
+                                               const struct series_label *labels,
+                                               size_t label_count)
+{
+    for (size_t i = 0; i < map->count; i++) {
+        const struct series_map_entry *e = &map->entries[i];
+        size_t k = 0;
+        while (k < e->matcher_count &&
+               matches(&e->matchers[k], label_value(labels, label_count, e->matchers[k].name)))
+            k++;
+        if (k == e->matcher_count)
+            return e;
+    }
+    return NULL;
+}

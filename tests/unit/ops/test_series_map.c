@@ -1,0 +1,81 @@
+/* Series mappings: the matcher syntax, Prometheus's matching rules, first match wins. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ims/error.h"
+#include "series_map.h"
+
+static void test_parse_and_format(void **state)
+{
+    (void)state;
+    struct series_matcher m;
+    char err[160], text[160];
+    assert_int_equal(series_matcher_parse("job=\"node\"", &m, err, sizeof err), 0);
+    assert_int_equal(m.op, SERIES_MATCH_EQ);
+    assert_string_equal(m.value, "node");
+    series_matcher_free(&m);
+    assert_int_equal(series_matcher_parse("instance=~web-[0-9]+", &m, err, sizeof err), 0);
+    assert_int_equal(m.op, SERIES_MATCH_RE);
+    assert_int_equal(series_matcher_format(&m, text, sizeof text), 0);
+    assert_string_equal(text, "instance=~\"web-[0-9]+\"");
+    series_matcher_free(&m);
+    assert_int_equal(series_matcher_parse("path!=\"a\\\"b\\\\c\"", &m, err, sizeof err), 0);
+    assert_string_equal(m.value, "a\"b\\c");
+    assert_int_equal(series_matcher_format(&m, text, sizeof text), 0);
+    assert_string_equal(text, "path!=\"a\\\"b\\\\c\"");
+    series_matcher_free(&m);
+
+    assert_int_equal(series_matcher_parse("job", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "operator"));
+    assert_int_equal(series_matcher_parse("1job=x", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "label name"));
+    assert_int_equal(series_matcher_parse("job=~\"(\"", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "regex"));
+    assert_int_equal(series_matcher_parse("job=\"x\"y", &m, err, sizeof err), IMS_EINVAL);
+}
+
+static void test_first_match(void **state)
+{
+    (void)state;
+    struct series_map map = {0};
+    char err[160];
+    const char *load[] = {"__name__=node_load1", "instance=~\"db-.*\""};
+    const char *any_load[] = {"__name__=~node_load.*"};
+    const char *no_env[] = {"__name__=up", "env!~.+"};
+    assert_int_equal(series_map_add(&map, "m1", "t-db", "load_db", load, 2, err, sizeof err), 0);
+    assert_int_equal(series_map_add(&map, "m2", "t-all", "load", any_load, 1, err, sizeof err),
+                     0);
+    assert_int_equal(series_map_add(&map, "m3", "t-up", "up", no_env, 2, err, sizeof err), 0);
+    const char *bad[] = {"ok=1", "=x"};
+    assert_int_equal(series_map_add(&map, "m4", "t", "m", bad, 2, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "matchers[1]"));
+    assert_int_equal(map.count, 3);
+
+    struct series_label db[] = {{"__name__", "node_load1"}, {"instance", "db-1"}};
+    struct series_label web[] = {{"__name__", "node_load1"}, {"instance", "web-1"}};
+    struct series_label db_prefix_only[] = {{"__name__", "node_load1"}, {"instance", "xdb-1"}};
+    struct series_label up[] = {{"__name__", "up"}};
+    struct series_label up_prod[] = {{"__name__", "up"}, {"env", "prod"}};
+    struct series_label other[] = {{"__name__", "node_cpu"}};
+    assert_string_equal(series_map_find(&map, db, 2)->id, "m1");
+    assert_string_equal(series_map_find(&map, web, 2)->id, "m2");
+    assert_string_equal(series_map_find(&map, db_prefix_only, 2)->id, "m2"); /* anchored */
+    assert_string_equal(series_map_find(&map, up, 1)->id, "m3"); /* absent label is "" */
+    assert_null(series_map_find(&map, up_prod, 2));
+    assert_null(series_map_find(&map, other, 1));
+    series_map_free(&map);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_and_format),
+        cmocka_unit_test(test_first_match),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
