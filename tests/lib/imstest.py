@@ -84,7 +84,10 @@ class Daemon:
                 self.stop()
                 raise RuntimeError("imsd did not become ready")
             time.sleep(0.02)
-        self.ports = [int(p) for p in open(self.ready).read().split()]
+        words = open(self.ready).read().split()
+        # gRPC listeners' ports, then "ops=PORT" when the ops listener is on.
+        self.ports = [int(w) for w in words if w.isdigit()]
+        self.ops_port = next((int(w[4:]) for w in words if w.startswith("ops=")), None)
         self.port = self.ports[0]
         self.addr = "127.0.0.1:%d" % self.port
 
