@@ -18,6 +18,7 @@
 #ifndef IMS_OPS_HTTP_SERVER_H
 #define IMS_OPS_HTTP_SERVER_H
 
+#include <openssl/ssl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
@@ -33,6 +34,7 @@ enum ops_http_event {
     OPS_HTTP_HEADERS_TOO_LARGE,   /* 431 sent */
     OPS_HTTP_BODY_TOO_LARGE,      /* 413 sent */
     OPS_HTTP_TIMEOUT,             /* headers, body or idle time ran out */
+    OPS_HTTP_TLS_FAILED,          /* handshake or record error: closed; detail says why */
 };
 
 struct ops_http_config {
@@ -41,6 +43,8 @@ struct ops_http_config {
     size_t max_body_bytes;      /* request body */
     uint32_t request_timeout_ms; /* from a request's first byte to its last */
     uint32_t idle_timeout_ms;   /* a kept-alive connection without a request */
+    SSL_CTX *tls;               /* NULL: cleartext; else every connection speaks TLS (the
+                                 * context stays the caller's and must outlive the server) */
 };
 
 struct ops_http_handlers {
@@ -83,6 +87,8 @@ const uint8_t *ops_http_body(const struct ops_http_request *request, size_t *len
 const char *ops_http_peer(const struct ops_http_request *request);
 /* 1 when the peer is on a loopback address. */
 int ops_http_is_local(const struct ops_http_request *request);
+/* The verified client certificate's subject (RFC 2253) over TLS, or NULL. */
+const char *ops_http_client_subject(const struct ops_http_request *request);
 void ops_http_set_user_data(struct ops_http_request *request, void *data);
 void *ops_http_user_data(const struct ops_http_request *request);
 /* Asks to be told (once, on the loop) when the peer goes away before the request is

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grpc_server.h"
 #include "ims/error.h"
+#include "tls.h"
 
 #define MAX_ROUTES 32
 
@@ -36,6 +38,7 @@ static const char *const event_names[] = {
     [OPS_HTTP_HEADERS_TOO_LARGE] = "header_bytes",
     [OPS_HTTP_BODY_TOO_LARGE] = "body_bytes",
     [OPS_HTTP_TIMEOUT] = "timeout",
+    [OPS_HTTP_TLS_FAILED] = "tls",
 };
 
 static void on_event(enum ops_http_event e, const char *peer, const char *detail, void *arg)
@@ -132,6 +135,29 @@ int ops_route_add(struct ops *ops, const char *method, const char *path, ops_han
     rt->arg = arg;
     ops->route_count++;
     return 0;
+}
+
+static const unsigned char alpn_http1[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+
+static int select_http1(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                        const unsigned char *in, unsigned int inlen, void *arg)
+{
+    (void)ssl;
+    (void)arg;
+    unsigned char *selected;
+    if (SSL_select_next_proto(&selected, outlen, alpn_http1, sizeof alpn_http1, in, inlen) !=
+        OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_ALERT_FATAL;
+    *out = selected;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+int ops_tls_context_new(const struct grpc_tls_config *config, SSL_CTX **out)
+{
+    int rc = tls_context_new(config, out);
+    if (rc == 0)
+        SSL_CTX_set_alpn_select_cb(*out, select_http1, NULL);
+    return rc;
 }
 
 static void ops_free(struct ops *ops)

@@ -32,6 +32,15 @@ struct ops_sources {
 
 typedef void (*ops_handler)(struct ops_http_request *request, void *arg);
 
+struct grpc_tls_config;
+
+/* A server TLS context for the ops listener from the same files as the gRPC listeners':
+ * TLS 1.2 minimum, ALPN http/1.1 (or none; a client offering only h2 is refused), client
+ * certificates checked against the client CA when one is configured. Returns 0,
+ * IMS_ETLS, IMS_EINVAL, IMS_ENOMEM. */
+int ops_tls_context_new(const struct grpc_tls_config *config, SSL_CTX **out)
+    __attribute__((warn_unused_result));
+
 /* Starts the listener on address with the given limits. Returns 0, IMS_EINVAL, IMS_EIO
  * (detail says why), IMS_ENOMEM. The registry stays the caller's. */
 int ops_start(uv_loop_t *loop, const char *address, const struct ops_http_config *limits,
