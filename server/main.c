@@ -25,6 +25,7 @@
 #include "config.h"
 #include "db_listen.h"
 #include "db_pool.h"
+#include "db_statements.h"
 #include "grpc_server.h"
 #include "ims/error.h"
 #include "log.h"
@@ -36,8 +37,9 @@
 #define EXIT_USAGE 2
 #define EXIT_DB 3
 
+/* What the pool prepares: rpc/'s statements (sql/statements/rpc.sql) as "s_<ID>". */
 static const struct db_statement statements[] = {
-#define STATEMENT_ROW(id, sql) {"s_" #id, sql},
+#define STATEMENT_ROW(id, sql) {"s_" #id, sql, RPC_PARAMS_##id},
     RPC_STATEMENTS(STATEMENT_ROW)
 #undef STATEMENT_ROW
 };
@@ -153,6 +155,18 @@ static int cmd_migrate(struct config *c)
 
 /* --- imsd token create --- */
 
+/* Runs one statement of token create; returns 1, or 0 after printing the server's error. */
+static int token_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
 static int cmd_token_create(struct config *c, const char *role_name, const char *label,
                             const char **tenants, int tenant_count)
 {
@@ -179,43 +193,22 @@ static int cmd_token_create(struct config *c, const char *role_name, const char 
         PQfinish(conn);
         return EXIT_DB;
     }
-    int ok = 1;
-    PGresult *r = PQexec(conn, "BEGIN; SELECT set_config('ims.all_tenants', 'on', true), "
-                               "set_config('ims.tenant_id', "
-                               "'00000000-0000-0000-0000-000000000000', true)");
-    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    /* The daemon's own statements, in one transaction that sees every tenant; the nil
+     * tenant id files the audit entry in the chain of actions outside any tenant. */
+    const char *frame[2] = {"00000000-0000-0000-0000-000000000000", "on"};
+    const char *insert[6] = {id, hash, role_name, label ? label : "", NULL, NULL};
+    const char *audit[4] = {NULL, "operator", "imsd token create", id};
+    PGresult *r = PQexec(conn, DB_SQL_BEGIN);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    const char *ins[6] = {id, hash, role_name, label ? label : "", NULL, NULL};
-    if (ok) {
-        r = PQexecParams(conn,
-                         "INSERT INTO tokens (id, secret_hash, role, label, expires_at, "
-                         "created_by) VALUES ($1::uuid, decode($2, 'hex'), $3, $4, "
-                         "$5::timestamptz, $6::uuid)",
-                         6, NULL, ins, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
-    }
+    ok = ok && token_exec(conn, DB_SQL_SET_TENANT, DB_PARAMS_SET_TENANT, frame);
+    ok = ok && token_exec(conn, RPC_SQL_TOKEN_INSERT, RPC_PARAMS_TOKEN_INSERT, insert);
     for (int i = 0; ok && i < tenant_count; i++) {
         const char *p[3] = {id, tenants[i], NULL};
-        r = PQexecParams(conn, "SELECT ims_token_add_tenant($1::uuid, $2, $3::uuid)", 3, NULL, p,
-                         NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
+        ok = token_exec(conn, RPC_SQL_TOKEN_ADD_TENANT, RPC_PARAMS_TOKEN_ADD_TENANT, p);
     }
-    if (ok) {
-        const char *p[1] = {id};
-        r = PQexecParams(conn, "SELECT ims_audit_append(NULL, 'operator', 'imsd token create', $1)",
-                         1, NULL, p, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
-    }
-    r = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+    ok = ok && token_exec(conn, RPC_SQL_AUDIT_APPEND, RPC_PARAMS_AUDIT_APPEND, audit);
+    r = PQexec(conn, ok ? DB_SQL_COMMIT : DB_SQL_ROLLBACK);
     ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     PQfinish(conn);
@@ -404,6 +397,10 @@ static int serve(struct daemon *d)
         .statements = statements,
         .statement_count = (int)(sizeof statements / sizeof statements[0]),
     };
+    if (db_statements_check(pc.statements, pc.statement_count, err, sizeof err) != 0) {
+        fprintf(stderr, "imsd: statements: %s\n", err);
+        return 1;
+    }
     if (db_pool_new(d->loop, &pc, &d->pool) != 0) {
         fprintf(stderr, "imsd: cannot create the database pool\n");
         return 1;

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 
 #include "container.h"
+#include "db_statements.h"
 #include "ims/error.h"
 #include "log.h"
 
@@ -214,7 +215,7 @@ int db_listener_new(uv_loop_t *loop, const char *conninfo, const char *channel, 
     l->cb = cb;
     l->arg = arg;
     l->poll_fd = -1;
-    snprintf(l->command, sizeof l->command, "LISTEN %s", channel);
+    snprintf(l->command, sizeof l->command, DB_SQL_LISTEN, channel);
     uv_timer_init(loop, &l->timer);
     l->open_handles = 1;
     listener_start(l);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "db_statements.h"
 #include "ims/error.h"
 #include "log.h"
 
@@ -13,9 +14,6 @@
 #define BACKOFF_MAX_MS 5000
 /* Name of the statement that sets the tenant, prepared beside the caller's. */
 #define SET_TENANT_NAME "ims_set_tenant"
-#define SET_TENANT_SQL                                                                             \
-    "SELECT set_config('ims.tenant_id', coalesce($1, ''), true), "                                 \
-    "set_config('ims.all_tenants', $2, true)"
 
 enum conn_state {
     CONN_BACKOFF,      /* waiting for the reconnect timer */
@@ -327,7 +325,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
 {
     PGconn *pg = c->pg;
     const char *set_params[2] = {t->tenant, t->all_tenants ? "on" : ""};
-    if (!PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+    if (!PQsendQueryParams(pg, DB_SQL_BEGIN, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
     if (!PQsendQueryPrepared(pg, SET_TENANT_NAME, 2, set_params, NULL, NULL, 0))
         return IMS_EIO;
@@ -337,7 +335,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
                                  (const char *const *)s->values, NULL, NULL, 0))
             return IMS_EIO;
     }
-    if (!PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+    if (!PQsendQueryParams(pg, DB_SQL_COMMIT, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
     if (!PQpipelineSync(pg))
         return IMS_EIO;
@@ -349,7 +347,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
 static int conn_send_prepares(struct db_conn *c)
 {
     struct db_pool *pool = c->pool;
-    if (!PQsendPrepare(c->pg, SET_TENANT_NAME, SET_TENANT_SQL, 2, NULL))
+    if (!PQsendPrepare(c->pg, SET_TENANT_NAME, DB_SQL_SET_TENANT, DB_PARAMS_SET_TENANT, NULL))
         return IMS_EIO;
     for (int i = 0; i < pool->statement_count; i++)
         if (!PQsendPrepare(c->pg, pool->statements[i].name, pool->statements[i].sql, 0, NULL))
@@ -372,7 +370,7 @@ static void conn_to_idle(struct db_conn *c)
 static int conn_begin_rollback(struct db_conn *c)
 {
     conn_set_state(c, CONN_ROLLING_BACK);
-    if (!PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) ||
+    if (!PQsendQueryParams(c->pg, DB_SQL_ROLLBACK, 0, NULL, NULL, NULL, NULL, 0) ||
         !PQpipelineSync(c->pg))
         return IMS_EIO;
     c->expected_syncs = 1;
@@ -572,7 +570,9 @@ static void conn_start(struct db_conn *c)
 
 int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_pool **out)
 {
-    if (config->size < 1 || config->size > 256 || !config->conninfo)
+    char why[256];
+    if (config->size < 1 || config->size > 256 || !config->conninfo ||
+        db_statements_check(config->statements, config->statement_count, why, sizeof why) != 0)
         return IMS_EINVAL;
     struct db_pool *pool = calloc(1, sizeof *pool);
     if (!pool)

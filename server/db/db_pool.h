@@ -18,14 +18,10 @@
 #include <uv.h>
 #include <libpq-fe.h>
 
+#include "db_statement.h"
+
 struct db_pool;
 struct db_txn;
-
-/* A statement the pool prepares on every connection. */
-struct db_statement {
-    const char *name;
-    const char *sql;
-};
 
 struct db_pool_config {
     const char *conninfo;
@@ -35,7 +31,8 @@ struct db_pool_config {
     int statement_count;
 };
 
-/* Returns 0, IMS_ENOMEM or IMS_EINVAL. Connections start at once, in the background. */
+/* Returns 0, IMS_ENOMEM or IMS_EINVAL (also when the statements fail
+ * db_statements_check). Connections start at once, in the background. */
 int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_pool **out)
     __attribute__((warn_unused_result));
 
