@@ -221,6 +221,122 @@ static int cmd_token_create(struct config *c, const char *role_name, const char 
     return 0;
 }
 
+/* --- what net/ and db/ report, as log lines --- */
+
+/* One line per transport event; conn=<id> peer=<addr> lead where there is a connection. */
+static void on_net_event(const struct net_event *ev, void *arg)
+{
+    (void)arg;
+    const char *reason = ev->reason ? ev->reason : "";
+    const char *error = ev->error ? ev->error : "";
+    switch (ev->kind) {
+    case NET_EVENT_LISTENING:
+        log_info("listening", "addr=%s port=%d tls=%d", ev->address, ev->port, ev->tls);
+        break;
+    case NET_EVENT_LISTEN_FAILED:
+        log_error("listen failed", "addr=%s step=%s error=\"%s\"", ev->address, reason, error);
+        break;
+    case NET_EVENT_ACCEPT_FAILED:
+        log_warning("accept failed", "error=\"%s\"", error);
+        break;
+    case NET_EVENT_CONN_OPEN:
+        log_debug("connection open", "conn=%llu peer=%s tls=%d", ev->conn, ev->peer, ev->tls);
+        break;
+    case NET_EVENT_CONN_CLOSED:
+        log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                  reason);
+        break;
+    case NET_EVENT_CONN_DROPPED:
+        if (ev->reason)
+            log_error("connection dropped", "reason=\"%s\"", reason);
+        else
+            log_error("connection dropped", "error=\"%s\"", error);
+        break;
+    case NET_EVENT_TLS_ESTABLISHED:
+        log_debug("tls established", "conn=%llu peer=%s client_cert=%s", ev->conn, ev->peer,
+                  ev->client_cert ? "yes" : "no");
+        break;
+    case NET_EVENT_TLS_REFUSED:
+        log_warning("tls refused", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer, reason);
+        break;
+    case NET_EVENT_TLS_HANDSHAKE_FAILED:
+        log_warning("tls handshake failed", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer,
+                    error);
+        break;
+    case NET_EVENT_TLS_ERROR:
+        log_warning("tls error", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer, error);
+        break;
+    case NET_EVENT_TLS_CONFIG_FAILED: {
+        const struct grpc_tls_config *t = ev->tls_files;
+        log_error("tls configuration failed", "cert=%s key=%s client_ca=%s error=\"%s\"",
+                  t->cert_file, t->key_file, t->client_ca_file ? t->client_ca_file : "-", error);
+        break;
+    }
+    case NET_EVENT_TLS_RELOADED:
+        log_info("tls reloaded", "cert=%s", ev->tls_files->cert_file);
+        break;
+    case NET_EVENT_HTTP2_SEND_FAILED:
+        log_warning("http2 send failed", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer,
+                    error);
+        break;
+    case NET_EVENT_HTTP2_PROTOCOL_ERROR:
+        if (ev->detail)
+            log_warning("http2 protocol error", "conn=%llu peer=%s detail=\"%s\"", ev->conn,
+                        ev->peer, ev->detail);
+        else
+            log_warning("http2 protocol error", "conn=%llu peer=%s error=\"%s\"", ev->conn,
+                        ev->peer, error);
+        break;
+    case NET_EVENT_STREAM_REFUSED:
+        log_warning("stream refused", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                    reason);
+        break;
+    case NET_EVENT_STREAM_RESET:
+        log_warning("stream reset", "conn=%llu peer=%s stream=%d reason=\"%s\"", ev->conn, ev->peer,
+                    (int)ev->stream, reason);
+        break;
+    case NET_EVENT_BAD_REQUEST:
+        log_warning("bad request", "conn=%llu peer=%s stream=%d reason=\"%s\"", ev->conn, ev->peer,
+                    (int)ev->stream, reason);
+        break;
+    case NET_EVENT_SHUTDOWN:
+        log_info("server shutting down", "connections=%s grace_ms=%u",
+                 ev->connections ? "open" : "none", (unsigned)ev->grace_ms);
+        break;
+    }
+}
+
+static void on_db_event(const struct db_event *ev, void *arg)
+{
+    (void)arg;
+    const char *error = ev->error ? ev->error : "";
+    switch (ev->kind) {
+    case DB_EVENT_STATE:
+        log_debug("db connection state", "conn=%d from=%s to=%s", ev->conn, ev->from, ev->state);
+        break;
+    case DB_EVENT_CONNECTED:
+        log_info("db connected", "conn=%d", ev->conn);
+        break;
+    case DB_EVENT_LOST:
+        log_warning("db connection lost", "conn=%d state=%s error=\"%.200s\"", ev->conn, ev->state,
+                    error);
+        break;
+    case DB_EVENT_STATEMENT_FAILED:
+        log_error("db statement failed", "conn=%d state=%s error=\"%s\"", ev->conn, ev->state,
+                  error);
+        break;
+    case DB_EVENT_LISTENER_READY:
+        log_info("db listener ready", "command=\"%s\"", ev->command);
+        break;
+    case DB_EVENT_LISTENER_LOST:
+        log_warning("db listener lost", "error=\"%.200s\"", error);
+        break;
+    case DB_EVENT_LISTEN_FAILED:
+        log_error("db listener: listen failed", "error=\"%s\"", error);
+        break;
+    }
+}
+
 /* --- serving --- */
 
 static void loop_walk_close(uv_handle_t *h, void *arg)
@@ -396,6 +512,8 @@ static int serve(struct daemon *d)
         .max_queue = 10000,
         .statements = statements,
         .statement_count = (int)(sizeof statements / sizeof statements[0]),
+        .on_event = on_db_event,
+        .event_arg = d,
     };
     if (db_statements_check(pc.statements, pc.statement_count, err, sizeof err) != 0) {
         fprintf(stderr, "imsd: statements: %s\n", err);
@@ -419,7 +537,8 @@ static int serve(struct daemon *d)
         fprintf(stderr, "imsd: out of memory\n");
         return 1;
     }
-    if (db_listener_new(d->loop, c->db, "ims_tenant", on_tenant_notify, d, &d->listener) != 0) {
+    if (db_listener_new(d->loop, c->db, "ims_tenant", on_tenant_notify, on_db_event, d,
+                        &d->listener) != 0) {
         fprintf(stderr, "imsd: out of memory\n");
         return 1;
     }
@@ -439,6 +558,8 @@ static int serve(struct daemon *d)
         .max_concurrent_streams = (uint32_t)c->max_concurrent_streams,
         .shutdown_grace_ms = (uint32_t)c->shutdown_grace_ms,
         .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert},
+        .on_event = on_net_event,
+        .event_arg = d,
     };
     int rcode = grpc_server_new(d->loop, &gc, &dispatch, &d->grpc);
     if (rcode != 0) {

@@ -8,7 +8,6 @@
 #include "container.h"
 #include "db_statements.h"
 #include "ims/error.h"
-#include "log.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -78,6 +77,8 @@ struct db_pool {
     const struct db_statement *statements;
     int statement_count;
     size_t max_queue;
+    db_event_cb on_event;
+    void *event_arg;
     int size;
     struct db_conn *conns;
     struct db_conn *idle;
@@ -99,6 +100,19 @@ static void pool_maybe_done(struct db_pool *pool);
 
 static const char *const conn_state_names[] = {"backoff", "connecting", "preparing", "idle",
                                                "busy",    "rolling_back", "closed"};
+
+static void conn_event(const struct db_conn *c, enum db_event_kind kind, const char *from,
+                       const char *error)
+{
+    if (!c->pool->on_event)
+        return;
+    struct db_event ev = {.kind = kind,
+                          .conn = c->index,
+                          .from = from,
+                          .state = conn_state_names[c->state],
+                          .error = error};
+    c->pool->on_event(&ev, c->pool->event_arg);
+}
 
 /* The one place a connection changes state; the asserts are the legal transitions. */
 static void conn_set_state(struct db_conn *c, enum conn_state to)
@@ -130,8 +144,7 @@ static void conn_set_state(struct db_conn *c, enum conn_state to)
     int is_up = to == CONN_IDLE || to == CONN_BUSY || to == CONN_ROLLING_BACK;
     c->pool->up += is_up - was_up;
     c->state = to;
-    log_debug("db connection state", "conn=%d from=%s to=%s", c->index, conn_state_names[from],
-              conn_state_names[to]);
+    conn_event(c, DB_EVENT_STATE, conn_state_names[from], NULL);
 }
 
 /* --- handles --- */
@@ -384,8 +397,8 @@ static void conn_take_result(struct db_conn *c, PGresult *r)
     ExecStatusType st = PQresultStatus(r);
     if (c->state == CONN_PREPARING || c->state == CONN_ROLLING_BACK || !t) {
         if (st == PGRES_FATAL_ERROR)
-            log_error("db statement failed", "conn=%d state=%s error=\"%s\"", c->index,
-                      conn_state_names[c->state], PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+            conn_event(c, DB_EVENT_STATEMENT_FAILED, NULL,
+                       PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
         PQclear(r);
         return;
     }
@@ -477,7 +490,7 @@ static void conn_connect_step(struct db_conn *c)
     if (conn_send_prepares(c) != 0)
         conn_fail(c, PQerrorMessage(c->pg));
     else
-        log_info("db connected", "conn=%d", c->index);
+        conn_event(c, DB_EVENT_CONNECTED, NULL, NULL);
 }
 
 static void conn_on_poll(uv_poll_t *handle, int status, int events)
@@ -516,8 +529,7 @@ static void conn_fail(struct db_conn *c, const char *why)
     struct db_pool *pool = c->pool;
     if (c->state == CONN_CLOSED || c->state == CONN_BACKOFF)
         return;
-    log_warning("db connection lost", "conn=%d state=%s error=\"%.200s\"", c->index,
-                conn_state_names[c->state], why ? why : "");
+    conn_event(c, DB_EVENT_LOST, NULL, why ? why : "");
     if (c->state == CONN_IDLE) {
         for (struct db_conn **pp = &pool->idle; *pp; pp = &(*pp)->next_idle) {
             if (*pp == c) {
@@ -582,6 +594,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
     pool->max_queue = config->max_queue ? config->max_queue : 10000;
     pool->statements = config->statements;
     pool->statement_count = config->statement_count;
+    pool->on_event = config->on_event;
+    pool->event_arg = config->event_arg;
     pool->conninfo = strdup(config->conninfo);
     pool->conns = calloc((size_t)config->size, sizeof *pool->conns);
     if (!pool->conninfo || !pool->conns) {

@@ -18,6 +18,7 @@
 #include <uv.h>
 #include <libpq-fe.h>
 
+#include "db_event.h"
 #include "db_statement.h"
 
 struct db_pool;
@@ -29,6 +30,8 @@ struct db_pool_config {
     size_t max_queue;                       /* waiting transactions beyond which: RESOURCE */
     const struct db_statement *statements;  /* prepared on connect; index = statement id */
     int statement_count;
+    db_event_cb on_event;                   /* connections up, lost, failed statements */
+    void *event_arg;
 };
 
 /* Returns 0, IMS_ENOMEM or IMS_EINVAL (also when the statements fail
