@@ -25,6 +25,7 @@
 #include "config.h"
 #include "db_listen.h"
 #include "db_pool.h"
+#include "db_statements.h"
 #include "grpc_server.h"
 #include "ims/error.h"
 #include "log.h"
@@ -36,8 +37,9 @@
 #define EXIT_USAGE 2
 #define EXIT_DB 3
 
+/* What the pool prepares: rpc/'s statements (sql/statements/rpc.sql) as "s_<ID>". */
 static const struct db_statement statements[] = {
-#define STATEMENT_ROW(id, sql) {"s_" #id, sql},
+#define STATEMENT_ROW(id, sql) {"s_" #id, sql, RPC_PARAMS_##id},
     RPC_STATEMENTS(STATEMENT_ROW)
 #undef STATEMENT_ROW
 };
@@ -153,6 +155,18 @@ static int cmd_migrate(struct config *c)
 
 /* --- imsd token create --- */
 
+/* Runs one statement of token create; returns 1, or 0 after printing the server's error. */
+static int token_exec(PGconn *conn, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+    if (!ok)
+        fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
 static int cmd_token_create(struct config *c, const char *role_name, const char *label,
                             const char **tenants, int tenant_count)
 {
@@ -179,43 +193,22 @@ static int cmd_token_create(struct config *c, const char *role_name, const char 
         PQfinish(conn);
         return EXIT_DB;
     }
-    int ok = 1;
-    PGresult *r = PQexec(conn, "BEGIN; SELECT set_config('ims.all_tenants', 'on', true), "
-                               "set_config('ims.tenant_id', "
-                               "'00000000-0000-0000-0000-000000000000', true)");
-    ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    /* The daemon's own statements, in one transaction that sees every tenant; the nil
+     * tenant id files the audit entry in the chain of actions outside any tenant. */
+    const char *frame[2] = {"00000000-0000-0000-0000-000000000000", "on"};
+    const char *insert[6] = {id, hash, role_name, label ? label : "", NULL, NULL};
+    const char *audit[4] = {NULL, "operator", "imsd token create", id};
+    PGresult *r = PQexec(conn, DB_SQL_BEGIN);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
-    const char *ins[6] = {id, hash, role_name, label ? label : "", NULL, NULL};
-    if (ok) {
-        r = PQexecParams(conn,
-                         "INSERT INTO tokens (id, secret_hash, role, label, expires_at, "
-                         "created_by) VALUES ($1::uuid, decode($2, 'hex'), $3, $4, "
-                         "$5::timestamptz, $6::uuid)",
-                         6, NULL, ins, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
-    }
+    ok = ok && token_exec(conn, DB_SQL_SET_TENANT, DB_PARAMS_SET_TENANT, frame);
+    ok = ok && token_exec(conn, RPC_SQL_TOKEN_INSERT, RPC_PARAMS_TOKEN_INSERT, insert);
     for (int i = 0; ok && i < tenant_count; i++) {
         const char *p[3] = {id, tenants[i], NULL};
-        r = PQexecParams(conn, "SELECT ims_token_add_tenant($1::uuid, $2, $3::uuid)", 3, NULL, p,
-                         NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
+        ok = token_exec(conn, RPC_SQL_TOKEN_ADD_TENANT, RPC_PARAMS_TOKEN_ADD_TENANT, p);
     }
-    if (ok) {
-        const char *p[1] = {id};
-        r = PQexecParams(conn, "SELECT ims_audit_append(NULL, 'operator', 'imsd token create', $1)",
-                         1, NULL, p, NULL, NULL, 0);
-        ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        if (!ok)
-            fprintf(stderr, "imsd: token create: %s", PQresultErrorMessage(r));
-        PQclear(r);
-    }
-    r = PQexec(conn, ok ? "COMMIT" : "ROLLBACK");
+    ok = ok && token_exec(conn, RPC_SQL_AUDIT_APPEND, RPC_PARAMS_AUDIT_APPEND, audit);
+    r = PQexec(conn, ok ? DB_SQL_COMMIT : DB_SQL_ROLLBACK);
     ok = ok && PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
     PQfinish(conn);
@@ -226,6 +219,122 @@ static int cmd_token_create(struct config *c, const char *role_name, const char 
     fprintf(stderr, "imsd: token %s created (role %s); it is shown only this once\n", id,
             role_name);
     return 0;
+}
+
+/* --- what net/ and db/ report, as log lines --- */
+
+/* One line per transport event; conn=<id> peer=<addr> lead where there is a connection. */
+static void on_net_event(const struct net_event *ev, void *arg)
+{
+    (void)arg;
+    const char *reason = ev->reason ? ev->reason : "";
+    const char *error = ev->error ? ev->error : "";
+    switch (ev->kind) {
+    case NET_EVENT_LISTENING:
+        log_info("listening", "addr=%s port=%d tls=%d", ev->address, ev->port, ev->tls);
+        break;
+    case NET_EVENT_LISTEN_FAILED:
+        log_error("listen failed", "addr=%s step=%s error=\"%s\"", ev->address, reason, error);
+        break;
+    case NET_EVENT_ACCEPT_FAILED:
+        log_warning("accept failed", "error=\"%s\"", error);
+        break;
+    case NET_EVENT_CONN_OPEN:
+        log_debug("connection open", "conn=%llu peer=%s tls=%d", ev->conn, ev->peer, ev->tls);
+        break;
+    case NET_EVENT_CONN_CLOSED:
+        log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                  reason);
+        break;
+    case NET_EVENT_CONN_DROPPED:
+        if (ev->reason)
+            log_error("connection dropped", "reason=\"%s\"", reason);
+        else
+            log_error("connection dropped", "error=\"%s\"", error);
+        break;
+    case NET_EVENT_TLS_ESTABLISHED:
+        log_debug("tls established", "conn=%llu peer=%s client_cert=%s", ev->conn, ev->peer,
+                  ev->client_cert ? "yes" : "no");
+        break;
+    case NET_EVENT_TLS_REFUSED:
+        log_warning("tls refused", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer, reason);
+        break;
+    case NET_EVENT_TLS_HANDSHAKE_FAILED:
+        log_warning("tls handshake failed", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer,
+                    error);
+        break;
+    case NET_EVENT_TLS_ERROR:
+        log_warning("tls error", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer, error);
+        break;
+    case NET_EVENT_TLS_CONFIG_FAILED: {
+        const struct grpc_tls_config *t = ev->tls_files;
+        log_error("tls configuration failed", "cert=%s key=%s client_ca=%s error=\"%s\"",
+                  t->cert_file, t->key_file, t->client_ca_file ? t->client_ca_file : "-", error);
+        break;
+    }
+    case NET_EVENT_TLS_RELOADED:
+        log_info("tls reloaded", "cert=%s", ev->tls_files->cert_file);
+        break;
+    case NET_EVENT_HTTP2_SEND_FAILED:
+        log_warning("http2 send failed", "conn=%llu peer=%s error=\"%s\"", ev->conn, ev->peer,
+                    error);
+        break;
+    case NET_EVENT_HTTP2_PROTOCOL_ERROR:
+        if (ev->detail)
+            log_warning("http2 protocol error", "conn=%llu peer=%s detail=\"%s\"", ev->conn,
+                        ev->peer, ev->detail);
+        else
+            log_warning("http2 protocol error", "conn=%llu peer=%s error=\"%s\"", ev->conn,
+                        ev->peer, error);
+        break;
+    case NET_EVENT_STREAM_REFUSED:
+        log_warning("stream refused", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                    reason);
+        break;
+    case NET_EVENT_STREAM_RESET:
+        log_warning("stream reset", "conn=%llu peer=%s stream=%d reason=\"%s\"", ev->conn, ev->peer,
+                    (int)ev->stream, reason);
+        break;
+    case NET_EVENT_BAD_REQUEST:
+        log_warning("bad request", "conn=%llu peer=%s stream=%d reason=\"%s\"", ev->conn, ev->peer,
+                    (int)ev->stream, reason);
+        break;
+    case NET_EVENT_SHUTDOWN:
+        log_info("server shutting down", "connections=%s grace_ms=%u",
+                 ev->connections ? "open" : "none", (unsigned)ev->grace_ms);
+        break;
+    }
+}
+
+static void on_db_event(const struct db_event *ev, void *arg)
+{
+    (void)arg;
+    const char *error = ev->error ? ev->error : "";
+    switch (ev->kind) {
+    case DB_EVENT_STATE:
+        log_debug("db connection state", "conn=%d from=%s to=%s", ev->conn, ev->from, ev->state);
+        break;
+    case DB_EVENT_CONNECTED:
+        log_info("db connected", "conn=%d", ev->conn);
+        break;
+    case DB_EVENT_LOST:
+        log_warning("db connection lost", "conn=%d state=%s error=\"%.200s\"", ev->conn, ev->state,
+                    error);
+        break;
+    case DB_EVENT_STATEMENT_FAILED:
+        log_error("db statement failed", "conn=%d state=%s error=\"%s\"", ev->conn, ev->state,
+                  error);
+        break;
+    case DB_EVENT_LISTENER_READY:
+        log_info("db listener ready", "command=\"%s\"", ev->command);
+        break;
+    case DB_EVENT_LISTENER_LOST:
+        log_warning("db listener lost", "error=\"%.200s\"", error);
+        break;
+    case DB_EVENT_LISTEN_FAILED:
+        log_error("db listener: listen failed", "error=\"%s\"", error);
+        break;
+    }
 }
 
 /* --- serving --- */
@@ -403,7 +512,13 @@ static int serve(struct daemon *d)
         .max_queue = 10000,
         .statements = statements,
         .statement_count = (int)(sizeof statements / sizeof statements[0]),
+        .on_event = on_db_event,
+        .event_arg = d,
     };
+    if (db_statements_check(pc.statements, pc.statement_count, err, sizeof err) != 0) {
+        fprintf(stderr, "imsd: statements: %s\n", err);
+        return 1;
+    }
     if (db_pool_new(d->loop, &pc, &d->pool) != 0) {
         fprintf(stderr, "imsd: cannot create the database pool\n");
         return 1;
@@ -422,7 +537,8 @@ static int serve(struct daemon *d)
         fprintf(stderr, "imsd: out of memory\n");
         return 1;
     }
-    if (db_listener_new(d->loop, c->db, "ims_tenant", on_tenant_notify, d, &d->listener) != 0) {
+    if (db_listener_new(d->loop, c->db, "ims_tenant", on_tenant_notify, on_db_event, d,
+                        &d->listener) != 0) {
         fprintf(stderr, "imsd: out of memory\n");
         return 1;
     }
@@ -442,6 +558,8 @@ static int serve(struct daemon *d)
         .max_concurrent_streams = (uint32_t)c->max_concurrent_streams,
         .shutdown_grace_ms = (uint32_t)c->shutdown_grace_ms,
         .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert},
+        .on_event = on_net_event,
+        .event_arg = d,
     };
     int rcode = grpc_server_new(d->loop, &gc, &dispatch, &d->grpc);
     if (rcode != 0) {

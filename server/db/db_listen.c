@@ -8,8 +8,8 @@
 #include <libpq-fe.h>
 
 #include "container.h"
+#include "db_statements.h"
 #include "ims/error.h"
-#include "log.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
@@ -26,6 +26,7 @@ struct db_listener {
     char *conninfo;
     char command[96];
     db_notify_cb cb;
+    db_event_cb on_event;
     void *arg;
     enum listen_state state;
     PGconn *pg;
@@ -41,6 +42,16 @@ struct db_listener {
 
 static void listener_start(struct db_listener *l);
 static void on_poll(uv_poll_t *handle, int status, int events);
+
+static void listener_event(struct db_listener *l, enum db_event_kind kind, const char *error)
+{
+    if (!l->on_event)
+        return;
+    struct db_event ev = {.kind = kind, .conn = -1, .error = error};
+    if (kind == DB_EVENT_LISTENER_READY)
+        ev.command = l->command;
+    l->on_event(&ev, l->arg);
+}
 
 static void maybe_done(struct db_listener *l)
 {
@@ -102,7 +113,7 @@ static void fail(struct db_listener *l, const char *why)
 {
     if (l->state == LISTEN_CLOSED)
         return;
-    log_warning("db listener lost", "error=\"%.200s\"", why ? why : "");
+    listener_event(l, DB_EVENT_LISTENER_LOST, why ? why : "");
     unwatch(l);
     PQfinish(l->pg);
     l->pg = NULL;
@@ -124,7 +135,7 @@ static void drain(struct db_listener *l)
         if (!r)
             break;
         if (PQresultStatus(r) == PGRES_FATAL_ERROR)
-            log_error("db listener: LISTEN failed", "error=\"%s\"", PQresultErrorMessage(r));
+            listener_event(l, DB_EVENT_LISTEN_FAILED, PQresultErrorMessage(r));
         PQclear(r);
     }
     PGnotify *n;
@@ -143,7 +154,7 @@ static void connected(struct db_listener *l)
     }
     l->state = LISTEN_READY;
     l->backoff_ms = 0;
-    log_info("db listener ready", "command=\"%s\"", l->command);
+    listener_event(l, DB_EVENT_LISTENER_READY, NULL);
     /* Whatever happened while we were away is not known: let the caller resynchronise. */
     if (l->ever_ready)
         l->cb(NULL, l->arg);
@@ -197,7 +208,7 @@ static void listener_start(struct db_listener *l)
 }
 
 int db_listener_new(uv_loop_t *loop, const char *conninfo, const char *channel, db_notify_cb cb,
-                    void *arg, struct db_listener **out)
+                    db_event_cb on_event, void *arg, struct db_listener **out)
 {
     size_t n = strlen(channel);
     if (n == 0 || n > 63)
@@ -212,9 +223,10 @@ int db_listener_new(uv_loop_t *loop, const char *conninfo, const char *channel, 
     }
     l->loop = loop;
     l->cb = cb;
+    l->on_event = on_event;
     l->arg = arg;
     l->poll_fd = -1;
-    snprintf(l->command, sizeof l->command, "LISTEN %s", channel);
+    snprintf(l->command, sizeof l->command, DB_SQL_LISTEN, channel);
     uv_timer_init(loop, &l->timer);
     l->open_handles = 1;
     listener_start(l);

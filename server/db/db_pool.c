@@ -6,16 +6,13 @@
 #include <string.h>
 
 #include "container.h"
+#include "db_statements.h"
 #include "ims/error.h"
-#include "log.h"
 
 #define BACKOFF_MIN_MS 100
 #define BACKOFF_MAX_MS 5000
 /* Name of the statement that sets the tenant, prepared beside the caller's. */
 #define SET_TENANT_NAME "ims_set_tenant"
-#define SET_TENANT_SQL                                                                             \
-    "SELECT set_config('ims.tenant_id', coalesce($1, ''), true), "                                 \
-    "set_config('ims.all_tenants', $2, true)"
 
 enum conn_state {
     CONN_BACKOFF,      /* waiting for the reconnect timer */
@@ -80,6 +77,8 @@ struct db_pool {
     const struct db_statement *statements;
     int statement_count;
     size_t max_queue;
+    db_event_cb on_event;
+    void *event_arg;
     int size;
     struct db_conn *conns;
     struct db_conn *idle;
@@ -101,6 +100,19 @@ static void pool_maybe_done(struct db_pool *pool);
 
 static const char *const conn_state_names[] = {"backoff", "connecting", "preparing", "idle",
                                                "busy",    "rolling_back", "closed"};
+
+static void conn_event(const struct db_conn *c, enum db_event_kind kind, const char *from,
+                       const char *error)
+{
+    if (!c->pool->on_event)
+        return;
+    struct db_event ev = {.kind = kind,
+                          .conn = c->index,
+                          .from = from,
+                          .state = conn_state_names[c->state],
+                          .error = error};
+    c->pool->on_event(&ev, c->pool->event_arg);
+}
 
 /* The one place a connection changes state; the asserts are the legal transitions. */
 static void conn_set_state(struct db_conn *c, enum conn_state to)
@@ -132,8 +144,7 @@ static void conn_set_state(struct db_conn *c, enum conn_state to)
     int is_up = to == CONN_IDLE || to == CONN_BUSY || to == CONN_ROLLING_BACK;
     c->pool->up += is_up - was_up;
     c->state = to;
-    log_debug("db connection state", "conn=%d from=%s to=%s", c->index, conn_state_names[from],
-              conn_state_names[to]);
+    conn_event(c, DB_EVENT_STATE, conn_state_names[from], NULL);
 }
 
 /* --- handles --- */
@@ -327,7 +338,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
 {
     PGconn *pg = c->pg;
     const char *set_params[2] = {t->tenant, t->all_tenants ? "on" : ""};
-    if (!PQsendQueryParams(pg, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+    if (!PQsendQueryParams(pg, DB_SQL_BEGIN, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
     if (!PQsendQueryPrepared(pg, SET_TENANT_NAME, 2, set_params, NULL, NULL, 0))
         return IMS_EIO;
@@ -337,7 +348,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
                                  (const char *const *)s->values, NULL, NULL, 0))
             return IMS_EIO;
     }
-    if (!PQsendQueryParams(pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+    if (!PQsendQueryParams(pg, DB_SQL_COMMIT, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
     if (!PQpipelineSync(pg))
         return IMS_EIO;
@@ -349,7 +360,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
 static int conn_send_prepares(struct db_conn *c)
 {
     struct db_pool *pool = c->pool;
-    if (!PQsendPrepare(c->pg, SET_TENANT_NAME, SET_TENANT_SQL, 2, NULL))
+    if (!PQsendPrepare(c->pg, SET_TENANT_NAME, DB_SQL_SET_TENANT, DB_PARAMS_SET_TENANT, NULL))
         return IMS_EIO;
     for (int i = 0; i < pool->statement_count; i++)
         if (!PQsendPrepare(c->pg, pool->statements[i].name, pool->statements[i].sql, 0, NULL))
@@ -372,7 +383,7 @@ static void conn_to_idle(struct db_conn *c)
 static int conn_begin_rollback(struct db_conn *c)
 {
     conn_set_state(c, CONN_ROLLING_BACK);
-    if (!PQsendQueryParams(c->pg, "ROLLBACK", 0, NULL, NULL, NULL, NULL, 0) ||
+    if (!PQsendQueryParams(c->pg, DB_SQL_ROLLBACK, 0, NULL, NULL, NULL, NULL, 0) ||
         !PQpipelineSync(c->pg))
         return IMS_EIO;
     c->expected_syncs = 1;
@@ -386,8 +397,8 @@ static void conn_take_result(struct db_conn *c, PGresult *r)
     ExecStatusType st = PQresultStatus(r);
     if (c->state == CONN_PREPARING || c->state == CONN_ROLLING_BACK || !t) {
         if (st == PGRES_FATAL_ERROR)
-            log_error("db statement failed", "conn=%d state=%s error=\"%s\"", c->index,
-                      conn_state_names[c->state], PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+            conn_event(c, DB_EVENT_STATEMENT_FAILED, NULL,
+                       PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
         PQclear(r);
         return;
     }
@@ -479,7 +490,7 @@ static void conn_connect_step(struct db_conn *c)
     if (conn_send_prepares(c) != 0)
         conn_fail(c, PQerrorMessage(c->pg));
     else
-        log_info("db connected", "conn=%d", c->index);
+        conn_event(c, DB_EVENT_CONNECTED, NULL, NULL);
 }
 
 static void conn_on_poll(uv_poll_t *handle, int status, int events)
@@ -518,8 +529,7 @@ static void conn_fail(struct db_conn *c, const char *why)
     struct db_pool *pool = c->pool;
     if (c->state == CONN_CLOSED || c->state == CONN_BACKOFF)
         return;
-    log_warning("db connection lost", "conn=%d state=%s error=\"%.200s\"", c->index,
-                conn_state_names[c->state], why ? why : "");
+    conn_event(c, DB_EVENT_LOST, NULL, why ? why : "");
     if (c->state == CONN_IDLE) {
         for (struct db_conn **pp = &pool->idle; *pp; pp = &(*pp)->next_idle) {
             if (*pp == c) {
@@ -572,7 +582,9 @@ static void conn_start(struct db_conn *c)
 
 int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_pool **out)
 {
-    if (config->size < 1 || config->size > 256 || !config->conninfo)
+    char why[256];
+    if (config->size < 1 || config->size > 256 || !config->conninfo ||
+        db_statements_check(config->statements, config->statement_count, why, sizeof why) != 0)
         return IMS_EINVAL;
     struct db_pool *pool = calloc(1, sizeof *pool);
     if (!pool)
@@ -582,6 +594,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
     pool->max_queue = config->max_queue ? config->max_queue : 10000;
     pool->statements = config->statements;
     pool->statement_count = config->statement_count;
+    pool->on_event = config->on_event;
+    pool->event_arg = config->event_arg;
     pool->conninfo = strdup(config->conninfo);
     pool->conns = calloc((size_t)config->size, sizeof *pool->conns);
     if (!pool->conninfo || !pool->conns) {

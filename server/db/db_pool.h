@@ -18,14 +18,11 @@
 #include <uv.h>
 #include <libpq-fe.h>
 
+#include "db_event.h"
+#include "db_statement.h"
+
 struct db_pool;
 struct db_txn;
-
-/* A statement the pool prepares on every connection. */
-struct db_statement {
-    const char *name;
-    const char *sql;
-};
 
 struct db_pool_config {
     const char *conninfo;
@@ -33,9 +30,12 @@ struct db_pool_config {
     size_t max_queue;                       /* waiting transactions beyond which: RESOURCE */
     const struct db_statement *statements;  /* prepared on connect; index = statement id */
     int statement_count;
+    db_event_cb on_event;                   /* connections up, lost, failed statements */
+    void *event_arg;
 };
 
-/* Returns 0, IMS_ENOMEM or IMS_EINVAL. Connections start at once, in the background. */
+/* Returns 0, IMS_ENOMEM or IMS_EINVAL (also when the statements fail
+ * db_statements_check). Connections start at once, in the background. */
 int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_pool **out)
     __attribute__((warn_unused_result));
 

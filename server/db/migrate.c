@@ -8,6 +8,7 @@
 
 #include <libpq-fe.h>
 
+#include "db_statements.h"
 #include "ims/error.h"
 
 #define MAX_FILES 512
@@ -94,7 +95,7 @@ static int exec_ok(PGconn *conn, const char *sql, char *err, size_t err_len)
 static int already_applied(PGconn *conn, const char *name, int *yes, char *err, size_t err_len)
 {
     const char *params[1] = {name};
-    PGresult *r = PQexecParams(conn, "SELECT 1 FROM schema_migrations WHERE name = $1", 1, NULL,
+    PGresult *r = PQexecParams(conn, DB_SQL_MIGRATE_APPLIED, DB_PARAMS_MIGRATE_APPLIED, NULL,
                                params, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         snprintf(err, err_len, "%s", PQresultErrorMessage(r));
@@ -114,20 +115,17 @@ static int apply_one(PGconn *conn, const struct migration *m, char *err, size_t 
         return IMS_EIO;
     }
     char detail[1024] = "";
-    int rc = exec_ok(conn, "BEGIN", detail, sizeof detail);
+    int rc = exec_ok(conn, DB_SQL_BEGIN, detail, sizeof detail);
     if (rc == 0)
-        rc = exec_ok(conn,
-                     "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_owner') "
-                     "THEN SET LOCAL ROLE ims_owner; END IF; END $$",
-                     detail, sizeof detail);
+        rc = exec_ok(conn, DB_SQL_MIGRATE_AS_OWNER, detail, sizeof detail);
     if (rc == 0)
         rc = exec_ok(conn, sql, detail, sizeof detail);
     if (rc == 0)
-        rc = exec_ok(conn, "RESET ROLE", detail, sizeof detail);
+        rc = exec_ok(conn, DB_SQL_MIGRATE_RESET_ROLE, detail, sizeof detail);
     if (rc == 0) {
         const char *params[1] = {m->name};
-        PGresult *r = PQexecParams(conn, "INSERT INTO schema_migrations (name) VALUES ($1)", 1,
-                                   NULL, params, NULL, NULL, 0);
+        PGresult *r = PQexecParams(conn, DB_SQL_MIGRATE_RECORD, DB_PARAMS_MIGRATE_RECORD, NULL,
+                                   params, NULL, NULL, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
             snprintf(detail, sizeof detail, "%s", PQresultErrorMessage(r));
             rc = IMS_EINTERNAL;
@@ -135,9 +133,9 @@ static int apply_one(PGconn *conn, const struct migration *m, char *err, size_t 
         PQclear(r);
     }
     if (rc == 0)
-        rc = exec_ok(conn, "COMMIT", detail, sizeof detail);
+        rc = exec_ok(conn, DB_SQL_COMMIT, detail, sizeof detail);
     if (rc != 0) {
-        PQclear(PQexec(conn, "ROLLBACK"));
+        PQclear(PQexec(conn, DB_SQL_ROLLBACK));
         snprintf(err, err_len, "%s: %s", m->name, detail);
     }
     free(sql);
@@ -173,14 +171,11 @@ int db_migrate(const char *conninfo, const char *sql_dir, int *applied, char *er
         PQfinish(conn);
         return IMS_EUNAVAILABLE;
     }
-    PQclear(PQexec(conn, "SET client_min_messages = warning"));
+    PQclear(PQexec(conn, DB_SQL_MIGRATE_QUIET));
     /* One migrator at a time, whichever host runs it. */
-    rc = exec_ok(conn, "SELECT pg_advisory_lock(7201001)", err, err_len);
+    rc = exec_ok(conn, DB_SQL_MIGRATE_LOCK, err, err_len);
     if (rc == 0)
-        rc = exec_ok(conn,
-                     "CREATE TABLE IF NOT EXISTS schema_migrations (name text PRIMARY KEY, "
-                     "applied_at timestamptz NOT NULL DEFAULT now())",
-                     err, err_len);
+        rc = exec_ok(conn, DB_SQL_MIGRATE_CREATE_TABLE, err, err_len);
     for (int i = 0; rc == 0 && i < count; i++) {
         int done = 0;
         rc = already_applied(conn, list[i].name, &done, err, err_len);

@@ -12,7 +12,6 @@
 #include "grpc_util.h"
 #include "h2_session.h"
 #include "ims/error.h"
-#include "log.h"
 
 /* Longer status messages are cut: trailers must stay small. */
 #define MAX_STATUS_MESSAGE_BYTES 1024
@@ -351,10 +350,14 @@ static int deliver_message(void *arg, const uint8_t *data, size_t len)
     return call->state == GRPC_CALL_RECEIVING ? 0 : 1;
 }
 
-static void log_bad_request(const struct grpc_call *call, const char *reason)
+static void report_bad_request(const struct grpc_call *call, const char *reason)
 {
-    log_warning("bad request", "conn=%llu peer=%s stream=%d reason=\"%s\"", call->conn->id,
-                call->conn->peer, call->stream_id, reason);
+    struct net_event ev = {.kind = NET_EVENT_BAD_REQUEST,
+                           .conn = call->conn->id,
+                           .peer = call->conn->peer,
+                           .stream = call->stream_id,
+                           .reason = reason};
+    grpc_server_event(call->conn->server, &ev);
 }
 
 void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t len)
@@ -386,7 +389,7 @@ void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t 
         status = IMS_GRPC_INTERNAL;
         break;
     }
-    log_bad_request(call, message);
+    report_bad_request(call, message);
     call_fail(call, status, message);
 }
 
@@ -397,7 +400,7 @@ void grpc_call_receive_end(struct grpc_call *call)
         return;
     if (grpc_deframer_finish(&call->deframer) < 0) {
         static const char message[] = "request ended inside a message";
-        log_bad_request(call, message);
+        report_bad_request(call, message);
         call_fail(call, IMS_GRPC_INTERNAL, message);
         return;
     }
@@ -428,7 +431,7 @@ static int check_deadline(struct grpc_call *call)
         return 0;
     uint64_t ms, ns;
     if (grpc_parse_timeout(text, &ms) < 0 || grpc_parse_timeout_ns(text, &ns) < 0) {
-        log_bad_request(call, "malformed grpc-timeout");
+        report_bad_request(call, "malformed grpc-timeout");
         call_refuse(call, IMS_GRPC_INVALID_ARGUMENT, "malformed grpc-timeout");
         return -1;
     }
@@ -454,14 +457,14 @@ void grpc_call_headers_done(struct grpc_call *call)
         return;
     const char *method = find_header(call, ":method");
     if (method == NULL || strcmp(method, "POST") != 0) {
-        log_bad_request(call, "method is not POST");
+        report_bad_request(call, "method is not POST");
         send_http_error(call, "405");
         call_set_state(call, GRPC_CALL_RESPONDED);
         call_flush(call);
         return;
     }
     if (!grpc_content_type_is_grpc(find_header(call, "content-type"))) {
-        log_bad_request(call, "content-type is not application/grpc");
+        report_bad_request(call, "content-type is not application/grpc");
         send_http_error(call, "415");
         call_set_state(call, GRPC_CALL_RESPONDED);
         call_flush(call);
@@ -469,7 +472,7 @@ void grpc_call_headers_done(struct grpc_call *call)
     }
     const char *path = find_header(call, ":path");
     if (path == NULL || path[0] != '/' || strchr(path + 1, '/') == NULL) {
-        log_bad_request(call, "malformed :path");
+        report_bad_request(call, "malformed :path");
         call_refuse(call, IMS_GRPC_UNIMPLEMENTED, "malformed method path");
         return;
     }

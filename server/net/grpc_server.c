@@ -8,7 +8,6 @@
 #include "h2_session.h"
 #include "ims/error.h"
 #include "listener.h"
-#include "log.h"
 #include "tls.h"
 
 static char *copy_optional(const char *text, int *failed)
@@ -32,17 +31,22 @@ static void server_free(struct grpc_server *server)
     free(server);
 }
 
-/* Builds an SSL_CTX from the configured files, logging why it failed. */
+void grpc_server_event(const struct grpc_server *server, const struct net_event *event)
+{
+    if (server->config.on_event != NULL)
+        server->config.on_event(event, server->config.event_arg);
+}
+
+/* Builds an SSL_CTX from the configured files, telling the owner why it failed. */
 static int server_load_tls(struct grpc_server *server, SSL_CTX **out)
 {
     int rc = tls_context_new(&server->config.tls, out);
     if (rc < 0) {
         char reason[256];
         tls_error_text(reason, sizeof reason);
-        log_error("tls configuration failed", "cert=%s key=%s client_ca=%s error=\"%s\"",
-                  server->config.tls.cert_file, server->config.tls.key_file,
-                  server->config.tls.client_ca_file ? server->config.tls.client_ca_file : "-",
-                  reason);
+        struct net_event ev = {
+            .kind = NET_EVENT_TLS_CONFIG_FAILED, .error = reason, .tls_files = &server->config.tls};
+        grpc_server_event(server, &ev);
     }
     return rc == IMS_ENOMEM ? rc : rc < 0 ? IMS_ETLS : 0;
 }
@@ -127,7 +131,8 @@ int grpc_server_reload_tls(struct grpc_server *server)
     /* Each open connection's SSL holds its own reference to the context it began with. */
     SSL_CTX_free(server->tls_ctx);
     server->tls_ctx = fresh;
-    log_info("tls reloaded", "cert=%s", server->config.tls.cert_file);
+    struct net_event ev = {.kind = NET_EVENT_TLS_RELOADED, .tls_files = &server->config.tls};
+    grpc_server_event(server, &ev);
     return 0;
 }
 
@@ -174,8 +179,10 @@ void grpc_server_shutdown(struct grpc_server *server, void (*done)(void *arg), v
     server->shutting_down = 1;
     server->done = done;
     server->done_arg = arg;
-    log_info("server shutting down", "connections=%s grace_ms=%u", server->conns ? "open" : "none",
-             server->config.shutdown_grace_ms);
+    struct net_event ev = {.kind = NET_EVENT_SHUTDOWN,
+                           .connections = server->conns != NULL,
+                           .grace_ms = server->config.shutdown_grace_ms};
+    grpc_server_event(server, &ev);
     /* The timer counts as live until closed, so the server outlives this function. */
     uv_timer_init(server->loop, &server->grace_timer);
     server->live++;

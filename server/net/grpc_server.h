@@ -22,6 +22,8 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "net_event.h"
+
 struct grpc_server;
 struct grpc_call;
 
@@ -53,9 +55,12 @@ struct grpc_server_config {
     uint32_t max_concurrent_streams; /* per connection */
     uint32_t shutdown_grace_ms;      /* in-flight calls get this long at shutdown */
     struct grpc_tls_config tls;
+    net_event_cb on_event; /* may be NULL: events are dropped */
+    void *event_arg;
 };
 
-/* Creates a server on loop. Returns 0, IMS_ENOMEM, IMS_EINVAL or IMS_ETLS (bad cert/key).
+/* Creates a server on loop. Returns 0, IMS_ENOMEM, IMS_EINVAL or IMS_ETLS (bad cert/key;
+ * the reason goes to on_event as NET_EVENT_TLS_CONFIG_FAILED).
  * Sets SIGPIPE to be ignored for the process: a vanished peer must not kill the daemon. */
 int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
                     const struct grpc_dispatch *dispatch, struct grpc_server **out)
@@ -64,8 +69,9 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
 /* Listens on "host:port" (IPv4, IPv6 in brackets, or a name), or "unix:/path".
  * tls: 1 to serve TLS on this listener (needs the TLS config), 0 for cleartext h2c
  * with prior knowledge. Port 0 picks a free port; grpc_server_bound_port() tells which.
- * Returns 0, IMS_EINVAL (bad address), IMS_EIO (bind/listen failed; errno-style detail
- * in the log of the caller), IMS_ETLS (tls asked without certificate). */
+ * Returns 0, IMS_EINVAL (bad address), IMS_EIO (bind/listen failed; the step and libuv's
+ * error go to on_event as NET_EVENT_LISTEN_FAILED), IMS_ETLS (tls asked without
+ * certificate). */
 int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
     __attribute__((warn_unused_result));
 

@@ -34,6 +34,9 @@ struct grpc_server {
     void *done_arg;
 };
 
+/* Hands an event to the owner's callback, if any. */
+void grpc_server_event(const struct grpc_server *server, const struct net_event *event);
+
 /* Something counted in live was freed. May free the server. */
 void grpc_server_release(struct grpc_server *server);
 

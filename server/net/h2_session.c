@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <assert.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,7 +10,6 @@
 #include "grpc_server_internal.h"
 #include "ims/error.h"
 #include "listener.h"
-#include "log.h"
 
 /* nghttp2 output is gathered into writes of about this size; the next batch is produced
  * only when the previous write completed, so a peer that does not read stops us. */
@@ -24,6 +24,15 @@ struct conn_write {
     size_t len, cap;
     uint8_t data[];
 };
+
+/* Tells the owner something about this connection. */
+static void conn_event(const struct h2_conn *conn, enum net_event_kind kind, const char *reason,
+                       const char *error)
+{
+    struct net_event ev = {
+        .kind = kind, .conn = conn->id, .peer = conn->peer, .reason = reason, .error = error};
+    grpc_server_event(conn->server, &ev);
+}
 
 static void conn_set_state(struct h2_conn *conn, enum h2_conn_state next)
 {
@@ -78,7 +87,7 @@ void h2_conn_close(struct h2_conn *conn, const char *reason)
         return;
     assert(!conn->in_session);
     conn_set_state(conn, H2_CONN_CLOSING);
-    log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", conn->id, conn->peer, reason);
+    conn_event(conn, NET_EVENT_CONN_CLOSED, reason, NULL);
     while (conn->calls != NULL)
         grpc_call_stream_closed(conn->calls);
     if (conn->session != NULL)
@@ -203,8 +212,7 @@ static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
             ssize_t n = nghttp2_session_mem_send(conn->session, &data);
             if (n < 0) {
                 conn->in_session--;
-                log_warning("http2 send failed", "conn=%llu peer=%s error=\"%s\"", conn->id,
-                            conn->peer, nghttp2_strerror((int)n));
+                conn_event(conn, NET_EVENT_HTTP2_SEND_FAILED, NULL, nghttp2_strerror((int)n));
                 conn_fail(conn, "http2 send failed");
                 return IMS_EPROTO;
             }
@@ -293,8 +301,7 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
         return 0;
     struct grpc_call *call = grpc_call_new(conn, frame->hd.stream_id);
     if (call == NULL) {
-        log_warning("stream refused", "conn=%llu peer=%s reason=\"out of memory\"", conn->id,
-                    conn->peer);
+        conn_event(conn, NET_EVENT_STREAM_REFUSED, "out of memory", NULL);
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     if (nghttp2_session_set_stream_user_data(session, frame->hd.stream_id, call) != 0) {
@@ -316,9 +323,13 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
         return 0;
     int rc = grpc_call_add_header(call, name, name_len, value, value_len);
     if (rc < 0) {
-        log_warning("stream reset", "conn=%llu peer=%s stream=%d reason=\"%s\"", conn->id,
-                    conn->peer, frame->hd.stream_id,
-                    rc == IMS_ETOOBIG ? "header list too large" : "out of memory");
+        struct net_event ev = {.kind = NET_EVENT_STREAM_RESET,
+                               .conn = conn->id,
+                               .peer = conn->peer,
+                               .stream = frame->hd.stream_id,
+                               .reason =
+                                   rc == IMS_ETOOBIG ? "header list too large" : "out of memory"};
+        grpc_server_event(conn->server, &ev);
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     return 0;
@@ -384,8 +395,14 @@ static int on_error(nghttp2_session *session, int lib_error_code, const char *ms
                     void *arg)
 {
     struct h2_conn *conn = arg;
-    log_warning("http2 protocol error", "conn=%llu peer=%s detail=\"%.*s\"", conn->id, conn->peer,
-                (int)len, msg);
+    char detail[256];
+    snprintf(detail, sizeof detail, "%.*s", (int)(len < sizeof detail ? len : sizeof detail - 1),
+             msg);
+    struct net_event ev = {.kind = NET_EVENT_HTTP2_PROTOCOL_ERROR,
+                           .conn = conn->id,
+                           .peer = conn->peer,
+                           .detail = detail};
+    grpc_server_event(conn->server, &ev);
     return 0;
 }
 
@@ -427,8 +444,7 @@ static int conn_feed_session(struct h2_conn *conn, const uint8_t *data, size_t l
     conn->in_session--;
     if (rc >= 0)
         return 0;
-    log_warning("http2 protocol error", "conn=%llu peer=%s error=\"%s\"", conn->id, conn->peer,
-                nghttp2_strerror((int)rc));
+    conn_event(conn, NET_EVENT_HTTP2_PROTOCOL_ERROR, NULL, nghttp2_strerror((int)rc));
     /* GOAWAY where the session can still say it, then close. */
     nghttp2_session_terminate_session(conn->session, NGHTTP2_PROTOCOL_ERROR);
     /* Nothing more is read; once the GOAWAY is out nghttp2 wants neither to read nor to
@@ -441,15 +457,17 @@ static int conn_feed_session(struct h2_conn *conn, const uint8_t *data, size_t l
 static void conn_handshake_done(struct h2_conn *conn)
 {
     if (!tls_session_alpn_is_h2(&conn->tls)) {
-        log_warning("tls refused", "conn=%llu peer=%s reason=\"client did not offer h2\"", conn->id,
-                    conn->peer);
+        conn_event(conn, NET_EVENT_TLS_REFUSED, "client did not offer h2", NULL);
         conn_fail(conn, "no h2 in ALPN");
         return;
     }
     conn->client_subject = tls_session_client_subject(&conn->tls);
     conn_set_state(conn, H2_CONN_OPEN);
-    log_debug("tls established", "conn=%llu peer=%s client_cert=%s", conn->id, conn->peer,
-              conn->client_subject ? "yes" : "no");
+    struct net_event ev = {.kind = NET_EVENT_TLS_ESTABLISHED,
+                           .conn = conn->id,
+                           .peer = conn->peer,
+                           .client_cert = conn->client_subject != NULL};
+    grpc_server_event(conn->server, &ev);
 }
 
 static void conn_receive_tls(struct h2_conn *conn, const uint8_t *data, size_t len)
@@ -465,8 +483,7 @@ static void conn_receive_tls(struct h2_conn *conn, const uint8_t *data, size_t l
         if (rc < 0) {
             char reason[256];
             tls_error_text(reason, sizeof reason);
-            log_warning("tls handshake failed", "conn=%llu peer=%s error=\"%s\"", conn->id,
-                        conn->peer, reason);
+            conn_event(conn, NET_EVENT_TLS_HANDSHAKE_FAILED, NULL, reason);
             conn_fail(conn, "tls handshake failed");
             return;
         }
@@ -486,8 +503,7 @@ static void conn_receive_tls(struct h2_conn *conn, const uint8_t *data, size_t l
         if (n < 0) {
             char reason[256];
             tls_error_text(reason, sizeof reason);
-            log_warning("tls error", "conn=%llu peer=%s error=\"%s\"", conn->id, conn->peer,
-                        reason);
+            conn_event(conn, NET_EVENT_TLS_ERROR, NULL, reason);
             conn_fail(conn, "tls error");
             return;
         }
@@ -549,7 +565,8 @@ void h2_conn_accept(struct net_listener *listener)
     struct grpc_server *server = listener->server;
     struct h2_conn *conn = calloc(1, sizeof *conn);
     if (conn == NULL) {
-        log_error("connection dropped", "reason=\"out of memory\"");
+        struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .reason = "out of memory"};
+        grpc_server_event(server, &ev);
         return;
     }
     conn->server = server;
@@ -559,7 +576,8 @@ void h2_conn_accept(struct net_listener *listener)
                                 : uv_tcp_init(server->loop, &conn->h.tcp);
     if (rc < 0) {
         free(conn);
-        log_error("connection dropped", "error=%s", uv_strerror(rc));
+        struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .error = uv_strerror(rc)};
+        grpc_server_event(server, &ev);
         return;
     }
     server->live++;
@@ -577,7 +595,9 @@ void h2_conn_accept(struct net_listener *listener)
     conn_describe_peer(conn);
     if (listener->port >= 0)
         (void)uv_tcp_nodelay(&conn->h.tcp, 1);
-    log_debug("connection open", "conn=%llu peer=%s tls=%d", conn->id, conn->peer, listener->tls);
+    struct net_event ev = {
+        .kind = NET_EVENT_CONN_OPEN, .conn = conn->id, .peer = conn->peer, .tls = listener->tls};
+    grpc_server_event(server, &ev);
     if (conn_session_new(conn) < 0) {
         h2_conn_close(conn, "out of memory");
         return;

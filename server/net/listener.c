@@ -11,7 +11,6 @@
 #include "grpc_server_internal.h"
 #include "h2_session.h"
 #include "ims/error.h"
-#include "log.h"
 
 #define LISTEN_BACKLOG 511
 
@@ -89,7 +88,8 @@ static void on_connection(uv_stream_t *stream, int status)
 {
     struct net_listener *listener = container_of(stream, struct net_listener, h.stream);
     if (status < 0) {
-        log_warning("accept failed", "error=%s", uv_strerror(status));
+        struct net_event ev = {.kind = NET_EVENT_ACCEPT_FAILED, .error = uv_strerror(status)};
+        grpc_server_event(listener->server, &ev);
         return;
     }
     h2_conn_accept(listener);
@@ -97,7 +97,11 @@ static void on_connection(uv_stream_t *stream, int status)
 
 static int fail(struct net_listener *listener, const char *address, const char *what, int rc)
 {
-    log_error("listen failed", "addr=%s step=%s error=%s", address, what, uv_strerror(rc));
+    struct net_event ev = {.kind = NET_EVENT_LISTEN_FAILED,
+                           .address = address,
+                           .reason = what,
+                           .error = uv_strerror(rc)};
+    grpc_server_event(listener->server, &ev);
     uv_close(&listener->h.handle, on_listener_closed);
     return IMS_EIO;
 }
@@ -190,7 +194,9 @@ int net_listener_open(struct grpc_server *server, const char *address, int tls,
     }
     if (rc < 0)
         return rc;
-    log_info("listening", "addr=%s port=%d tls=%d", address, listener->port, tls);
+    struct net_event ev = {
+        .kind = NET_EVENT_LISTENING, .address = address, .port = listener->port, .tls = tls};
+    grpc_server_event(listener->server, &ev);
     *out = listener;
     return 0;
 }

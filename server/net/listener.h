@@ -31,7 +31,7 @@ int net_address_split(const char *address, char *host, size_t host_len, int *por
 
 /* Binds and listens on address for server; the listener counts in server->live.
  * Returns 0, IMS_EINVAL (bad address or unknown name), IMS_EIO (bind or listen failed,
- * logged), IMS_ENOMEM. On failure the half-made listener closes by itself. */
+ * told to on_event), IMS_ENOMEM. On failure the half-made listener closes by itself. */
 int net_listener_open(struct grpc_server *server, const char *address, int tls,
                       struct net_listener **out) __attribute__((warn_unused_result));
 

@@ -36,6 +36,20 @@ static uv_signal_t sigterm;
 static uv_signal_t sigint;
 static uv_signal_t sighup;
 
+/* The transport's events on stderr: failures at warning level, the rest at debug. */
+static void on_net_event(const struct net_event *ev, void *arg)
+{
+    (void)arg;
+    int failure = ev->kind != NET_EVENT_LISTENING && ev->kind != NET_EVENT_CONN_OPEN &&
+                  ev->kind != NET_EVENT_CONN_CLOSED && ev->kind != NET_EVENT_TLS_ESTABLISHED &&
+                  ev->kind != NET_EVENT_TLS_RELOADED && ev->kind != NET_EVENT_SHUTDOWN;
+    log_emit(failure ? LOG_WARNING : LOG_DEBUG, "net event",
+             "kind=%d conn=%llu peer=%s stream=%d reason=\"%s\" error=\"%s\" detail=\"%s\"",
+             (int)ev->kind, ev->conn, ev->peer ? ev->peer : "-", (int)ev->stream,
+             ev->reason ? ev->reason : "", ev->error ? ev->error : "",
+             ev->detail ? ev->detail : "");
+}
+
 static int on_call_start(struct grpc_call *call, void *user_data)
 {
     const char *path = grpc_call_path(call);
@@ -183,6 +197,7 @@ int main(int argc, char **argv)
         .max_message_bytes = 4u << 20,
         .max_concurrent_streams = 100,
         .shutdown_grace_ms = 2000,
+        .on_event = on_net_event,
     };
     const char *plain[8], *tls[8];
     int n_plain = 0, n_tls = 0;

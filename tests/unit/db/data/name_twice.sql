@@ -1,0 +1,5 @@
+-- name: SAME
+SELECT 1;
+
+-- name: SAME
+SELECT 2;

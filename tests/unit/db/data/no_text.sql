@@ -1,0 +1,6 @@
+-- name: EMPTY
+-- $1 something
+;
+
+-- name: NEXT
+SELECT 1;
