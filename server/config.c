@@ -53,8 +53,28 @@ static const struct option_def options[] = {
      "writes for one tenant coalesced into one transaction"},
     {"ingest_queue", OPT_INT, OFF(ingest_queue), "4096", 1, 1000000,
      "writes waiting for one tenant beyond which new ones get RESOURCE_EXHAUSTED"},
+    {"ops_listen", OPT_STRING, OFF(ops_listen), NULL, 0, 0,
+     "host:port of the ops listener (HTTP/1.1: /metrics, /healthz, /readyz, remote_write); "
+     "off when empty; an address other than loopback needs ops_tls"},
+    {"ops_tls", OPT_BOOL, OFF(ops_tls), "false", 0, 1,
+     "serve the ops listener over TLS with tls_cert, tls_key and tls_client_ca"},
+    {"ops_max_connections", OPT_INT, OFF(ops_max_connections), "64", 1, 100000,
+     "open ops connections; more are closed at once"},
+    {"ops_max_header_bytes", OPT_INT, OFF(ops_max_header_bytes), "16384", 1024, 1048576,
+     "request line and headers of one ops request (431 beyond)"},
+    {"ops_max_body_bytes", OPT_INT, OFF(ops_max_body_bytes), "8388608", 1024, 268435456,
+     "body of one ops request, a compressed remote_write batch (413 beyond)"},
+    {"ops_request_timeout_ms", OPT_INT, OFF(ops_request_timeout_ms), "10000", 100, 600000,
+     "time to send one ops request, headers and body (408 beyond)"},
+    {"ops_idle_timeout_ms", OPT_INT, OFF(ops_idle_timeout_ms), "60000", 100, 3600000,
+     "an ops connection without a request is closed after this"},
+    {"remote_write_max_samples", OPT_INT, OFF(remote_write_max_samples), "100000", 1, 10000000,
+     "samples in one remote_write request (400 beyond)"},
+    {"metrics_max_tenants", OPT_INT, OFF(metrics_max_tenants), "10000", 0, 1000000,
+     "tenants with their own ims_security_level, ims_maturity_level and ims_revision series"},
     {"ready_file", OPT_STRING, OFF(ready_file), NULL, 0, 0,
-     "once serving, write the bound TCP port of each listener here, one per line"},
+     "once serving, write the bound TCP port of each listener here, one per line, then "
+     "ops=PORT for the ops listener"},
 };
 
 #define OPTION_COUNT (sizeof options / sizeof options[0])
@@ -210,6 +230,10 @@ int config_validate(const struct config *c, char *err, size_t err_len)
     }
     if (!c->tls_cert != !c->tls_key) {
         snprintf(err, err_len, "tls_cert and tls_key: give both or neither");
+        return IMS_EINVAL;
+    }
+    if (c->ops_tls && !c->tls_cert) {
+        snprintf(err, err_len, "ops_tls: needs tls_cert and tls_key");
         return IMS_EINVAL;
     }
     if (c->tls_require_client_cert && !c->tls_client_ca) {

@@ -32,6 +32,15 @@ struct config {
     char *tls_client_ca;
     int64_t tls_require_client_cert;
     int64_t allow_cleartext_remote;
+    char *ops_listen;
+    int64_t ops_tls;
+    int64_t ops_max_connections;
+    int64_t ops_max_header_bytes;
+    int64_t ops_max_body_bytes;
+    int64_t ops_request_timeout_ms;
+    int64_t ops_idle_timeout_ms;
+    int64_t remote_write_max_samples;
+    int64_t metrics_max_tenants;
     char *ready_file;
     int64_t sample_retention_days;
     int64_t ingest_batch;
