@@ -34,7 +34,9 @@ struct tenant_state {
     struct tenant_registry *reg;
     char id[37];
     enum phase phase;
+    /* The current pair, shared read-only by every read and replaced by a write. */
     engine_model *model;
+    engine_eval *eval;
     int64_t revision;
     int64_t revision_seen; /* the latest revision already forwarded to watchers */
     struct tenant_level level;
@@ -45,11 +47,12 @@ struct tenant_state {
     int flushing;
     struct tenant_write *batch;
     engine_model *copy;
+    engine_eval *copy_eval;
     engine_summary copy_summary;
     int64_t copy_at;
     int commit_index;
     int conflicts;
-    int solo; /* flush one write at a time to isolate a failing one */
+    int solo;  /* flush one write at a time to isolate a failing one */
     int stale; /* another daemon wrote: reload once idle */
     uv_timer_t due_timer;
     int64_t due_at;
@@ -84,8 +87,7 @@ static unsigned hash_id(const char *id)
     return h % BUCKETS;
 }
 
-int tenant_registry_new(const struct tenant_registry_config *config,
-                        struct tenant_registry **out)
+int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
 {
     struct tenant_registry *reg = calloc(1, sizeof *reg);
     if (!reg)
@@ -182,7 +184,7 @@ static void arm_due_timer(struct tenant_state *st)
     if (st->reg->closing || !st->model)
         return;
     int64_t now = now_s();
-    int64_t due = engine_next_due(st->model, now, st->reg->config.decay_period_s,
+    int64_t due = engine_next_due(st->eval, now, st->reg->config.decay_period_s,
                                   st->reg->config.decay_epsilon);
     uv_timer_stop(&st->due_timer);
     st->due_at = 0;
@@ -241,9 +243,6 @@ static void run_readers(struct tenant_state *st, int err, const char *msg)
     while (r) {
         struct read_waiter *next = r->next;
         if (err == 0) {
-            engine_summary s;
-            engine_evaluate(st->model, now_s(), &s);
-            level_from_summary(st, &s, st->revision, st->level.cause, &st->level);
             r->cb(0, NULL, st, r->arg);
         } else {
             r->cb(err, msg, NULL, r->arg);
@@ -259,6 +258,8 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     char msg[300] = "";
     int rc = err;
     engine_model *model = NULL;
+    engine_eval *eval = NULL;
+    engine_summary s;
     int64_t revision = 0;
     if (err == 0) {
         PGresult *r = db_txn_result(txn, 0);
@@ -277,6 +278,10 @@ static void load_done(struct db_txn *txn, int err, void *arg)
                 rc = IMS_EINTERNAL;
             }
             revision = atoll(PQgetvalue(r, 0, 1));
+            if (rc == 0 && (engine_eval_new(&eval) || engine_evaluate(model, now_s(), eval, &s))) {
+                snprintf(msg, sizeof msg, "out of memory");
+                rc = IMS_ENOMEM;
+            }
         }
     } else {
         snprintf(msg, sizeof msg, "%s",
@@ -284,6 +289,8 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     }
     db_txn_free(txn);
     if (rc != 0) {
+        engine_eval_free(eval);
+        engine_model_free(model);
         st->phase = PHASE_EMPTY;
         run_readers(st, rc, msg);
         fail_queue(st, rc, msg);
@@ -291,15 +298,15 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     }
     int64_t old_revision = st->revision;
     int had_model = st->model != NULL;
+    engine_eval_free(st->eval);
     engine_model_free(st->model);
     st->model = model;
+    st->eval = eval;
     st->revision = revision;
     st->phase = PHASE_READY;
-    engine_summary s;
-    engine_evaluate(st->model, now_s(), &s);
     level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
-    log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id,
-              (long long)revision, s.security_level);
+    log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id, (long long)revision,
+              s.security_level);
     if (had_model && revision != old_revision)
         forward_level(st, &st->level);
     else if (revision > st->revision_seen)
@@ -328,6 +335,26 @@ static void state_load(struct tenant_state *st)
 }
 
 /* --- flushes --- */
+
+/* Frees the copy a flush built (model and evaluated state). */
+static void drop_copy(struct tenant_state *st)
+{
+    engine_eval_free(st->copy_eval);
+    engine_model_free(st->copy);
+    st->copy_eval = NULL;
+    st->copy = NULL;
+}
+
+/* The copy becomes the current pair. */
+static void replace_current(struct tenant_state *st)
+{
+    engine_eval_free(st->eval);
+    engine_model_free(st->model);
+    st->model = st->copy;
+    st->eval = st->copy_eval;
+    st->copy = NULL;
+    st->copy_eval = NULL;
+}
 
 static void requeue_batch_front(struct tenant_state *st)
 {
@@ -374,9 +401,7 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
     if (err == 0) {
         PGresult *r = db_txn_result(txn, st->commit_index);
         int64_t revision = atoll(PQgetvalue(r, 0, 0));
-        engine_model_free(st->model);
-        st->model = st->copy;
-        st->copy = NULL;
+        replace_current(st);
         st->revision = revision;
         st->conflicts = 0;
         if (st->solo > 0)
@@ -401,8 +426,7 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         state_flush(st);
         return;
     }
-    engine_model_free(st->copy);
-    st->copy = NULL;
+    drop_copy(st);
     const char *sqlstate = txn ? db_txn_sqlstate(txn) : "";
     if (strcmp(sqlstate, "40001") == 0 && st->conflicts < MAX_CONFLICT_RETRIES) {
         /* Another daemon wrote first: read the tenant again and apply the same writes. */
@@ -467,7 +491,7 @@ static int apply_batch(struct tenant_state *st)
         }
         if (!restart) {
             st->copy = copy;
-            return 0;
+            return engine_eval_clone(st->eval, &st->copy_eval);
         }
         engine_model_free(copy);
     }
@@ -501,26 +525,31 @@ static void state_flush(struct tenant_state *st)
     tail->next = NULL;
 
     if (apply_batch(st) != 0) {
+        drop_copy(st);
         fail_batch(st, IMS_ENOMEM, "out of memory", NULL);
         state_flush(st);
         return;
     }
     if (!st->batch) {
-        engine_model_free(st->copy);
-        st->copy = NULL;
+        drop_copy(st);
         state_flush(st);
         return;
     }
+    /* The copy's state, brought up to date incrementally from a clone of the current one. */
     st->copy_at = now_s();
-    engine_evaluate(st->copy, st->copy_at, &st->copy_summary);
+    if (engine_evaluate(st->copy, st->copy_at, st->copy_eval, &st->copy_summary) != 0) {
+        drop_copy(st);
+        fail_batch(st, IMS_ENOMEM, "out of memory", NULL);
+        state_flush(st);
+        return;
+    }
 
     /* A time-driven check that changed nothing writes nothing. */
     if (st->batch == &st->time_write && !st->batch->next &&
         st->copy_summary.security_level == st->level.security_level &&
         st->copy_summary.maturity == st->level.maturity) {
-        engine_model_free(st->model);
-        st->model = st->copy;
-        st->copy = NULL;
+        replace_current(st);
+        level_from_summary(st, &st->copy_summary, st->revision, st->level.cause, &st->level);
         st->batch = NULL;
         st->time_write_queued = 0;
         arm_due_timer(st);
@@ -545,8 +574,7 @@ static void state_flush(struct tenant_state *st)
     ok = ok && (st->commit_index = db_txn_add(txn, reg->config.statement_commit, 5, params)) >= 0;
     if (!ok) {
         db_txn_free(txn);
-        engine_model_free(st->copy);
-        st->copy = NULL;
+        drop_copy(st);
         fail_batch(st, IMS_ENOMEM, "out of memory", NULL);
         return;
     }
@@ -578,10 +606,7 @@ void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb
         return;
     }
     if (st->phase == PHASE_READY && !st->stale) {
-        engine_summary s;
-        engine_evaluate(st->model, now_s(), &s);
-        level_from_summary(st, &s, st->revision, st->level.cause, &st->level);
-        cb(0, NULL, st, arg);
+        cb(0, NULL, st, arg); /* the current state as it is: a read never evaluates */
         return;
     }
     struct read_waiter *r = calloc(1, sizeof *r);
@@ -597,9 +622,14 @@ void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb
         state_load(st);
 }
 
-engine_model *tenant_state_model(struct tenant_state *state)
+const engine_model *tenant_state_model(const struct tenant_state *state)
 {
     return state->model;
+}
+
+const engine_eval *tenant_state_eval(const struct tenant_state *state)
+{
+    return state->eval;
 }
 
 const struct tenant_level *tenant_state_level(const struct tenant_state *state)
@@ -639,8 +669,8 @@ void tenant_notification(struct tenant_registry *reg, const char *payload)
     long long revision = 0, at = 0;
     int maturity = 0;
     double level = 0;
-    if (sscanf(payload, "%36[0-9a-f-]:%lld:%lf:%d:%lld:%31s", id, &revision, &level, &maturity,
-               &at, cause) < 5 ||
+    if (sscanf(payload, "%36[0-9a-f-]:%lld:%lf:%d:%lld:%31s", id, &revision, &level, &maturity, &at,
+               cause) < 5 ||
         revision <= 0)
         return;
     struct tenant_state *st = state_find(reg, id);
@@ -700,8 +730,9 @@ static void timer_closed(uv_handle_t *h)
 {
     struct tenant_state *st = container_of((uv_timer_t *)h, struct tenant_state, due_timer);
     struct tenant_registry *reg = st->reg;
+    engine_eval_free(st->eval);
     engine_model_free(st->model);
-    engine_model_free(st->copy);
+    drop_copy(st);
     free(st);
     if (--reg->open_timers == 0) {
         void (*done)(void *) = reg->close_done;

@@ -75,10 +75,10 @@ struct tenant_registry_config {
     struct db_pool *pool;
     int64_t decay_period_s; /* re-evaluation period while a penalty decays */
     double decay_epsilon;
-    int max_batch;          /* writes in one flush */
-    int max_queued;         /* writes waiting for one tenant beyond which new ones are
-                             * refused with IMS_ETOOBIG (back-pressure; nothing accepted is
-                             * ever dropped) */
+    int max_batch;  /* writes in one flush */
+    int max_queued; /* writes waiting for one tenant beyond which new ones are
+                     * refused with IMS_ETOOBIG (back-pressure; nothing accepted is
+                     * ever dropped) */
     /* Prepared statements of the pool the registry uses (ids in the pool's table):
      * load: $1 tenant -> snapshot json text, revision;
      * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
@@ -86,8 +86,8 @@ struct tenant_registry_config {
     int statement_commit;
 };
 
-int tenant_registry_new(const struct tenant_registry_config *config,
-                        struct tenant_registry **out) __attribute__((warn_unused_result));
+int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
+    __attribute__((warn_unused_result));
 /* Stops the timers and frees every state; watchers must have been ended before. */
 void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg);
 
@@ -97,15 +97,17 @@ void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg),
 void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
                          struct tenant_write *write);
 
-/* The tenant's model, evaluated now, loading it first if needed. cb gets err 0 and the
- * state (valid during the callback only), or IMS_EUNAVAILABLE / IMS_ENOTFOUND /
- * IMS_EINTERNAL with a message. */
-typedef void (*tenant_read_cb)(int err, const char *msg, struct tenant_state *state,
-                               void *arg);
+/* The tenant's current state, loading it first if needed. cb gets err 0 and the state
+ * (valid during the callback only), or IMS_EUNAVAILABLE / IMS_ENOTFOUND / IMS_EINTERNAL
+ * with a message. A read never evaluates: it gets the model and the evaluated state of the
+ * latest write or time-driven update (tenant_state_level()->at is their time). */
+typedef void (*tenant_read_cb)(int err, const char *msg, struct tenant_state *state, void *arg);
 void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb cb, void *arg);
 
-/* Accessors for a state handed to a tenant_read_cb. */
-engine_model *tenant_state_model(struct tenant_state *state);
+/* Accessors for a state handed to a tenant_read_cb: the current model and its evaluated
+ * state, shared by every read, read-only. */
+const engine_model *tenant_state_model(const struct tenant_state *state);
+const engine_eval *tenant_state_eval(const struct tenant_state *state);
 const struct tenant_level *tenant_state_level(const struct tenant_state *state);
 
 /* Forgets a tenant's cached model (another daemon changed it); the next use reloads. */

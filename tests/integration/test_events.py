@@ -15,7 +15,7 @@ import grpc
 import imstest
 from imstest import events_pb2, level_pb2, tenants_pb2
 
-IMS_EVAL = os.path.join(imstest.BUILD, "server", "engine", "ims-eval")
+IMS_EVAL = os.path.join(imstest.BUILD, "client", "cli", "ims-eval")
 
 
 def create_tenant(channel, token, sector="it-services", size="small"):

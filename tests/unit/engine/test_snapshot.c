@@ -1,7 +1,7 @@
 /* Unit tests of snapshot parsing, writing and the eval command. */
 #include "test_util.h"
 
-#include "eval_cli.h"
+#include "eval_file.h"
 
 #include <stdlib.h>
 #include <unistd.h>
@@ -27,7 +27,7 @@ static void test_worked_example_file(void **state)
     engine_model *m = load(text);
     free(text);
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_near(s.security_level, 45.0 / 92.0);
     assert_int_equal(s.maturity, 1);
     engine_control_figures f;
@@ -35,7 +35,7 @@ static void test_worked_example_file(void **state)
     assert_near(f.q, 16.0 / 23.0);
     assert_near(f.p, 0.2);
     assert_near(f.e, (0.25 + 0.5 * 16.0 / 23.0) * 0.8);
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void expect_error(const char *json, int code, const char *msg)
@@ -47,7 +47,7 @@ static void expect_error(const char *json, int code, const char *msg)
     int rc = engine_snapshot_parse(json, strlen(json), &m, &has_at, &at, &e);
     if (rc != code || strcmp(e.msg, msg) != 0) {
         print_error("got %d \"%s\", want %d \"%s\"\n", rc, e.msg, code, msg);
-        engine_model_free(m);
+        model_free(m);
         fail();
     }
     assert_null(m);
@@ -150,13 +150,13 @@ static void round_trip(const char *text)
     char *w2 = write_snapshot(m2, true, T0);
     assert_string_equal(w1, w2);
     engine_summary s1, s2;
-    engine_evaluate(m, T0, &s1);
-    engine_evaluate(m2, T0, &s2);
+    evaluate(m, T0, &s1);
+    evaluate(m2, T0, &s2);
     assert_true(s1.security_level == s2.security_level);
     free(w1);
     free(w2);
-    engine_model_free(m);
-    engine_model_free(m2);
+    model_free(m);
+    model_free(m2);
 }
 
 static void test_round_trip(void **state)
@@ -224,7 +224,7 @@ static int run_cli(int argc, char **argv, char **out_text, char **err_text)
     FILE *out = open_memstream(out_text, &on), *err = open_memstream(err_text, &en);
     assert_non_null(out);
     assert_non_null(err);
-    int rc = engine_cli_eval(argc, argv, out, err);
+    int rc = imsctl_eval_file(argc, argv, out, err);
     fclose(out);
     fclose(err);
     return rc;
