@@ -1,24 +1,31 @@
 /*
- * Per-tenant state: the cached engine model, its revision and level, the writes waiting
- * for the tenant, and who watches it.
+ * Per-tenant state: the cached engine model and its evaluated state, their revision and
+ * level, the writes waiting for the tenant, and who watches it.
  *
  * A tenant's model is loaded from PostgreSQL on first use (one statement renders the
- * tenant as a snapshot document, parsed by the engine) and kept. Every change goes
- * through tenant_write_submit():
+ * tenant as a snapshot document, parsed by the engine), evaluated once, and kept. The
+ * model and its evaluated state form the tenant's current pair for one revision: every
+ * read is served from it as it is and never evaluates. Every change goes through
+ * tenant_write_submit():
  *
  *   1. the writes queued for the tenant are taken together (a flush: samples from many
  *      connections become one transaction, and the tenant is recomputed once);
  *   2. each write's apply() changes a copy of the model; a write whose apply fails is
  *      answered with its error and left out;
- *   3. the copy is evaluated, and one pipelined transaction carries every write's
+ *   3. the copy is evaluated into a copy of the current evaluated state (incrementally:
+ *      only what the writes changed), and one pipelined transaction carries every write's
  *      statements, the revision bump (checked against the revision the copy was made
  *      from), the level history row and the NOTIFY for other daemons;
- *   4. only after COMMIT does the copy replace the model, each write's done() run with the
- *      new level, and the watchers get it. If another daemon wrote first (the revision
- *      check fails), the model is reloaded and the flush applied again.
+ *   4. only after COMMIT does the new pair replace the current one, each write's done()
+ *      run with the new level, and the watchers get it. If another daemon wrote first (the
+ *      revision check fails), the model is reloaded and the flush applied again.
  *
  * Time-driven changes (incident decay, stale metrics) are evaluated when the engine says
- * they are due, and recorded and pushed like any other change.
+ * they are due, as a write of their own that builds the next pair, and recorded and pushed
+ * like any other change when the level moved.
+ *
+ * Files: registry.c (states, loading, reads, invalidation, closing), flush.c (the write
+ * path), write_queue.c (batches), watchers.c (delivery); state.h is their shared layout.
  */
 #ifndef IMS_TENANT_H
 #define IMS_TENANT_H

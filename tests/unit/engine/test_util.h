@@ -62,6 +62,19 @@ static inline engine_eval *eval_of(const engine_model *m)
     return test_evals[free_slot].eval;
 }
 
+/* Makes ev the state the model is evaluated into from now on. */
+static inline void adopt(const engine_model *m, engine_eval *ev)
+{
+    for (size_t i = 0; i < sizeof test_evals / sizeof test_evals[0]; i++) {
+        if (!test_evals[i].model) {
+            test_evals[i].model = m;
+            test_evals[i].eval = ev;
+            return;
+        }
+    }
+    fail();
+}
+
 /* Brings the model's state up to date at t. */
 static inline void evaluate(const engine_model *m, int64_t t, engine_summary *s)
 {
