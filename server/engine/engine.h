@@ -354,6 +354,9 @@ int64_t engine_next_due(const engine_eval *eval, int64_t t, int64_t decay_period
 
 /* ---- figures of an evaluated state ---------------------------------------------------- */
 
+/* Counts and indexes are those of the model at the state's latest evaluation, ids point
+ * into that model; none of these functions changes anything. */
+
 typedef struct engine_control_figures {
     bool applicable;
     double a;

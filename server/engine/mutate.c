@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- samples ------------------------------------------------------------------------ */
+/* ---- samples ------------------------------------------------------------------------- */
 
 int engine_sample_add(engine_model *m, const char *metric, int64_t at, double value,
                       engine_error *err)
@@ -192,7 +192,7 @@ int engine_process_add_exercise(engine_model *m, const char *process,
 
 /* ---- incidents ----------------------------------------------------------------------- */
 
-/* Marks everything that depends on incident j dirty. */
+/* Stamps everything that depends on incident j. */
 static void mark_incident(engine_model *m, const engine_incident *j)
 {
     engine_mark_controls(m, &j->controls, ENGINE_DIRTY_P);
