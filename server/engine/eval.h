@@ -3,9 +3,10 @@
  * (evaluate, figures, schedule, plan, explain, snapshot) and by nothing else.
  *
  * Per-item figures live in arrays parallel to the model's (controls, metrics, threats,
- * processes, frameworks, domains). An evaluation marks an item dirty when the model
- * stamped it after the state's `seen` stamp, or when it depends on time and t changed;
- * it then recomputes the dirty items and re-sums the aggregates.
+ * processes, frameworks, domains). An evaluation recomputes an item when the model stamped
+ * it after the state's `seen` stamp, when it depends on time and t changed, or when an
+ * item it depends on was recomputed (a metric's controls, a control's threats); then it
+ * re-sums the aggregates.
  */
 #ifndef IMS_ENGINE_EVAL_H
 #define IMS_ENGINE_EVAL_H
@@ -19,7 +20,7 @@ typedef struct engine_control_state {
 } engine_control_state;
 
 typedef struct engine_metric_state {
-    bool dirty, deployed;
+    bool deployed;
     double q;
 } engine_metric_state;
 
@@ -30,7 +31,6 @@ typedef struct engine_threat_state {
 } engine_threat_state;
 
 typedef struct engine_process_state {
-    bool dirty;
     double readiness;
 } engine_process_state;
 

@@ -119,7 +119,6 @@ int32_t engine_samples_upper(const engine_metric *x, int64_t t)
 static void recompute_metric(const engine_metric *x, engine_metric_state *xs, int64_t t)
 {
     int32_t end = engine_samples_upper(x, t);
-    xs->dirty = false;
     xs->deployed = end > 0;
     xs->q = 0;
     if (!xs->deployed)
@@ -314,7 +313,6 @@ static void recompute_process(const engine_model *m, const engine_process *p,
         worst = pen > worst ? pen : worst;
     }
     ps->readiness = (plan + ex + (1 - worst)) / 3;
-    ps->dirty = false;
 }
 
 /* ---- aggregates ---------------------------------------------------------------------- */
@@ -476,34 +474,30 @@ static void aggregate(const engine_model *m, engine_eval *ev)
 
 /* ---- evaluation ---------------------------------------------------------------------- */
 
-/* Marks dirty what the model changed after the state's stamp, and what depends on time. */
-static void mark_dirty(const engine_model *m, engine_eval *ev, int64_t t)
+/* The parts of control c to recompute: stamped by the model after the state's stamp, or
+ * depending on time when t changed, or everything for a state never evaluated. */
+static unsigned control_parts(const engine_control *c, uint64_t seen, bool all, bool timed)
 {
-    bool all = !ev->evaluated;
-    bool timed = all || t != ev->at;
-    uint64_t seen = ev->seen;
-    for (int32_t i = 0; i < m->metrics.n; i++)
-        ev->metrics.v[i].dirty = timed || m->metrics.v[i].changed > seen;
-    for (int32_t c = 0; c < m->controls.n; c++) {
-        unsigned d = all ? ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K : 0;
-        if (timed)
-            d |= ENGINE_DIRTY_Q | ENGINE_DIRTY_P;
+    if (all)
+        return ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K;
+    unsigned d = timed ? ENGINE_DIRTY_Q | ENGINE_DIRTY_P : 0;
+    if (c->changed_any > seen)
         for (int k = 0; k < ENGINE_CONTROL_PARTS; k++)
-            if (m->controls.v[c].changed[k] > seen)
+            if (c->changed[k] > seen)
                 d |= 1u << k;
-        ev->controls.v[c].dirty = d;
-    }
-    for (int32_t th = 0; th < m->threats.n; th++) {
-        unsigned d = all ? ENGINE_DIRTY_LAMBDA | ENGINE_DIRTY_RESIDUAL | ENGINE_DIRTY_IMPACT : 0;
-        if (timed)
-            d |= ENGINE_DIRTY_LAMBDA;
+    return d;
+}
+
+static unsigned threat_parts(const engine_threat *th, uint64_t seen, bool all, bool timed)
+{
+    if (all)
+        return ENGINE_DIRTY_LAMBDA | ENGINE_DIRTY_RESIDUAL | ENGINE_DIRTY_IMPACT;
+    unsigned d = timed ? ENGINE_DIRTY_LAMBDA : 0;
+    if (th->changed_any > seen)
         for (int k = 0; k < ENGINE_THREAT_PARTS; k++)
-            if (m->threats.v[th].changed[k] > seen)
+            if (th->changed[k] > seen)
                 d |= 1u << k;
-        ev->threats.v[th].dirty = d;
-    }
-    for (int32_t p = 0; p < m->processes.n; p++)
-        ev->processes.v[p].dirty = timed || m->processes.v[p].changed > seen;
+    return d;
 }
 
 int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
@@ -520,27 +514,34 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
         ev->evaluated = false; /* arrays may be partly resized: start over next time */
         return IMS_ENOMEM;
     }
+    bool all = !ev->evaluated, timed = all || t != ev->at;
+    uint64_t seen = ev->seen;
     ev->model = m;
-    mark_dirty(m, ev, t);
     ev->evaluated = true;
     ev->at = t;
     ev->seen = m->stamp;
+    /* Every dirty mark is 0 between evaluations: a recomputation clears the marks it set,
+     * and a metric (or control) marks the controls (or threats) after it in this order. */
     for (int32_t i = 0; i < m->metrics.n; i++) {
-        if (!ev->metrics.v[i].dirty)
-            continue;
         const engine_metric *x = &m->metrics.v[i];
+        if (!timed && x->changed <= seen)
+            continue;
         recompute_metric(x, &ev->metrics.v[i], t);
         for (int32_t k = 0; k < x->controls.n; k++)
             ev->controls.v[x->controls.v[k].to].dirty |= ENGINE_DIRTY_Q;
     }
-    for (int32_t c = 0; c < m->controls.n; c++)
+    for (int32_t c = 0; c < m->controls.n; c++) {
+        ev->controls.v[c].dirty |= control_parts(&m->controls.v[c], seen, all, timed);
         if (ev->controls.v[c].dirty)
             recompute_control(m, ev, c, t);
-    for (int32_t th = 0; th < m->threats.n; th++)
+    }
+    for (int32_t th = 0; th < m->threats.n; th++) {
+        ev->threats.v[th].dirty |= threat_parts(&m->threats.v[th], seen, all, timed);
         if (ev->threats.v[th].dirty)
             recompute_threat(m, ev, th, t);
+    }
     for (int32_t p = 0; p < m->processes.n; p++)
-        if (ev->processes.v[p].dirty)
+        if (timed || m->processes.v[p].changed > seen)
             recompute_process(m, &m->processes.v[p], &ev->processes.v[p], t);
     aggregate(m, ev);
     ev->summary.at = t;

@@ -54,6 +54,7 @@ typedef struct engine_control {
     engine_ilist incidents;                 /* incidents naming it (derived) */
     engine_ilist findings;                  /* findings referring to it (derived) */
     uint64_t changed[ENGINE_CONTROL_PARTS]; /* change stamp of each part */
+    uint64_t changed_any;                   /* the latest of them */
 } engine_control;
 
 typedef struct engine_subcontrol {
@@ -106,6 +107,7 @@ typedef struct engine_threat {
     engine_elist mitig;     /* (control, effectiveness) */
     engine_ilist incidents; /* incidents carrying it (derived) */
     uint64_t changed[ENGINE_THREAT_PARTS];
+    uint64_t changed_any; /* the latest of them */
 } engine_threat;
 
 typedef struct engine_asset_type {
@@ -194,6 +196,7 @@ static inline void engine_mark_control(engine_model *m, int32_t c, unsigned bits
     for (int k = 0; k < ENGINE_CONTROL_PARTS; k++)
         if (bits & (1u << k))
             m->controls.v[c].changed[k] = stamp;
+    m->controls.v[c].changed_any = stamp;
 }
 
 static inline void engine_mark_controls(engine_model *m, const engine_ilist *l, unsigned bits)
@@ -209,6 +212,7 @@ static inline void engine_mark_threat(engine_model *m, int32_t t, unsigned bits)
     for (int k = 0; k < ENGINE_THREAT_PARTS; k++)
         if (bits & (1u << k))
             m->threats.v[t].changed[k] = stamp;
+    m->threats.v[t].changed_any = stamp;
 }
 
 static inline void engine_mark_metric(engine_model *m, int32_t i)
