@@ -198,15 +198,20 @@ int main(int argc, char **argv)
         iterations = 100;
     size_t before = mallinfo2().uordblks;
     engine_model *m = build();
+    engine_eval *ev = NULL;
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    if (engine_eval_new(&ev) || engine_evaluate(m, T0, ev, &s)) {
+        fprintf(stderr, "bench_engine: out of memory\n");
+        return 1;
+    }
     size_t memory = mallinfo2().uordblks - before;
 
     enum { FULL = 200 };
     double full[FULL];
     for (int i = 0; i < FULL; i++) {
         double t0 = now_us();
-        if (engine_evaluate_full(m, T0, &s)) {
+        engine_eval_reset(ev);
+        if (engine_model_invalidate(m) || engine_evaluate(m, T0, ev, &s)) {
             fprintf(stderr, "bench_engine: out of memory\n");
             return 1;
         }
@@ -220,7 +225,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < iterations; i++) {
         double t0 = now_us();
         change(m);
-        engine_evaluate(m, T0, &s);
+        if (engine_evaluate(m, T0, ev, &s))
+            return 1;
         inc[i] = now_us() - t0;
     }
     qsort(inc, (size_t)iterations, sizeof *inc, cmp_double);
@@ -231,7 +237,7 @@ int main(int argc, char **argv)
     size_t n = 0;
     for (int i = 0; i < PLANS; i++) {
         double t0 = now_us();
-        if (engine_plan(m, T0, 10, steps, &n))
+        if (engine_plan(ev, 10, steps, &n))
             return 1;
         plan[i] = now_us() - t0;
     }
@@ -241,10 +247,14 @@ int main(int argc, char **argv)
     double clone[CLONES];
     for (int i = 0; i < CLONES; i++) {
         engine_model *c;
+        engine_eval *ce;
         double t0 = now_us();
         if (engine_model_clone(m, &c))
             return 1;
+        if (engine_eval_clone(ev, &ce))
+            return 1;
         clone[i] = now_us() - t0;
+        engine_eval_free(ce);
         engine_model_free(c);
     }
     qsort(clone, CLONES, sizeof *clone, cmp_double);
@@ -258,9 +268,10 @@ int main(int argc, char **argv)
     printf("incremental update:  median %8.2f us   p99 %8.2f us   (%d random changes)\n",
            inc[iterations / 2], inc[(size_t)iterations * 99 / 100], iterations);
     printf("plan (10 steps):     median %8.2f ms   (%zu steps)\n", plan[PLANS / 2] / 1000, n);
-    printf("clone:               median %8.1f us\n", clone[CLONES / 2]);
+    printf("clone (model+state): median %8.1f us\n", clone[CLONES / 2]);
     printf("memory per tenant:   %zu bytes (%.1f KiB)\n", memory, memory / 1024.0);
     free(inc);
+    engine_eval_free(ev);
     engine_model_free(m);
     return 0;
 }

@@ -5,7 +5,7 @@
 #include "imsctl.h"
 
 #ifdef IMS_HAVE_ENGINE
-#include "eval_cli.h"
+#include "eval_file.h"
 #endif
 
 static int eval(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -17,7 +17,7 @@ static int eval(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **arg
             printf("usage: imsctl eval %s\n  %s\n", cmd->usage, cmd->help);
             return 0;
         }
-    return engine_cli_eval(argc, argv, stdout, stderr);
+    return imsctl_eval_file(argc, argv, stdout, stderr);
 #else
     (void)cmd;
     (void)argc;

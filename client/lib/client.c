@@ -1,5 +1,5 @@
 /*
- * The client connection and the gRPC call machinery: an nghttp2 client
+ * The client connection and the gRPC call machinery for unary calls: an nghttp2 client
  * session fed by hand (mem_send / mem_recv) over a transport that waits with
  * poll(). Exactly one call is in flight at a time, so the session's callbacks
  * always work on c->call.
@@ -14,52 +14,7 @@
 
 #include <nghttp2/nghttp2.h>
 
-#include "address.h"
-#include "grpc_wire.h"
-#include "transport.h"
-
-typedef struct call {
-    ims_client *client;
-    int32_t stream_id;
-    long long deadline;
-    /* Request body not yet handed to nghttp2. */
-    uint8_t *out;
-    size_t out_len, out_off, out_cap;
-    bool out_eof;  /* no more body after what is buffered */
-    bool deferred; /* the data source waits for more body */
-    /* Response. */
-    int http_status;
-    bool content_type_grpc;
-    bool have_grpc_status;
-    int grpc_status;
-    char *grpc_message;
-    ims__deframer in;
-    bool got_frame; /* anything at all arrived for this stream */
-    bool fresh;     /* it runs on a connection opened for it */
-    bool closed;
-    uint32_t close_error;
-    int local_error; /* an error raised inside a callback */
-} call;
-
-struct ims_client {
-    ims__address address;
-    char *authorization;
-    int timeout_ms;
-    SSL_CTX *tls;
-    ims__transport transport;
-    nghttp2_session *session;
-    call *call;
-    int grpc_status;
-    char error[1024];
-};
-
-struct ims_client_stream {
-    call *call;
-};
-
-struct ims_client_cstream {
-    call *call;
-};
+#include "client_internal.h"
 
 /* The status a gRPC client reports for a local failure. */
 static int status_for_local(int err)
@@ -85,7 +40,7 @@ static int status_for_local(int err)
     }
 }
 
-__attribute__((format(printf, 3, 4))) static int fail(ims_client *c, int err, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) int ims__fail(ims_client *c, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -95,7 +50,7 @@ __attribute__((format(printf, 3, 4))) static int fail(ims_client *c, int err, co
     return err;
 }
 
-static void succeed(ims_client *c)
+void ims__succeed(ims_client *c)
 {
     c->error[0] = '\0';
     c->grpc_status = IMS_GRPC_OK;
@@ -181,7 +136,7 @@ void ims_client_free(ims_client *c)
 int ims_client_set_timeout(ims_client *c, int timeout_ms)
 {
     if (timeout_ms < 0)
-        return fail(c, IMS_EINVAL, "timeout must not be negative");
+        return ims__fail(c, IMS_EINVAL, "timeout must not be negative");
     c->timeout_ms = timeout_ms;
     return 0;
 }
@@ -279,13 +234,13 @@ static ssize_t read_body(nghttp2_session *s, int32_t stream_id, uint8_t *buf, si
 
 /* ---- the connection */
 
-static int flush(ims_client *c, long long deadline)
+int ims__flush(ims_client *c, long long deadline)
 {
     for (;;) {
         const uint8_t *data;
         ssize_t n = nghttp2_session_mem_send(c->session, &data);
         if (n < 0)
-            return fail(c, IMS_EPROTO, "HTTP/2: %s", nghttp2_strerror((int)n));
+            return ims__fail(c, IMS_EPROTO, "HTTP/2: %s", nghttp2_strerror((int)n));
         if (n == 0)
             return 0;
         int rc = ims__transport_write(&c->transport, data, (size_t)n, deadline, c->error,
@@ -298,7 +253,7 @@ static int flush(ims_client *c, long long deadline)
 }
 
 /* Reads once (waiting up to the deadline), feeds nghttp2 and sends what it answers. */
-static int read_once(ims_client *c, long long deadline)
+int ims__read_once(ims_client *c, long long deadline)
 {
     uint8_t buf[16384];
     size_t n = 0;
@@ -313,10 +268,10 @@ static int read_once(ims_client *c, long long deadline)
     ssize_t r = nghttp2_session_mem_recv(c->session, buf, n);
     if (r < 0) {
         if (r == NGHTTP2_ERR_CALLBACK_FAILURE && c->call && c->call->local_error)
-            return fail(c, c->call->local_error, "%s", ims_strerror(c->call->local_error));
-        return fail(c, IMS_EPROTO, "HTTP/2: %s", nghttp2_strerror((int)r));
+            return ims__fail(c, c->call->local_error, "%s", ims_strerror(c->call->local_error));
+        return ims__fail(c, IMS_EPROTO, "HTTP/2: %s", nghttp2_strerror((int)r));
     }
-    return flush(c, deadline);
+    return ims__flush(c, deadline);
 }
 
 static int session_open(ims_client *c, long long deadline)
@@ -330,7 +285,7 @@ static int session_open(ims_client *c, long long deadline)
     nghttp2_session_callbacks *cb;
     if (nghttp2_session_callbacks_new(&cb) != 0) {
         disconnect(c);
-        return fail(c, IMS_ENOMEM, "out of memory");
+        return ims__fail(c, IMS_ENOMEM, "out of memory");
     }
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk);
@@ -340,7 +295,7 @@ static int session_open(ims_client *c, long long deadline)
     if (r != 0) {
         c->session = NULL;
         disconnect(c);
-        return fail(c, IMS_ENOMEM, "out of memory");
+        return ims__fail(c, IMS_ENOMEM, "out of memory");
     }
     /* Large windows: responses such as level history come in one go. */
     nghttp2_settings_entry settings[] = {
@@ -350,9 +305,9 @@ static int session_open(ims_client *c, long long deadline)
     if (nghttp2_submit_settings(c->session, NGHTTP2_FLAG_NONE, settings, 2) != 0 ||
         nghttp2_session_set_local_window_size(c->session, NGHTTP2_FLAG_NONE, 0, 4 << 20) != 0) {
         disconnect(c);
-        return fail(c, IMS_ENOMEM, "out of memory");
+        return ims__fail(c, IMS_ENOMEM, "out of memory");
     }
-    rc = flush(c, deadline);
+    rc = ims__flush(c, deadline);
     if (rc != 0)
         disconnect(c);
     return rc;
@@ -365,7 +320,7 @@ static bool session_usable(ims_client *c)
         return false;
     /* Take in whatever arrived while idle: a GOAWAY, or the end of the stream. */
     while (nghttp2_session_want_read(c->session)) {
-        int rc = read_once(c, IMS__DEADLINE_NOW);
+        int rc = ims__read_once(c, IMS__DEADLINE_NOW);
         if (rc == IMS_ETIMEDOUT)
             break;
         if (rc != 0) {
@@ -384,19 +339,19 @@ static bool session_usable(ims_client *c)
 int ims_client_connect(ims_client *c)
 {
     if (session_usable(c)) {
-        succeed(c);
+        ims__succeed(c);
         return 0;
     }
     long long deadline = c->timeout_ms > 0 ? ims__now_ms() + c->timeout_ms : 0;
     int rc = session_open(c, deadline);
     if (rc == 0)
-        succeed(c);
+        ims__succeed(c);
     return rc;
 }
 
 /* ---- calls */
 
-static void call_free(call *k)
+void ims__call_free(call *k)
 {
     if (k == NULL)
         return;
@@ -410,7 +365,7 @@ static void call_free(call *k)
             memcpy(saved, c->error, sizeof(saved));
             if (nghttp2_submit_rst_stream(c->session, NGHTTP2_FLAG_NONE, k->stream_id,
                                           NGHTTP2_CANCEL) != 0 ||
-                flush(c, ims__now_ms() + 1000) != 0)
+                ims__flush(c, ims__now_ms() + 1000) != 0)
                 disconnect(c);
             memcpy(c->error, saved, sizeof(saved));
             c->grpc_status = status;
@@ -449,15 +404,15 @@ static int out_reserve(call *k, size_t more)
 }
 
 /* Appends one framed message (or raw bytes when `frame` is false) to the request body. */
-static int call_append(call *k, const ProtobufCMessage *msg, const uint8_t *raw, size_t raw_len,
-                       bool frame)
+int ims__call_append(call *k, const ProtobufCMessage *msg, const uint8_t *raw, size_t raw_len,
+                     bool frame)
 {
     ims_client *c = k->client;
     size_t len = msg ? protobuf_c_message_get_packed_size(msg) : raw_len;
     if (frame && len > UINT32_MAX)
-        return fail(c, IMS_ETOOBIG, "request message too large");
+        return ims__fail(c, IMS_ETOOBIG, "request message too large");
     if (out_reserve(k, len + (frame ? IMS__GRPC_PREFIX : 0)) != 0)
-        return fail(c, IMS_ENOMEM, "out of memory");
+        return ims__fail(c, IMS_ENOMEM, "out of memory");
     if (frame) {
         ims__grpc_prefix(k->out + k->out_len, (uint32_t)len);
         k->out_len += IMS__GRPC_PREFIX;
@@ -470,18 +425,18 @@ static int call_append(call *k, const ProtobufCMessage *msg, const uint8_t *raw,
     if (k->deferred && c->session) {
         k->deferred = false;
         if (nghttp2_session_resume_data(c->session, k->stream_id) != 0)
-            return fail(c, IMS_EPROTO, "cannot resume the request body");
+            return ims__fail(c, IMS_EPROTO, "cannot resume the request body");
     }
     return 0;
 }
 
-static int call_half_close(call *k)
+int ims__call_half_close(call *k)
 {
     k->out_eof = true;
     if (k->deferred && k->client->session) {
         k->deferred = false;
         if (nghttp2_session_resume_data(k->client->session, k->stream_id) != 0)
-            return fail(k->client, IMS_EPROTO, "cannot resume the request body");
+            return ims__fail(k->client, IMS_EPROTO, "cannot resume the request body");
     }
     return 0;
 }
@@ -520,7 +475,7 @@ static int call_submit(call *k, const char *path, const char *content_type)
     nghttp2_data_provider body = {.source = {.ptr = k}, .read_callback = read_body};
     int32_t id = nghttp2_submit_request(c->session, NULL, nva, n, &body, NULL);
     if (id < 0)
-        return fail(c, id == NGHTTP2_ERR_NOMEM ? IMS_ENOMEM : IMS_EPROTO, "HTTP/2: %s",
+        return ims__fail(c, id == NGHTTP2_ERR_NOMEM ? IMS_ENOMEM : IMS_EPROTO, "HTTP/2: %s",
                     nghttp2_strerror(id));
     k->stream_id = id;
     return 0;
@@ -536,17 +491,17 @@ static bool valid_path(const char *path)
     return true;
 }
 
-/* Prepares a call; nothing is sent until call_start(). */
-static int call_begin(ims_client *c, const char *path, call **out)
+/* Prepares a call; nothing is sent until ims__call_start(). */
+int ims__call_begin(ims_client *c, const char *path, call **out)
 {
     *out = NULL;
     if (c->call != NULL)
-        return fail(c, IMS_EINVAL, "another call is in flight on this client");
+        return ims__fail(c, IMS_EINVAL, "another call is in flight on this client");
     if (!valid_path(path))
-        return fail(c, IMS_EINVAL, "bad method path \"%s\"", path ? path : "");
+        return ims__fail(c, IMS_EINVAL, "bad method path \"%s\"", path ? path : "");
     call *k = calloc(1, sizeof(*k));
     if (k == NULL)
-        return fail(c, IMS_ENOMEM, "out of memory");
+        return ims__fail(c, IMS_ENOMEM, "out of memory");
     k->client = c;
     k->in.max_message = IMS_CLIENT_MAX_MESSAGE;
     k->deadline = c->timeout_ms > 0 ? ims__now_ms() + c->timeout_ms : 0;
@@ -558,7 +513,7 @@ static int call_begin(ims_client *c, const char *path, call **out)
  * Puts the prepared call on the wire. A connection that served earlier calls
  * may have been closed by the server meanwhile; then it is reopened once.
  */
-static int call_start(call *k, const char *path, const char *content_type)
+int ims__call_start(call *k, const char *path, const char *content_type)
 {
     ims_client *c = k->client;
     for (int attempt = 0;; attempt++) {
@@ -574,7 +529,7 @@ static int call_start(call *k, const char *path, const char *content_type)
         size_t saved_off = k->out_off;
         int rc = call_submit(k, path, content_type);
         if (rc == 0)
-            rc = flush(c, k->deadline);
+            rc = ims__flush(c, k->deadline);
         if (rc == 0)
             return 0;
         c->call = NULL;
@@ -591,14 +546,14 @@ static int call_start(call *k, const char *path, const char *content_type)
 }
 
 /* Waits until the stream closes or `until` holds. */
-static int call_wait(call *k, bool (*until)(const call *))
+int ims__call_wait(call *k, bool (*until)(const call *))
 {
     ims_client *c = k->client;
     while (!k->closed && !(until && until(k))) {
         if (c->session == NULL ||
             (!nghttp2_session_want_read(c->session) && !nghttp2_session_want_write(c->session)))
-            return fail(c, IMS_ECLOSED, "the server closed the connection");
-        int rc = read_once(c, k->deadline);
+            return ims__fail(c, IMS_ECLOSED, "the server closed the connection");
+        int rc = ims__read_once(c, k->deadline);
         if (rc != 0) {
             if (rc != IMS_EINTR && rc != IMS_ETIMEDOUT)
                 disconnect(c);
@@ -609,7 +564,7 @@ static int call_wait(call *k, bool (*until)(const call *))
 }
 
 /* The outcome of a closed call: 0 for OK, else IMS_ERPC or another code, with the message. */
-static int call_status(call *k)
+int ims__call_status(call *k)
 {
     ims_client *c = k->client;
     if (k->have_grpc_status) {
@@ -649,12 +604,12 @@ static int call_status(call *k)
     return IMS_ERPC;
 }
 
-static int unpack(ims_client *c, const ProtobufCMessageDescriptor *type, const uint8_t *data,
-                  size_t len, ProtobufCMessage **msg)
+int ims__unpack(ims_client *c, const ProtobufCMessageDescriptor *type, const uint8_t *data,
+                size_t len, ProtobufCMessage **msg)
 {
     *msg = protobuf_c_message_unpack(type, NULL, len, data);
     if (*msg == NULL)
-        return fail(c, IMS_EPROTO, "cannot decode the %s response", type->name);
+        return ims__fail(c, IMS_EPROTO, "cannot decode the %s response", type->name);
     return 0;
 }
 
@@ -688,11 +643,11 @@ static int run_unary(call *k, const char *path, const char *content_type, const 
                      size_t *len)
 {
     ims_client *c = k->client;
-    int rc = call_half_close(k);
+    int rc = ims__call_half_close(k);
     for (int attempt = 0; rc == 0; attempt++) {
-        rc = call_start(k, path, content_type);
+        rc = ims__call_start(k, path, content_type);
         if (rc == 0)
-            rc = call_wait(k, NULL);
+            rc = ims__call_wait(k, NULL);
         if (attempt > 0 || !call_retriable(k, rc))
             break;
         if (c->call == k)
@@ -703,17 +658,17 @@ static int run_unary(call *k, const char *path, const char *content_type, const 
     }
     if (rc != 0)
         return rc;
-    rc = call_status(k);
+    rc = ims__call_status(k);
     if (rc != 0)
         return rc;
     rc = ims__deframer_next(&k->in, msg, len);
     if (rc == 1 && ims__deframer_pending(&k->in) == 0)
         return 0;
     if (rc == IMS_ETOOBIG)
-        return fail(c, rc, "response message larger than %u bytes", IMS_CLIENT_MAX_MESSAGE);
+        return ims__fail(c, rc, "response message larger than %u bytes", IMS_CLIENT_MAX_MESSAGE);
     if (rc == 1)
-        return fail(c, IMS_EPROTO, "more than one message in a unary response");
-    return fail(c, IMS_EPROTO,
+        return ims__fail(c, IMS_EPROTO, "more than one message in a unary response");
+    return ims__fail(c, IMS_EPROTO,
                 rc == 0 && ims__deframer_pending(&k->in) == 0 ? "no message in the response"
                                                               : "malformed response framing");
 }
@@ -723,18 +678,18 @@ int ims_client_call(ims_client *c, const char *path, const ProtobufCMessage *req
 {
     *response = NULL;
     call *k;
-    int rc = call_begin(c, path, &k);
+    int rc = ims__call_begin(c, path, &k);
     if (rc == 0)
-        rc = call_append(k, request, NULL, 0, true);
+        rc = ims__call_append(k, request, NULL, 0, true);
     const uint8_t *msg;
     size_t len;
     if (rc == 0)
         rc = run_unary(k, path, "application/grpc", &msg, &len);
     if (rc == 0)
-        rc = unpack(c, response_type, msg, len, response);
+        rc = ims__unpack(c, response_type, msg, len, response);
     if (rc == 0)
-        succeed(c);
-    call_free(k);
+        ims__succeed(c);
+    ims__call_free(k);
     return rc;
 }
 
@@ -746,9 +701,9 @@ int ims_client_call_raw(ims_client *c, const char *path, const char *content_typ
     *response_len = 0;
     const char *ct = content_type ? content_type : "application/grpc";
     call *k;
-    int rc = call_begin(c, path, &k);
+    int rc = ims__call_begin(c, path, &k);
     if (rc == 0)
-        rc = call_append(k, NULL, body, body_len, false);
+        rc = ims__call_append(k, NULL, body, body_len, false);
     const uint8_t *msg;
     size_t len;
     if (rc == 0)
@@ -756,190 +711,14 @@ int ims_client_call_raw(ims_client *c, const char *path, const char *content_typ
     if (rc == 0 && len > 0) {
         *response = malloc(len);
         if (*response == NULL)
-            rc = fail(c, IMS_ENOMEM, "out of memory");
+            rc = ims__fail(c, IMS_ENOMEM, "out of memory");
         else {
             memcpy(*response, msg, len);
             *response_len = len;
         }
     }
     if (rc == 0)
-        succeed(c);
-    call_free(k);
+        ims__succeed(c);
+    ims__call_free(k);
     return rc;
-}
-
-/* ---- server streams */
-
-int ims_client_stream_open(ims_client *c, const char *path, const ProtobufCMessage *request,
-                           ims_client_stream **out)
-{
-    *out = NULL;
-    ims_client_stream *s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return fail(c, IMS_ENOMEM, "out of memory");
-    int rc = call_begin(c, path, &s->call);
-    if (rc == 0)
-        rc = call_append(s->call, request, NULL, 0, true);
-    if (rc == 0)
-        rc = call_half_close(s->call);
-    if (rc == 0)
-        rc = call_start(s->call, path, "application/grpc");
-    if (rc != 0) {
-        call_free(s->call);
-        free(s);
-        return rc;
-    }
-    succeed(c);
-    *out = s;
-    return 0;
-}
-
-static bool has_message_or_failed(const call *k)
-{
-    if (k->http_status != 0 && k->http_status != 200)
-        return false; /* wait for the end to report the status */
-    size_t avail = ims__deframer_pending(&k->in);
-    if (avail < IMS__GRPC_PREFIX)
-        return false;
-    const uint8_t *p = k->in.buf + k->in.off;
-    uint32_t n = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
-    return p[0] != 0 || n > k->in.max_message || avail - IMS__GRPC_PREFIX >= n;
-}
-
-int ims_client_stream_next(ims_client_stream *s, const ProtobufCMessageDescriptor *type,
-                           ProtobufCMessage **msg)
-{
-    *msg = NULL;
-    call *k = s->call;
-    ims_client *c = k->client;
-    if (c->call != k)
-        return fail(c, IMS_ECLOSED, "the stream has ended");
-    int rc = call_wait(k, has_message_or_failed);
-    if (rc != 0)
-        return rc;
-    if (k->http_status == 200 || k->http_status == 0) {
-        const uint8_t *data;
-        size_t len;
-        rc = ims__deframer_next(&k->in, &data, &len);
-        if (rc == 1) {
-            rc = unpack(c, type, data, len, msg);
-            if (rc == 0)
-                succeed(c);
-            return rc;
-        }
-        if (rc == IMS_ETOOBIG)
-            return fail(c, rc, "response message larger than %u bytes", IMS_CLIENT_MAX_MESSAGE);
-        if (rc < 0)
-            return fail(c, rc, "malformed response framing");
-    }
-    /* Closed and drained. */
-    rc = call_status(k);
-    if (rc == 0 && ims__deframer_pending(&k->in) != 0)
-        rc = fail(c, IMS_EPROTO, "the stream ended inside a message");
-    if (rc != 0)
-        return rc;
-    return 1;
-}
-
-void ims_client_stream_close(ims_client_stream *s)
-{
-    if (s == NULL)
-        return;
-    call_free(s->call);
-    free(s);
-}
-
-/* ---- client streams */
-
-int ims_client_cstream_open(ims_client *c, const char *path, ims_client_cstream **out)
-{
-    *out = NULL;
-    ims_client_cstream *s = calloc(1, sizeof(*s));
-    if (s == NULL)
-        return fail(c, IMS_ENOMEM, "out of memory");
-    int rc = call_begin(c, path, &s->call);
-    if (rc == 0)
-        rc = call_start(s->call, path, "application/grpc");
-    if (rc != 0) {
-        call_free(s->call);
-        free(s);
-        return rc;
-    }
-    succeed(c);
-    *out = s;
-    return 0;
-}
-
-/* Buffered body beyond which send waits for the server to take some. */
-#define CSTREAM_BACKLOG (4u << 20)
-
-static bool backlog_small(const call *k)
-{
-    return k->out_len - k->out_off < CSTREAM_BACKLOG;
-}
-
-int ims_client_cstream_send(ims_client_cstream *s, const ProtobufCMessage *msg)
-{
-    call *k = s->call;
-    ims_client *c = k->client;
-    if (c->call != k || k->out_eof)
-        return fail(c, IMS_EINVAL, "the stream is finished");
-    if (k->closed)
-        return call_status(k) != 0 ? IMS_ERPC : fail(c, IMS_ECLOSED, "the call has ended");
-    int rc = call_append(k, msg, NULL, 0, true);
-    if (rc == 0)
-        rc = flush(c, k->deadline);
-    /* Take in an early answer (an error status) without waiting. */
-    while (rc == 0 && c->session && nghttp2_session_want_read(c->session)) {
-        rc = read_once(c, IMS__DEADLINE_NOW);
-        if (rc == IMS_ETIMEDOUT) {
-            rc = 0;
-            break;
-        }
-    }
-    if (rc == 0 && !backlog_small(k))
-        rc = call_wait(k, backlog_small);
-    if (rc != 0)
-        return rc;
-    if (k->closed && call_status(k) != 0)
-        return IMS_ERPC;
-    succeed(c);
-    return 0;
-}
-
-int ims_client_cstream_finish(ims_client_cstream *s, const ProtobufCMessageDescriptor *type,
-                              ProtobufCMessage **response)
-{
-    *response = NULL;
-    call *k = s->call;
-    ims_client *c = k->client;
-    if (c->call != k)
-        return fail(c, IMS_EINVAL, "the stream is finished");
-    int rc = call_half_close(k);
-    if (rc == 0)
-        rc = flush(c, k->deadline);
-    if (rc == 0)
-        rc = call_wait(k, NULL);
-    if (rc == 0)
-        rc = call_status(k);
-    if (rc != 0)
-        return rc;
-    const uint8_t *msg;
-    size_t len;
-    rc = ims__deframer_next(&k->in, &msg, &len);
-    if (rc != 1 || ims__deframer_pending(&k->in) != 0)
-        return fail(c, rc == IMS_ETOOBIG ? IMS_ETOOBIG : IMS_EPROTO,
-                    rc == 0 ? "no message in the response" : "malformed response framing");
-    rc = unpack(c, type, msg, len, response);
-    if (rc == 0)
-        succeed(c);
-    return rc;
-}
-
-void ims_client_cstream_close(ims_client_cstream *s)
-{
-    if (s == NULL)
-        return;
-    call_free(s->call);
-    free(s);
 }

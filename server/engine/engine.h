@@ -1,14 +1,24 @@
 /*
  * The security-level engine: the model of docs SECURITY-LEVEL.md as a pure library.
  *
- * One engine_model holds one tenant's state (structure, parameters, answers, metrics and
- * their samples, incidents, findings, assets, threats, matrices, processes) together with
- * cached per-item figures. Every mutation marks what depends on it as dirty; the next
- * engine_evaluate() recomputes only the dirty items (a control's assessed score, metric
- * score, incident penalty and finding cap are cached separately) and then re-sums the
- * aggregates in a fixed order. An incremental evaluation therefore gives the same figures
- * as a full one (the property test checks 1e-9; in practice they are bit-identical except
- * for the order of a product over incidents).
+ * One engine_model holds one tenant's inputs (structure, parameters, answers, metrics and
+ * their samples, incidents, findings, assets, threats, matrices, processes) and the indexes
+ * derived from them; nothing computed. Every mutation stamps the parts that depend on it.
+ *
+ * Evaluation is a function of a const model and a time: engine_evaluate() brings an
+ * evaluated state (engine_eval, owned by the caller) up to date with the model at t. A new
+ * state is computed in full; a state computed before from the same model, or from the
+ * model this one was cloned from, recomputes only the parts stamped since (a control's
+ * assessed score, metric score, incident penalty and finding cap separately), then re-sums
+ * the aggregates in a fixed order. An incremental evaluation therefore gives the same
+ * figures as a full one (the property test checks 1e-9; in practice they are bit-identical
+ * except for the order of a product over incidents). The per-item figures are read from
+ * the state, which keeps a pointer to the model it was computed from: that model must
+ * outlive the state's reads and not change while they happen.
+ *
+ * The usual cycle, as in the daemon: clone the current model and the current state, apply
+ * the change to the model copy, evaluate the copy into the state copy; the pair replaces
+ * the current one, and every read uses the current pair without evaluating.
  *
  * No I/O, no globals, no clock: the evaluation time `t` is an argument (int64 seconds since
  * the Unix epoch, UTC). Changing `t` between two evaluations recomputes every
@@ -112,14 +122,15 @@ int engine_model_new(const engine_params *params, unsigned systems, engine_model
 void engine_model_free(engine_model *model);
 
 /*
- * A deep copy, caches included, so the copy evaluates incrementally at once. Cost: O(size
- * of the tenant), a few hundred small allocations plus one copy of each array (about
- * 0.05 ms for the benchmark tenant, see bench/README.md). Returns 0 or IMS_ENOMEM.
+ * A deep copy (change stamps included, so a clone of the state evaluated from the original
+ * evaluates the copy incrementally). Cost: O(size of the tenant), a few hundred small
+ * allocations plus one copy of each array (about 0.05 ms for the benchmark tenant, see
+ * bench/README.md). Returns 0 or IMS_ENOMEM.
  */
 int engine_model_clone(const engine_model *model, engine_model **out) ENGINE_WARN_UNUSED;
 
-/* Marks every cached figure dirty and rebuilds the derived indexes from the inputs, so the
- * next evaluation is a full recomputation. Returns 0 or IMS_ENOMEM. */
+/* Rebuilds the derived indexes from the inputs and stamps every part as changed, so the
+ * next evaluation of any state recomputes everything. Returns 0 or IMS_ENOMEM. */
 int engine_model_invalidate(engine_model *model) ENGINE_WARN_UNUSED;
 
 const engine_params *engine_model_params(const engine_model *model);
@@ -309,21 +320,42 @@ typedef struct engine_summary {
     double readiness; /* defined when has_processes */
 } engine_summary;
 
+typedef struct engine_eval engine_eval;
+
+/* A new, empty evaluated state: its first evaluation is a full one. Returns 0 or
+ * IMS_ENOMEM. */
+int engine_eval_new(engine_eval **out) ENGINE_WARN_UNUSED;
+/* A copy of a state, to be brought up to date with a changed clone of its model. Returns
+ * 0 or IMS_ENOMEM. */
+int engine_eval_clone(const engine_eval *eval, engine_eval **out) ENGINE_WARN_UNUSED;
+void engine_eval_free(engine_eval *eval);
+/* Forgets what the state knows, so that its next evaluation is a full one (needed before
+ * using it with a model that is not the one it was computed from, or a clone of it). */
+void engine_eval_reset(engine_eval *eval);
+
 /*
- * Evaluates the model at t, recomputing what is dirty (everything time-dependent when t
- * differs from the previous evaluation). Per-item figures are then read with the
- * accessors below. Always succeeds.
+ * Brings eval up to date with the model at t (see the header comment): recomputes what the
+ * model changed since eval last saw it, and everything time-dependent when t differs from
+ * eval's time. The model is not changed. eval must be new (or reset), or have been
+ * evaluated from this model or from the model this one was cloned from. *out (when not
+ * NULL) receives the summary. Returns 0 or IMS_ENOMEM (eval is then reset).
  */
-void engine_evaluate(engine_model *model, int64_t t, engine_summary *out);
+int engine_evaluate(const engine_model *model, int64_t t, engine_eval *eval,
+                    engine_summary *out) ENGINE_WARN_UNUSED;
 
-/* engine_model_invalidate() followed by engine_evaluate(). Returns 0 or IMS_ENOMEM. */
-int engine_evaluate_full(engine_model *model, int64_t t, engine_summary *out) ENGINE_WARN_UNUSED;
+/* The model of the state's latest evaluation (NULL before the first) and its summary. */
+const engine_model *engine_eval_model(const engine_eval *eval);
+const engine_summary *engine_eval_summary(const engine_eval *eval);
 
-/* The security level only, skipping maturity (used by the plan). */
-double engine_evaluate_level(engine_model *model, int64_t t);
+/* The next due time > t of the state's model (see the header comment); INT64_MAX when
+ * nothing is due. eval must be up to date with its model (any time). */
+int64_t engine_next_due(const engine_eval *eval, int64_t t, int64_t decay_period,
+                        double decay_epsilon);
 
-/* The next due time (see the header comment); INT64_MAX when nothing is due. */
-int64_t engine_next_due(engine_model *model, int64_t t, int64_t decay_period, double decay_epsilon);
+/* ---- figures of an evaluated state ---------------------------------------------------- */
+
+/* Counts and indexes are those of the model at the state's latest evaluation, ids point
+ * into that model; none of these functions changes anything. */
 
 typedef struct engine_control_figures {
     bool applicable;
@@ -332,11 +364,11 @@ typedef struct engine_control_figures {
     double q, b, p, cap, e;
 } engine_control_figures;
 
-size_t engine_control_count(const engine_model *model);
-const char *engine_control_id(const engine_model *model, size_t index);
+size_t engine_control_count(const engine_eval *eval);
+const char *engine_control_id(const engine_eval *eval, size_t index);
 /* The index of a control, or -1. */
-long engine_control_find(const engine_model *model, const char *id);
-void engine_control_get(const engine_model *model, size_t index, engine_control_figures *out);
+long engine_control_find(const engine_eval *eval, const char *id);
+void engine_control_get(const engine_eval *eval, size_t index, engine_control_figures *out);
 
 typedef struct engine_framework_figures {
     enum engine_system system;
@@ -345,9 +377,9 @@ typedef struct engine_framework_figures {
     int maturity;
 } engine_framework_figures;
 
-size_t engine_framework_count(const engine_model *model);
-const char *engine_framework_id(const engine_model *model, size_t index);
-void engine_framework_get(const engine_model *model, size_t index, engine_framework_figures *out);
+size_t engine_framework_count(const engine_eval *eval);
+const char *engine_framework_id(const engine_eval *eval, size_t index);
+void engine_framework_get(const engine_eval *eval, size_t index, engine_framework_figures *out);
 
 typedef struct engine_domain_figures {
     const char *id;
@@ -356,8 +388,8 @@ typedef struct engine_domain_figures {
     double score;
 } engine_domain_figures;
 
-size_t engine_domain_count(const engine_model *model);
-void engine_domain_get(const engine_model *model, size_t index, engine_domain_figures *out);
+size_t engine_domain_count(const engine_eval *eval);
+void engine_domain_get(const engine_eval *eval, size_t index, engine_domain_figures *out);
 
 typedef struct engine_pair_figures {
     const char *asset, *threat;
@@ -367,12 +399,12 @@ typedef struct engine_pair_figures {
 } engine_pair_figures;
 
 /* Calls fn for every (asset, threat) pair, assets in order, then the rows of their type. */
-void engine_pairs_foreach(const engine_model *model,
+void engine_pairs_foreach(const engine_eval *eval,
                           void (*fn)(void *ctx, const engine_pair_figures *pair), void *ctx);
 
-size_t engine_process_count(const engine_model *model);
-const char *engine_process_id(const engine_model *model, size_t index);
-double engine_process_readiness(const engine_model *model, size_t index);
+size_t engine_process_count(const engine_eval *eval);
+const char *engine_process_id(const engine_eval *eval, size_t index);
+double engine_process_readiness(const engine_eval *eval, size_t index);
 
 /* The 5x5 grid: level for likelihood and impact in 1..5. */
 int engine_risk_level(int likelihood, int impact);

@@ -1,75 +1,60 @@
 /*
- * The layout of engine_model, shared by the engine's own modules (engine.c, plan.c,
- * snapshot.c) and by nothing else: the daemon uses engine.h only.
+ * The layout of engine_model, shared by the engine's own modules (model, structure,
+ * mutate, evaluate, schedule, plan, explain, snapshot) and by nothing else: the daemon uses
+ * engine.h only.
  *
- * Entities live in arrays and refer to each other by index; ids are strings in one
- * arena (offsets), so a clone copies arrays rather than thousands of strings. Derived
- * indexes (which incidents name a control, which incidents carry a threat...) are kept
- * up to date by every mutation and rebuilt from the inputs by engine_model_invalidate().
+ * A model holds inputs only. Entities live in arrays and refer to each other by index; ids
+ * are strings in one arena (offsets), so a clone copies arrays rather than thousands of
+ * strings. Derived indexes (which incidents name a control, which incidents carry a
+ * threat...) are kept up to date by every mutation and rebuilt from the inputs by
+ * engine_model_invalidate().
+ *
+ * Change stamps: the model counts its changes (stamp). A mutation stores a new stamp in
+ * each part it changes (a control's assessed score, metric score, incident penalty or
+ * finding cap; a threat's likelihood, residual factor or impact; a metric; a process). An
+ * evaluated state remembers the stamp it was computed at and recomputes the parts stamped
+ * later, which keeps evaluation a function of a const model.
  */
 #ifndef IMS_ENGINE_MODEL_H
 #define IMS_ENGINE_MODEL_H
 
-#include "engine.h"
+#include "containers.h"
 
-typedef struct engine_ilist {
-    int32_t *v;
-    int32_t n, cap;
-} engine_ilist;
-
-typedef struct engine_edge {
-    int32_t to;
-    double w;
-} engine_edge;
-
-typedef struct engine_elist {
-    engine_edge *v;
-    int32_t n, cap;
-} engine_elist;
-
-/* id -> index; slots hold index + 1, 0 is empty. */
-typedef struct engine_idmap {
-    int32_t *slots;
-    int32_t cap, n;
-} engine_idmap;
-
+/* Parts of a control, and of a threat, that are recomputed separately (bit k: part k). */
 enum {
     ENGINE_DIRTY_A = 1,
     ENGINE_DIRTY_Q = 2,
     ENGINE_DIRTY_P = 4,
     ENGINE_DIRTY_K = 8,
-    ENGINE_DIRTY_LAMBDA = 16,
-    ENGINE_DIRTY_RESIDUAL = 32,
-    ENGINE_DIRTY_IMPACT = 64
+    ENGINE_CONTROL_PARTS = 4
+};
+enum {
+    ENGINE_DIRTY_LAMBDA = 1,
+    ENGINE_DIRTY_RESIDUAL = 2,
+    ENGINE_DIRTY_IMPACT = 4,
+    ENGINE_THREAT_PARTS = 3
 };
 
 typedef struct engine_framework {
     int32_t name;
     enum engine_system system;
-    /* evaluation */
-    double sum_w, sum_we, sum_wa, maturity_sum[3], maturity_w[3];
-    int maturity;
-    int32_t seen; /* stamp used while summing maturity */
 } engine_framework;
 
 typedef struct engine_domain {
     int32_t name, framework;
-    double sum_w, sum_we;
 } engine_domain;
 
 typedef struct engine_control {
     int32_t name, framework, domain;
     double weight;
     bool declared;
-    engine_ilist subs;      /* sub-controls held */
-    engine_elist metrics;   /* (metric, u) */
-    engine_elist mitig;     /* (threat, effectiveness) */
-    engine_ilist incidents; /* incidents naming it (derived) */
-    engine_ilist findings;  /* findings referring to it (derived) */
-    /* cache */
-    unsigned dirty;
-    bool applicable, has_q;
-    double a, q, b, p, k, e;
+    engine_ilist subs;                      /* sub-controls held */
+    engine_elist metrics;                   /* (metric, u) */
+    engine_elist mitig;                     /* (threat, effectiveness) */
+    engine_ilist incidents;                 /* incidents naming it (derived) */
+    engine_ilist findings;                  /* findings referring to it (derived) */
+    uint64_t changed[ENGINE_CONTROL_PARTS]; /* change stamp of each part */
+    uint64_t changed_any;                   /* the latest of them */
 } engine_control;
 
 typedef struct engine_subcontrol {
@@ -94,9 +79,7 @@ typedef struct engine_metric {
     engine_elist controls;  /* (control, u) */
     engine_sample *samples; /* sorted by time, stable */
     int32_t sample_n, sample_cap;
-    /* cache */
-    bool dirty, deployed;
-    double q;
+    uint64_t changed;
 } engine_metric;
 
 typedef struct engine_incident {
@@ -123,10 +106,8 @@ typedef struct engine_threat {
     unsigned dims;
     engine_elist mitig;     /* (control, effectiveness) */
     engine_ilist incidents; /* incidents carrying it (derived) */
-    /* cache */
-    unsigned dirty;
-    double lambda, residual_factor, sum_impact;
-    int32_t pair_count;
+    uint64_t changed[ENGINE_THREAT_PARTS];
+    uint64_t changed_any; /* the latest of them */
 } engine_threat;
 
 typedef struct engine_asset_type {
@@ -150,16 +131,8 @@ typedef struct engine_process {
     engine_exercise *exercises;
     int32_t exercise_n, exercise_cap;
     engine_ilist incidents; /* incidents affecting it (derived) */
-    /* cache */
-    bool dirty;
-    double readiness;
+    uint64_t changed;
 } engine_process;
-
-#define ENGINE_VEC(T)                                                                              \
-    struct {                                                                                       \
-        T *v;                                                                                      \
-        int32_t n, cap;                                                                            \
-    }
 
 struct engine_model {
     engine_params params;
@@ -179,10 +152,7 @@ struct engine_model {
     ENGINE_VEC(engine_process) processes;
     engine_idmap map_frameworks, map_controls, map_subs, map_metrics, map_incidents, map_findings,
         map_threats, map_asset_types, map_assets, map_processes;
-    /* evaluation state */
-    bool evaluated;
-    int64_t at;
-    engine_summary summary;
+    uint64_t stamp; /* the latest change stamp given out */
 };
 
 static inline const char *engine_name(const engine_model *m, int32_t off)
@@ -202,12 +172,6 @@ static inline bool engine_sub_base(const engine_subcontrol *s)
     return s->declared && s->answer != ENGINE_ANSWER_NA;
 }
 
-/* Whether sub-control i is applicable (base applicable and held by an applicable control). */
-bool engine_sub_applicable(const engine_model *m, int32_t i);
-
-/* s'_i = min(s_i, k_c over applicable controls holding i). */
-double engine_sub_capped(const engine_model *m, int32_t i);
-
 /* The index of an id in one of the model's maps, or -1. */
 int32_t engine_lookup(const engine_model *m, const engine_idmap *map, const char *id,
                       int32_t (*name_of)(const engine_model *, int32_t));
@@ -216,7 +180,49 @@ int32_t engine_control_name(const engine_model *m, int32_t i);
 int32_t engine_sub_name(const engine_model *m, int32_t i);
 int32_t engine_finding_name(const engine_model *m, int32_t i);
 
-/* The maturity levels (tenant-wide) of the current evaluation, recomputed on demand. */
-int engine_maturity_now(engine_model *m);
+/* Adds the id to the arena and the map; the entity's index is idx. Returns 0 or IMS_ENOMEM. */
+int engine_register_id(engine_model *m, engine_idmap *map, const char *id, int32_t idx,
+                       int32_t *name);
+
+/* Resolves a list of control ids into out (no duplicates). Returns 0, IMS_ENOTFOUND,
+ * IMS_EINVAL, IMS_ENOMEM with the message in err. */
+int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, engine_ilist *out,
+                            engine_error *err);
+
+/* Gives the parts `bits` (ENGINE_DIRTY_A...) of control c a new change stamp. */
+static inline void engine_mark_control(engine_model *m, int32_t c, unsigned bits)
+{
+    uint64_t stamp = ++m->stamp;
+    for (int k = 0; k < ENGINE_CONTROL_PARTS; k++)
+        if (bits & (1u << k))
+            m->controls.v[c].changed[k] = stamp;
+    m->controls.v[c].changed_any = stamp;
+}
+
+static inline void engine_mark_controls(engine_model *m, const engine_ilist *l, unsigned bits)
+{
+    for (int32_t i = 0; i < l->n; i++)
+        engine_mark_control(m, l->v[i], bits);
+}
+
+/* Gives the parts `bits` (ENGINE_DIRTY_LAMBDA...) of threat t a new change stamp. */
+static inline void engine_mark_threat(engine_model *m, int32_t t, unsigned bits)
+{
+    uint64_t stamp = ++m->stamp;
+    for (int k = 0; k < ENGINE_THREAT_PARTS; k++)
+        if (bits & (1u << k))
+            m->threats.v[t].changed[k] = stamp;
+    m->threats.v[t].changed_any = stamp;
+}
+
+static inline void engine_mark_metric(engine_model *m, int32_t i)
+{
+    m->metrics.v[i].changed = ++m->stamp;
+}
+
+static inline void engine_mark_process(engine_model *m, int32_t p)
+{
+    m->processes.v[p].changed = ++m->stamp;
+}
 
 #endif

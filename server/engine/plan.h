@@ -1,6 +1,6 @@
 /*
- * The ordered improvement plan (SECURITY-LEVEL.md section 9) and the explanation of the
- * security level (section 10).
+ * What to do next and why: the ordered improvement plan (SECURITY-LEVEL.md section 9,
+ * plan.c) and the explanation of the security level (section 10, explain.c).
  *
  * Plan: candidate actions are raising one applicable sub-control with s < 1 to yes
  * (effort: the sub-control's effort) and closing one open finding (effort 2). Each step
@@ -32,7 +32,7 @@ enum engine_action { ENGINE_ACTION_ANSWER_YES = 0, ENGINE_ACTION_CLOSE_FINDING =
 typedef struct engine_plan_step {
     enum engine_action action;
     size_t index;   /* sub-control or finding index in the model */
-    const char *id; /* points into the model given to engine_plan */
+    const char *id; /* points into the model of the state given to engine_plan */
     int level;      /* the sub-control's level, 0 for a finding */
     double effort;
     double delta;          /* dSL */
@@ -42,11 +42,12 @@ typedef struct engine_plan_step {
 } engine_plan_step;
 
 /*
- * Computes up to `steps` steps at time t into out[] (room for `steps`), *count the number
- * made (fewer when no candidate remains). The model is not changed (a clone is used).
- * Returns 0 or IMS_ENOMEM.
+ * Computes up to `steps` steps for the evaluated state's model at the state's time into
+ * out[] (room for `steps`), *count the number made (fewer when no candidate remains).
+ * Neither the state nor its model is changed: the what-ifs are evaluated on private
+ * clones of both. Returns 0 or IMS_ENOMEM.
  */
-int engine_plan(const engine_model *model, int64_t t, size_t steps, engine_plan_step *out,
+int engine_plan(const engine_eval *eval, size_t steps, engine_plan_step *out,
                 size_t *count) ENGINE_WARN_UNUSED;
 
 typedef struct engine_explanation {
@@ -58,15 +59,10 @@ typedef struct engine_explanation {
 } engine_explanation;
 
 /*
- * The top `k` controls by loss at time t (ties: lower id) into out[] (room for k), *count
- * the number written. Evaluates the model. Returns 0 or IMS_ENOMEM.
+ * The top `k` controls by loss in the evaluated state (ties: lower id) into out[] (room
+ * for k), *count the number written. Reads the state only. Returns 0 or IMS_ENOMEM.
  */
-int engine_explain(engine_model *model, int64_t t, size_t k, engine_explanation *out,
+int engine_explain(const engine_eval *eval, size_t k, engine_explanation *out,
                    size_t *count) ENGINE_WARN_UNUSED;
-
-/* The plan or the explanation as JSON (malloc'ed text in *out). Return 0 or IMS_ENOMEM. */
-int engine_plan_write(const engine_model *model, int64_t t, size_t steps,
-                      char **out) ENGINE_WARN_UNUSED;
-int engine_explain_write(engine_model *model, int64_t t, size_t k, char **out) ENGINE_WARN_UNUSED;
 
 #endif

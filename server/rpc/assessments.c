@@ -439,7 +439,7 @@ static void soa_free(void *state)
 }
 
 static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r, int i,
-                      engine_model *model)
+                      const engine_eval *eval)
 {
     ims__v1__so_aentry__init(e);
     e->control = PQgetvalue(r, i, 0);
@@ -451,10 +451,10 @@ static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r
     e->threats = content_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
     e->assessed = content_int(r, i, 7);
     e->subcontrols = content_int(r, i, 8);
-    long k = engine_control_find(model, e->control);
+    long k = engine_control_find(eval, e->control);
     if (k >= 0) {
         engine_control_figures f;
-        engine_control_get(model, (size_t)k, &f);
+        engine_control_get(eval, (size_t)k, &f);
         e->has_score = f.applicable;
         e->score = f.applicable ? f.e : 0;
     }
@@ -519,7 +519,7 @@ static void soa_export(struct rpc_call *call, Ims__V1__SoAEntry *e, int n)
 static void soa_read(struct rpc_call *call, struct tenant_state *state)
 {
     struct soa *s = call->state;
-    engine_model *model = tenant_state_model(state);
+    const engine_eval *eval = tenant_state_eval(state);
     PGresult *r = s->rows;
     int n = PQntuples(r);
     int shown = n > s->limit ? s->limit : n;
@@ -527,7 +527,7 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
     Ims__V1__SoAEntry *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
     Ims__V1__SoAEntry **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
     for (int i = 0; items && ptrs && i < shown; i++) {
-        soa_entry(&items[i], &a, r, i, model);
+        soa_entry(&items[i], &a, r, i, eval);
         ptrs[i] = &items[i];
     }
     if (a.failed) {

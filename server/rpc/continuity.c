@@ -266,7 +266,7 @@ static void process_list_free(void *state)
 static void processes_read(struct rpc_call *call, struct tenant_state *state)
 {
     struct process_list *l = call->state;
-    engine_model *model = tenant_state_model(state);
+    const engine_eval *eval = tenant_state_eval(state);
     const struct tenant_level *level = tenant_state_level(state);
     PGresult *r = l->rows;
     int n = PQntuples(r);
@@ -274,7 +274,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
     struct content_arena a = {0};
     Ims__V1__Process *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
     Ims__V1__Process **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
-    size_t count = engine_process_count(model);
+    size_t count = engine_process_count(eval);
     for (int i = 0; items && ptrs && i < shown; i++) {
         Ims__V1__Process *p = ptrs[i] = &items[i];
         ims__v1__process__init(p);
@@ -307,9 +307,9 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->exercises = ex;
         p->n_exercises = ex && xs ? nx : 0;
         for (size_t k = 0; k < count; k++) {
-            if (strcmp(engine_process_id(model, k), p->id) == 0) {
+            if (strcmp(engine_process_id(eval, k), p->id) == 0) {
                 p->has_readiness = 1;
-                p->readiness = engine_process_readiness(model, k);
+                p->readiness = engine_process_readiness(eval, k);
                 break;
             }
         }

@@ -68,17 +68,17 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
                  msg);
         return;
     }
-    engine_model *model = tenant_state_model(state);
+    const engine_eval *eval = tenant_state_eval(state);
     struct level_message m;
     level_message_init(&m, tenant_state_level(state));
 
-    size_t nf = engine_framework_count(model);
+    size_t nf = engine_framework_count(eval);
     Ims__V1__FrameworkScore *fw = calloc(nf + 1, sizeof *fw);
     Ims__V1__FrameworkScore **fwp = calloc(nf + 1, sizeof *fwp);
-    size_t nc = req->controls ? engine_control_count(model) : 0;
+    size_t nc = req->controls ? engine_control_count(eval) : 0;
     Ims__V1__ControlScore *cs = calloc(nc + 1, sizeof *cs);
     Ims__V1__ControlScore **csp = calloc(nc + 1, sizeof *csp);
-    size_t nd = req->controls ? engine_domain_count(model) : 0;
+    size_t nd = req->controls ? engine_domain_count(eval) : 0;
     Ims__V1__DomainScore *ds = calloc(nd + 1, sizeof *ds);
     Ims__V1__DomainScore **dsp = calloc(nd + 1, sizeof *dsp);
     size_t k = (size_t)req->explain;
@@ -92,11 +92,11 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     size_t n = 0;
     for (size_t i = 0; i < nf; i++) {
         engine_framework_figures f;
-        engine_framework_get(model, i, &f);
+        engine_framework_get(eval, i, &f);
         if (!f.has_score)
             continue;
         ims__v1__framework_score__init(&fw[n]);
-        fw[n].framework = (char *)engine_framework_id(model, i);
+        fw[n].framework = (char *)engine_framework_id(eval, i);
         fw[n].score = f.score;
         fw[n].assessed = f.assessed;
         fw[n].maturity = f.maturity;
@@ -108,11 +108,11 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     n = 0;
     for (size_t i = 0; i < nc; i++) {
         engine_control_figures c;
-        engine_control_get(model, i, &c);
+        engine_control_get(eval, i, &c);
         if (!c.applicable)
             continue;
         ims__v1__control_score__init(&cs[n]);
-        cs[n].control = (char *)engine_control_id(model, i);
+        cs[n].control = (char *)engine_control_id(eval, i);
         cs[n].a = c.a;
         cs[n].has_q = c.has_q;
         cs[n].q = c.has_q ? c.q : 0;
@@ -128,11 +128,11 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     n = 0;
     for (size_t i = 0; i < nd; i++) {
         engine_domain_figures d;
-        engine_domain_get(model, i, &d);
+        engine_domain_get(eval, i, &d);
         if (!d.has_score)
             continue;
         ims__v1__domain_score__init(&ds[n]);
-        ds[n].framework = (char *)engine_framework_id(model, d.framework);
+        ds[n].framework = (char *)engine_framework_id(eval, d.framework);
         ds[n].domain = (char *)d.id;
         ds[n].score = d.score;
         dsp[n] = &ds[n];
@@ -141,8 +141,7 @@ static void get_level_read(int err, const char *msg, struct tenant_state *state,
     m.msg.domains = dsp;
     m.msg.n_domains = n;
     size_t count = 0;
-    if (k > 0 && engine_explain(model, tenant_state_level(state)->at, k, ex,
-                                &count) != 0) {
+    if (k > 0 && engine_explain(eval, k, ex, &count) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         goto out;
     }
@@ -251,8 +250,7 @@ static void plan_read(int err, const char *msg, struct tenant_state *state, void
     Ims__V1__PlanStep **pp = calloc(steps, sizeof *pp);
     size_t count = 0;
     if (!out || !ps || !pp ||
-        engine_plan(tenant_state_model(state), tenant_state_level(state)->at, steps, out,
-                    &count) != 0) {
+        engine_plan(tenant_state_eval(state), steps, out, &count) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     } else {
         for (size_t i = 0; i < count; i++) {

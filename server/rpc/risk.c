@@ -279,11 +279,11 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
 
 static void register_read(struct rpc_call *call, struct tenant_state *state)
 {
-    engine_model *model = tenant_state_model(state);
+    const engine_eval *eval = tenant_state_eval(state);
     const struct tenant_level *level = tenant_state_level(state);
     struct register_build b = {0};
     b.treatments = call->state;
-    engine_pairs_foreach(model, add_pair, &b);
+    engine_pairs_foreach(eval, add_pair, &b);
     if (b.arena.failed) {
         content_arena_free(&b.arena);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
@@ -296,7 +296,7 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     resp.n_pairs = b.n;
     resp.has_pairs = level->summary.has_pairs;
     resp.rho = level->summary.has_pairs ? level->summary.rho : 0;
-    resp.appetite = engine_model_params(model)->appetite;
+    resp.appetite = engine_model_params(tenant_state_model(state))->appetite;
     resp.at = at;
     rpc_reply(call, &resp.base);
     content_arena_free(&b.arena);
@@ -359,7 +359,7 @@ static void treatment_checked(struct rpc_call *call, struct tenant_state *state)
     const Ims__V1__SetTreatmentRequest *req = (const Ims__V1__SetTreatmentRequest *)call->request;
     const Ims__V1__RiskTreatment *t = req->treatment;
     struct pair_lookup l = {t->asset, t->threat, 0, 0, 0};
-    engine_pairs_foreach(tenant_state_model(state), find_pair, &l);
+    engine_pairs_foreach(tenant_state_eval(state), find_pair, &l);
     if (!l.found) {
         rpc_fail(call, IMS_GRPC_NOT_FOUND,
                  "treatment.asset, treatment.threat: no risk pair %s x %s in the register",

@@ -1,24 +1,31 @@
 /*
- * Per-tenant state: the cached engine model, its revision and level, the writes waiting
- * for the tenant, and who watches it.
+ * Per-tenant state: the cached engine model and its evaluated state, their revision and
+ * level, the writes waiting for the tenant, and who watches it.
  *
  * A tenant's model is loaded from PostgreSQL on first use (one statement renders the
- * tenant as a snapshot document, parsed by the engine) and kept. Every change goes
- * through tenant_write_submit():
+ * tenant as a snapshot document, parsed by the engine), evaluated once, and kept. The
+ * model and its evaluated state form the tenant's current pair for one revision: every
+ * read is served from it as it is and never evaluates. Every change goes through
+ * tenant_write_submit():
  *
  *   1. the writes queued for the tenant are taken together (a flush: samples from many
  *      connections become one transaction, and the tenant is recomputed once);
  *   2. each write's apply() changes a copy of the model; a write whose apply fails is
  *      answered with its error and left out;
- *   3. the copy is evaluated, and one pipelined transaction carries every write's
+ *   3. the copy is evaluated into a copy of the current evaluated state (incrementally:
+ *      only what the writes changed), and one pipelined transaction carries every write's
  *      statements, the revision bump (checked against the revision the copy was made
  *      from), the level history row and the NOTIFY for other daemons;
- *   4. only after COMMIT does the copy replace the model, each write's done() run with the
- *      new level, and the watchers get it. If another daemon wrote first (the revision
- *      check fails), the model is reloaded and the flush applied again.
+ *   4. only after COMMIT does the new pair replace the current one, each write's done()
+ *      run with the new level, and the watchers get it. If another daemon wrote first (the
+ *      revision check fails), the model is reloaded and the flush applied again.
  *
  * Time-driven changes (incident decay, stale metrics) are evaluated when the engine says
- * they are due, and recorded and pushed like any other change.
+ * they are due, as a write of their own that builds the next pair, and recorded and pushed
+ * like any other change when the level moved.
+ *
+ * Files: registry.c (states, loading, reads, invalidation, closing), flush.c (the write
+ * path), write_queue.c (batches), watchers.c (delivery); state.h is their shared layout.
  */
 #ifndef IMS_TENANT_H
 #define IMS_TENANT_H
@@ -75,10 +82,10 @@ struct tenant_registry_config {
     struct db_pool *pool;
     int64_t decay_period_s; /* re-evaluation period while a penalty decays */
     double decay_epsilon;
-    int max_batch;          /* writes in one flush */
-    int max_queued;         /* writes waiting for one tenant beyond which new ones are
-                             * refused with IMS_ETOOBIG (back-pressure; nothing accepted is
-                             * ever dropped) */
+    int max_batch;  /* writes in one flush */
+    int max_queued; /* writes waiting for one tenant beyond which new ones are
+                     * refused with IMS_ETOOBIG (back-pressure; nothing accepted is
+                     * ever dropped) */
     /* Prepared statements of the pool the registry uses (ids in the pool's table):
      * load: $1 tenant -> snapshot json text, revision;
      * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
@@ -86,8 +93,8 @@ struct tenant_registry_config {
     int statement_commit;
 };
 
-int tenant_registry_new(const struct tenant_registry_config *config,
-                        struct tenant_registry **out) __attribute__((warn_unused_result));
+int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
+    __attribute__((warn_unused_result));
 /* Stops the timers and frees every state; watchers must have been ended before. */
 void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg);
 
@@ -97,15 +104,17 @@ void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg),
 void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
                          struct tenant_write *write);
 
-/* The tenant's model, evaluated now, loading it first if needed. cb gets err 0 and the
- * state (valid during the callback only), or IMS_EUNAVAILABLE / IMS_ENOTFOUND /
- * IMS_EINTERNAL with a message. */
-typedef void (*tenant_read_cb)(int err, const char *msg, struct tenant_state *state,
-                               void *arg);
+/* The tenant's current state, loading it first if needed. cb gets err 0 and the state
+ * (valid during the callback only), or IMS_EUNAVAILABLE / IMS_ENOTFOUND / IMS_EINTERNAL
+ * with a message. A read never evaluates: it gets the model and the evaluated state of the
+ * latest write or time-driven update (tenant_state_level()->at is their time). */
+typedef void (*tenant_read_cb)(int err, const char *msg, struct tenant_state *state, void *arg);
 void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb cb, void *arg);
 
-/* Accessors for a state handed to a tenant_read_cb. */
-engine_model *tenant_state_model(struct tenant_state *state);
+/* Accessors for a state handed to a tenant_read_cb: the current model and its evaluated
+ * state, shared by every read, read-only. */
+const engine_model *tenant_state_model(const struct tenant_state *state);
+const engine_eval *tenant_state_eval(const struct tenant_state *state);
 const struct tenant_level *tenant_state_level(const struct tenant_state *state);
 
 /* Forgets a tenant's cached model (another daemon changed it); the next use reloads. */

@@ -15,7 +15,7 @@ import grpc
 import imstest
 from imstest import events_pb2, level_pb2, tenants_pb2
 
-IMS_EVAL = os.path.join(imstest.BUILD, "server", "engine", "ims-eval")
+IMS_EVAL = os.path.join(imstest.BUILD, "client", "cli", "ims-eval")
 
 
 def create_tenant(channel, token, sector="it-services", size="small"):
@@ -117,6 +117,24 @@ class Events(unittest.TestCase):
         finally:
             ch.close()
             self.assertEqual(d.stop(), 0)
+
+    def test_a_read_never_evaluates(self):
+        """A read is served from the state the latest change evaluated: two reads with no
+        change between them give the same time and figures however far apart they are, and
+        only a change (here an incident) makes a new one."""
+        t = create_tenant(self.channel, self.token)
+        first = self.level(t.id)
+        time.sleep(1.5)
+        second = self.level(t.id)
+        self.assertEqual(second.at, first.at)
+        self.assertEqual(second.revision, first.revision)
+        self.assertEqual(second.security_level, first.security_level)
+        self.call("/ims.v1.Events/SubmitIncident", events_pb2.SubmitIncidentRequest(
+            tenant=t.id, incident=events_pb2.Incident(severity=3, controls=["A.8.7"])),
+            events_pb2.IncidentResult)
+        third = self.level(t.id)
+        self.assertEqual(third.revision, first.revision + 1)
+        self.assertGreater(third.at, first.at)
 
     def test_finding_closes_only_when_actions_verified(self):
         t = create_tenant(self.channel, self.token)

@@ -65,7 +65,7 @@ static void test_worked_example(void **state)
     (void)state;
     engine_model *m = worked_example();
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_near(s.security_level, 0.489130434782608 + 0.0000000000000007);
     assert_true(fabs(s.security_level - 45.0 / 92.0) < 1e-15);
     assert_int_equal(s.maturity, 1);
@@ -88,11 +88,11 @@ static void test_worked_example(void **state)
     assert_near(f.cap, 0.75);
     assert_near(f.e, 0.25);
     engine_framework_figures ff;
-    engine_framework_get(m, 0, &ff);
+    engine_framework_get(eval_of(m), 0, &ff);
     assert_near(ff.score, 45.0 / 92.0);
     assert_near(ff.assessed, 0.5);
     assert_int_equal(ff.maturity, 1);
-    engine_model_free(m);
+    model_free(m);
 }
 
 /* A snapshot head: one ISMS framework. */
@@ -112,7 +112,7 @@ static void test_no_subcontrols_and_all_excluded(void **state)
              "{\"id\": \"s2\", \"controls\": [\"C2\"], \"level\": 1, \"applicable\": false},"
              "{\"id\": \"s3\", \"controls\": [\"C3\"], \"level\": 1, \"answer\": \"partial\"}]}");
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     engine_control_figures f;
     control(m, "C1", &f); /* no sub-control: excluded */
     assert_false(f.applicable);
@@ -124,11 +124,11 @@ static void test_no_subcontrols_and_all_excluded(void **state)
     /* Excluding the last control leaves nothing to score: SL = 0, ISMS left out. */
     engine_error e;
     assert_int_equal(engine_control_set_applicable(m, "C3", false, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_false(s.system_included[ENGINE_ISMS]);
     assert_near(s.security_level, 0);
     assert_int_equal(s.maturity, 3); /* no level has a sub-control: all met */
-    engine_model_free(m);
+    model_free(m);
 }
 
 static const char *metric_doc(const char *metric, const char *sample_at, double value)
@@ -151,47 +151,47 @@ static void test_metric_states(void **state)
     /* Not deployed: the only sample is after t. */
     engine_model *m = load(metric_doc(lower, "2026-06-02T00:00:00Z", 14));
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     engine_control_figures f;
     control(m, "C", &f);
     assert_false(f.has_q);
     assert_near(f.b, 1);
-    engine_model_free(m);
+    model_free(m);
     /* Stale: older than max_age, q = 0 and it drags. */
     m = load(metric_doc(lower, "2026-05-29T23:59:59Z", 14));
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_true(f.has_q);
     assert_near(f.q, 0);
     assert_near(f.b, 0.5);
     /* Exactly max_age old is not stale. */
-    engine_evaluate(m, T0 - 1, &s);
+    evaluate(m, T0 - 1, &s);
     control(m, "C", &f);
     assert_near(f.q, 16.0 / 23.0);
-    engine_model_free(m);
+    model_free(m);
     /* T > K (higher is better), clamped at both ends. */
     const char *higher = "{\"id\": \"m\", \"target\": 99, \"threshold\": 90, \"aggregation\": "
                          "\"mean\", \"window\": 86400, \"max_age\": 86400, "
                          "\"controls\": [{\"control\": \"C\"}]}";
     m = load(metric_doc(higher, "2026-05-31T12:00:00Z", 96));
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.q, 6.0 / 9.0);
     engine_error e;
     assert_int_equal(engine_sample_add(m, "m", T0 - 10, 100, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.q, 8.0 / 9.0); /* mean 98 */
     assert_int_equal(engine_sample_add(m, "m", T0 - 5, 0, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.q, 0); /* mean 65.33 < K */
     /* A sample exactly `window` old has left the window: mean of 100 and 0 is 50. */
     assert_int_equal(engine_sample_add(m, "m", T0 - 4, 96, &e), 0);
-    engine_evaluate(m, T0 - 43200 + 86400, &s);
+    evaluate(m, T0 - 43200 + 86400, &s);
     control(m, "C", &f);
     assert_near(f.q, 0); /* mean(100, 0, 96) = 65.3 < K */
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void test_incidents(void **state)
@@ -205,26 +205,26 @@ static void test_incidents(void **state)
                   "\"opened_at\": \"2026-05-01T00:00:00Z\"}]}");
     engine_summary s;
     engine_control_figures f;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
-    assert_near(f.p, 0.5);                 /* unresolved: gamma * 5/5 */
-    engine_evaluate(m, T0 - DAYS(40), &s); /* before it opened */
+    assert_near(f.p, 0.5);          /* unresolved: gamma * 5/5 */
+    evaluate(m, T0 - DAYS(40), &s); /* before it opened */
     control(m, "C", &f);
     assert_near(f.p, 0);
     engine_error e;
     assert_int_equal(engine_incident_resolve(m, "I1", T0 - DAYS(60), &e), IMS_EINVAL);
     assert_int_equal(engine_incident_resolve(m, "I1", T0 - DAYS(30), &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.p, 0.25); /* one half-life */
-    engine_evaluate(m, T0 + DAYS(30), &s);
+    evaluate(m, T0 + DAYS(30), &s);
     control(m, "C", &f);
     assert_near(f.p, 0.125);
-    engine_evaluate(m, T0 - DAYS(31), &s); /* resolved after t: still unresolved */
+    evaluate(m, T0 - DAYS(31), &s); /* resolved after t: still unresolved */
     control(m, "C", &f);
     assert_near(f.p, 0.5);
     /* A second incident via a threat mitigated by C; naming C as well counts once. */
-    engine_model_free(m);
+    model_free(m);
     m = load("{\"format\": \"ims-snapshot/1\", \"systems\": [\"ISMS\"],"
              "\"frameworks\": [{\"id\": \"F\", \"system\": \"ISMS\"}],"
              "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}],"
@@ -237,10 +237,10 @@ static void test_incidents(void **state)
              "\"opened_at\": \"2026-05-01T00:00:00Z\"},"
              "{\"id\": \"I2\", \"severity\": 5, \"threat\": \"T\","
              "\"opened_at\": \"2026-05-01T00:00:00Z\"}]}");
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.p, 0.75);
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void test_findings(void **state)
@@ -256,23 +256,23 @@ static void test_findings(void **state)
                   "{\"id\": \"F3\", \"type\": \"observation\", \"controls\": [\"C\"]}]}");
     engine_summary s;
     engine_control_figures f;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.cap, 0.25);
     assert_near(f.e, 0.25);
     assert_int_equal(s.maturity, 0); /* s' = 0.25 < theta */
     engine_error e;
     assert_int_equal(engine_finding_set_open(m, "F2", false, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.cap, 0.75);
     assert_int_equal(s.maturity, 0);
     assert_int_equal(engine_finding_set_open(m, "F1", false, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     control(m, "C", &f);
     assert_near(f.cap, 1);
     assert_int_equal(s.maturity, 3);
-    engine_model_free(m);
+    model_free(m);
 }
 
 #define BCMS_HEAD "{\"format\": \"ims-snapshot/1\", \"systems\": [\"BCMS\"], \"frameworks\": [], "
@@ -290,23 +290,23 @@ static void test_bcms(void **state)
         "\"incidents\": [{\"id\": \"I\", \"severity\": 1, \"processes\": [\"billing\", \"equal\"],"
         "\"opened_at\": \"2026-05-01T00:00:00Z\", \"disruption_minutes\": 540}]}");
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     /* billing: plan 1, exercise 1 - 600/1200 = 0.5, disruption 1 - 300/1200 = 0.75. */
-    assert_near(engine_process_readiness(m, 0), (1 + 0.5 + 0.75) / 3);
+    assert_near(engine_process_readiness(eval_of(m), 0), (1 + 0.5 + 0.75) / 3);
     /* MTPD = RTO: exercise over RTO gives 0, disruption over RTO gives penalty 1. */
-    assert_near(engine_process_readiness(m, 1), 0);
+    assert_near(engine_process_readiness(eval_of(m), 1), 0);
     assert_near(s.readiness, (4 * 0.75 + 0) / 5);
     assert_true(s.system_included[ENGINE_BCMS]);
     assert_near(s.security_level, 0.6);
     /* A year later nothing is in the window. */
-    engine_evaluate(m, T0 + DAYS(365), &s);
-    assert_near(engine_process_readiness(m, 0), 1.0 / 3);
+    evaluate(m, T0 + DAYS(365), &s);
+    assert_near(engine_process_readiness(eval_of(m), 0), 1.0 / 3);
     engine_error e;
     engine_exercise ex = {T0 + DAYS(300), 60};
     assert_int_equal(engine_process_add_exercise(m, "equal", &ex, &e), 0);
-    engine_evaluate(m, T0 + DAYS(365), &s);
-    assert_near(engine_process_readiness(m, 1), 2.0 / 3);
-    engine_model_free(m);
+    evaluate(m, T0 + DAYS(365), &s);
+    assert_near(engine_process_readiness(eval_of(m), 1), 2.0 / 3);
+    model_free(m);
 }
 
 #define RISK_DOC                                                                                   \
@@ -340,9 +340,9 @@ static void test_risk(void **state)
     (void)state;
     engine_model *m = load(RISK_DOC);
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     pair_seen ps = {0};
-    engine_pairs_foreach(m, on_pair, &ps);
+    engine_pairs_foreach(eval_of(m), on_pair, &ps);
     assert_int_equal(ps.n, 1);
     assert_near(ps.last.impact, 4.0);
     assert_near(ps.last.likelihood, 3);
@@ -362,24 +362,24 @@ static void test_risk(void **state)
             .id = id, .severity = 1, .threat = "T.malware", .opened_at = T0 - DAYS(10)};
         assert_int_equal(engine_incident_put(m, &in, &e), 0);
     }
-    engine_evaluate(m, T0, &s);
-    engine_pairs_foreach(m, on_pair, &ps);
+    evaluate(m, T0, &s);
+    engine_pairs_foreach(eval_of(m), on_pair, &ps);
     assert_near(ps.last.likelihood, 5);
     /* Removing the only asset leaves no pair: RMS is the 31000 score alone. */
     assert_int_equal(engine_asset_remove(m, "srv-1", &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_false(s.has_pairs);
     engine_control_figures f;
     control(m, "A.8.7", &f);
     assert_near(s.security_level, f.e);
-    engine_model_free(m);
+    model_free(m);
     /* Empty risk: RMS enabled, no control and no pair: nothing to score. */
     m = load("{\"format\": \"ims-snapshot/1\", \"systems\": [\"RMS\"]}");
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_false(s.system_included[ENGINE_RMS]);
     assert_false(s.has_pairs);
     assert_near(s.security_level, 0);
-    engine_model_free(m);
+    model_free(m);
     assert_int_equal(engine_risk_level(1, 1), 1);
     assert_int_equal(engine_risk_level(5, 5), 5);
     assert_int_equal(engine_risk_level(4, 2), 3);
@@ -394,16 +394,16 @@ static void test_levels_without_subcontrols(void **state)
                   "{\"id\": \"a\", \"controls\": [\"C\"], \"level\": 1, \"answer\": \"yes\"},"
                   "{\"id\": \"b\", \"controls\": [\"C\"], \"level\": 3, \"answer\": \"no\"}]}");
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_int_equal(s.maturity, 2); /* level 2 empty: met; level 3 short */
     engine_error e;
     assert_int_equal(engine_subcontrol_set_answer(m, "b", ENGINE_ANSWER_YES, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_int_equal(s.maturity, 3);
     assert_int_equal(engine_subcontrol_set_answer(m, "a", ENGINE_ANSWER_PARTIAL, &e), 0);
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_int_equal(s.maturity, 0); /* cumulative: level 1 short blocks all */
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void test_plan_ties(void **state)
@@ -421,7 +421,7 @@ static void test_plan_ties(void **state)
         "\"no\"}]}");
     engine_plan_step st[8];
     size_t n;
-    assert_int_equal(engine_plan(m, T0, 8, st, &n), 0);
+    assert_int_equal(engine_plan(evaluated(m, T0), 8, st, &n), 0);
     assert_int_equal(n, 4);
     assert_string_equal(st[0].id, "x");
     assert_string_equal(st[1].id, "y");
@@ -432,9 +432,9 @@ static void test_plan_ties(void **state)
     assert_false(st[0].completes_level);
     assert_true(st[3].completes_level); /* level 1 needs w too (0.8 threshold) */
     engine_summary s;
-    engine_evaluate(m, T0, &s); /* the model itself is untouched */
+    evaluate(m, T0, &s); /* the model itself is untouched */
     assert_near(s.security_level, 0);
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void test_plan_and_explain_worked_example(void **state)
@@ -443,7 +443,7 @@ static void test_plan_and_explain_worked_example(void **state)
     engine_model *m = worked_example();
     engine_plan_step st[10];
     size_t n;
-    assert_int_equal(engine_plan(m, T0, 10, st, &n), 0);
+    assert_int_equal(engine_plan(evaluated(m, T0), 10, st, &n), 0);
     assert_int_equal(n, 5); /* four sub-controls below yes, one open finding */
     /* Step 1: A.8.13-1 partial -> yes lifts e of A.8.13 from 0.25 to 0.5 (under its cap):
      * dSL / effort = 0.25 / 4 / 1 beats A.8.8-3's 2 * 0.25 * 0.8 / 4 / 2 = 0.05. */
@@ -457,7 +457,7 @@ static void test_plan_and_explain_worked_example(void **state)
         sl = st[i].security_level;
     }
     engine_explanation x[3];
-    assert_int_equal(engine_explain(m, T0, 3, x, &n), 0);
+    assert_int_equal(engine_explain(evaluated(m, T0), 3, x, &n), 0);
     assert_int_equal(n, 3);
     double total = 0;
     for (size_t i = 0; i < n; i++) {
@@ -469,7 +469,7 @@ static void test_plan_and_explain_worked_example(void **state)
     assert_string_equal(x[0].id, "A.8.8");
     assert_near(x[0].incident_penalty, 0.5 * (0.25 + 0.5 * 16.0 / 23.0) * 0.2);
     assert_near(x[2].finding_cap, 0); /* A.8.13's cap 0.75 does not bind e = 0.25 */
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void test_next_due(void **state)
@@ -477,11 +477,12 @@ static void test_next_due(void **state)
     (void)state;
     engine_model *m = worked_example();
     /* The sample at T0 - 12 h goes stale at +2 d + 1 s; the decaying incident asks hourly. */
-    assert_true(engine_next_due(m, T0, 3600, 1e-4) == T0 + 3600);
-    assert_true(engine_next_due(m, T0, 0, 1e-4) == T0 - 43200 + 172800 + 1);
+    assert_true(engine_next_due(evaluated(m, T0), T0, 3600, 1e-4) == T0 + 3600);
+    assert_true(engine_next_due(evaluated(m, T0), T0, 0, 1e-4) == T0 - 43200 + 172800 + 1);
     /* Far in the future the penalty is negligible and nothing is due any more. */
-    assert_true(engine_next_due(m, T0 + DAYS(3000), 3600, 1e-4) == INT64_MAX);
-    engine_model_free(m);
+    assert_true(engine_next_due(evaluated(m, T0 + DAYS(3000)), T0 + DAYS(3000), 3600, 1e-4) ==
+                INT64_MAX);
+    model_free(m);
 }
 
 static void test_clone_is_independent(void **state)
@@ -489,16 +490,16 @@ static void test_clone_is_independent(void **state)
     (void)state;
     engine_model *m = worked_example(), *c;
     engine_summary s1, s2;
-    engine_evaluate(m, T0, &s1);
+    evaluate(m, T0, &s1);
     assert_int_equal(engine_model_clone(m, &c), 0);
     engine_error e;
     assert_int_equal(engine_subcontrol_set_answer(c, "A.8.8-3", ENGINE_ANSWER_YES, &e), 0);
-    engine_evaluate(c, T0, &s2);
+    evaluate(c, T0, &s2);
     assert_true(s2.security_level > s1.security_level);
-    engine_evaluate(m, T0, &s2);
+    evaluate(m, T0, &s2);
     assert_near(s2.security_level, s1.security_level);
-    engine_model_free(c);
-    engine_model_free(m);
+    model_free(c);
+    model_free(m);
 }
 
 static void test_api_errors(void **state)
@@ -520,7 +521,7 @@ static void test_api_errors(void **state)
     assert_int_equal(engine_process_put(m, &p, &e), 0);
     assert_int_equal(engine_sample_add(m, "nope", T0, 1, &e), IMS_ENOTFOUND);
     assert_int_equal(engine_subcontrol_set_answer(m, "nope", ENGINE_ANSWER_YES, &e), IMS_ENOTFOUND);
-    engine_model_free(m);
+    model_free(m);
 }
 
 int main(void)

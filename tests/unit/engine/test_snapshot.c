@@ -1,10 +1,7 @@
-/* Unit tests of snapshot parsing, writing and the eval command. */
+/* Unit tests of snapshot parsing and writing. */
 #include "test_util.h"
 
-#include "eval_cli.h"
-
 #include <stdlib.h>
-#include <unistd.h>
 
 #define WORKED ENGINE_TEST_DATA "/worked-example.json"
 
@@ -27,7 +24,7 @@ static void test_worked_example_file(void **state)
     engine_model *m = load(text);
     free(text);
     engine_summary s;
-    engine_evaluate(m, T0, &s);
+    evaluate(m, T0, &s);
     assert_near(s.security_level, 45.0 / 92.0);
     assert_int_equal(s.maturity, 1);
     engine_control_figures f;
@@ -35,7 +32,7 @@ static void test_worked_example_file(void **state)
     assert_near(f.q, 16.0 / 23.0);
     assert_near(f.p, 0.2);
     assert_near(f.e, (0.25 + 0.5 * 16.0 / 23.0) * 0.8);
-    engine_model_free(m);
+    model_free(m);
 }
 
 static void expect_error(const char *json, int code, const char *msg)
@@ -47,7 +44,7 @@ static void expect_error(const char *json, int code, const char *msg)
     int rc = engine_snapshot_parse(json, strlen(json), &m, &has_at, &at, &e);
     if (rc != code || strcmp(e.msg, msg) != 0) {
         print_error("got %d \"%s\", want %d \"%s\"\n", rc, e.msg, code, msg);
-        engine_model_free(m);
+        model_free(m);
         fail();
     }
     assert_null(m);
@@ -150,13 +147,13 @@ static void round_trip(const char *text)
     char *w2 = write_snapshot(m2, true, T0);
     assert_string_equal(w1, w2);
     engine_summary s1, s2;
-    engine_evaluate(m, T0, &s1);
-    engine_evaluate(m2, T0, &s2);
+    evaluate(m, T0, &s1);
+    evaluate(m2, T0, &s2);
     assert_true(s1.security_level == s2.security_level);
     free(w1);
     free(w2);
-    engine_model_free(m);
-    engine_model_free(m2);
+    model_free(m);
+    model_free(m2);
 }
 
 static void test_round_trip(void **state)
@@ -218,68 +215,6 @@ static void test_time(void **state)
     assert_int_equal(engine_time_parse("2026-06-01T00:00:00+00:00", &t), IMS_EINVAL);
 }
 
-static int run_cli(int argc, char **argv, char **out_text, char **err_text)
-{
-    size_t on, en;
-    FILE *out = open_memstream(out_text, &on), *err = open_memstream(err_text, &en);
-    assert_non_null(out);
-    assert_non_null(err);
-    int rc = engine_cli_eval(argc, argv, out, err);
-    fclose(out);
-    fclose(err);
-    return rc;
-}
-
-static void test_cli(void **state)
-{
-    (void)state;
-    char *o, *e;
-    char *a1[] = {"eval", WORKED};
-    assert_int_equal(run_cli(2, a1, &o, &e), 0);
-    assert_non_null(strstr(o, "\"security_level\": 0.4891304347826"));
-    assert_non_null(strstr(o, "\"maturity\": 1"));
-    assert_non_null(strstr(o, "\"cap\": 0.75"));
-    free(o);
-    free(e);
-    char *a2[] = {"eval", WORKED, "--plan", "3", "--at", "2026-06-01T00:00:00Z"};
-    assert_int_equal(run_cli(6, a2, &o, &e), 0);
-    assert_non_null(strstr(o, "\"subcontrol\": \"A.8.13-1\""));
-    assert_non_null(strstr(o, "\"step\": 3"));
-    free(o);
-    free(e);
-    char *a3[] = {"eval", WORKED, "--explain", "1", "--at", "1780272000"};
-    assert_int_equal(run_cli(6, a3, &o, &e), 0);
-    assert_non_null(strstr(o, "\"control\": \"A.8.8\""));
-    assert_non_null(strstr(o, "\"incident_penalty\""));
-    free(o);
-    free(e);
-    char *a4[] = {"eval"};
-    assert_int_equal(run_cli(1, a4, &o, &e), 2);
-    free(o);
-    free(e);
-    char *a5[] = {"eval", WORKED, "--at", "yesterday"};
-    assert_int_equal(run_cli(4, a5, &o, &e), 2);
-    free(o);
-    free(e);
-    char *a6[] = {"eval", ENGINE_TEST_DATA "/does-not-exist.json"};
-    assert_int_equal(run_cli(2, a6, &o, &e), 3);
-    free(o);
-    free(e);
-    char path[] = "/tmp/engine-test-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    const char bad[] = "{\"format\": \"ims-snapshot/1\", \"systems\": [\"ISMS\"], "
-                       "\"controls\": [{\"id\": \"C\", \"framework\": \"F\"}]}";
-    assert_true(write(fd, bad, sizeof bad - 1) == (ssize_t)(sizeof bad - 1));
-    close(fd);
-    char *a7[] = {"eval", path};
-    assert_int_equal(run_cli(2, a7, &o, &e), 3);
-    assert_non_null(strstr(e, "$.controls[0].framework: unknown framework \"F\""));
-    unlink(path);
-    free(o);
-    free(e);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,7 +222,6 @@ int main(void)
         cmocka_unit_test(test_errors_name_paths),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_time),
-        cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

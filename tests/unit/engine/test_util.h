@@ -40,11 +40,71 @@ static inline engine_model *load(const char *json)
     return m;
 }
 
+/* Each model a test builds is evaluated into, and read through, an evaluated state of its
+ * own, kept here until model_free(). */
+static struct {
+    const engine_model *model;
+    engine_eval *eval;
+} test_evals[32];
+
+static inline engine_eval *eval_of(const engine_model *m)
+{
+    size_t free_slot = sizeof test_evals / sizeof test_evals[0];
+    for (size_t i = 0; i < sizeof test_evals / sizeof test_evals[0]; i++) {
+        if (test_evals[i].model == m)
+            return test_evals[i].eval;
+        if (!test_evals[i].model && free_slot == sizeof test_evals / sizeof test_evals[0])
+            free_slot = i;
+    }
+    assert_true(free_slot < sizeof test_evals / sizeof test_evals[0]);
+    test_evals[free_slot].model = m;
+    assert_int_equal(engine_eval_new(&test_evals[free_slot].eval), 0);
+    return test_evals[free_slot].eval;
+}
+
+/* Makes ev the state the model is evaluated into from now on. */
+static inline void adopt(const engine_model *m, engine_eval *ev)
+{
+    for (size_t i = 0; i < sizeof test_evals / sizeof test_evals[0]; i++) {
+        if (!test_evals[i].model) {
+            test_evals[i].model = m;
+            test_evals[i].eval = ev;
+            return;
+        }
+    }
+    fail();
+}
+
+/* Brings the model's state up to date at t. */
+static inline void evaluate(const engine_model *m, int64_t t, engine_summary *s)
+{
+    assert_int_equal(engine_evaluate(m, t, eval_of(m), s), 0);
+}
+
+/* The model's state, evaluated at t. */
+static inline const engine_eval *evaluated(const engine_model *m, int64_t t)
+{
+    evaluate(m, t, NULL);
+    return eval_of(m);
+}
+
+static inline void model_free(engine_model *m)
+{
+    for (size_t i = 0; i < sizeof test_evals / sizeof test_evals[0]; i++) {
+        if (m && test_evals[i].model == m) {
+            engine_eval_free(test_evals[i].eval);
+            test_evals[i].model = NULL;
+            test_evals[i].eval = NULL;
+        }
+    }
+    engine_model_free(m);
+}
+
 static inline void control(engine_model *m, const char *id, engine_control_figures *f)
 {
-    long i = engine_control_find(m, id);
+    long i = engine_control_find(eval_of(m), id);
     assert_true(i >= 0);
-    engine_control_get(m, (size_t)i, f);
+    engine_control_get(eval_of(m), (size_t)i, f);
 }
 
 #endif

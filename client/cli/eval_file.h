@@ -7,8 +7,8 @@
  * (2026-06-01T00:00:00Z) or integer seconds since the epoch; without --at the snapshot's
  * "at" is used (and a snapshot without "at" needs --at).
  */
-#ifndef IMS_ENGINE_EVAL_CLI_H
-#define IMS_ENGINE_EVAL_CLI_H
+#ifndef IMSCTL_EVAL_FILE_H
+#define IMSCTL_EVAL_FILE_H
 
 #include <stdio.h>
 
@@ -17,6 +17,6 @@
  * exit code: 0 ok, 2 usage error, 3 snapshot unreadable or invalid (the message names the
  * file and the JSON path or line:column), 1 out of memory or output error.
  */
-int engine_cli_eval(int argc, char **argv, FILE *out, FILE *err);
+int imsctl_eval_file(int argc, char **argv, FILE *out, FILE *err);
 
 #endif

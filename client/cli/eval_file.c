@@ -1,9 +1,10 @@
 /*
- * The offline evaluation command. See eval_cli.h.
+ * The offline evaluation command: reading the snapshot file and the options, then
+ * printing what the engine computes. See eval_file.h.
  */
-#include "eval_cli.h"
+#include "eval_file.h"
 #include "engine.h"
-#include "plan.h"
+#include "report.h"
 #include "snapshot.h"
 
 #include <errno.h>
@@ -72,7 +73,7 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-int engine_cli_eval(int argc, char **argv, FILE *out, FILE *err)
+int imsctl_eval_file(int argc, char **argv, FILE *out, FILE *err)
 {
     const char *file = NULL;
     bool has_at = false, plan = false, explain = false;
@@ -137,12 +138,17 @@ int engine_cli_eval(int argc, char **argv, FILE *out, FILE *err)
         at = snap_at;
     }
     char *json = NULL;
-    if (plan)
-        rc = engine_plan_write(m, at, count, &json);
-    else if (explain)
-        rc = engine_explain_write(m, at, count, &json);
-    else
-        rc = engine_evaluation_write(m, at, &json);
+    engine_eval *ev = NULL;
+    rc = engine_eval_new(&ev);
+    if (rc == 0)
+        rc = engine_evaluate(m, at, ev, NULL);
+    if (rc == 0 && plan)
+        rc = engine_plan_write(ev, count, &json);
+    else if (rc == 0 && explain)
+        rc = engine_explain_write(ev, count, &json);
+    else if (rc == 0)
+        rc = engine_evaluation_write(ev, &json);
+    engine_eval_free(ev);
     engine_model_free(m);
     if (rc) {
         fprintf(err, "eval: out of memory\n");

@@ -1,6 +1,7 @@
 /*
  * Snapshot I/O (SECURITY-LEVEL.md section 11) on jansson: a tenant's whole state as one
- * JSON document, and the evaluation JSON that `imsctl eval` prints.
+ * JSON document (parse.c, write.c), and its times (time.c). The evaluation JSON that
+ * `imsctl eval` prints is in report.h.
  *
  * Parsing is strict: an unknown key, a wrong type, an out-of-range value or an invalid
  * reference is an error whose message names the JSON path ("$.controls[3].weight: must be
@@ -36,10 +37,6 @@ int engine_snapshot_parse(const char *text, size_t length, engine_model **out, b
  * IMS_ENOMEM. */
 int engine_snapshot_write(const engine_model *model, bool has_at, int64_t at,
                           char **out) ENGINE_WARN_UNUSED;
-
-/* Evaluates the model at t and writes the evaluation JSON of section 11 (unrounded, 0..1
- * scale) into *out (malloc'ed). Returns 0 or IMS_ENOMEM. */
-int engine_evaluation_write(engine_model *model, int64_t t, char **out) ENGINE_WARN_UNUSED;
 
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC, whole seconds). Returns 0 or IMS_EINVAL. */
 int engine_time_parse(const char *text, int64_t *out) ENGINE_WARN_UNUSED;

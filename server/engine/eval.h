@@ -1,0 +1,87 @@
+/*
+ * The layout of engine_eval, an evaluated state, shared by the engine's own modules
+ * (evaluate, figures, schedule, plan, explain, snapshot) and by nothing else.
+ *
+ * Per-item figures live in arrays parallel to the model's (controls, metrics, threats,
+ * processes, frameworks, domains). An evaluation recomputes an item when the model stamped
+ * it after the state's `seen` stamp, when it depends on time and t changed, or when an
+ * item it depends on was recomputed (a metric's controls, a control's threats); then it
+ * re-sums the aggregates.
+ */
+#ifndef IMS_ENGINE_EVAL_H
+#define IMS_ENGINE_EVAL_H
+
+#include "model.h"
+
+typedef struct engine_control_state {
+    unsigned dirty; /* ENGINE_DIRTY_A... during an evaluation */
+    bool applicable, has_q;
+    double a, q, b, p, k, e;
+} engine_control_state;
+
+typedef struct engine_metric_state {
+    bool deployed;
+    double q;
+} engine_metric_state;
+
+typedef struct engine_threat_state {
+    unsigned dirty; /* ENGINE_DIRTY_LAMBDA... during an evaluation */
+    double lambda, residual_factor, sum_impact;
+    int32_t pair_count;
+} engine_threat_state;
+
+typedef struct engine_process_state {
+    double readiness;
+} engine_process_state;
+
+typedef struct engine_framework_state {
+    double sum_w, sum_we, sum_wa, maturity_sum[3], maturity_w[3];
+    int maturity;
+    int32_t seen; /* the sub-control last summed into maturity */
+} engine_framework_state;
+
+typedef struct engine_domain_state {
+    double sum_w, sum_we;
+} engine_domain_state;
+
+struct engine_eval {
+    const engine_model *model; /* the model of the latest evaluation */
+    bool evaluated;
+    int64_t at;
+    uint64_t seen; /* the model's stamp at the latest evaluation */
+    engine_summary summary;
+    ENGINE_VEC(engine_control_state) controls;
+    ENGINE_VEC(engine_metric_state) metrics;
+    ENGINE_VEC(engine_threat_state) threats;
+    ENGINE_VEC(engine_process_state) processes;
+    ENGINE_VEC(engine_framework_state) frameworks;
+    ENGINE_VEC(engine_domain_state) domains;
+};
+
+/* engine_evaluate() without the maturity levels (the plan's what-ifs need the level only).
+ * Returns 0 or IMS_ENOMEM. */
+int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev);
+
+/* Computes the maturity levels (per framework and tenant-wide) of a refreshed state and
+ * returns the tenant-wide one. */
+int engine_eval_maturity(engine_eval *ev);
+
+/* Whether sub-control i is applicable (base applicable and held by an applicable control). */
+bool engine_sub_applicable(const engine_eval *ev, int32_t i);
+
+/* s'_i = min(s_i, k_c over applicable controls holding i). */
+double engine_sub_capped(const engine_eval *ev, int32_t i);
+
+/* The factor (1 - gamma sigma/5 d) of incident j at t, or 1 when not opened yet. */
+double engine_incident_factor(const engine_model *m, const engine_incident *j, int64_t t);
+
+/* The index of the first sample of x with at > t. */
+int32_t engine_samples_upper(const engine_metric *x, int64_t t);
+
+/* A duration in days as whole seconds. */
+int64_t engine_days_to_seconds(double days);
+
+/* The impact of threat th on asset a through a degradation. */
+double engine_asset_impact(const engine_asset *a, const engine_threat *th, double degradation);
+
+#endif

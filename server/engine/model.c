@@ -1,0 +1,352 @@
+/*
+ * A model's lifetime: parameters, creation, deep copy and freeing, and finding entities by
+ * id. See engine.h for the model's decisions and model.h for the layout.
+ */
+#include "model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- parameters and model lifetime --------------------------------------------------- */
+
+void engine_params_default(engine_params *p)
+{
+    p->beta = 0.5;
+    p->gamma = 0.5;
+    p->half_life_days = 30;
+    p->cap_major_nc = 0.25;
+    p->cap_minor_nc = 0.75;
+    p->theta = 0.8;
+    p->beta_risk = 0.5;
+    p->beta_bcms = 0.5;
+    p->likelihood_window_days = 365;
+    p->review_window_days = 365;
+    p->appetite = 2;
+    p->system_weight[ENGINE_ISMS] = 0.5;
+    p->system_weight[ENGINE_BCMS] = 0.25;
+    p->system_weight[ENGINE_RMS] = 0.25;
+}
+
+int engine_params_check(const engine_params *p, engine_error *err)
+{
+    static const char *unit_names[] = {"beta",  "gamma",     "cap_major_nc", "cap_minor_nc",
+                                       "theta", "beta_risk", "beta_bcms"};
+    const double unit[] = {p->beta,  p->gamma,     p->cap_major_nc, p->cap_minor_nc,
+                           p->theta, p->beta_risk, p->beta_bcms};
+    for (size_t i = 0; i < sizeof unit / sizeof unit[0]; i++)
+        if (!engine_in_range(unit[i], 0, 1))
+            return engine_fail(err, IMS_EINVAL, "%s: must be in [0, 1]", unit_names[i]);
+    if (!isfinite(p->half_life_days) || p->half_life_days <= 0)
+        return engine_fail(err, IMS_EINVAL, "half_life_days: must be > 0");
+    if (!engine_in_range(p->likelihood_window_days, 1.0 / ENGINE_DAY, 36500) ||
+        p->likelihood_window_days * ENGINE_DAY < 1)
+        return engine_fail(err, IMS_EINVAL, "likelihood_window_days: must be in (0, 36500]");
+    if (!engine_in_range(p->review_window_days, 1.0 / ENGINE_DAY, 36500))
+        return engine_fail(err, IMS_EINVAL, "review_window_days: must be in (0, 36500]");
+    if (p->appetite < 1 || p->appetite > 5)
+        return engine_fail(err, IMS_EINVAL, "appetite: must be in 1..5");
+    static const char *sys[] = {"system_weights.ISMS", "system_weights.BCMS", "system_weights.RMS"};
+    for (int s = 0; s < ENGINE_SYSTEM_COUNT; s++)
+        if (!engine_in_range(p->system_weight[s], 0, 1e6))
+            return engine_fail(err, IMS_EINVAL, "%s: must be >= 0", sys[s]);
+    return 0;
+}
+
+int engine_model_new(const engine_params *params, unsigned systems, engine_model **out,
+                     engine_error *err)
+{
+    engine_params p;
+    if (params)
+        p = *params;
+    else
+        engine_params_default(&p);
+    int rc = engine_params_check(&p, err);
+    if (rc)
+        return rc;
+    if (systems & ~7u)
+        return engine_fail(err, IMS_EINVAL, "systems: unknown system");
+    engine_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return engine_fail(err, IMS_ENOMEM, "out of memory");
+    m->params = p;
+    m->systems = systems;
+    *out = m;
+    return 0;
+}
+
+const engine_params *engine_model_params(const engine_model *m)
+{
+    return &m->params;
+}
+
+unsigned engine_model_systems(const engine_model *m)
+{
+    return m->systems;
+}
+
+static void free_model_lists(engine_model *m)
+{
+    for (int32_t i = 0; i < m->controls.n; i++) {
+        engine_control *c = &m->controls.v[i];
+        free(c->subs.v);
+        free(c->metrics.v);
+        free(c->mitig.v);
+        free(c->incidents.v);
+        free(c->findings.v);
+    }
+    for (int32_t i = 0; i < m->subs.n; i++)
+        free(m->subs.v[i].controls.v);
+    for (int32_t i = 0; i < m->metrics.n; i++) {
+        free(m->metrics.v[i].controls.v);
+        free(m->metrics.v[i].samples);
+    }
+    for (int32_t i = 0; i < m->incidents.n; i++) {
+        free(m->incidents.v[i].controls.v);
+        free(m->incidents.v[i].assets.v);
+        free(m->incidents.v[i].processes.v);
+    }
+    for (int32_t i = 0; i < m->findings.n; i++)
+        free(m->findings.v[i].controls.v);
+    for (int32_t i = 0; i < m->threats.n; i++) {
+        free(m->threats.v[i].mitig.v);
+        free(m->threats.v[i].incidents.v);
+    }
+    for (int32_t i = 0; i < m->asset_types.n; i++) {
+        free(m->asset_types.v[i].rows.v);
+        free(m->asset_types.v[i].by_threat);
+    }
+    for (int32_t i = 0; i < m->processes.n; i++) {
+        free(m->processes.v[i].exercises);
+        free(m->processes.v[i].incidents.v);
+    }
+}
+
+static void free_model_arrays(engine_model *m)
+{
+    free(m->arena);
+    free(m->frameworks.v);
+    free(m->domains.v);
+    free(m->controls.v);
+    free(m->subs.v);
+    free(m->metrics.v);
+    free(m->incidents.v);
+    free(m->findings.v);
+    free(m->threats.v);
+    free(m->asset_types.v);
+    free(m->assets.v);
+    free(m->processes.v);
+    engine_idmap *maps[] = {&m->map_frameworks, &m->map_controls,    &m->map_subs,
+                            &m->map_metrics,    &m->map_incidents,   &m->map_findings,
+                            &m->map_threats,    &m->map_asset_types, &m->map_assets,
+                            &m->map_processes};
+    for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
+        free(maps[i]->slots);
+}
+
+void engine_model_free(engine_model *m)
+{
+    if (!m)
+        return;
+    free_model_lists(m);
+    free_model_arrays(m);
+    free(m);
+}
+
+static int clone_map(engine_idmap *map)
+{
+    return engine_copy_block(&map->slots, map->slots, (size_t)map->cap * 2, sizeof *map->slots);
+}
+
+/* Copies an array of src into the same field of m (which holds src's pointer on entry). */
+#define CLONE_ARRAY(field)                                                                         \
+    (m->field.cap = src->field.n,                                                                  \
+     engine_copy_block(&m->field.v, src->field.v, (size_t)src->field.n, sizeof *src->field.v))
+
+#define CLONE_LIST(dst, srcl)                                                                      \
+    ((dst).cap = (srcl).n,                                                                         \
+     engine_copy_block(&(dst).v, (srcl).v, (size_t)(srcl).n, sizeof *(srcl).v))
+
+int engine_model_clone(const engine_model *src, engine_model **out)
+{
+    engine_model *m = calloc(1, sizeof *m);
+    if (!m)
+        return IMS_ENOMEM;
+    *m = *src;
+    /* First null every owned pointer, so that a failure frees only what was copied. */
+    m->arena = NULL;
+    m->frameworks.v = NULL;
+    m->domains.v = NULL;
+    m->controls.v = NULL;
+    m->subs.v = NULL;
+    m->metrics.v = NULL;
+    m->incidents.v = NULL;
+    m->findings.v = NULL;
+    m->threats.v = NULL;
+    m->asset_types.v = NULL;
+    m->assets.v = NULL;
+    m->processes.v = NULL;
+    engine_idmap *maps[] = {&m->map_frameworks, &m->map_controls,    &m->map_subs,
+                            &m->map_metrics,    &m->map_incidents,   &m->map_findings,
+                            &m->map_threats,    &m->map_asset_types, &m->map_assets,
+                            &m->map_processes};
+    const engine_idmap *smaps[] = {&src->map_frameworks, &src->map_controls,    &src->map_subs,
+                                   &src->map_metrics,    &src->map_incidents,   &src->map_findings,
+                                   &src->map_threats,    &src->map_asset_types, &src->map_assets,
+                                   &src->map_processes};
+    size_t nmaps = sizeof maps / sizeof maps[0];
+    for (size_t i = 0; i < nmaps; i++)
+        maps[i]->slots = NULL;
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < nmaps; i++) {
+        maps[i]->slots = smaps[i]->slots;
+        rc = clone_map(maps[i]);
+    }
+    m->arena_cap = src->arena_n;
+    if (rc || engine_copy_block(&m->arena, src->arena, (size_t)src->arena_n, 1) ||
+        CLONE_ARRAY(frameworks) || CLONE_ARRAY(domains) || CLONE_ARRAY(assets) ||
+        CLONE_ARRAY(controls) || CLONE_ARRAY(subs) || CLONE_ARRAY(metrics) ||
+        CLONE_ARRAY(incidents) || CLONE_ARRAY(findings) || CLONE_ARRAY(threats) ||
+        CLONE_ARRAY(asset_types) || CLONE_ARRAY(processes))
+        goto nomem_arrays;
+    for (int32_t i = 0; i < m->controls.n; i++) {
+        engine_control *x = &m->controls.v[i];
+        x->subs.v = x->incidents.v = x->findings.v = NULL;
+        x->metrics.v = x->mitig.v = NULL;
+    }
+    for (int32_t i = 0; i < m->subs.n; i++)
+        m->subs.v[i].controls.v = NULL;
+    for (int32_t i = 0; i < m->metrics.n; i++) {
+        m->metrics.v[i].controls.v = NULL;
+        m->metrics.v[i].samples = NULL;
+    }
+    for (int32_t i = 0; i < m->incidents.n; i++) {
+        engine_incident *x = &m->incidents.v[i];
+        x->controls.v = x->assets.v = x->processes.v = NULL;
+    }
+    for (int32_t i = 0; i < m->findings.n; i++)
+        m->findings.v[i].controls.v = NULL;
+    for (int32_t i = 0; i < m->threats.n; i++) {
+        m->threats.v[i].mitig.v = NULL;
+        m->threats.v[i].incidents.v = NULL;
+    }
+    for (int32_t i = 0; i < m->asset_types.n; i++) {
+        m->asset_types.v[i].rows.v = NULL;
+        m->asset_types.v[i].by_threat = NULL;
+    }
+    for (int32_t i = 0; i < m->processes.n; i++) {
+        m->processes.v[i].exercises = NULL;
+        m->processes.v[i].incidents.v = NULL;
+    }
+    for (int32_t i = 0; i < m->controls.n; i++) {
+        engine_control *x = &m->controls.v[i];
+        const engine_control *s = &src->controls.v[i];
+        if (CLONE_LIST(x->subs, s->subs) || CLONE_LIST(x->incidents, s->incidents) ||
+            CLONE_LIST(x->findings, s->findings) || CLONE_LIST(x->metrics, s->metrics) ||
+            CLONE_LIST(x->mitig, s->mitig))
+            goto nomem;
+    }
+    for (int32_t i = 0; i < m->subs.n; i++)
+        if (CLONE_LIST(m->subs.v[i].controls, src->subs.v[i].controls))
+            goto nomem;
+    for (int32_t i = 0; i < m->metrics.n; i++) {
+        engine_metric *x = &m->metrics.v[i];
+        const engine_metric *s = &src->metrics.v[i];
+        x->sample_cap = s->sample_n;
+        if (CLONE_LIST(x->controls, s->controls) ||
+            engine_copy_block(&x->samples, s->samples, (size_t)s->sample_n, sizeof *s->samples))
+            goto nomem;
+    }
+    for (int32_t i = 0; i < m->incidents.n; i++) {
+        engine_incident *x = &m->incidents.v[i];
+        const engine_incident *s = &src->incidents.v[i];
+        if (CLONE_LIST(x->controls, s->controls) || CLONE_LIST(x->assets, s->assets) ||
+            CLONE_LIST(x->processes, s->processes))
+            goto nomem;
+    }
+    for (int32_t i = 0; i < m->findings.n; i++)
+        if (CLONE_LIST(m->findings.v[i].controls, src->findings.v[i].controls))
+            goto nomem;
+    for (int32_t i = 0; i < m->threats.n; i++)
+        if (CLONE_LIST(m->threats.v[i].mitig, src->threats.v[i].mitig) ||
+            CLONE_LIST(m->threats.v[i].incidents, src->threats.v[i].incidents))
+            goto nomem;
+    for (int32_t i = 0; i < m->asset_types.n; i++) {
+        engine_asset_type *x = &m->asset_types.v[i];
+        const engine_asset_type *s = &src->asset_types.v[i];
+        if (CLONE_LIST(x->rows, s->rows) ||
+            engine_copy_block(&x->by_threat, s->by_threat, (size_t)s->by_threat_n, sizeof(double)))
+            goto nomem;
+    }
+    for (int32_t i = 0; i < m->processes.n; i++) {
+        engine_process *x = &m->processes.v[i];
+        const engine_process *s = &src->processes.v[i];
+        x->exercise_cap = s->exercise_n;
+        if (CLONE_LIST(x->incidents, s->incidents) ||
+            engine_copy_block(&x->exercises, s->exercises, (size_t)s->exercise_n,
+                              sizeof *s->exercises))
+            goto nomem;
+    }
+    *out = m;
+    return 0;
+nomem_arrays:
+    /* Elements copied so far still point at src's lists: free the arrays only. */
+    m->controls.n = m->subs.n = m->metrics.n = m->incidents.n = m->findings.n = 0;
+    m->threats.n = m->asset_types.n = m->processes.n = 0;
+nomem:
+    engine_model_free(m);
+    return IMS_ENOMEM;
+}
+
+/* ---- lookups ------------------------------------------------------------------------- */
+
+int32_t engine_lookup(const engine_model *m, const engine_idmap *map, const char *id,
+                      int32_t (*name_of)(const engine_model *, int32_t))
+{
+    (void)name_of;
+    return engine_idmap_find(m, map, id);
+}
+
+int32_t engine_control_name(const engine_model *m, int32_t i)
+{
+    return m->controls.v[i].name;
+}
+
+int32_t engine_sub_name(const engine_model *m, int32_t i)
+{
+    return m->subs.v[i].name;
+}
+
+int32_t engine_finding_name(const engine_model *m, int32_t i)
+{
+    return m->findings.v[i].name;
+}
+
+int engine_register_id(engine_model *m, engine_idmap *map, const char *id, int32_t idx,
+                       int32_t *name)
+{
+    int32_t off = engine_arena_add(m, id);
+    if (off < 0)
+        return IMS_ENOMEM;
+    if (engine_idmap_put(m, map, off, idx))
+        return IMS_ENOMEM;
+    *name = off;
+    return 0;
+}
+
+int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, engine_ilist *out,
+                            engine_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t c = ids[i] ? engine_idmap_find(m, &m->map_controls, ids[i]) : -1;
+        if (c < 0)
+            return engine_fail(err, IMS_ENOTFOUND, "controls[%zu]: unknown control \"%s\"", i,
+                               ids[i] ? ids[i] : "");
+        if (engine_ilist_contains(out, c))
+            return engine_fail(err, IMS_EINVAL, "controls[%zu]: duplicate control \"%s\"", i,
+                               ids[i]);
+        if (engine_ilist_push(out, c))
+            return engine_fail(err, IMS_ENOMEM, "out of memory");
+    }
+    return 0;
+}

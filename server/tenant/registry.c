@@ -1,0 +1,348 @@
+/*
+ * The tenant registry and loading: finding a tenant's state, loading its model from
+ * PostgreSQL and evaluating it once, serving reads from the current pair (model and
+ * evaluated state, never evaluated by a read), forgetting it when another daemon wrote,
+ * and closing. Writes are in flush.c, watchers in watchers.c.
+ */
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "container.h"
+#include "db_pool.h"
+#include "ims/error.h"
+#include "log.h"
+#include "snapshot.h"
+
+static unsigned hash_id(const char *id)
+{
+    unsigned h = 2166136261u;
+    for (; *id; id++)
+        h = (h ^ (unsigned char)*id) * 16777619u;
+    return h % TENANT_BUCKETS;
+}
+
+int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
+{
+    struct tenant_registry *reg = calloc(1, sizeof *reg);
+    if (!reg)
+        return IMS_ENOMEM;
+    reg->config = *config;
+    if (reg->config.max_batch < 1)
+        reg->config.max_batch = 256;
+    if (reg->config.max_queued < 1)
+        reg->config.max_queued = 4096;
+    if (reg->config.decay_period_s < 1)
+        reg->config.decay_period_s = 3600;
+    *out = reg;
+    return 0;
+}
+
+int64_t tenant_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s, int64_t revision,
+                               const char *cause, struct tenant_level *out)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->tenant, sizeof out->tenant, "%s", st->id);
+    out->revision = revision;
+    out->at = s->at;
+    out->security_level = s->security_level;
+    out->maturity = s->maturity;
+    out->summary = *s;
+    out->cause = cause;
+}
+
+static struct tenant_state *state_find(struct tenant_registry *reg, const char *id)
+{
+    for (struct tenant_state *st = reg->buckets[hash_id(id)]; st; st = st->next)
+        if (strcmp(st->id, id) == 0)
+            return st;
+    return NULL;
+}
+
+struct tenant_state *tenant_state_get(struct tenant_registry *reg, const char *id)
+{
+    struct tenant_state *st = state_find(reg, id);
+    if (st)
+        return st;
+    if (strlen(id) != 36 || !(st = calloc(1, sizeof *st)))
+        return NULL;
+    st->reg = reg;
+    snprintf(st->id, sizeof st->id, "%s", id);
+    uv_timer_init(reg->config.loop, &st->due_timer);
+    reg->open_timers++;
+    unsigned b = hash_id(id);
+    st->next = reg->buckets[b];
+    reg->buckets[b] = st;
+    return st;
+}
+
+void tenant_state_fail_queue(struct tenant_state *st, int err, const char *msg)
+{
+    struct tenant_write *w = tenant_queue_take_all(&st->queue);
+    while (w) {
+        struct tenant_write *next = w->next;
+        w->done(err, msg, NULL, -1, NULL, w->arg);
+        w = next;
+    }
+}
+
+void tenant_state_run_readers(struct tenant_state *st, int err, const char *msg)
+{
+    struct read_waiter *r = st->readers;
+    st->readers = NULL;
+    while (r) {
+        struct read_waiter *next = r->next;
+        if (err == 0) {
+            r->cb(0, NULL, st, r->arg);
+        } else {
+            r->cb(err, msg, NULL, r->arg);
+        }
+        free(r);
+        r = next;
+    }
+}
+
+static void load_done(struct db_txn *txn, int err, void *arg)
+{
+    struct tenant_state *st = arg;
+    char msg[300] = "";
+    int rc = err;
+    engine_model *model = NULL;
+    engine_eval *eval = NULL;
+    engine_summary s;
+    int64_t revision = 0;
+    if (err == 0) {
+        PGresult *r = db_txn_result(txn, 0);
+        if (!r || PQntuples(r) != 1) {
+            rc = IMS_ENOTFOUND;
+            snprintf(msg, sizeof msg, "tenant: not found");
+        } else {
+            const char *doc = PQgetvalue(r, 0, 0);
+            bool has_at;
+            int64_t at;
+            engine_error e = {{0}};
+            rc = engine_snapshot_parse(doc, strlen(doc), &model, &has_at, &at, &e);
+            if (rc != 0) {
+                log_error("tenant state does not load", "tenant=%s error=\"%s\"", st->id, e.msg);
+                snprintf(msg, sizeof msg, "tenant state does not load: %s", e.msg);
+                rc = IMS_EINTERNAL;
+            }
+            revision = atoll(PQgetvalue(r, 0, 1));
+            if (rc == 0 &&
+                (engine_eval_new(&eval) || engine_evaluate(model, tenant_now(), eval, &s))) {
+                snprintf(msg, sizeof msg, "out of memory");
+                rc = IMS_ENOMEM;
+            }
+        }
+    } else {
+        snprintf(msg, sizeof msg, "%s",
+                 err == IMS_EUNAVAILABLE ? "database unavailable; retry later" : db_txn_error(txn));
+    }
+    db_txn_free(txn);
+    if (rc != 0) {
+        engine_eval_free(eval);
+        engine_model_free(model);
+        st->phase = PHASE_EMPTY;
+        tenant_state_run_readers(st, rc, msg);
+        tenant_state_fail_queue(st, rc, msg);
+        return;
+    }
+    int64_t old_revision = st->revision;
+    int had_model = st->model != NULL;
+    engine_eval_free(st->eval);
+    engine_model_free(st->model);
+    st->model = model;
+    st->eval = eval;
+    st->revision = revision;
+    st->phase = PHASE_READY;
+    tenant_level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
+    log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id, (long long)revision,
+              s.security_level);
+    if (had_model && revision != old_revision)
+        tenant_watchers_forward(&st->reg->watchers, &st->revision_seen, &st->level);
+    else if (revision > st->revision_seen)
+        st->revision_seen = revision;
+    tenant_state_arm_due_timer(st);
+    tenant_state_run_readers(st, 0, NULL);
+    tenant_state_flush(st);
+}
+
+void tenant_state_load(struct tenant_state *st)
+{
+    if (st->phase == PHASE_LOADING)
+        return;
+    st->phase = PHASE_LOADING;
+    st->stale = 0;
+    struct db_txn *txn = db_txn_new(st->reg->config.pool, st->id, 0);
+    const char *params[1] = {st->id};
+    if (!txn || db_txn_add(txn, st->reg->config.statement_load, 1, params) < 0) {
+        db_txn_free(txn);
+        st->phase = PHASE_EMPTY;
+        tenant_state_run_readers(st, IMS_ENOMEM, "out of memory");
+        tenant_state_fail_queue(st, IMS_ENOMEM, "out of memory");
+        return;
+    }
+    db_txn_exec(txn, load_done, st);
+}
+
+void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb cb, void *arg)
+{
+    struct tenant_state *st = tenant_state_get(reg, tenant);
+    if (!st) {
+        cb(IMS_ENOMEM, "out of memory", NULL, arg);
+        return;
+    }
+    if (st->phase == PHASE_READY && !st->stale) {
+        cb(0, NULL, st, arg); /* the current state as it is: a read never evaluates */
+        return;
+    }
+    struct read_waiter *r = calloc(1, sizeof *r);
+    if (!r) {
+        cb(IMS_ENOMEM, "out of memory", NULL, arg);
+        return;
+    }
+    r->cb = cb;
+    r->arg = arg;
+    r->next = st->readers;
+    st->readers = r;
+    if (!st->flushing)
+        tenant_state_load(st);
+}
+
+const engine_model *tenant_state_model(const struct tenant_state *state)
+{
+    return state->model;
+}
+
+const engine_eval *tenant_state_eval(const struct tenant_state *state)
+{
+    return state->eval;
+}
+
+const struct tenant_level *tenant_state_level(const struct tenant_state *state)
+{
+    return &state->level;
+}
+
+void tenant_invalidate(struct tenant_registry *reg, const char *tenant, int64_t revision)
+{
+    struct tenant_state *st = state_find(reg, tenant);
+    if (!st || st->phase == PHASE_EMPTY)
+        return;
+    if (revision > 0 && revision <= st->revision)
+        return; /* our own commit, or older */
+    if (st->flushing || st->phase == PHASE_LOADING) {
+        st->stale = 1;
+        return;
+    }
+    tenant_state_load(st);
+}
+
+void tenant_invalidate_all(struct tenant_registry *reg)
+{
+    for (int b = 0; b < TENANT_BUCKETS; b++)
+        for (struct tenant_state *st = reg->buckets[b]; st; st = st->next)
+            tenant_invalidate(reg, st->id, 0);
+}
+
+void tenant_notification(struct tenant_registry *reg, const char *payload)
+{
+    if (!payload) {
+        tenant_invalidate_all(reg);
+        return;
+    }
+    /* "tenant:revision:level:maturity:epoch:cause" */
+    char id[37], cause[32] = "remote";
+    long long revision = 0, at = 0;
+    int maturity = 0;
+    double level = 0;
+    if (sscanf(payload, "%36[0-9a-f-]:%lld:%lf:%d:%lld:%31s", id, &revision, &level, &maturity, &at,
+               cause) < 5 ||
+        revision <= 0)
+        return;
+    struct tenant_state *st = state_find(reg, id);
+    if (st && (revision <= st->revision || revision <= st->revision_seen))
+        return; /* our own commit, or one we have */
+    struct tenant_level lv;
+    memset(&lv, 0, sizeof lv);
+    snprintf(lv.tenant, sizeof lv.tenant, "%s", id);
+    lv.revision = revision;
+    lv.at = at;
+    lv.security_level = level;
+    lv.maturity = maturity;
+    lv.summary.security_level = level;
+    lv.summary.maturity = maturity;
+    lv.summary.at = at;
+    lv.cause = cause;
+    if (!st) {
+        tenant_watchers_notify(&reg->watchers, &lv); /* watchers of every tenant */
+        return;
+    }
+    tenant_watchers_forward(&reg->watchers, &st->revision_seen, &lv);
+    /* Ours, committed but not yet seen by the flush: the flush will know. */
+    if (!st->flushing)
+        tenant_invalidate(reg, id, revision);
+}
+
+struct tenant_watch *tenant_watch(struct tenant_registry *reg, const char *tenant,
+                                  tenant_watch_cb cb, void *arg)
+{
+    return tenant_watchers_add(&reg->watchers, tenant, cb, arg);
+}
+
+void tenant_unwatch(struct tenant_registry *reg, struct tenant_watch *watch)
+{
+    tenant_watchers_remove(&reg->watchers, watch);
+}
+
+static void timer_closed(uv_handle_t *h)
+{
+    struct tenant_state *st = container_of((uv_timer_t *)h, struct tenant_state, due_timer);
+    struct tenant_registry *reg = st->reg;
+    engine_eval_free(st->eval);
+    engine_model_free(st->model);
+    engine_eval_free(st->copy_eval);
+    engine_model_free(st->copy);
+    free(st);
+    if (--reg->open_timers == 0) {
+        void (*done)(void *) = reg->close_done;
+        void *arg = reg->close_arg;
+        tenant_watchers_clear(&reg->watchers);
+        free(reg);
+        if (done)
+            done(arg);
+    }
+}
+
+void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg)
+{
+    reg->closing = 1;
+    reg->close_done = done;
+    reg->close_arg = arg;
+    int any = 0;
+    for (int b = 0; b < TENANT_BUCKETS; b++) {
+        struct tenant_state *st = reg->buckets[b];
+        while (st) {
+            struct tenant_state *next = st->next;
+            tenant_state_run_readers(st, IMS_ECLOSED, "server shutting down");
+            tenant_state_fail_queue(st, IMS_ECLOSED, "server shutting down");
+            uv_close((uv_handle_t *)&st->due_timer, timer_closed);
+            any = 1;
+            st = next;
+        }
+        reg->buckets[b] = NULL;
+    }
+    if (!any) {
+        free(reg);
+        if (done)
+            done(arg);
+    }
+}

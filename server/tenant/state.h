@@ -1,0 +1,91 @@
+/*
+ * The layout of a tenant's state and of the registry, shared by the tenant module's own
+ * files (registry.c: finding, loading, reading; flush.c: writing) and by nothing else.
+ *
+ * A state holds the current pair, a model and its evaluated state, for one revision:
+ * shared read-only by every read, replaced as a whole by a write after its COMMIT.
+ */
+#ifndef IMS_TENANT_STATE_H
+#define IMS_TENANT_STATE_H
+
+#include "tenant.h"
+#include "watchers.h"
+#include "write_queue.h"
+
+#define TENANT_BUCKETS 1024
+
+enum phase { PHASE_EMPTY, PHASE_LOADING, PHASE_READY };
+
+struct read_waiter {
+    tenant_read_cb cb;
+    void *arg;
+    struct read_waiter *next;
+};
+
+struct tenant_state {
+    struct tenant_registry *reg;
+    char id[37];
+    enum phase phase;
+    /* The current pair, shared read-only by every read and replaced by a write. */
+    engine_model *model;
+    engine_eval *eval;
+    int64_t revision;
+    int64_t revision_seen; /* the latest revision already forwarded to watchers */
+    struct tenant_level level;
+    struct tenant_write_queue queue;
+    struct read_waiter *readers;
+    /* the flush in flight: the batch and the next pair it builds */
+    int flushing;
+    struct tenant_write *batch;
+    engine_model *copy;
+    engine_eval *copy_eval;
+    engine_summary copy_summary;
+    int64_t copy_at;
+    int commit_index;
+    int conflicts;
+    int solo;  /* flush one write at a time to isolate a failing one */
+    int stale; /* another daemon wrote: reload once idle */
+    uv_timer_t due_timer;
+    int64_t due_at;
+    struct tenant_write time_write;
+    int time_write_queued;
+    struct tenant_state *next;
+};
+
+struct tenant_registry {
+    struct tenant_registry_config config;
+    struct tenant_state *buckets[TENANT_BUCKETS];
+    struct tenant_watchers watchers;
+    int open_timers;
+    int closing;
+    void (*close_done)(void *);
+    void *close_arg;
+};
+
+/* The state of a tenant (UUID text), created empty on first use; NULL on ENOMEM or a
+ * malformed id. */
+struct tenant_state *tenant_state_get(struct tenant_registry *reg, const char *id);
+
+/* The wall clock in seconds since the epoch: the time of the evaluations a tenant makes. */
+int64_t tenant_now(void);
+
+/* Fills out from a summary for the state's tenant. */
+void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s, int64_t revision,
+                               const char *cause, struct tenant_level *out);
+
+/* (Re)loads the state's model from the database; readers and queued writes wait. */
+void tenant_state_load(struct tenant_state *st);
+
+/* Answers every waiting reader: the current state (err 0) or the error. */
+void tenant_state_run_readers(struct tenant_state *st, int err, const char *msg);
+
+/* Answers every queued write with the error and empties the queue. */
+void tenant_state_fail_queue(struct tenant_state *st, int err, const char *msg);
+
+/* Starts a flush of the queued writes when none is in flight (loading first if needed). */
+void tenant_state_flush(struct tenant_state *st);
+
+/* Arms the timer of the next time-driven update the engine says is due. */
+void tenant_state_arm_due_timer(struct tenant_state *st);
+
+#endif
