@@ -99,6 +99,10 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
 {
     struct tenant_state *st = arg;
     st->flushing = 0;
+    int writes = 0;
+    for (struct tenant_write *w = st->batch; w; w = w->next)
+        writes++;
+    tenant_stats_flush(st->reg, err == 0, writes, uv_hrtime() - st->flush_started_ns);
     if (err == 0) {
         PGresult *r = db_txn_result(txn, st->commit_index);
         int64_t revision = atoll(PQgetvalue(r, 0, 0));
@@ -268,6 +272,7 @@ void tenant_state_flush(struct tenant_state *st)
         return;
     }
     st->flushing = 1;
+    st->flush_started_ns = uv_hrtime();
     db_txn_exec(txn, flush_done, st);
 }
 

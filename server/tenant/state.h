@@ -42,6 +42,7 @@ struct tenant_state {
     engine_summary copy_summary;
     int64_t copy_at;
     int commit_index;
+    uint64_t flush_started_ns;
     int conflicts;
     int solo;  /* flush one write at a time to isolate a failing one */
     int stale; /* another daemon wrote: reload once idle */
@@ -54,6 +55,7 @@ struct tenant_state {
 
 struct tenant_registry {
     struct tenant_registry_config config;
+    struct tenant_stats stats; /* the flush figures; the rest is counted when asked */
     struct tenant_state *buckets[TENANT_BUCKETS];
     struct tenant_watchers watchers;
     int open_timers;
@@ -75,6 +77,9 @@ void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s,
 
 /* (Re)loads the state's model from the database; readers and queued writes wait. */
 void tenant_state_load(struct tenant_state *st);
+
+/* Counts a flush that ended (committed or not) with its size and time. */
+void tenant_stats_flush(struct tenant_registry *reg, int committed, int writes, uint64_t ns);
 
 /* Answers every waiting reader: the current state (err 0) or the error. */
 void tenant_state_run_readers(struct tenant_state *st, int err, const char *msg);

@@ -126,6 +126,35 @@ void tenant_invalidate_all(struct tenant_registry *reg);
 /* Handles a change notification "tenant-uuid:revision" from another daemon. */
 void tenant_notification(struct tenant_registry *reg, const char *payload);
 
+/* --- what the registry holds and does, for /metrics --- */
+
+#define TENANT_FLUSH_SIZE_BUCKETS 9     /* writes per flush: 1, 2, 4 ... 256 */
+#define TENANT_FLUSH_TIME_BUCKETS 12    /* seconds: 0.0005 ... 2.5 */
+
+struct tenant_stats {
+    uint64_t tenants_loaded; /* states holding a model */
+    uint64_t watchers;
+    uint64_t queued_writes;  /* over every tenant */
+    uint64_t max_queued;     /* the longest queue of one tenant */
+    uint64_t flushes;        /* committed */
+    uint64_t flushes_failed;
+    uint64_t flushed_writes;
+    /* Histograms, per bucket (not cumulative); the last slot is +Inf. */
+    uint64_t flush_size[TENANT_FLUSH_SIZE_BUCKETS + 1];
+    uint64_t flush_time[TENANT_FLUSH_TIME_BUCKETS + 1];
+    double flush_time_sum; /* seconds */
+};
+
+extern const double tenant_flush_size_bounds[TENANT_FLUSH_SIZE_BUCKETS];
+extern const double tenant_flush_time_bounds[TENANT_FLUSH_TIME_BUCKETS];
+
+void tenant_registry_stats(const struct tenant_registry *reg, struct tenant_stats *out);
+
+/* Calls fn for every tenant whose level is loaded, in no particular order. */
+void tenant_registry_foreach_level(const struct tenant_registry *reg,
+                                   void (*fn)(const struct tenant_level *level, void *arg),
+                                   void *arg);
+
 /* --- watchers --- */
 
 typedef void (*tenant_watch_cb)(const struct tenant_level *level, void *arg);
