@@ -625,6 +625,17 @@ int db_pool_up(const struct db_pool *pool)
     return pool->up;
 }
 
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
+{
+    out->size = pool->size;
+    out->up = pool->up;
+    out->busy = 0;
+    for (int i = 0; i < pool->size; i++)
+        if (pool->conns[i].txn != NULL)
+            out->busy++;
+    out->queued = pool->queued;
+}
+
 static void pool_kick(struct db_pool *pool)
 {
     while (pool->idle && pool->queue_head) {

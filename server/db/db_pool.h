@@ -47,6 +47,15 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 /* Number of connections ready or busy (0 while the database is away). */
 int db_pool_up(const struct db_pool *pool);
 
+struct db_pool_stats {
+    int size;      /* configured connections */
+    int up;        /* connected (busy or idle) */
+    int busy;      /* running a transaction */
+    size_t queued; /* transactions waiting for a connection */
+};
+
+void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out);
+
 /* --- transactions --- */
 
 typedef void (*db_txn_cb)(struct db_txn *txn, int err, void *arg);
