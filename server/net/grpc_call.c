@@ -55,6 +55,7 @@ static struct grpc_server *call_server(const struct grpc_call *call)
 static void call_free(struct grpc_call *call)
 {
     struct h2_conn *conn = call->conn;
+    conn->server->stats.calls--;
     free(call);
     h2_conn_unref(conn);
 }
@@ -91,6 +92,8 @@ struct grpc_call *grpc_call_new(struct h2_conn *conn, int32_t stream_id)
     call->stream_id = stream_id;
     call->state = GRPC_CALL_HEADERS;
     call->stream_ref = 1;
+    conn->server->stats.calls++;
+    conn->server->stats.calls_total++;
     grpc_deframer_init(&call->deframer, conn->server->config.max_message_bytes);
     h2_conn_ref(conn);
     call->next = conn->calls;

@@ -158,8 +158,14 @@ static void close_grace_timer(struct grpc_server *server)
     uv_close((uv_handle_t *)&server->grace_timer, on_grace_closed);
 }
 
+void grpc_server_stats(const struct grpc_server *server, struct grpc_server_stats *out)
+{
+    *out = server->stats;
+}
+
 void grpc_server_conn_closed(struct grpc_server *server)
 {
+    server->stats.connections--;
     if (server->shutting_down && server->conns == NULL)
         close_grace_timer(server);
 }

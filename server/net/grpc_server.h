@@ -75,6 +75,15 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
 int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
     __attribute__((warn_unused_result));
 
+struct grpc_server_stats {
+    uint64_t bytes_in, bytes_out; /* on the sockets, TLS records included */
+    uint64_t connections_total, calls_total;
+    uint32_t connections, calls;  /* open now */
+};
+
+/* Counts since the server was made, for /metrics. */
+void grpc_server_stats(const struct grpc_server *server, struct grpc_server_stats *out);
+
 /* The TCP port of the n-th listener (0-based), or -1. */
 int grpc_server_bound_port(const struct grpc_server *server, int n);
 

@@ -23,6 +23,7 @@ struct grpc_server {
     struct net_listener **listeners; /* entry NULL once that listener is closed */
     int listener_count;
     struct h2_conn *conns; /* connections whose socket is open */
+    struct grpc_server_stats stats;
     unsigned long long next_conn_id;
     /* Listeners, connections and the grace timer not yet freed: the server goes when
      * this reaches zero during shutdown. */

@@ -267,6 +267,7 @@ void h2_conn_flush(struct h2_conn *conn)
         return;
     }
     conn->write_pending = 1;
+    conn->server->stats.bytes_out += write->len;
     conn_update_reading(conn);
 }
 
@@ -517,6 +518,8 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     struct h2_conn *conn = container_of(stream, struct h2_conn, h.stream);
     if (nread == 0)
         return;
+    if (nread > 0)
+        conn->server->stats.bytes_in += (uint64_t)nread;
     if (nread < 0) {
         h2_conn_close(conn, nread == UV_EOF ? "peer closed" : uv_strerror((int)nread));
         return;
@@ -585,6 +588,8 @@ void h2_conn_accept(struct net_listener *listener)
     if (server->conns != NULL)
         server->conns->prev = conn;
     server->conns = conn;
+    server->stats.connections++;
+    server->stats.connections_total++;
     conn->state = listener->tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
     rc = uv_accept(&listener->h.stream, &conn->h.stream);
     if (rc < 0) {
