@@ -177,7 +177,7 @@ static void answers_store(struct content_write *cw)
             return;
         len += strlen(b->items[i].subcontrol) + 1;
     }
-    char *csv = content_alloc(&cw->arena, len);
+    char *csv = arena_alloc(&cw->arena, len);
     if (!csv) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
@@ -205,7 +205,7 @@ static struct content_write *batch_new(struct rpc_call *call, size_t n)
     struct answer_batch *b = calloc(1, sizeof *b);
     cw->data = b;
     if (b)
-        b->items = content_alloc(&cw->arena, (n + 1) * sizeof *b->items);
+        b->items = arena_alloc(&cw->arena, (n + 1) * sizeof *b->items);
     if (!b || !b->items) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
@@ -240,7 +240,7 @@ static void set_answers(struct rpc_call *call)
 /* Reads one record starting at *p into fields (copies in the arena). Returns the number of
  * fields, 0 at the end of the text, -1 for an unterminated quote or too many fields, -2
  * when out of memory. *line advances past the record's newlines. */
-static int csv_record(struct content_arena *a, const char **p, int *line, char **fields)
+static int csv_record(struct arena *a, const char **p, int *line, char **fields)
 {
     const char *s = *p;
     if (!*s)
@@ -248,7 +248,7 @@ static int csv_record(struct content_arena *a, const char **p, int *line, char *
     int n = 0;
     size_t cap = strlen(s) + 1;
     for (;;) {
-        char *out = content_alloc(a, cap);
+        char *out = arena_alloc(a, cap);
         if (!out)
             return -2;
         size_t k = 0;
@@ -387,13 +387,13 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     int n = PQntuples(r);
-    struct content_arena a = {0};
+    struct arena a = {0};
     Ims__V1__GetProgressResponse resp = IMS__V1__GET_PROGRESS_RESPONSE__INIT;
-    Ims__V1__Progress *items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
-    Ims__V1__Progress **fw = content_alloc(&a, ((size_t)n + 1) * sizeof *fw);
-    Ims__V1__Progress **lv = content_alloc(&a, ((size_t)n + 1) * sizeof *lv);
+    Ims__V1__Progress *items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Progress **fw = arena_alloc(&a, ((size_t)n + 1) * sizeof *fw);
+    Ims__V1__Progress **lv = arena_alloc(&a, ((size_t)n + 1) * sizeof *lv);
     if (!items || !fw || !lv) {
-        content_arena_free(&a);
+        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -410,7 +410,7 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
     resp.frameworks = fw;
     resp.levels = lv;
     rpc_reply(call, &resp.base);
-    content_arena_free(&a);
+    arena_free(&a);
 }
 
 static void get_progress(struct rpc_call *call)
@@ -438,7 +438,7 @@ static void soa_free(void *state)
     free(s);
 }
 
-static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r, int i,
+static void soa_entry(Ims__V1__SoAEntry *e, struct arena *a, PGresult *r, int i,
                       engine_model *model)
 {
     ims__v1__so_aentry__init(e);
@@ -448,7 +448,7 @@ static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r
     e->applicable = content_bool(r, i, 3);
     e->justification = PQgetvalue(r, i, 4);
     e->implementation_status = PQgetvalue(r, i, 5);
-    e->threats = content_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
+    e->threats = arena_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
     e->assessed = content_int(r, i, 7);
     e->subcontrols = content_int(r, i, 8);
     long k = engine_control_find(model, e->control);
@@ -523,15 +523,15 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
     PGresult *r = s->rows;
     int n = PQntuples(r);
     int shown = n > s->limit ? s->limit : n;
-    struct content_arena a = {0};
-    Ims__V1__SoAEntry *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__SoAEntry **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena a = {0};
+    Ims__V1__SoAEntry *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__SoAEntry **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
     for (int i = 0; items && ptrs && i < shown; i++) {
         soa_entry(&items[i], &a, r, i, model);
         ptrs[i] = &items[i];
     }
     if (a.failed) {
-        content_arena_free(&a);
+        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -544,7 +544,7 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
         resp.next_page_token = n > s->limit ? PQgetvalue(r, shown - 1, 9) : "";
         rpc_reply(call, &resp.base);
     }
-    content_arena_free(&a);
+    arena_free(&a);
 }
 
 static void soa_rows(struct rpc_call *call, struct db_txn *txn)

@@ -57,13 +57,13 @@ static int page_rows(struct rpc_call *call, PGresult *r, int key_col, const char
     return shown;
 }
 
-static void reply_or_oom(struct rpc_call *call, struct content_arena *a, const ProtobufCMessage *m)
+static void reply_or_oom(struct rpc_call *call, struct arena *a, const ProtobufCMessage *m)
 {
     if (a->failed)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     else
         rpc_reply(call, m);
-    content_arena_free(a);
+    arena_free(a);
 }
 
 /* --- frameworks --- */
@@ -72,12 +72,12 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListFrameworksResponse resp = IMS__V1__LIST_FRAMEWORKS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena a = {0};
     const char *next;
     int n = page_rows(call, r, 0, &next);
-    Ims__V1__Framework **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Framework **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Framework *f = items[i] = content_alloc(&a, sizeof *f);
+        Ims__V1__Framework *f = items[i] = arena_alloc(&a, sizeof *f);
         if (!f)
             break;
         ims__v1__framework__init(f);
@@ -103,9 +103,9 @@ static void list_frameworks(struct rpc_call *call)
 
 /* --- controls --- */
 
-static Ims__V1__Control *control_from_row(struct content_arena *a, PGresult *r, int row)
+static Ims__V1__Control *control_from_row(struct arena *a, PGresult *r, int row)
 {
-    Ims__V1__Control *c = content_alloc(a, sizeof *c);
+    Ims__V1__Control *c = arena_alloc(a, sizeof *c);
     if (!c)
         return NULL;
     ims__v1__control__init(c);
@@ -119,9 +119,9 @@ static Ims__V1__Control *control_from_row(struct content_arena *a, PGresult *r, 
     return c;
 }
 
-static Ims__V1__Control **controls_from_rows(struct content_arena *a, PGresult *r, int n)
+static Ims__V1__Control **controls_from_rows(struct arena *a, PGresult *r, int n)
 {
-    Ims__V1__Control **items = content_alloc(a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Control **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++)
         if (!(items[i] = control_from_row(a, r, i)))
             return NULL;
@@ -132,7 +132,7 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListControlsResponse resp = IMS__V1__LIST_CONTROLS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena a = {0};
     const char *next;
     int n = page_rows(call, r, 7, &next);
     resp.controls = controls_from_rows(&a, r, n);
@@ -163,13 +163,13 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no control \"%s\" in the catalog", req->id);
         return;
     }
-    struct content_arena a = {0};
+    struct arena a = {0};
     Ims__V1__ControlDetail resp = IMS__V1__CONTROL_DETAIL__INIT;
     resp.control = control_from_row(&a, c, 0);
     int ns = PQntuples(s);
-    Ims__V1__Subcontrol **subs = content_alloc(&a, ((size_t)ns + 1) * sizeof *subs);
+    Ims__V1__Subcontrol **subs = arena_alloc(&a, ((size_t)ns + 1) * sizeof *subs);
     for (int i = 0; subs && i < ns; i++) {
-        Ims__V1__Subcontrol *sc = subs[i] = content_alloc(&a, sizeof *sc);
+        Ims__V1__Subcontrol *sc = subs[i] = arena_alloc(&a, sizeof *sc);
         if (!sc)
             break;
         ims__v1__subcontrol__init(sc);
@@ -178,7 +178,7 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         sc->level = content_int(s, i, 2);
         sc->weight = content_int(s, i, 3);
         sc->effort = content_int(s, i, 4);
-        sc->controls = content_split(&a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
+        sc->controls = arena_split(&a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
     }
     resp.subcontrols = subs;
     resp.n_subcontrols = (size_t)ns;
@@ -207,12 +207,12 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListThreatsResponse resp = IMS__V1__LIST_THREATS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena a = {0};
     const char *next;
     int n = page_rows(call, r, 0, &next);
-    Ims__V1__Threat **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Threat **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Threat *t = items[i] = content_alloc(&a, sizeof *t);
+        Ims__V1__Threat *t = items[i] = arena_alloc(&a, sizeof *t);
         if (!t)
             break;
         ims__v1__threat__init(t);
@@ -241,12 +241,12 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListAssetTypesResponse resp = IMS__V1__LIST_ASSET_TYPES_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena a = {0};
     const char *next;
     int n = page_rows(call, r, 0, &next);
-    Ims__V1__AssetType **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__AssetType **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__AssetType *t = items[i] = content_alloc(&a, sizeof *t);
+        Ims__V1__AssetType *t = items[i] = arena_alloc(&a, sizeof *t);
         if (!t)
             break;
         ims__v1__asset_type__init(t);
@@ -254,10 +254,10 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
         t->name = PQgetvalue(r, i, 1);
         t->description = PQgetvalue(r, i, 2);
         size_t nd = 0;
-        char **pairs = content_split(&a, PQgetvalue(r, i, 3), ',', &nd);
-        Ims__V1__Degradation **ds = content_alloc(&a, (nd + 1) * sizeof *ds);
+        char **pairs = arena_split(&a, PQgetvalue(r, i, 3), ',', &nd);
+        Ims__V1__Degradation **ds = arena_alloc(&a, (nd + 1) * sizeof *ds);
         for (size_t j = 0; pairs && ds && j < nd; j++) {
-            Ims__V1__Degradation *d = ds[j] = content_alloc(&a, sizeof *d);
+            Ims__V1__Degradation *d = ds[j] = arena_alloc(&a, sizeof *d);
             if (!d)
                 break;
             ims__v1__degradation__init(d);
@@ -289,12 +289,12 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListMetricsResponse resp = IMS__V1__LIST_METRICS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena a = {0};
     const char *next;
     int n = page_rows(call, r, 0, &next);
-    Ims__V1__MetricDefinition **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__MetricDefinition **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__MetricDefinition *m = items[i] = content_alloc(&a, sizeof *m);
+        Ims__V1__MetricDefinition *m = items[i] = arena_alloc(&a, sizeof *m);
         if (!m)
             break;
         ims__v1__metric_definition__init(m);
@@ -307,7 +307,7 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
         m->target = strtod(PQgetvalue(r, i, 6), NULL);
         m->threshold = strtod(PQgetvalue(r, i, 7), NULL);
         m->max_age_s = atoll(PQgetvalue(r, i, 8));
-        m->controls = content_split(&a, PQgetvalue(r, i, 9), ',', &m->n_controls);
+        m->controls = arena_split(&a, PQgetvalue(r, i, 9), ',', &m->n_controls);
     }
     resp.metrics = items;
     resp.n_metrics = (size_t)n;

@@ -9,65 +9,6 @@
 #include "validate.h"
 
 
-struct content_block {
-    struct content_block *next;
-    max_align_t data[];
-};
-
-void *content_alloc(struct content_arena *arena, size_t size)
-{
-    struct content_block *b = calloc(1, sizeof *b + size + 1);
-    if (!b) {
-        arena->failed = 1;
-        return NULL;
-    }
-    b->next = arena->blocks;
-    arena->blocks = b;
-    return b->data;
-}
-
-char *content_strdup(struct content_arena *arena, const char *s)
-{
-    size_t n = strlen(s);
-    char *d = content_alloc(arena, n + 1);
-    if (d)
-        memcpy(d, s, n + 1);
-    return d;
-}
-
-char **content_split(struct content_arena *arena, const char *s, char sep, size_t *n)
-{
-    size_t count = *s ? 1 : 0;
-    for (const char *c = s; *c; c++)
-        count += *c == sep;
-    char **out = content_alloc(arena, (count + 1) * sizeof *out);
-    char *copy = content_strdup(arena, s);
-    if (!out || !copy)
-        return NULL;
-    size_t i = 0;
-    for (char *c = copy; *copy && i < count;) {
-        out[i++] = c;
-        char *end = strchr(c, sep);
-        if (!end)
-            break;
-        *end = '\0';
-        c = end + 1;
-    }
-    *n = i;
-    return out;
-}
-
-void content_arena_free(struct content_arena *arena)
-{
-    struct content_block *b = arena->blocks;
-    while (b) {
-        struct content_block *next = b->next;
-        free(b);
-        b = next;
-    }
-    arena->blocks = NULL;
-}
-
 int content_bool(PGresult *r, int row, int col)
 {
     return strcmp(PQgetvalue(r, row, col), "t") == 0;
@@ -109,7 +50,7 @@ void content_fail(struct rpc_call *call, int err, const char *msg, struct db_txn
 static void write_free(void *state)
 {
     struct content_write *cw = state;
-    content_arena_free(&cw->arena);
+    arena_free(&cw->arena);
     free(cw->data);
     free(cw);
 }

@@ -11,25 +11,12 @@
 
 #include <libpq-fe.h>
 
+#include "arena.h"
 #include "engine.h"
 #include "tenant.h"
 
 struct rpc_call;
 struct db_txn;
-
-/* Allocations that live until content_arena_free(); a failed allocation sets failed. */
-struct content_arena {
-    struct content_block *blocks;
-    int failed;
-};
-
-/* Zeroed memory, or NULL (and arena->failed) when out of memory. */
-void *content_alloc(struct content_arena *arena, size_t size);
-char *content_strdup(struct content_arena *arena, const char *s);
-/* Splits s at sep into fresh strings; "" gives none. NULL when out of memory. */
-char **content_split(struct content_arena *arena, const char *s, char sep, size_t *n);
-void content_arena_free(struct content_arena *arena);
-
 
 int content_bool(PGresult *r, int row, int col);
 int content_int(PGresult *r, int row, int col);
@@ -52,7 +39,7 @@ struct content_write {
     void (*reply)(struct content_write *cw, struct db_txn *txn, int first,
                   const struct tenant_level *level);
     void *data;                  /* the handler's own, freed with free() */
-    struct content_arena arena;  /* copies kept for apply */
+    struct arena arena;  /* copies kept for apply */
 };
 
 /* A new write as the call's state; NULL after failing the call. */

@@ -79,8 +79,8 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
         k->reviewed = *reviewed != '\0';
         k->reviewed_at = atoll(reviewed);
         size_t n = 0;
-        char **xs = content_split(&cw->arena, PQgetvalue(r, 0, 1), ',', &n);
-        k->exercises = content_alloc(&cw->arena, (n + 1) * sizeof *k->exercises);
+        char **xs = arena_split(&cw->arena, PQgetvalue(r, 0, 1), ',', &n);
+        k->exercises = arena_alloc(&cw->arena, (n + 1) * sizeof *k->exercises);
         if (!xs || !k->exercises) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
@@ -271,9 +271,9 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
     PGresult *r = l->rows;
     int n = PQntuples(r);
     int shown = n > l->limit ? l->limit : n;
-    struct content_arena a = {0};
-    Ims__V1__Process *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Process **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena a = {0};
+    Ims__V1__Process *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__Process **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
     size_t count = engine_process_count(model);
     for (int i = 0; items && ptrs && i < shown; i++) {
         Ims__V1__Process *p = ptrs[i] = &items[i];
@@ -290,10 +290,10 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->created_at = PQgetvalue(r, i, 10);
         p->updated_at = PQgetvalue(r, i, 11);
         size_t nx = 0;
-        char **xs = content_split(&a, PQgetvalue(r, i, 9), ',', &nx);
-        Ims__V1__Exercise **ex = content_alloc(&a, (nx + 1) * sizeof *ex);
+        char **xs = arena_split(&a, PQgetvalue(r, i, 9), ',', &nx);
+        Ims__V1__Exercise **ex = arena_alloc(&a, (nx + 1) * sizeof *ex);
         for (size_t j = 0; xs && ex && j < nx; j++) {
-            Ims__V1__Exercise *x = ex[j] = content_alloc(&a, sizeof *x);
+            Ims__V1__Exercise *x = ex[j] = arena_alloc(&a, sizeof *x);
             if (!x)
                 break;
             ims__v1__exercise__init(x);
@@ -315,7 +315,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         }
     }
     if (a.failed) {
-        content_arena_free(&a);
+        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -336,7 +336,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         resp.next_page_token = n > l->limit ? PQgetvalue(r, shown - 1, 0) : "";
         rpc_reply(call, &resp.base);
     }
-    content_arena_free(&a);
+    arena_free(&a);
 }
 
 static void processes_rows(struct rpc_call *call, struct db_txn *txn)

@@ -110,11 +110,11 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     int limit = *(int *)call->state;
     int n = PQntuples(r);
     int shown = n > limit ? limit : n;
-    struct content_arena a = {0};
-    Ims__V1__Asset *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Asset **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena a = {0};
+    Ims__V1__Asset *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__Asset **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
     if (!items || !ptrs) {
-        content_arena_free(&a);
+        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -127,7 +127,7 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     resp.n_assets = (size_t)shown;
     resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
     rpc_reply(call, &resp.base);
-    content_arena_free(&a);
+    arena_free(&a);
 }
 
 static void list_assets(struct rpc_call *call)
@@ -210,7 +210,7 @@ static void delete_asset(struct rpc_call *call)
 /* --- GetRiskRegister --- */
 
 struct register_build {
-    struct content_arena arena;
+    struct arena arena;
     Ims__V1__RiskPair **pairs;
     size_t n, cap;
     PGresult *treatments; /* TREATMENT_LIST rows, or NULL */
@@ -243,7 +243,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     struct register_build *b = ctx;
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
-        Ims__V1__RiskPair **p = content_alloc(&b->arena, cap * sizeof *p);
+        Ims__V1__RiskPair **p = arena_alloc(&b->arena, cap * sizeof *p);
         if (!p)
             return;
         if (b->n)
@@ -251,9 +251,9 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
         b->pairs = p;
         b->cap = cap;
     }
-    Ims__V1__RiskPair *p = content_alloc(&b->arena, sizeof *p);
-    char *asset = content_strdup(&b->arena, f->asset);
-    char *threat = content_strdup(&b->arena, f->threat);
+    Ims__V1__RiskPair *p = arena_alloc(&b->arena, sizeof *p);
+    char *asset = arena_strdup(&b->arena, f->asset);
+    char *threat = arena_strdup(&b->arena, f->threat);
     if (!p || !asset || !threat)
         return;
     ims__v1__risk_pair__init(p);
@@ -268,7 +268,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     p->within_appetite = f->within_appetite;
     int row = treatment_row(b->treatments, f->asset, f->threat);
     if (row >= 0) {
-        Ims__V1__RiskTreatment *t = content_alloc(&b->arena, sizeof *t);
+        Ims__V1__RiskTreatment *t = arena_alloc(&b->arena, sizeof *t);
         if (!t)
             return;
         treatment_from_row(t, b->treatments, row);
@@ -285,7 +285,7 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     b.treatments = call->state;
     engine_pairs_foreach(model, add_pair, &b);
     if (b.arena.failed) {
-        content_arena_free(&b.arena);
+        arena_free(&b.arena);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -299,7 +299,7 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     resp.appetite = engine_model_params(model)->appetite;
     resp.at = at;
     rpc_reply(call, &resp.base);
-    content_arena_free(&b.arena);
+    arena_free(&b.arena);
 }
 
 static void free_result(void *r)

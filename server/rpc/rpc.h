@@ -20,7 +20,9 @@
 #include <protobuf-c/protobuf-c.h>
 #include <uv.h>
 
+#include "arena.h"
 #include "auth.h"
+#include "tokens.h"
 
 struct rpc_server;
 struct rpc_call;
@@ -63,6 +65,8 @@ struct rpc_call {
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
     uint64_t started_ms;
+    struct auth_wait auth_wait; /* waiting for the token to resolve */
+    struct arena arena;         /* what lives as long as the call; freed when it ends */
 };
 
 struct tenant_registry;
@@ -93,8 +97,9 @@ uv_loop_t *rpc_server_loop(const struct rpc_server *server);
 struct db_pool *rpc_server_pool(const struct rpc_server *server);
 struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
 
-/* Drops cached tokens so a revocation takes effect at once on this daemon. */
-void rpc_server_forget_tokens(struct rpc_server *server);
+/* Drops the cached token with this id so its revocation takes effect at once on this
+ * daemon. */
+void rpc_server_forget_token(struct rpc_server *server, const char *token_id);
 
 /* Ends the call with OK and one response message. */
 void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response);

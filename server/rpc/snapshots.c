@@ -96,7 +96,7 @@ static void import_done(struct rpc_call *call, struct db_txn *txn)
     struct imported *im = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     for (int i = 0; i < TENANT_FIELDS; i++)
-        if (!(im->row[i] = content_strdup(&cw->arena, PQgetvalue(r, 0, i)))) {
+        if (!(im->row[i] = arena_strdup(&cw->arena, PQgetvalue(r, 0, i)))) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
         }

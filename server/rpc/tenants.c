@@ -392,7 +392,8 @@ static void revoke_token_checked(struct rpc_call *call, struct db_txn *txn);
 
 static void revoke_token_done(struct rpc_call *call, struct db_txn *txn)
 {
-    rpc_server_forget_tokens(call->server);
+    const Ims__V1__RevokeTokenRequest *req = (const Ims__V1__RevokeTokenRequest *)call->request;
+    rpc_server_forget_token(call->server, req->id);
     reply_token(call, db_txn_result(txn, 0), NULL);
 }
 
