@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "content.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/assessments.pb-c.h"
@@ -108,7 +109,7 @@ static int answer_check(struct rpc_call *call, const struct answer_batch *b, siz
     return 1;
 }
 
-static int answers_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int answers_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const struct answer_batch *b = cw->data;
     for (size_t i = 0; i < b->n; i++) {
@@ -122,7 +123,7 @@ static int answers_apply(engine_model *model, struct content_write *cw, engine_e
     return 0;
 }
 
-static int answers_statements(struct db_txn *txn, struct content_write *cw)
+static int answers_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const struct answer_batch *b = cw->data;
     for (size_t i = 0; i < b->n; i++) {
@@ -137,7 +138,7 @@ static int answers_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static void answers_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void answers_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                           const struct tenant_level *level)
 {
     const struct answer_batch *b = cw->data;
@@ -152,7 +153,7 @@ static void answers_reply(struct content_write *cw, struct db_txn *txn, int firs
 /* The sub-controls exist for the tenant: then the change is submitted. */
 static void answers_checked(struct rpc_call *call, struct db_txn *txn)
 {
-    struct content_write *cw = call->state;
+    struct rpc_write *cw = call->state;
     const struct answer_batch *b = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     if (PQntuples(r) > 0) {
@@ -163,11 +164,11 @@ static void answers_checked(struct rpc_call *call, struct db_txn *txn)
                  where, b->items[i].line > 0 ? " " : "", b->items[i].subcontrol);
         return;
     }
-    content_submit(cw, "answer");
+    rpc_write_submit(cw, "answer");
 }
 
 /* Validates the batch (cw->data), checks the ids against the tenant and submits. */
-static void answers_store(struct content_write *cw)
+static void answers_store(struct rpc_write *cw)
 {
     struct rpc_call *call = cw->call;
     struct answer_batch *b = cw->data;
@@ -177,7 +178,7 @@ static void answers_store(struct content_write *cw)
             return;
         len += strlen(b->items[i].subcontrol) + 1;
     }
-    char *csv = arena_alloc(&cw->arena, len);
+    char *csv = arena_alloc(&cw->call->arena, len);
     if (!csv) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
@@ -197,15 +198,15 @@ static void answers_store(struct content_write *cw)
     rpc_txn_exec(call, txn, answers_checked);
 }
 
-static struct content_write *batch_new(struct rpc_call *call, size_t n)
+static struct rpc_write *batch_new(struct rpc_call *call, size_t n)
 {
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return NULL;
     struct answer_batch *b = calloc(1, sizeof *b);
     cw->data = b;
     if (b)
-        b->items = arena_alloc(&cw->arena, (n + 1) * sizeof *b->items);
+        b->items = arena_alloc(&cw->call->arena, (n + 1) * sizeof *b->items);
     if (!b || !b->items) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
@@ -221,7 +222,7 @@ static void set_answers(struct rpc_call *call)
                  MAX_ANSWERS);
         return;
     }
-    struct content_write *cw = batch_new(call, req->n_answers);
+    struct rpc_write *cw = batch_new(call, req->n_answers);
     if (!cw)
         return;
     struct answer_batch *b = cw->data;
@@ -315,7 +316,7 @@ static void import_answers(struct rpc_call *call)
     size_t lines = 1;
     for (const char *c = req->csv; *c; c++)
         lines += *c == '\n';
-    struct content_write *cw = batch_new(call, lines);
+    struct rpc_write *cw = batch_new(call, lines);
     if (!cw)
         return;
     struct answer_batch *b = cw->data;
@@ -324,7 +325,7 @@ static void import_answers(struct rpc_call *call)
     for (;;) {
         char *f[CSV_FIELDS] = {0};
         int start = line;
-        int n = csv_record(&cw->arena, &p, &line, f);
+        int n = csv_record(&cw->call->arena, &p, &line, f);
         if (n == 0)
             break;
         if (n == -2) {
@@ -378,8 +379,8 @@ static void progress_set(Ims__V1__Progress *p, PGresult *r, int row)
 {
     ims__v1__progress__init(p);
     p->key = PQgetvalue(r, row, 1);
-    p->assessed = content_int(r, row, 2);
-    p->applicable = content_int(r, row, 3);
+    p->assessed = sql_int(r, row, 2);
+    p->applicable = sql_int(r, row, 3);
     p->ratio = p->applicable ? (double)p->assessed / p->applicable : 0;
 }
 
@@ -445,12 +446,12 @@ static void soa_entry(Ims__V1__SoAEntry *e, struct arena *a, PGresult *r, int i,
     e->control = PQgetvalue(r, i, 0);
     e->framework = PQgetvalue(r, i, 1);
     e->title = PQgetvalue(r, i, 2);
-    e->applicable = content_bool(r, i, 3);
+    e->applicable = sql_bool(r, i, 3);
     e->justification = PQgetvalue(r, i, 4);
     e->implementation_status = PQgetvalue(r, i, 5);
     e->threats = arena_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
-    e->assessed = content_int(r, i, 7);
-    e->subcontrols = content_int(r, i, 8);
+    e->assessed = sql_int(r, i, 7);
+    e->subcontrols = sql_int(r, i, 8);
     long k = engine_control_find(model, e->control);
     if (k >= 0) {
         engine_control_figures f;
@@ -555,7 +556,7 @@ static void soa_rows(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    content_read(call, soa_read);
+    rpc_read(call, soa_read);
 }
 
 static void soa_query(struct rpc_call *call, const char *framework, int32_t page_size,
@@ -598,7 +599,7 @@ static void export_soa(struct rpc_call *call)
 
 /* --- applicability --- */
 
-static int applicability_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int applicability_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
     int rc = *req->control
@@ -608,7 +609,7 @@ static int applicability_apply(engine_model *model, struct content_write *cw, en
     return rc == IMS_ENOTFOUND ? 0 : rc;
 }
 
-static int applicability_statements(struct db_txn *txn, struct content_write *cw)
+static int applicability_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
     int control = *req->control != '\0';
@@ -622,7 +623,7 @@ static int applicability_statements(struct db_txn *txn, struct content_write *cw
     return 0;
 }
 
-static void applicability_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void applicability_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                                 const struct tenant_level *level)
 {
     Ims__V1__SetApplicabilityResponse resp = IMS__V1__SET_APPLICABILITY_RESPONSE__INIT;
@@ -635,7 +636,7 @@ static void applicability_reply(struct content_write *cw, struct db_txn *txn, in
 static void applicability_checked(struct rpc_call *call, struct db_txn *txn)
 {
     const Ims__V1__SetApplicabilityRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
+    if (!sql_bool(db_txn_result(txn, 0), 0, 0)) {
         if (*req->control)
             rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "control: unknown control \"%s\"",
                      req->control);
@@ -644,7 +645,7 @@ static void applicability_checked(struct rpc_call *call, struct db_txn *txn)
                      req->subcontrol);
         return;
     }
-    content_submit(call->state, "applicability");
+    rpc_write_submit(call->state, "applicability");
 }
 
 static int blank(const char *s)
@@ -688,7 +689,7 @@ static void set_applicability(struct rpc_call *call)
             return;
         }
     }
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     cw->apply = applicability_apply;

@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/catalog.pb-c.h"
@@ -85,7 +86,7 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
         f->system = PQgetvalue(r, i, 1);
         f->name = PQgetvalue(r, i, 2);
         f->edition = PQgetvalue(r, i, 3);
-        f->controls = content_int(r, i, 4);
+        f->controls = sql_int(r, i, 4);
     }
     resp.n_frameworks = (size_t)n;
     resp.frameworks = items;
@@ -115,7 +116,7 @@ static Ims__V1__Control *control_from_row(struct arena *a, PGresult *r, int row)
     c->code = PQgetvalue(r, row, 3);
     c->title = PQgetvalue(r, row, 4);
     c->harmonized = PQgetvalue(r, row, 5);
-    c->subcontrols = content_int(r, row, 6);
+    c->subcontrols = sql_int(r, row, 6);
     return c;
 }
 
@@ -175,9 +176,9 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         ims__v1__subcontrol__init(sc);
         sc->id = PQgetvalue(s, i, 0);
         sc->question = PQgetvalue(s, i, 1);
-        sc->level = content_int(s, i, 2);
-        sc->weight = content_int(s, i, 3);
-        sc->effort = content_int(s, i, 4);
+        sc->level = sql_int(s, i, 2);
+        sc->weight = sql_int(s, i, 3);
+        sc->effort = sql_int(s, i, 4);
         sc->controls = arena_split(&a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
     }
     resp.subcontrols = subs;
@@ -220,7 +221,7 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
         t->family = PQgetvalue(r, i, 1);
         t->name = PQgetvalue(r, i, 2);
         t->dimensions = PQgetvalue(r, i, 3);
-        t->likelihood = content_int(r, i, 4);
+        t->likelihood = sql_int(r, i, 4);
         t->description = PQgetvalue(r, i, 5);
     }
     resp.threats = items;

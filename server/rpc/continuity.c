@@ -4,7 +4,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "content.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/continuity.pb-c.h"
@@ -14,7 +15,7 @@
 
 #define MAX_MINUTES 5256000 /* ten years */
 
-static void change_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void change_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     Ims__V1__ContinuityChange resp = IMS__V1__CONTINUITY_CHANGE__INIT;
@@ -34,7 +35,7 @@ struct process_kept {
     size_t exercise_count;
 };
 
-static int put_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int put_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)cw->call->request;
     const Ims__V1__Process *p = req->process;
@@ -53,7 +54,7 @@ static int put_apply(engine_model *model, struct content_write *cw, engine_error
     return engine_process_put(model, &in, err);
 }
 
-static int put_statements(struct db_txn *txn, struct content_write *cw)
+static int put_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)cw->call->request;
     const Ims__V1__Process *p = req->process;
@@ -71,7 +72,7 @@ static int put_statements(struct db_txn *txn, struct content_write *cw)
 
 static void put_checked(struct rpc_call *call, struct db_txn *txn)
 {
-    struct content_write *cw = call->state;
+    struct rpc_write *cw = call->state;
     struct process_kept *k = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     if (PQntuples(r) == 1) {
@@ -79,8 +80,8 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
         k->reviewed = *reviewed != '\0';
         k->reviewed_at = atoll(reviewed);
         size_t n = 0;
-        char **xs = arena_split(&cw->arena, PQgetvalue(r, 0, 1), ',', &n);
-        k->exercises = arena_alloc(&cw->arena, (n + 1) * sizeof *k->exercises);
+        char **xs = arena_split(&cw->call->arena, PQgetvalue(r, 0, 1), ',', &n);
+        k->exercises = arena_alloc(&cw->call->arena, (n + 1) * sizeof *k->exercises);
         if (!xs || !k->exercises) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
@@ -92,7 +93,7 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
         }
         k->exercise_count = n;
     }
-    content_submit(cw, "process");
+    rpc_write_submit(cw, "process");
 }
 
 static void put_process(struct rpc_call *call)
@@ -119,7 +120,7 @@ static void put_process(struct rpc_call *call)
                  p->rto_min, p->mtpd_min);
         return;
     }
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     if (!(cw->data = calloc(1, sizeof(struct process_kept)))) {
@@ -155,14 +156,14 @@ struct process_event {
     char at_text[32];
 };
 
-static int review_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int review_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
     return engine_process_set_plan_review(model, req->process, e->at, err);
 }
 
-static int review_statements(struct db_txn *txn, struct content_write *cw)
+static int review_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -173,7 +174,7 @@ static int review_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static int exercise_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int exercise_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -181,7 +182,7 @@ static int exercise_apply(engine_model *model, struct content_write *cw, engine_
     return engine_process_add_exercise(model, req->process, &x, err);
 }
 
-static int exercise_statements(struct db_txn *txn, struct content_write *cw)
+static int exercise_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -200,18 +201,18 @@ static void event_checked(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "process: no such process");
         return;
     }
-    struct content_write *cw = call->state;
-    content_submit(cw, cw->apply == review_apply ? "plan_review" : "exercise");
+    struct rpc_write *cw = call->state;
+    rpc_write_submit(cw, cw->apply == review_apply ? "plan_review" : "exercise");
 }
 
 static void process_event(struct rpc_call *call, const char *process, const char *time_field,
                           const char *when,
-                          int (*apply)(engine_model *, struct content_write *, engine_error *),
-                          int (*statements)(struct db_txn *, struct content_write *))
+                          int (*apply)(engine_model *, struct rpc_write *, engine_error *),
+                          int (*statements)(struct db_txn *, struct rpc_write *))
 {
     if (!validate_ident(call, "process", process, 128))
         return;
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     struct process_event *e = calloc(1, sizeof *e);
@@ -281,10 +282,10 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->id = PQgetvalue(r, i, 0);
         p->name = PQgetvalue(r, i, 1);
         p->owner = PQgetvalue(r, i, 2);
-        p->criticality = content_int(r, i, 3);
-        p->mtpd_min = content_int(r, i, 4);
-        p->rto_min = content_int(r, i, 5);
-        p->rpo_min = content_int(r, i, 6);
+        p->criticality = sql_int(r, i, 3);
+        p->mtpd_min = sql_int(r, i, 4);
+        p->rto_min = sql_int(r, i, 5);
+        p->rpo_min = sql_int(r, i, 6);
         p->mbco = PQgetvalue(r, i, 7);
         p->plan_reviewed_at = PQgetvalue(r, i, 8);
         p->created_at = PQgetvalue(r, i, 10);
@@ -347,7 +348,7 @@ static void processes_rows(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    content_read(call, processes_read);
+    rpc_read(call, processes_read);
 }
 
 static void query_processes(struct rpc_call *call, int bia, int32_t page_size, const char *token)

@@ -3,7 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/risk.pb-c.h"
@@ -18,16 +19,16 @@ static void asset_from_row(Ims__V1__Asset *a, PGresult *r, int row)
     a->name = PQgetvalue(r, row, 1);
     a->type = PQgetvalue(r, row, 2);
     a->owner = PQgetvalue(r, row, 3);
-    a->confidentiality = content_int(r, row, 4);
-    a->integrity = content_int(r, row, 5);
-    a->availability = content_int(r, row, 6);
+    a->confidentiality = sql_int(r, row, 4);
+    a->integrity = sql_int(r, row, 5);
+    a->availability = sql_int(r, row, 6);
     a->created_at = PQgetvalue(r, row, 7);
     a->updated_at = PQgetvalue(r, row, 8);
 }
 
 /* --- PutAsset --- */
 
-static int put_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int put_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__PutAssetRequest *req = (const void *)cw->call->request;
     const Ims__V1__Asset *a = req->asset;
@@ -35,7 +36,7 @@ static int put_apply(engine_model *model, struct content_write *cw, engine_error
     return engine_asset_put(model, &in, err);
 }
 
-static int put_statements(struct db_txn *txn, struct content_write *cw)
+static int put_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__PutAssetRequest *req = (const void *)cw->call->request;
     const Ims__V1__Asset *a = req->asset;
@@ -50,7 +51,7 @@ static int put_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static void put_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void put_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                       const struct tenant_level *level)
 {
     Ims__V1__Asset asset;
@@ -65,12 +66,12 @@ static void put_reply(struct content_write *cw, struct db_txn *txn, int first,
 static void put_checked(struct rpc_call *call, struct db_txn *txn)
 {
     const Ims__V1__PutAssetRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
+    if (!sql_bool(db_txn_result(txn, 0), 0, 0)) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
                  "asset.type: unknown asset type \"%s\" (see ListAssetTypes)", req->asset->type);
         return;
     }
-    content_submit(call->state, "asset");
+    rpc_write_submit(call->state, "asset");
 }
 
 static void put_asset(struct rpc_call *call)
@@ -89,7 +90,7 @@ static void put_asset(struct rpc_call *call)
         !validate_range(call, "asset.integrity", a->integrity, 0, 5) ||
         !validate_range(call, "asset.availability", a->availability, 0, 5))
         return;
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     cw->apply = put_apply;
@@ -154,13 +155,13 @@ static void list_assets(struct rpc_call *call)
 
 /* --- DeleteAsset --- */
 
-static int delete_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int delete_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__DeleteAssetRequest *req = (const void *)cw->call->request;
     return engine_asset_remove(model, req->id, err);
 }
 
-static int delete_statements(struct db_txn *txn, struct content_write *cw)
+static int delete_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__DeleteAssetRequest *req = (const void *)cw->call->request;
     const char *params[1] = {req->id};
@@ -170,7 +171,7 @@ static int delete_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static void delete_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void delete_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     Ims__V1__DeleteAssetResponse resp = IMS__V1__DELETE_ASSET_RESPONSE__INIT;
@@ -182,11 +183,11 @@ static void delete_reply(struct content_write *cw, struct db_txn *txn, int first
 static void delete_checked(struct rpc_call *call, struct db_txn *txn)
 {
     const Ims__V1__DeleteAssetRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
+    if (!sql_bool(db_txn_result(txn, 0), 0, 0)) {
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no asset \"%s\"", req->id);
         return;
     }
-    content_submit(call->state, "asset");
+    rpc_write_submit(call->state, "asset");
 }
 
 static void delete_asset(struct rpc_call *call)
@@ -194,7 +195,7 @@ static void delete_asset(struct rpc_call *call)
     const Ims__V1__DeleteAssetRequest *req = (const void *)call->request;
     if (!validate_ident(call, "id", req->id, 128))
         return;
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     cw->apply = delete_apply;
@@ -316,7 +317,7 @@ static void treatments_loaded(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    content_read(call, register_read);
+    rpc_read(call, register_read);
 }
 
 static void get_risk_register(struct rpc_call *call)
@@ -408,7 +409,7 @@ static void set_treatment(struct rpc_call *call)
                  "treatment.option: must be mitigate, accept, transfer or avoid");
         return;
     }
-    content_read(call, treatment_checked);
+    rpc_read(call, treatment_checked);
 }
 
 int rpc_register_risk(struct rpc_server *server)
