@@ -425,7 +425,6 @@ static void get_progress(struct rpc_call *call)
 /* --- Statement of Applicability --- */
 
 struct soa {
-    int limit;
     int csv; /* ExportSoA */
     PGresult *rows; /* copied out of the transaction */
     char next[128];
@@ -522,8 +521,8 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
     struct soa *s = call->state;
     engine_model *model = tenant_state_model(state);
     PGresult *r = s->rows;
-    int n = PQntuples(r);
-    int shown = n > s->limit ? s->limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 9, -1, &next);
     struct arena a = {0};
     Ims__V1__SoAEntry *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
     Ims__V1__SoAEntry **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
@@ -542,7 +541,7 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
         Ims__V1__ListSoAResponse resp = IMS__V1__LIST_SO_ARESPONSE__INIT;
         resp.entries = ptrs;
         resp.n_entries = (size_t)shown;
-        resp.next_page_token = n > s->limit ? PQgetvalue(r, shown - 1, 9) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     }
     arena_free(&a);
@@ -571,15 +570,12 @@ static void soa_query(struct rpc_call *call, const char *framework, int32_t page
     call->state_free = soa_free;
     s->csv = csv;
     if (csv)
-        s->limit = 100000;
-    else if (!validate_page_size(call, page_size, &s->limit) ||
-             !validate_page_token(call, page_token))
+        rpc_page_whole(&call->page, 100000);
+    else if (!rpc_page_begin(call, page_size, page_token, RPC_PAGE_KEY_TEXT))
         return;
     if (*framework && !validate_ident(call, "framework", framework, 63))
         return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", s->limit + 1);
-    const char *params[3] = {*framework ? framework : NULL, page_token, lim};
+    const char *params[3] = {*framework ? framework : NULL, page_token, call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_SOA_LIST, 3, params) < 0)
         return;

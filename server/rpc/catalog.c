@@ -12,50 +12,19 @@
 #include "statements.h"
 #include "validate.h"
 
-/* A listing's page: rows beyond limit mean there is a next page. */
-struct page {
-    int limit;
-};
-
-static struct page *page_new(struct rpc_call *call, int32_t size, const char *token)
-{
-    struct page *p = calloc(1, sizeof *p);
-    if (!p) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return NULL;
-    }
-    call->state = p;
-    call->state_free = free;
-    if (!validate_page_size(call, size, &p->limit) || !validate_page_token(call, token))
-        return NULL;
-    return p;
-}
-
 /* Runs one listing statement: params are its filters, then "after" and the limit. */
-static void run_list(struct rpc_call *call, struct page *p, int statement, int nfilters,
+static void run_list(struct rpc_call *call, int statement, int nfilters,
                      const char *const *filters, const char *after, rpc_txn_done done)
 {
     const char *params[4];
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", p->limit + 1);
     for (int i = 0; i < nfilters; i++)
         params[i] = filters[i];
     params[nfilters] = after;
-    params[nfilters + 1] = lim;
+    params[nfilters + 1] = call->page.fetch;
     struct db_txn *txn = rpc_txn_new(call, NULL, 0);
     if (!txn || rpc_txn_add(call, txn, statement, nfilters + 2, params) < 0)
         return;
     rpc_txn_exec(call, txn, done);
-}
-
-/* Rows shown and the next page token (the key column of the last row shown). */
-static int page_rows(struct rpc_call *call, PGresult *r, int key_col, const char **next)
-{
-    struct page *p = call->state;
-    int n = PQntuples(r);
-    int shown = n > p->limit ? p->limit : n;
-    *next = n > p->limit ? PQgetvalue(r, shown - 1, key_col) : "";
-    return shown;
 }
 
 static void reply_or_oom(struct rpc_call *call, struct arena *a, const ProtobufCMessage *m)
@@ -75,7 +44,7 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListFrameworksResponse resp = IMS__V1__LIST_FRAMEWORKS_RESPONSE__INIT;
     struct arena a = {0};
     const char *next;
-    int n = page_rows(call, r, 0, &next);
+    int n = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__Framework **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
         Ims__V1__Framework *f = items[i] = arena_alloc(&a, sizeof *f);
@@ -97,9 +66,9 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
 static void list_frameworks(struct rpc_call *call)
 {
     const Ims__V1__ListFrameworksRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_FRAMEWORKS, 0, NULL, req->page_token, frameworks_done);
+        run_list(call, STMT_CATALOG_FRAMEWORKS, 0, NULL, req->page_token, frameworks_done);
 }
 
 /* --- controls --- */
@@ -135,7 +104,7 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListControlsResponse resp = IMS__V1__LIST_CONTROLS_RESPONSE__INIT;
     struct arena a = {0};
     const char *next;
-    int n = page_rows(call, r, 7, &next);
+    int n = rpc_page_result(call, r, 7, -1, &next);
     resp.controls = controls_from_rows(&a, r, n);
     resp.n_controls = (size_t)n;
     resp.next_page_token = (char *)next;
@@ -145,7 +114,7 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
 static void list_controls(struct rpc_call *call)
 {
     const Ims__V1__ListControlsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (!p)
         return;
     if ((*req->framework && !validate_ident(call, "framework", req->framework, 63)) ||
@@ -153,7 +122,7 @@ static void list_controls(struct rpc_call *call)
         return;
     const char *filters[2] = {*req->framework ? req->framework : NULL,
                               *req->domain ? req->domain : NULL};
-    run_list(call, p, STMT_CATALOG_CONTROLS, 2, filters, req->page_token, controls_done);
+    run_list(call, STMT_CATALOG_CONTROLS, 2, filters, req->page_token, controls_done);
 }
 
 static void get_control_done(struct rpc_call *call, struct db_txn *txn)
@@ -210,7 +179,7 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListThreatsResponse resp = IMS__V1__LIST_THREATS_RESPONSE__INIT;
     struct arena a = {0};
     const char *next;
-    int n = page_rows(call, r, 0, &next);
+    int n = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__Threat **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
         Ims__V1__Threat *t = items[i] = arena_alloc(&a, sizeof *t);
@@ -233,9 +202,9 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
 static void list_threats(struct rpc_call *call)
 {
     const Ims__V1__ListThreatsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_THREATS, 0, NULL, req->page_token, threats_done);
+        run_list(call, STMT_CATALOG_THREATS, 0, NULL, req->page_token, threats_done);
 }
 
 static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
@@ -244,7 +213,7 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListAssetTypesResponse resp = IMS__V1__LIST_ASSET_TYPES_RESPONSE__INIT;
     struct arena a = {0};
     const char *next;
-    int n = page_rows(call, r, 0, &next);
+    int n = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__AssetType **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
         Ims__V1__AssetType *t = items[i] = arena_alloc(&a, sizeof *t);
@@ -281,9 +250,9 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
 static void list_asset_types(struct rpc_call *call)
 {
     const Ims__V1__ListAssetTypesRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_ASSET_TYPES, 0, NULL, req->page_token, asset_types_done);
+        run_list(call, STMT_CATALOG_ASSET_TYPES, 0, NULL, req->page_token, asset_types_done);
 }
 
 static void metrics_done(struct rpc_call *call, struct db_txn *txn)
@@ -292,7 +261,7 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListMetricsResponse resp = IMS__V1__LIST_METRICS_RESPONSE__INIT;
     struct arena a = {0};
     const char *next;
-    int n = page_rows(call, r, 0, &next);
+    int n = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__MetricDefinition **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
         Ims__V1__MetricDefinition *m = items[i] = arena_alloc(&a, sizeof *m);
@@ -319,9 +288,9 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
 static void list_metrics(struct rpc_call *call)
 {
     const Ims__V1__ListMetricsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_METRICS, 0, NULL, req->page_token, metrics_done);
+        run_list(call, STMT_CATALOG_METRICS, 0, NULL, req->page_token, metrics_done);
 }
 
 int rpc_register_catalog(struct rpc_server *server)

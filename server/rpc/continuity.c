@@ -251,7 +251,6 @@ static void record_exercise(struct rpc_call *call)
 /* --- ListProcesses and GetBia --- */
 
 struct process_list {
-    int limit;
     int bia;
     PGresult *rows;
 };
@@ -270,8 +269,8 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
     engine_model *model = tenant_state_model(state);
     const struct tenant_level *level = tenant_state_level(state);
     PGresult *r = l->rows;
-    int n = PQntuples(r);
-    int shown = n > l->limit ? l->limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
     struct arena a = {0};
     Ims__V1__Process *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
     Ims__V1__Process **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
@@ -334,7 +333,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         Ims__V1__ListProcessesResponse resp = IMS__V1__LIST_PROCESSES_RESPONSE__INIT;
         resp.processes = ptrs;
         resp.n_processes = (size_t)shown;
-        resp.next_page_token = n > l->limit ? PQgetvalue(r, shown - 1, 0) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     }
     arena_free(&a);
@@ -362,12 +361,10 @@ static void query_processes(struct rpc_call *call, int bia, int32_t page_size, c
     call->state_free = process_list_free;
     l->bia = bia;
     if (bia)
-        l->limit = 100000;
-    else if (!validate_page_size(call, page_size, &l->limit) || !validate_page_token(call, token))
+        rpc_page_whole(&call->page, 100000);
+    else if (!rpc_page_begin(call, page_size, token, RPC_PAGE_KEY_TEXT))
         return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", l->limit + 1);
-    const char *params[3] = {token, lim, bia ? "bia" : "id"};
+    const char *params[3] = {token, call->page.fetch, bia ? "bia" : "id"};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_PROCESS_LIST, 3, params) < 0)
         return;

@@ -82,20 +82,11 @@ struct event_op *event_op_new(struct rpc_call *call)
 void event_list_start(struct rpc_call *call, int32_t page_size, const char *page_token,
                       const char *status, int statement, rpc_txn_done done)
 {
-    int *limit = malloc(sizeof *limit);
-    if (!limit) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    call->state = limit;
-    call->state_free = free;
-    if (!validate_page_size(call, page_size, limit) ||
-        (*page_token && !validate_ident(call, "page_token", page_token, 64)) ||
+    if (!rpc_page_begin(call, page_size, page_token, RPC_PAGE_KEY_IDENT) ||
         (*status && !validate_ident(call, "status", status, 16)))
         return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", *limit + 1);
-    const char *params[4] = {call->tenant, *status ? status : NULL, page_token, lim};
+    const char *params[4] = {call->tenant, *status ? status : NULL, page_token,
+                             call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, statement, 4, params) < 0)
         return;

@@ -298,9 +298,8 @@ void rpc_update_finding(struct rpc_call *call)
 static void list_findings_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
-    int n = PQntuples(r);
-    int limit = *(int *)call->state;
-    int shown = n > limit ? limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
     struct finding_msg *fs = calloc((size_t)shown + 1, sizeof *fs);
     Ims__V1__Finding **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
     int ok = fs && ptrs;
@@ -312,7 +311,7 @@ static void list_findings_done(struct rpc_call *call, struct db_txn *txn)
         Ims__V1__ListFindingsResponse resp = IMS__V1__LIST_FINDINGS_RESPONSE__INIT;
         resp.findings = ptrs;
         resp.n_findings = (size_t)shown;
-        resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     } else {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");

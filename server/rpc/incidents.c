@@ -336,9 +336,8 @@ void rpc_update_incident(struct rpc_call *call)
 static void list_incidents_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
-    int n = PQntuples(r);
-    int limit = *(int *)call->state;
-    int shown = n > limit ? limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__Incident *items = calloc((size_t)shown + 1, sizeof *items);
     Ims__V1__Incident **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
     char *(*bufs)[3] = calloc((size_t)shown + 1, sizeof *bufs);
@@ -351,7 +350,7 @@ static void list_incidents_done(struct rpc_call *call, struct db_txn *txn)
         Ims__V1__ListIncidentsResponse resp = IMS__V1__LIST_INCIDENTS_RESPONSE__INIT;
         resp.incidents = ptrs;
         resp.n_incidents = (size_t)shown;
-        resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
         for (int i = 0; i < shown; i++)
             free_row_bufs(bufs[i], arrs[i]);

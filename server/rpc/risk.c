@@ -108,9 +108,8 @@ static void put_asset(struct rpc_call *call)
 static void list_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
-    int limit = *(int *)call->state;
-    int n = PQntuples(r);
-    int shown = n > limit ? limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
     struct arena a = {0};
     Ims__V1__Asset *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
     Ims__V1__Asset **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
@@ -126,7 +125,7 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     Ims__V1__ListAssetsResponse resp = IMS__V1__LIST_ASSETS_RESPONSE__INIT;
     resp.assets = ptrs;
     resp.n_assets = (size_t)shown;
-    resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
+    resp.next_page_token = (char *)next;
     rpc_reply(call, &resp.base);
     arena_free(&a);
 }
@@ -134,19 +133,9 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
 static void list_assets(struct rpc_call *call)
 {
     const Ims__V1__ListAssetsRequest *req = (const void *)call->request;
-    int *limit = malloc(sizeof *limit);
-    if (!limit) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    if (!rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT))
         return;
-    }
-    call->state = limit;
-    call->state_free = free;
-    if (!validate_page_size(call, req->page_size, limit) ||
-        !validate_page_token(call, req->page_token))
-        return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", *limit + 1);
-    const char *params[2] = {req->page_token, lim};
+    const char *params[2] = {req->page_token, call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_ASSET_LIST, 2, params) < 0)
         return;

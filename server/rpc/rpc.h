@@ -22,6 +22,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "paging.h"
 #include "tokens.h"
 
 struct rpc_server;
@@ -67,6 +68,7 @@ struct rpc_call {
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */
+    struct rpc_page page;       /* a listing's page */
 };
 
 struct tenant_registry;

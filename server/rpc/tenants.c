@@ -87,9 +87,8 @@ static void get_tenant(struct rpc_call *call)
 static void list_tenants_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
-    int n = PQntuples(r);
-    int limit = *(int *)call->state;
-    int shown = n > limit ? limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 1, -1, &next);
     Ims__V1__ListTenantsResponse resp = IMS__V1__LIST_TENANTS_RESPONSE__INIT;
     Ims__V1__Tenant *items = calloc((size_t)shown + 1, sizeof *items);
     Ims__V1__Tenant **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
@@ -106,7 +105,7 @@ static void list_tenants_done(struct rpc_call *call, struct db_txn *txn)
     }
     resp.n_tenants = (size_t)shown;
     resp.tenants = ptrs;
-    resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 1) : "";
+    resp.next_page_token = (char *)next;
     rpc_reply(call, &resp.base);
     free(items);
     free(ptrs);
@@ -130,28 +129,15 @@ static char *scope_csv(const struct auth_principal *p)
 static void list_tenants(struct rpc_call *call)
 {
     const Ims__V1__ListTenantsRequest *req = (const Ims__V1__ListTenantsRequest *)call->request;
-    int *limit = malloc(sizeof *limit);
-    if (!limit) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    if (!rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT))
         return;
-    }
-    call->state = limit;
-    call->state_free = free;
-    if (!validate_page_size(call, req->page_size, limit))
-        return;
-    if (strlen(req->page_token) > 100) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
-        return;
-    }
     char *csv = NULL;
     if (call->principal.role != ROLE_OPERATOR && !(csv = scope_csv(&call->principal))) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", *limit + 1);
     const char *params[3] = {call->principal.role == ROLE_OPERATOR ? NULL : csv, req->page_token,
-                             lim};
+                             call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, NULL, 1);
     int ok = txn && rpc_txn_add(call, txn, STMT_TENANT_LIST, 3, params) >= 0;
     free(csv);
@@ -319,9 +305,8 @@ static void create_token(struct rpc_call *call)
 static void list_tokens_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
-    int n = PQntuples(r);
-    int limit = *(int *)call->state;
-    int shown = n > limit ? limit : n;
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
     Ims__V1__ListTokensResponse resp = IMS__V1__LIST_TOKENS_RESPONSE__INIT;
     Ims__V1__Token *items = calloc((size_t)shown + 1, sizeof *items);
     Ims__V1__Token **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
@@ -338,7 +323,7 @@ static void list_tokens_done(struct rpc_call *call, struct db_txn *txn)
     if (ok) {
         resp.n_tokens = (size_t)shown;
         resp.tokens = ptrs;
-        resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     } else {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
@@ -353,19 +338,8 @@ static void list_tokens_done(struct rpc_call *call, struct db_txn *txn)
 static void list_tokens(struct rpc_call *call)
 {
     const Ims__V1__ListTokensRequest *req = (const Ims__V1__ListTokensRequest *)call->request;
-    int *limit = malloc(sizeof *limit);
-    if (!limit) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    if (!rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_UUID))
         return;
-    }
-    call->state = limit;
-    call->state_free = free;
-    if (!validate_page_size(call, req->page_size, limit))
-        return;
-    if (*req->page_token && !auth_is_uuid(req->page_token)) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
-        return;
-    }
     if (*req->tenant && !auth_is_uuid(req->tenant)) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenant: must be a tenant id (UUID)");
         return;
@@ -379,9 +353,8 @@ static void list_tokens(struct rpc_call *call)
         }
         tenant = call->principal.tenants[0];
     }
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", *limit + 1);
-    const char *params[3] = {tenant, *req->page_token ? req->page_token : NULL, lim};
+    const char *params[3] = {tenant, *req->page_token ? req->page_token : NULL,
+                             call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, NULL, 1);
     if (!txn || rpc_txn_add(call, txn, STMT_TOKEN_LIST, 3, params) < 0)
         return;
@@ -465,7 +438,6 @@ static void schema_from_row(Ims__V1__Schema *s, PGresult *r, int row, char **sys
 }
 
 struct schema_query {
-    int limit;
     int want_one; /* GetSchema / CloneSchema: reply with the last row alone */
     int index;
 };
@@ -487,7 +459,7 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
         rpc_reply(call, &s.base);
         return;
     }
-    int shown = n > q->limit ? q->limit : n;
+    int shown = rpc_page_rows(&call->page, n);
     Ims__V1__Schema *items = calloc((size_t)shown + 1, sizeof *items);
     Ims__V1__Schema **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
     char(*systems)[3] = NULL;
@@ -507,14 +479,12 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
         schema_from_row(&items[i], r, i, sys + 3 * i, bufs + 32 * i);
         ptrs[i] = &items[i];
     }
-    char token[160] = "";
-    if (n > q->limit)
-        snprintf(token, sizeof token, "%s:%s", PQgetvalue(r, shown - 1, 0),
-                 PQgetvalue(r, shown - 1, 1));
+    const char *token;
+    rpc_page_result(call, r, 0, 1, &token);
     Ims__V1__ListSchemasResponse resp = IMS__V1__LIST_SCHEMAS_RESPONSE__INIT;
     resp.n_schemas = (size_t)shown;
     resp.schemas = ptrs;
-    resp.next_page_token = token;
+    resp.next_page_token = (char *)token;
     rpc_reply(call, &resp.base);
     free(items);
     free(ptrs);
@@ -538,22 +508,10 @@ static void list_schemas(struct rpc_call *call)
 {
     const Ims__V1__ListSchemasRequest *req = (const Ims__V1__ListSchemasRequest *)call->request;
     struct schema_query *q = schema_query_new(call);
-    if (!q || !validate_page_size(call, req->page_size, &q->limit))
+    if (!q || !rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_PAIR))
         return;
-    char after_id[128] = "", after_version[16] = "0";
-    if (*req->page_token) {
-        const char *colon = strrchr(req->page_token, ':');
-        if (!colon || colon - req->page_token >= (long)sizeof after_id ||
-            strlen(colon + 1) >= sizeof after_version) {
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
-            return;
-        }
-        memcpy(after_id, req->page_token, (size_t)(colon - req->page_token));
-        snprintf(after_version, sizeof after_version, "%d", atoi(colon + 1));
-    }
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", q->limit + 1);
-    const char *params[5] = {NULL, "0", after_id, after_version, lim};
+    const char *params[5] = {NULL, "0", call->page.after_key, call->page.after_number,
+                             call->page.fetch};
     struct db_txn *txn = rpc_txn_new(call, NULL, 0);
     if (!txn || (q->index = rpc_txn_add(call, txn, STMT_SCHEMA_LIST, 5, params)) < 0)
         return;
