@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "sql_values.h"
 #include "write.h"
 #include "db_pool.h"
@@ -63,7 +64,7 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void list_frameworks(struct rpc_call *call)
+void rpc_list_frameworks(struct rpc_call *call)
 {
     const Ims__V1__ListFrameworksRequest *req = (const void *)call->request;
     int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
@@ -111,7 +112,7 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void list_controls(struct rpc_call *call)
+void rpc_list_controls(struct rpc_call *call)
 {
     const Ims__V1__ListControlsRequest *req = (const void *)call->request;
     int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
@@ -157,7 +158,7 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void get_control(struct rpc_call *call)
+void rpc_get_control(struct rpc_call *call)
 {
     const Ims__V1__GetControlRequest *req = (const void *)call->request;
     if (!validate_ident(call, "id", req->id, 63))
@@ -199,7 +200,7 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void list_threats(struct rpc_call *call)
+void rpc_list_threats(struct rpc_call *call)
 {
     const Ims__V1__ListThreatsRequest *req = (const void *)call->request;
     int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
@@ -247,7 +248,7 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void list_asset_types(struct rpc_call *call)
+void rpc_list_asset_types(struct rpc_call *call)
 {
     const Ims__V1__ListAssetTypesRequest *req = (const void *)call->request;
     int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
@@ -285,21 +286,10 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
     reply_or_oom(call, &a, &resp.base);
 }
 
-static void list_metrics(struct rpc_call *call)
+void rpc_list_metrics(struct rpc_call *call)
 {
     const Ims__V1__ListMetricsRequest *req = (const void *)call->request;
     int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
         run_list(call, STMT_CATALOG_METRICS, 0, NULL, req->page_token, metrics_done);
-}
-
-int rpc_register_catalog(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"ListFrameworks", list_frameworks, 0}, {"ListControls", list_controls, 0},
-        {"GetControl", get_control, 0},         {"ListThreats", list_threats, 0},
-        {"ListAssetTypes", list_asset_types, 0}, {"ListMetrics", list_metrics, 0},
-    };
-    return rpc_server_register(server, &ims__v1__catalog__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }

@@ -92,17 +92,3 @@ void event_list_start(struct rpc_call *call, int32_t page_size, const char *page
         return;
     rpc_txn_exec(call, txn, done);
 }
-
-int rpc_register_events(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"SubmitIncident", rpc_submit_incident, 0}, {"UpdateIncident", rpc_update_incident, 0},
-        {"ListIncidents", rpc_list_incidents, 0},   {"GetIncident", rpc_get_incident, 0},
-        {"SubmitFinding", rpc_submit_finding, 0},   {"UpdateFinding", rpc_update_finding, 0},
-        {"ListFindings", rpc_list_findings, 0},     {"AddAction", rpc_add_action, 0},
-        {"UpdateAction", rpc_update_action, 0},     {"PushMetrics", rpc_push_metrics, 0},
-        {"StreamMetrics", rpc_push_metrics, 1},
-    };
-    return rpc_server_register(server, &ims__v1__events__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
-}

@@ -1,7 +1,6 @@
 /*
  * What the files of ims.v1.Events share (incidents.c, findings.c, samples.c): the limits,
- * the state a change keeps between its steps, small checks, and the handlers that
- * events.c registers.
+ * the state a change keeps between its steps and small checks.
  */
 #ifndef IMS_RPC_EVENTS_H
 #define IMS_RPC_EVENTS_H
@@ -67,16 +66,5 @@ int event_copy_refs(struct event_op *op, char ***dst, size_t *n, char **src, siz
 /* Starts a listing filtered by status, one page, answered by done. */
 void event_list_start(struct rpc_call *call, int32_t page_size, const char *page_token,
                       const char *status, int statement, rpc_txn_done done);
-
-void rpc_submit_incident(struct rpc_call *call);
-void rpc_update_incident(struct rpc_call *call);
-void rpc_list_incidents(struct rpc_call *call);
-void rpc_get_incident(struct rpc_call *call);
-void rpc_submit_finding(struct rpc_call *call);
-void rpc_update_finding(struct rpc_call *call);
-void rpc_list_findings(struct rpc_call *call);
-void rpc_add_action(struct rpc_call *call);
-void rpc_update_action(struct rpc_call *call);
-void rpc_push_metrics(struct rpc_call *call);
 
 #endif

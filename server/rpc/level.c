@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/level.pb-c.h"
@@ -171,7 +172,7 @@ out:
     free(emp);
 }
 
-static void get_security_level(struct rpc_call *call)
+void rpc_get_security_level(struct rpc_call *call)
 {
     const Ims__V1__GetSecurityLevelRequest *req =
         (const Ims__V1__GetSecurityLevelRequest *)call->request;
@@ -211,7 +212,7 @@ static void history_done(struct rpc_call *call, struct db_txn *txn)
     free(ptrs);
 }
 
-static void get_history(struct rpc_call *call)
+void rpc_get_history(struct rpc_call *call)
 {
     const Ims__V1__GetHistoryRequest *req = (const Ims__V1__GetHistoryRequest *)call->request;
     int64_t from, to;
@@ -276,7 +277,7 @@ static void plan_read(int err, const char *msg, struct tenant_state *state, void
     free(pp);
 }
 
-static void get_improvement_plan(struct rpc_call *call)
+void rpc_get_improvement_plan(struct rpc_call *call)
 {
     const Ims__V1__GetImprovementPlanRequest *req =
         (const Ims__V1__GetImprovementPlanRequest *)call->request;
@@ -371,7 +372,7 @@ static void watch_all_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
 }
 
-static void watch_security_level(struct rpc_call *call)
+void rpc_watch_security_level(struct rpc_call *call)
 {
     if (!call->tenant[0]) {
         if (call->principal.role != ROLE_OPERATOR) {
@@ -386,16 +387,4 @@ static void watch_security_level(struct rpc_call *call)
         return;
     }
     tenant_read(rpc_server_tenants(call->server), call->tenant, watch_one_read, call);
-}
-
-int rpc_register_level(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"GetSecurityLevel", get_security_level, 0},
-        {"GetHistory", get_history, 0},
-        {"GetImprovementPlan", get_improvement_plan, 0},
-        {"WatchSecurityLevel", watch_security_level, 0},
-    };
-    return rpc_server_register(server, &ims__v1__level__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }

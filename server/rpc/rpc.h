@@ -153,7 +153,7 @@ int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *o
  * mapped status. txn is freed after done returns. */
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
 
-/* Registration of the services (one file each). */
+/* Registration of the services (services.c). */
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
@@ -162,8 +162,5 @@ int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_r
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
-/* Tenants ExportTenant / ImportTenant (snapshots.c), rows of rpc_register_tenants. */
-void rpc_export_tenant(struct rpc_call *call);
-void rpc_import_tenant(struct rpc_call *call);
 
 #endif

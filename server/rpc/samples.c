@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "db_pool.h"
 #include "events.h"
 #include "idempotency.h"

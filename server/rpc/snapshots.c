@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "handlers.h"
 #include "sql_values.h"
 #include "write.h"
 #include "db_pool.h"

@@ -1,9 +1,11 @@
-/* ims.v1.Continuity: processes of the BIA, plan reviews, exercises and readiness. */
+/* Business processes (continuity): put with their BIA figures, plans reviewed, exercises
+ * recorded, listed, and the BIA with its readiness. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "handlers.h"
 #include "sql_values.h"
 #include "write.h"
 #include "db_pool.h"
@@ -96,7 +98,7 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
     rpc_write_submit(cw, "process");
 }
 
-static void put_process(struct rpc_call *call)
+void rpc_put_process(struct rpc_call *call)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)call->request;
     const Ims__V1__Process *p = req->process;
@@ -232,14 +234,14 @@ static void process_event(struct rpc_call *call, const char *process, const char
     rpc_txn_exec(call, txn, event_checked);
 }
 
-static void review_plan(struct rpc_call *call)
+void rpc_review_plan(struct rpc_call *call)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)call->request;
     process_event(call, req->process, "reviewed_at", req->reviewed_at, review_apply,
                   review_statements);
 }
 
-static void record_exercise(struct rpc_call *call)
+void rpc_record_exercise(struct rpc_call *call)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)call->request;
     if (!validate_range(call, "recovery_min", req->recovery_min, 0, MAX_MINUTES) ||
@@ -371,24 +373,13 @@ static void query_processes(struct rpc_call *call, int bia, int32_t page_size, c
     rpc_txn_exec(call, txn, processes_rows);
 }
 
-static void list_processes(struct rpc_call *call)
+void rpc_list_processes(struct rpc_call *call)
 {
     const Ims__V1__ListProcessesRequest *req = (const void *)call->request;
     query_processes(call, 0, req->page_size, req->page_token);
 }
 
-static void get_bia(struct rpc_call *call)
+void rpc_get_bia(struct rpc_call *call)
 {
     query_processes(call, 1, 0, "");
-}
-
-int rpc_register_continuity(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"PutProcess", put_process, 0},     {"ListProcesses", list_processes, 0},
-        {"ReviewPlan", review_plan, 0},     {"RecordExercise", record_exercise, 0},
-        {"GetBia", get_bia, 0},
-    };
-    return rpc_server_register(server, &ims__v1__continuity__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }
