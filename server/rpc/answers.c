@@ -387,13 +387,12 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     int n = PQntuples(r);
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     Ims__V1__GetProgressResponse resp = IMS__V1__GET_PROGRESS_RESPONSE__INIT;
-    Ims__V1__Progress *items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
-    Ims__V1__Progress **fw = arena_alloc(&a, ((size_t)n + 1) * sizeof *fw);
-    Ims__V1__Progress **lv = arena_alloc(&a, ((size_t)n + 1) * sizeof *lv);
+    Ims__V1__Progress *items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Progress **fw = arena_alloc(a, ((size_t)n + 1) * sizeof *fw);
+    Ims__V1__Progress **lv = arena_alloc(a, ((size_t)n + 1) * sizeof *lv);
     if (!items || !fw || !lv) {
-        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -410,7 +409,6 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
     resp.frameworks = fw;
     resp.levels = lv;
     rpc_reply(call, &resp.base);
-    arena_free(&a);
 }
 
 void rpc_get_progress(struct rpc_call *call)

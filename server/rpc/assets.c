@@ -111,11 +111,10 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     PGresult *r = db_txn_result(txn, 0);
     const char *next;
     int shown = rpc_page_result(call, r, 0, -1, &next);
-    struct arena a = {0};
-    Ims__V1__Asset *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Asset **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena *a = &call->arena;
+    Ims__V1__Asset *items = arena_alloc(a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__Asset **ptrs = arena_alloc(a, ((size_t)shown + 1) * sizeof *ptrs);
     if (!items || !ptrs) {
-        arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -128,7 +127,6 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     resp.n_assets = (size_t)shown;
     resp.next_page_token = (char *)next;
     rpc_reply(call, &resp.base);
-    arena_free(&a);
 }
 
 void rpc_list_assets(struct rpc_call *call)

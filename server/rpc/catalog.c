@@ -34,7 +34,6 @@ static void reply_or_oom(struct rpc_call *call, struct arena *a, const ProtobufC
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     else
         rpc_reply(call, m);
-    arena_free(a);
 }
 
 /* --- frameworks --- */
@@ -43,12 +42,12 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListFrameworksResponse resp = IMS__V1__LIST_FRAMEWORKS_RESPONSE__INIT;
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
     int n = rpc_page_result(call, r, 0, -1, &next);
-    Ims__V1__Framework **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Framework **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Framework *f = items[i] = arena_alloc(&a, sizeof *f);
+        Ims__V1__Framework *f = items[i] = arena_alloc(a, sizeof *f);
         if (!f)
             break;
         ims__v1__framework__init(f);
@@ -61,7 +60,7 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
     resp.n_frameworks = (size_t)n;
     resp.frameworks = items;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_list_frameworks(struct rpc_call *call)
@@ -103,13 +102,13 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListControlsResponse resp = IMS__V1__LIST_CONTROLS_RESPONSE__INIT;
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
     int n = rpc_page_result(call, r, 7, -1, &next);
-    resp.controls = controls_from_rows(&a, r, n);
+    resp.controls = controls_from_rows(a, r, n);
     resp.n_controls = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_list_controls(struct rpc_call *call)
@@ -134,13 +133,13 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no control \"%s\" in the catalog", req->id);
         return;
     }
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     Ims__V1__ControlDetail resp = IMS__V1__CONTROL_DETAIL__INIT;
-    resp.control = control_from_row(&a, c, 0);
+    resp.control = control_from_row(a, c, 0);
     int ns = PQntuples(s);
-    Ims__V1__Subcontrol **subs = arena_alloc(&a, ((size_t)ns + 1) * sizeof *subs);
+    Ims__V1__Subcontrol **subs = arena_alloc(a, ((size_t)ns + 1) * sizeof *subs);
     for (int i = 0; subs && i < ns; i++) {
-        Ims__V1__Subcontrol *sc = subs[i] = arena_alloc(&a, sizeof *sc);
+        Ims__V1__Subcontrol *sc = subs[i] = arena_alloc(a, sizeof *sc);
         if (!sc)
             break;
         ims__v1__subcontrol__init(sc);
@@ -149,13 +148,13 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         sc->level = sql_int(s, i, 2);
         sc->weight = sql_int(s, i, 3);
         sc->effort = sql_int(s, i, 4);
-        sc->controls = arena_split(&a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
+        sc->controls = arena_split(a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
     }
     resp.subcontrols = subs;
     resp.n_subcontrols = (size_t)ns;
-    resp.shared_with = controls_from_rows(&a, o, PQntuples(o));
+    resp.shared_with = controls_from_rows(a, o, PQntuples(o));
     resp.n_shared_with = (size_t)PQntuples(o);
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_get_control(struct rpc_call *call)
@@ -178,12 +177,12 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListThreatsResponse resp = IMS__V1__LIST_THREATS_RESPONSE__INIT;
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
     int n = rpc_page_result(call, r, 0, -1, &next);
-    Ims__V1__Threat **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Threat **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Threat *t = items[i] = arena_alloc(&a, sizeof *t);
+        Ims__V1__Threat *t = items[i] = arena_alloc(a, sizeof *t);
         if (!t)
             break;
         ims__v1__threat__init(t);
@@ -197,7 +196,7 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
     resp.threats = items;
     resp.n_threats = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_list_threats(struct rpc_call *call)
@@ -212,12 +211,12 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListAssetTypesResponse resp = IMS__V1__LIST_ASSET_TYPES_RESPONSE__INIT;
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
     int n = rpc_page_result(call, r, 0, -1, &next);
-    Ims__V1__AssetType **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__AssetType **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__AssetType *t = items[i] = arena_alloc(&a, sizeof *t);
+        Ims__V1__AssetType *t = items[i] = arena_alloc(a, sizeof *t);
         if (!t)
             break;
         ims__v1__asset_type__init(t);
@@ -225,10 +224,10 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
         t->name = PQgetvalue(r, i, 1);
         t->description = PQgetvalue(r, i, 2);
         size_t nd = 0;
-        char **pairs = arena_split(&a, PQgetvalue(r, i, 3), ',', &nd);
-        Ims__V1__Degradation **ds = arena_alloc(&a, (nd + 1) * sizeof *ds);
+        char **pairs = arena_split(a, PQgetvalue(r, i, 3), ',', &nd);
+        Ims__V1__Degradation **ds = arena_alloc(a, (nd + 1) * sizeof *ds);
         for (size_t j = 0; pairs && ds && j < nd; j++) {
-            Ims__V1__Degradation *d = ds[j] = arena_alloc(&a, sizeof *d);
+            Ims__V1__Degradation *d = ds[j] = arena_alloc(a, sizeof *d);
             if (!d)
                 break;
             ims__v1__degradation__init(d);
@@ -245,7 +244,7 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
     resp.asset_types = items;
     resp.n_asset_types = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_list_asset_types(struct rpc_call *call)
@@ -260,12 +259,12 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListMetricsResponse resp = IMS__V1__LIST_METRICS_RESPONSE__INIT;
-    struct arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
     int n = rpc_page_result(call, r, 0, -1, &next);
-    Ims__V1__MetricDefinition **items = arena_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__MetricDefinition **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__MetricDefinition *m = items[i] = arena_alloc(&a, sizeof *m);
+        Ims__V1__MetricDefinition *m = items[i] = arena_alloc(a, sizeof *m);
         if (!m)
             break;
         ims__v1__metric_definition__init(m);
@@ -278,12 +277,12 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
         m->target = strtod(PQgetvalue(r, i, 6), NULL);
         m->threshold = strtod(PQgetvalue(r, i, 7), NULL);
         m->max_age_s = atoll(PQgetvalue(r, i, 8));
-        m->controls = arena_split(&a, PQgetvalue(r, i, 9), ',', &m->n_controls);
+        m->controls = arena_split(a, PQgetvalue(r, i, 9), ',', &m->n_controls);
     }
     resp.metrics = items;
     resp.n_metrics = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
 void rpc_list_metrics(struct rpc_call *call)

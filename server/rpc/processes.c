@@ -273,9 +273,9 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
     PGresult *r = l->rows;
     const char *next;
     int shown = rpc_page_result(call, r, 0, -1, &next);
-    struct arena a = {0};
-    Ims__V1__Process *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Process **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena *a = &call->arena;
+    Ims__V1__Process *items = arena_alloc(a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__Process **ptrs = arena_alloc(a, ((size_t)shown + 1) * sizeof *ptrs);
     size_t count = engine_process_count(model);
     for (int i = 0; items && ptrs && i < shown; i++) {
         Ims__V1__Process *p = ptrs[i] = &items[i];
@@ -292,10 +292,10 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->created_at = PQgetvalue(r, i, 10);
         p->updated_at = PQgetvalue(r, i, 11);
         size_t nx = 0;
-        char **xs = arena_split(&a, PQgetvalue(r, i, 9), ',', &nx);
-        Ims__V1__Exercise **ex = arena_alloc(&a, (nx + 1) * sizeof *ex);
+        char **xs = arena_split(a, PQgetvalue(r, i, 9), ',', &nx);
+        Ims__V1__Exercise **ex = arena_alloc(a, (nx + 1) * sizeof *ex);
         for (size_t j = 0; xs && ex && j < nx; j++) {
-            Ims__V1__Exercise *x = ex[j] = arena_alloc(&a, sizeof *x);
+            Ims__V1__Exercise *x = ex[j] = arena_alloc(a, sizeof *x);
             if (!x)
                 break;
             ims__v1__exercise__init(x);
@@ -316,8 +316,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
             }
         }
     }
-    if (a.failed) {
-        arena_free(&a);
+    if (a->failed) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -338,7 +337,6 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     }
-    arena_free(&a);
 }
 
 static void processes_rows(struct rpc_call *call, struct db_txn *txn)

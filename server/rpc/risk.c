@@ -17,7 +17,7 @@
 /* --- GetRiskRegister --- */
 
 struct register_build {
-    struct arena arena;
+    struct arena *arena; /* the call's */
     Ims__V1__RiskPair **pairs;
     size_t n, cap;
     PGresult *treatments; /* TREATMENT_LIST rows, or NULL */
@@ -50,7 +50,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     struct register_build *b = ctx;
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
-        Ims__V1__RiskPair **p = arena_alloc(&b->arena, cap * sizeof *p);
+        Ims__V1__RiskPair **p = arena_alloc(b->arena, cap * sizeof *p);
         if (!p)
             return;
         if (b->n)
@@ -58,9 +58,9 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
         b->pairs = p;
         b->cap = cap;
     }
-    Ims__V1__RiskPair *p = arena_alloc(&b->arena, sizeof *p);
-    char *asset = arena_strdup(&b->arena, f->asset);
-    char *threat = arena_strdup(&b->arena, f->threat);
+    Ims__V1__RiskPair *p = arena_alloc(b->arena, sizeof *p);
+    char *asset = arena_strdup(b->arena, f->asset);
+    char *threat = arena_strdup(b->arena, f->threat);
     if (!p || !asset || !threat)
         return;
     ims__v1__risk_pair__init(p);
@@ -75,7 +75,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     p->within_appetite = f->within_appetite;
     int row = treatment_row(b->treatments, f->asset, f->threat);
     if (row >= 0) {
-        Ims__V1__RiskTreatment *t = arena_alloc(&b->arena, sizeof *t);
+        Ims__V1__RiskTreatment *t = arena_alloc(b->arena, sizeof *t);
         if (!t)
             return;
         treatment_from_row(t, b->treatments, row);
@@ -89,10 +89,10 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     engine_model *model = tenant_state_model(state);
     const struct tenant_level *level = tenant_state_level(state);
     struct register_build b = {0};
+    b.arena = &call->arena;
     b.treatments = call->state;
     engine_pairs_foreach(model, add_pair, &b);
-    if (b.arena.failed) {
-        arena_free(&b.arena);
+    if (b.arena->failed) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -106,7 +106,6 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     resp.appetite = engine_model_params(model)->appetite;
     resp.at = at;
     rpc_reply(call, &resp.base);
-    arena_free(&b.arena);
 }
 
 static void free_result(void *r)

@@ -1,14 +1,25 @@
 /*
  * The RPC layer: where the network, the database, auth and the engine meet.
  *
- * Each call goes decode → authenticate → authorize → validate → act → encode. Methods
- * are registered per protobuf-c service descriptor, so a new method is a handler, not
- * new plumbing; the permission table in auth/ decides who may call it.
+ * Each call goes decode → authenticate → authorize → validate → act → encode. dispatch.c
+ * runs a call's life, access.c decides who is calling and whether they may (the token
+ * through auth/tokens.h, the role and tenant through auth/'s permission table), and
+ * services.c maps each method to its handler (handlers.h); a new method is a handler,
+ * not new plumbing.
  *
  * A handler receives the unpacked request with the principal and, for tenant methods,
- * the tenant's UUID already checked against the principal's scope. It must end the call
- * exactly once with rpc_reply() or rpc_fail() (also when the call was cancelled meanwhile:
- * then nothing is sent). Streaming handlers use rpc_stream_send() before ending.
+ * the tenant's UUID already checked against the principal's scope. Every handler is
+ * written the same way: validate the request (validate.h, paging.h), then act: a
+ * change takes an rpc_write as the call's state (write.h; idempotency.h for keys) and
+ * either submits it as a tenant write or runs transactions; a read runs transactions
+ * (rpc_txn_*) or reads the tenant's evaluated state (rpc_read). A failed step has already
+ * ended the call, so each step only handles success. The handler ends the call exactly
+ * once with rpc_reply() or rpc_fail() (also when the call was cancelled meanwhile: then
+ * nothing is sent). Streaming handlers use rpc_stream_send() before ending.
+ *
+ * Memory: what lives as long as the call (the messages built from rows, copies kept
+ * between steps) comes from call->arena and is never freed by the handler; state_free
+ * is for what an arena cannot hold (a copied PGresult, a watch).
  */
 #ifndef IMS_RPC_H
 #define IMS_RPC_H
@@ -58,8 +69,8 @@ struct rpc_call {
     int busy;      /* a handler or an authentication step is running */
     int finished;
     int cancelled;
-    void *state;   /* the handler's own */
-    void (*state_free)(void *state);
+    void *state;   /* the handler's own between steps (an rpc_write for changes) */
+    void (*state_free)(void *state); /* run when the call ends (NULL: nothing to do) */
     /* Set by long-lived handlers (server streams): called on cancel while busy, it must
      * end the call. */
     void (*on_cancel)(struct rpc_call *call);

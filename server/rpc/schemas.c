@@ -99,13 +99,12 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
 
 static struct schema_query *schema_query_new(struct rpc_call *call)
 {
-    struct schema_query *q = calloc(1, sizeof *q);
+    struct schema_query *q = arena_alloc(&call->arena, sizeof *q);
     if (!q) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
     }
     call->state = q;
-    call->state_free = free;
     return q;
 }
 

@@ -121,15 +121,14 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
     PGresult *r = s->rows;
     const char *next;
     int shown = rpc_page_result(call, r, 9, -1, &next);
-    struct arena a = {0};
-    Ims__V1__SoAEntry *items = arena_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__SoAEntry **ptrs = arena_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    struct arena *a = &call->arena;
+    Ims__V1__SoAEntry *items = arena_alloc(a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__SoAEntry **ptrs = arena_alloc(a, ((size_t)shown + 1) * sizeof *ptrs);
     for (int i = 0; items && ptrs && i < shown; i++) {
-        soa_entry(&items[i], &a, r, i, model);
+        soa_entry(&items[i], a, r, i, model);
         ptrs[i] = &items[i];
     }
-    if (a.failed) {
-        arena_free(&a);
+    if (a->failed) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -142,7 +141,6 @@ static void soa_read(struct rpc_call *call, struct tenant_state *state)
         resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     }
-    arena_free(&a);
 }
 
 static void soa_rows(struct rpc_call *call, struct db_txn *txn)

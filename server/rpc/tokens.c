@@ -140,13 +140,12 @@ void rpc_create_token(struct rpc_call *call)
         }
         allowed = call->principal.tenants[0];
     }
-    struct create_token_state *st = calloc(1, sizeof *st);
+    struct create_token_state *st = arena_alloc(&call->arena, sizeof *st);
     if (!st) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
     call->state = st;
-    call->state_free = free;
     char id[AUTH_UUID_LEN + 1], hash[65];
     if (auth_token_generate(st->secret) != 0 || auth_uuid_generate(id) != 0) {
         rpc_fail(call, IMS_GRPC_INTERNAL, "no randomness available");

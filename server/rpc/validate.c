@@ -1,3 +1,4 @@
+/* Field checks shared by the handlers: text, slugs, identifiers, times and ranges. */
 #include "validate.h"
 
 #include <ctype.h>
