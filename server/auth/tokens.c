@@ -140,8 +140,7 @@ static void table_clear(struct table *t)
 
 int auth_tokens_new(const struct auth_tokens_config *config, struct auth_tokens **out)
 {
-    if (config->capacity == 0 || config->negative_capacity == 0 || !config->fetch ||
-        !config->now)
+    if (config->capacity == 0 || config->negative_capacity == 0 || !config->fetch || !config->now)
         return IMS_EINVAL;
     struct auth_tokens *t = calloc(1, sizeof *t);
     if (!t)
@@ -330,9 +329,8 @@ void auth_lookup(struct auth_tokens *tokens, const char *token, struct auth_wait
 static int principal_from_record(const struct auth_token_record *rec, struct auth_principal *p)
 {
     memset(p, 0, sizeof *p);
-    if (!rec->found || !rec->active || !rec->token_id ||
-        strlen(rec->token_id) > AUTH_UUID_LEN || !rec->role ||
-        auth_role_parse(rec->role, &p->role) != 0)
+    if (!rec->found || !rec->active || !rec->token_id || strlen(rec->token_id) > AUTH_UUID_LEN ||
+        !rec->role || auth_role_parse(rec->role, &p->role) != 0)
         return IMS_ENOTFOUND;
     memcpy(p->token_id, rec->token_id, strlen(rec->token_id) + 1);
     return parse_tenant_csv(p, rec->tenants_csv ? rec->tenants_csv : "");

@@ -27,12 +27,12 @@ struct auth_flight;
 
 /* What the store knows about one token hash; all text fields NUL-terminated. */
 struct auth_token_record {
-    int found;                /* a token has this hash */
-    int active;               /* neither revoked nor past its expiry */
-    const char *token_id;     /* UUID text */
-    const char *role;         /* auth_role_name() spelling */
-    const char *tenants_csv;  /* the token's tenants, "id,id" ("" for none) */
-    long long seconds_left;   /* until expiry, or -1 for never */
+    int found;               /* a token has this hash */
+    int active;              /* neither revoked nor past its expiry */
+    const char *token_id;    /* UUID text */
+    const char *role;        /* auth_role_name() spelling */
+    const char *tenants_csv; /* the token's tenants, "id,id" ("" for none) */
+    long long seconds_left;  /* until expiry, or -1 for never */
 };
 
 /* Asks the store about hash (64 hex digits). It must end, now or later, with exactly one

@@ -55,7 +55,8 @@ static int idempotency_answer(struct rpc_call *call, PGresult *r, const struct i
 {
     if (!r || PQntuples(r) == 0)
         return 0;
-    if (strcmp(PQgetvalue(r, 0, 0), call->path) != 0 || strcmp(PQgetvalue(r, 0, 1), idem->hash) != 0) {
+    if (strcmp(PQgetvalue(r, 0, 0), call->path) != 0 ||
+        strcmp(PQgetvalue(r, 0, 1), idem->hash) != 0) {
         rpc_fail(call, IMS_GRPC_ALREADY_EXISTS,
                  "idempotency_key: already used for a different request");
         return 1;
@@ -147,8 +148,7 @@ void rpc_idempotency_check(struct rpc_write *w, const char *key, rpc_handler nex
 int rpc_idempotency_retry(struct rpc_write *w, int err, struct db_txn *txn)
 {
     struct rpc_call *call = w->call;
-    if (!w->idem.key || err != IMS_EINTERNAL || !txn ||
-        strcmp(db_txn_sqlstate(txn), "23505") != 0)
+    if (!w->idem.key || err != IMS_EINTERNAL || !txn || strcmp(db_txn_sqlstate(txn), "23505") != 0)
         return 0;
     w->idem.next = NULL;
     const char *params[2] = {call->tenant, w->idem.key};

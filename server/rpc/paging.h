@@ -24,12 +24,12 @@ enum rpc_page_key {
 };
 
 struct rpc_page {
-    int limit;              /* rows on a full page */
-    char fetch[16];         /* limit + 1 as text: the statement's LIMIT */
-    const char *after;      /* the token as given ("" for the first page) */
-    char after_key[128];    /* RPC_PAGE_KEY_PAIR: the token's key ("" for none) */
-    char after_number[16];  /* RPC_PAGE_KEY_PAIR: its number ("0" for none) */
-    char next[192];         /* the next page's token, once made */
+    int limit;             /* rows on a full page */
+    char fetch[16];        /* limit + 1 as text: the statement's LIMIT */
+    const char *after;     /* the token as given ("" for the first page) */
+    char after_key[128];   /* RPC_PAGE_KEY_PAIR: the token's key ("" for none) */
+    char after_number[16]; /* RPC_PAGE_KEY_PAIR: its number ("0" for none) */
+    char next[192];        /* the next page's token, once made */
 };
 
 /* Reads a request's page size and token into page (token must outlive page). Returns 0,
@@ -42,8 +42,7 @@ int rpc_page_rows(const struct rpc_page *page, int fetched);
 
 /* The next page's token: "" when fetched fits the page, else made of the last shown row's
  * key (and number, for a pair; NULL otherwise). Valid as long as page. */
-const char *rpc_page_next(struct rpc_page *page, int fetched, const char *key,
-                          const char *number);
+const char *rpc_page_next(struct rpc_page *page, int fetched, const char *key, const char *number);
 
 /* A listing that is not paged (an export, a whole report): at most max rows. */
 void rpc_page_whole(struct rpc_page *page, int max);

@@ -11,7 +11,7 @@
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
 
-#define REGISTER(server, descriptor, entries)                                                     \
+#define REGISTER(server, descriptor, entries)                                                      \
     rpc_server_register(server, &descriptor, entries, sizeof entries / sizeof entries[0])
 
 int rpc_register_health(struct rpc_server *server)
@@ -26,18 +26,12 @@ int rpc_register_health(struct rpc_server *server)
 int rpc_register_tenants(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
-        {"CreateTenant", rpc_create_tenant, 0},
-        {"GetTenant", rpc_get_tenant, 0},
-        {"ListTenants", rpc_list_tenants, 0},
-        {"CreateToken", rpc_create_token, 0},
-        {"ListTokens", rpc_list_tokens, 0},
-        {"RevokeToken", rpc_revoke_token, 0},
-        {"ListSchemas", rpc_list_schemas, 0},
-        {"GetSchema", rpc_get_schema, 0},
-        {"CloneSchema", rpc_clone_schema, 0},
-        {"VerifyAuditLog", rpc_verify_audit_log, 0},
-        {"ExportTenant", rpc_export_tenant, 0},
-        {"ImportTenant", rpc_import_tenant, 0},
+        {"CreateTenant", rpc_create_tenant, 0}, {"GetTenant", rpc_get_tenant, 0},
+        {"ListTenants", rpc_list_tenants, 0},   {"CreateToken", rpc_create_token, 0},
+        {"ListTokens", rpc_list_tokens, 0},     {"RevokeToken", rpc_revoke_token, 0},
+        {"ListSchemas", rpc_list_schemas, 0},   {"GetSchema", rpc_get_schema, 0},
+        {"CloneSchema", rpc_clone_schema, 0},   {"VerifyAuditLog", rpc_verify_audit_log, 0},
+        {"ExportTenant", rpc_export_tenant, 0}, {"ImportTenant", rpc_import_tenant, 0},
     };
     return REGISTER(server, ims__v1__tenants__descriptor, entries);
 }
@@ -56,16 +50,11 @@ int rpc_register_level(struct rpc_server *server)
 int rpc_register_events(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
-        {"SubmitIncident", rpc_submit_incident, 0},
-        {"UpdateIncident", rpc_update_incident, 0},
-        {"ListIncidents", rpc_list_incidents, 0},
-        {"GetIncident", rpc_get_incident, 0},
-        {"SubmitFinding", rpc_submit_finding, 0},
-        {"UpdateFinding", rpc_update_finding, 0},
-        {"ListFindings", rpc_list_findings, 0},
-        {"AddAction", rpc_add_action, 0},
-        {"UpdateAction", rpc_update_action, 0},
-        {"PushMetrics", rpc_push_metrics, 0},
+        {"SubmitIncident", rpc_submit_incident, 0}, {"UpdateIncident", rpc_update_incident, 0},
+        {"ListIncidents", rpc_list_incidents, 0},   {"GetIncident", rpc_get_incident, 0},
+        {"SubmitFinding", rpc_submit_finding, 0},   {"UpdateFinding", rpc_update_finding, 0},
+        {"ListFindings", rpc_list_findings, 0},     {"AddAction", rpc_add_action, 0},
+        {"UpdateAction", rpc_update_action, 0},     {"PushMetrics", rpc_push_metrics, 0},
         {"StreamMetrics", rpc_push_metrics, 1},
     };
     return REGISTER(server, ims__v1__events__descriptor, entries);
@@ -74,12 +63,9 @@ int rpc_register_events(struct rpc_server *server)
 int rpc_register_catalog(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
-        {"ListFrameworks", rpc_list_frameworks, 0},
-        {"ListControls", rpc_list_controls, 0},
-        {"GetControl", rpc_get_control, 0},
-        {"ListThreats", rpc_list_threats, 0},
-        {"ListAssetTypes", rpc_list_asset_types, 0},
-        {"ListMetrics", rpc_list_metrics, 0},
+        {"ListFrameworks", rpc_list_frameworks, 0},  {"ListControls", rpc_list_controls, 0},
+        {"GetControl", rpc_get_control, 0},          {"ListThreats", rpc_list_threats, 0},
+        {"ListAssetTypes", rpc_list_asset_types, 0}, {"ListMetrics", rpc_list_metrics, 0},
     };
     return REGISTER(server, ims__v1__catalog__descriptor, entries);
 }
@@ -100,10 +86,8 @@ int rpc_register_assessments(struct rpc_server *server)
 int rpc_register_risk(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
-        {"PutAsset", rpc_put_asset, 0},
-        {"ListAssets", rpc_list_assets, 0},
-        {"DeleteAsset", rpc_delete_asset, 0},
-        {"GetRiskRegister", rpc_get_risk_register, 0},
+        {"PutAsset", rpc_put_asset, 0},         {"ListAssets", rpc_list_assets, 0},
+        {"DeleteAsset", rpc_delete_asset, 0},   {"GetRiskRegister", rpc_get_risk_register, 0},
         {"SetTreatment", rpc_set_treatment, 0},
     };
     return REGISTER(server, ims__v1__risk__descriptor, entries);
@@ -112,10 +96,8 @@ int rpc_register_risk(struct rpc_server *server)
 int rpc_register_continuity(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
-        {"PutProcess", rpc_put_process, 0},
-        {"ListProcesses", rpc_list_processes, 0},
-        {"ReviewPlan", rpc_review_plan, 0},
-        {"RecordExercise", rpc_record_exercise, 0},
+        {"PutProcess", rpc_put_process, 0}, {"ListProcesses", rpc_list_processes, 0},
+        {"ReviewPlan", rpc_review_plan, 0}, {"RecordExercise", rpc_record_exercise, 0},
         {"GetBia", rpc_get_bia, 0},
     };
     return REGISTER(server, ims__v1__continuity__descriptor, entries);

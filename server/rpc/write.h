@@ -41,7 +41,7 @@ struct rpc_write {
     void (*reply)(struct rpc_write *w, struct db_txn *txn, int first,
                   const struct tenant_level *level);
     const struct tenant_level *next; /* set while statements runs */
-    void *data; /* the handler's own, freed with free() when the call ends */
+    void *data;                      /* the handler's own, freed with free() when the call ends */
     /* The engine's IMS_ENOTFOUND means a reference to something unknown in the request
      * (INVALID_ARGUMENT) rather than a missing object (NOT_FOUND). */
     int unknown_is_invalid;

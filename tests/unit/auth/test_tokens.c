@@ -343,8 +343,8 @@ static void forget_and_store_errors(void **state)
 static void bad_config(void **state)
 {
     (void)state;
-    struct auth_tokens_config c = {.capacity = 0, .negative_capacity = 1, .fetch = fake_fetch,
-                                   .now = fake_now};
+    struct auth_tokens_config c = {
+        .capacity = 0, .negative_capacity = 1, .fetch = fake_fetch, .now = fake_now};
     struct auth_tokens *t = NULL;
     assert_int_equal(auth_tokens_new(&c, &t), IMS_EINVAL);
 }

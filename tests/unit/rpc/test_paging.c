@@ -53,8 +53,8 @@ static void tokens(void **state)
     assert_int_equal(parse(&p, 0, "INC 1", RPC_PAGE_KEY_IDENT, error), IMS_EINVAL);
     assert_int_equal(parse(&p, 0, long_text, RPC_PAGE_KEY_IDENT, error), IMS_EINVAL);
 
-    assert_int_equal(
-        parse(&p, 0, "0b7a2c3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d", RPC_PAGE_KEY_UUID, error), 0);
+    assert_int_equal(parse(&p, 0, "0b7a2c3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d", RPC_PAGE_KEY_UUID, error),
+                     0);
     assert_int_equal(parse(&p, 0, "not-a-uuid", RPC_PAGE_KEY_UUID, error), IMS_EINVAL);
 
     assert_int_equal(parse(&p, 0, "", RPC_PAGE_KEY_PAIR, error), 0);

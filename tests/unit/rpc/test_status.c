@@ -30,7 +30,7 @@ static void sqlstates(void **state)
     static const struct {
         const char *sqlstate;
         int status;
-        int fixed;  /* a fixed message rather than the database's */
+        int fixed; /* a fixed message rather than the database's */
         int logged;
     } cases[] = {
         {"22023", IMS_GRPC_INVALID_ARGUMENT, 0, 0}, /* our functions: the field first */
@@ -49,8 +49,7 @@ static void sqlstates(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const char *m = "unset";
         int logged = -1;
-        assert_int_equal(rpc_status_for_sqlstate(cases[i].sqlstate, &m, &logged),
-                         cases[i].status);
+        assert_int_equal(rpc_status_for_sqlstate(cases[i].sqlstate, &m, &logged), cases[i].status);
         assert_int_equal(m != NULL, cases[i].fixed);
         assert_int_equal(logged, cases[i].logged);
     }
