@@ -27,11 +27,13 @@ void rpc_idempotency_check(struct rpc_write *w, const char *key, rpc_handler nex
 /* Adds the statement that stores response as the key's answer (nothing without a key).
  * Returns 0 or IMS_ENOMEM. */
 int rpc_idempotency_store(struct db_txn *txn, struct rpc_write *w,
-                          const ProtobufCMessage *response);
+                          const ProtobufCMessage *response)
+    __attribute__((warn_unused_result));
 
 /* Adds the statement that records the key with no stored answer (the answer to a retry is
  * read again: replay). Returns 0, or -1 after ending the call as rpc_txn_add. */
-int rpc_idempotency_mark(struct rpc_write *w, struct db_txn *txn);
+int rpc_idempotency_mark(struct rpc_write *w, struct db_txn *txn)
+    __attribute__((warn_unused_result));
 
 /* After a failed write: when the key's unique index refused it, the request is a retry (or
  * a concurrent twin) of one that committed; answers as that one did and returns 1. */
