@@ -1,3 +1,5 @@
+/* imsd configuration: the option table and what it drives (file, flags, help, sample,
+ * checks). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,3 +1,5 @@
+/* What the content command groups share: one call printed as JSON, a table or key: value
+ * lines. */
 #include "content_cli.h"
 
 #include <errno.h>

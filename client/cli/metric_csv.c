@@ -1,3 +1,4 @@
+/* Metric sample files (metric,at,value CSV) for imsctl metric push --file. Pure. */
 #include "metric_csv.h"
 
 #include <stdbool.h>

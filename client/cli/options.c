@@ -1,3 +1,5 @@
+/* imsctl option handling, free of I/O: global options, per-command flag tables, exit
+ * codes. */
 #include "options.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* imsctl output: messages as JSON or as text for people. */
 #include "output.h"
 
 #include <inttypes.h>

@@ -1,3 +1,4 @@
+/* Server addresses as imsctl and libimsclient accept them. */
 #include "address.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* The pure parts of gRPC on the client side: framing, grpc-message, grpc-timeout, status
+ * mapping. */
 #include "grpc_wire.h"
 
 #include <stdio.h>

@@ -1,3 +1,5 @@
+/* One client connection (TCP or Unix, optionally TLS) driven with poll() under a
+ * deadline. */
 #include "transport.h"
 
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+/* Structured log lines for imsd, every value escaped as it is formatted. */
 #include "log.h"
 
 #include <stddef.h>

@@ -1,3 +1,5 @@
+/* One LISTEN connection on the loop, handing notifications to its owner and
+ * reconnecting. */
 #include "db_listen.h"
 
 #include <ctype.h>

@@ -1,3 +1,5 @@
+/* The asynchronous PostgreSQL pool on the loop: connections, pipelined transactions,
+ * reconnects. */
 #include "db_pool.h"
 
 #include <assert.h>

@@ -1,3 +1,4 @@
+/* The check a table of named statements passes before the pool prepares it. */
 #include "db_statement.h"
 
 #include <ctype.h>

@@ -1,3 +1,5 @@
+/* Schema migrations (imsd migrate): the files of sql/ applied in order, each once, each
+ * in one transaction. */
 #include "migrate.h"
 
 #include <ctype.h>

@@ -14,12 +14,14 @@
 #include "model.h"
 
 typedef struct engine_control_state {
-    unsigned dirty; /* ENGINE_DIRTY_A... during an evaluation */
+    unsigned dirty;    /* ENGINE_DIRTY_A... during an evaluation */
+    int32_t framework; /* the control's, copied here for the maturity pass */
     bool applicable, has_q;
     double a, q, b, p, k, e;
 } engine_control_state;
 
 typedef struct engine_metric_state {
+    bool dirty; /* during an evaluation */
     bool deployed;
     double q;
 } engine_metric_state;
@@ -31,6 +33,7 @@ typedef struct engine_threat_state {
 } engine_threat_state;
 
 typedef struct engine_process_state {
+    bool dirty; /* during an evaluation */
     double readiness;
 } engine_process_state;
 
@@ -49,6 +52,9 @@ struct engine_eval {
     bool evaluated;
     int64_t at;
     uint64_t seen; /* the model's stamp at the latest evaluation */
+    /* A control's applicability, assessed score or cap was recomputed since the maturity
+     * levels were: they are computed again (they depend on nothing else). */
+    bool maturity_stale;
     engine_summary summary;
     ENGINE_VEC(engine_control_state) controls;
     ENGINE_VEC(engine_metric_state) metrics;
@@ -56,6 +62,12 @@ struct engine_eval {
     ENGINE_VEC(engine_process_state) processes;
     ENGINE_VEC(engine_framework_state) frameworks;
     ENGINE_VEC(engine_domain_state) domains;
+    /* Scratch of an evaluation that follows the model's log: the items to recompute. Not
+     * part of the state (a clone starts without it). */
+    int32_t *todo;
+    int32_t todo_cap;
+    double *factors; /* each incident's factor at t, during a time-changed evaluation */
+    int32_t factors_cap;
 };
 
 /* engine_evaluate() without the maturity levels (the plan's what-ifs need the level only).

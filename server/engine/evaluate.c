@@ -31,6 +31,8 @@ void engine_eval_free(engine_eval *ev)
     free(ev->processes.v);
     free(ev->frameworks.v);
     free(ev->domains.v);
+    free(ev->todo);
+    free(ev->factors);
     free(ev);
 }
 
@@ -50,6 +52,10 @@ int engine_eval_clone(const engine_eval *src, engine_eval **out)
     ev->processes.v = NULL;
     ev->frameworks.v = NULL;
     ev->domains.v = NULL;
+    ev->todo = NULL;
+    ev->todo_cap = 0;
+    ev->factors = NULL;
+    ev->factors_cap = 0;
     if (CLONE_STATES(controls) || CLONE_STATES(metrics) || CLONE_STATES(threats) ||
         CLONE_STATES(processes) || CLONE_STATES(frameworks) || CLONE_STATES(domains)) {
         engine_eval_free(ev);
@@ -168,10 +174,14 @@ static double finding_cap(const engine_model *m, enum engine_finding_type type)
     return 1.0;
 }
 
-static void recompute_control(const engine_model *m, engine_eval *ev, int32_t ci, int64_t t)
+/* factors: every incident's factor at t (a full or time-changed evaluation computes them
+ * once), or NULL to compute each as needed. */
+static void recompute_control(const engine_model *m, engine_eval *ev, int32_t ci, int64_t t,
+                              const double *factors)
 {
     const engine_control *c = &m->controls.v[ci];
     engine_control_state *cs = &ev->controls.v[ci];
+    cs->framework = c->framework;
     if (cs->dirty & ENGINE_DIRTY_A) {
         double sw = 0, sws = 0;
         for (int32_t k = 0; k < c->subs.n; k++) {
@@ -199,13 +209,15 @@ static void recompute_control(const engine_model *m, engine_eval *ev, int32_t ci
     if (cs->dirty & ENGINE_DIRTY_P) {
         double prod = 1.0;
         for (int32_t k = 0; k < c->incidents.n; k++)
-            prod *= engine_incident_factor(m, &m->incidents.v[c->incidents.v[k]], t);
+            prod *= factors ? factors[c->incidents.v[k]]
+                            : engine_incident_factor(m, &m->incidents.v[c->incidents.v[k]], t);
         for (int32_t e = 0; e < c->mitig.n; e++) {
             const engine_threat *th = &m->threats.v[c->mitig.v[e].to];
             for (int32_t k = 0; k < th->incidents.n; k++) {
-                const engine_incident *j = &m->incidents.v[th->incidents.v[k]];
+                int32_t ji = th->incidents.v[k];
+                const engine_incident *j = &m->incidents.v[ji];
                 if (!engine_ilist_contains(&j->controls, ci))
-                    prod *= engine_incident_factor(m, j, t);
+                    prod *= factors ? factors[ji] : engine_incident_factor(m, j, t);
             }
         }
         cs->p = 1.0 - prod;
@@ -362,18 +374,32 @@ int engine_eval_maturity(engine_eval *ev)
         memset(fw->maturity_w, 0, sizeof fw->maturity_w);
         fw->seen = -1;
     }
+    /* One pass per sub-control: applicable when base applicable and held by an applicable
+     * control (engine_sub_applicable), its value capped by those controls
+     * (engine_sub_capped), counted once in each framework of those controls. */
     for (int32_t i = 0; i < m->subs.n; i++) {
-        if (!engine_sub_applicable(ev, i))
-            continue;
         const engine_subcontrol *s = &m->subs.v[i];
-        double v = engine_sub_capped(ev, i);
+        if (!engine_sub_base(s))
+            continue;
+        double v = engine_answer_value(s->answer);
+        bool applicable = false;
+        for (int32_t k = 0; k < s->controls.n; k++) {
+            const engine_control_state *c = &ev->controls.v[s->controls.v[k]];
+            if (c->applicable) {
+                applicable = true;
+                if (c->k < v)
+                    v = c->k;
+            }
+        }
+        if (!applicable)
+            continue;
         int l = s->level - 1;
         sum[l] += s->weight * v;
         w[l] += s->weight;
         for (int32_t k = 0; k < s->controls.n; k++) {
-            int32_t ci = s->controls.v[k];
-            engine_framework_state *fw = &ev->frameworks.v[m->controls.v[ci].framework];
-            if (!ev->controls.v[ci].applicable || fw->seen == i)
+            const engine_control_state *c = &ev->controls.v[s->controls.v[k]];
+            engine_framework_state *fw = &ev->frameworks.v[c->framework];
+            if (!c->applicable || fw->seen == i)
                 continue;
             fw->seen = i;
             fw->maturity_sum[l] += s->weight * v;
@@ -500,6 +526,69 @@ static unsigned threat_parts(const engine_threat *th, uint64_t seen, bool all, b
     return d;
 }
 
+/* An evaluation at the same time as the state's, of the changes the model's log names
+ * after stamp `seen`: only those items and what depends on them are recomputed (lists in
+ * ev->todo, sized for every item). The order of kinds is the full evaluation's. */
+static void refresh_logged(const engine_model *m, engine_eval *ev, uint64_t seen, int64_t t)
+{
+    int32_t *metrics = ev->todo, nm = 0;
+    int32_t *processes = metrics + m->metrics.n, np = 0;
+    int32_t *controls = processes + m->processes.n, nc = 0;
+    int32_t *threats = controls + m->controls.n, nt = 0;
+    for (uint64_t st = seen + 1; st <= m->stamp; st++) {
+        const engine_change *ch = &m->log[st % ENGINE_CHANGE_LOG];
+        int32_t i = ch->index;
+        switch ((enum engine_change_kind)ch->kind) {
+        case ENGINE_CHANGE_CONTROL:
+            if (!ev->controls.v[i].dirty)
+                controls[nc++] = i;
+            ev->controls.v[i].dirty |= ch->bits;
+            break;
+        case ENGINE_CHANGE_THREAT:
+            if (!ev->threats.v[i].dirty)
+                threats[nt++] = i;
+            ev->threats.v[i].dirty |= ch->bits;
+            break;
+        case ENGINE_CHANGE_METRIC:
+            if (!ev->metrics.v[i].dirty)
+                metrics[nm++] = i;
+            ev->metrics.v[i].dirty = true;
+            break;
+        case ENGINE_CHANGE_PROCESS:
+            if (!ev->processes.v[i].dirty)
+                processes[np++] = i;
+            ev->processes.v[i].dirty = true;
+            break;
+        }
+    }
+    for (int32_t k = 0; k < nm; k++) {
+        const engine_metric *x = &m->metrics.v[metrics[k]];
+        ev->metrics.v[metrics[k]].dirty = false;
+        recompute_metric(x, &ev->metrics.v[metrics[k]], t);
+        for (int32_t c = 0; c < x->controls.n; c++) {
+            engine_control_state *cs = &ev->controls.v[x->controls.v[c].to];
+            if (!cs->dirty)
+                controls[nc++] = x->controls.v[c].to;
+            cs->dirty |= ENGINE_DIRTY_Q;
+        }
+    }
+    for (int32_t k = 0; k < nc; k++) {
+        const engine_control *c = &m->controls.v[controls[k]];
+        if (ev->controls.v[controls[k]].dirty & (ENGINE_DIRTY_A | ENGINE_DIRTY_K))
+            ev->maturity_stale = true;
+        for (int32_t e = 0; e < c->mitig.n; e++)
+            if (!ev->threats.v[c->mitig.v[e].to].dirty)
+                threats[nt++] = c->mitig.v[e].to; /* recompute_control marks it */
+        recompute_control(m, ev, controls[k], t, NULL);
+    }
+    for (int32_t k = 0; k < nt; k++)
+        recompute_threat(m, ev, threats[k], t);
+    for (int32_t k = 0; k < np; k++) {
+        ev->processes.v[processes[k]].dirty = false;
+        recompute_process(m, &m->processes.v[processes[k]], &ev->processes.v[processes[k]], t);
+    }
+}
+
 int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
 {
     /* A model never loses controls, metrics, threats, processes, frameworks or domains:
@@ -516,10 +605,34 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
     }
     bool all = !ev->evaluated, timed = all || t != ev->at;
     uint64_t seen = ev->seen;
+    /* A state a few stamps behind at the same time: the log names every change. */
+    bool logged = !timed && m->stamp - seen <= ENGINE_CHANGE_LOG;
+    for (uint64_t st = seen + 1; logged && st <= m->stamp; st++)
+        logged = m->log[st % ENGINE_CHANGE_LOG].stamp == st;
+    int32_t items = m->metrics.n + m->processes.n + m->controls.n + m->threats.n;
+    if (logged && engine_reserve(&ev->todo, &ev->todo_cap, items, sizeof *ev->todo))
+        logged = false; /* no room for the lists: the full scan needs none */
     ev->model = m;
     ev->evaluated = true;
     ev->at = t;
     ev->seen = m->stamp;
+    if (all)
+        ev->maturity_stale = true;
+    if (logged) {
+        refresh_logged(m, ev, seen, t);
+        aggregate(m, ev);
+        ev->summary.at = t;
+        return 0;
+    }
+    /* Time changed: every control's incident penalty is recomputed, so each incident's
+     * factor is computed once (in the scratch, when there is room for it). */
+    double *factors = NULL;
+    if (timed && m->incidents.n > 0 &&
+        engine_reserve(&ev->factors, &ev->factors_cap, m->incidents.n, sizeof *ev->factors) == 0) {
+        factors = ev->factors;
+        for (int32_t j = 0; j < m->incidents.n; j++)
+            factors[j] = engine_incident_factor(m, &m->incidents.v[j], t);
+    }
     /* Every dirty mark is 0 between evaluations: a recomputation clears the marks it set,
      * and a metric (or control) marks the controls (or threats) after it in this order. */
     for (int32_t i = 0; i < m->metrics.n; i++) {
@@ -531,13 +644,18 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
             ev->controls.v[x->controls.v[k].to].dirty |= ENGINE_DIRTY_Q;
     }
     for (int32_t c = 0; c < m->controls.n; c++) {
-        ev->controls.v[c].dirty |= control_parts(&m->controls.v[c], seen, all, timed);
-        if (ev->controls.v[c].dirty)
-            recompute_control(m, ev, c, t);
+        engine_control_state *cs = &ev->controls.v[c];
+        cs->dirty |= control_parts(&m->controls.v[c], seen, all, timed);
+        if (!cs->dirty)
+            continue;
+        if (cs->dirty & (ENGINE_DIRTY_A | ENGINE_DIRTY_K))
+            ev->maturity_stale = true;
+        recompute_control(m, ev, c, t, factors);
     }
     for (int32_t th = 0; th < m->threats.n; th++) {
-        ev->threats.v[th].dirty |= threat_parts(&m->threats.v[th], seen, all, timed);
-        if (ev->threats.v[th].dirty)
+        engine_threat_state *ts = &ev->threats.v[th];
+        ts->dirty |= threat_parts(&m->threats.v[th], seen, all, timed);
+        if (ts->dirty)
             recompute_threat(m, ev, th, t);
     }
     for (int32_t p = 0; p < m->processes.n; p++)
@@ -550,10 +668,15 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
 
 int engine_evaluate(const engine_model *m, int64_t t, engine_eval *ev, engine_summary *out)
 {
+    int maturity = ev->summary.maturity;
     int rc = engine_eval_refresh(m, t, ev);
     if (rc)
         return rc;
-    ev->summary.maturity = engine_eval_maturity(ev);
+    if (ev->maturity_stale) {
+        maturity = engine_eval_maturity(ev);
+        ev->maturity_stale = false;
+    }
+    ev->summary.maturity = maturity;
     if (out)
         *out = ev->summary;
     return 0;

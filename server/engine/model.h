@@ -35,6 +35,22 @@ enum {
     ENGINE_THREAT_PARTS = 3
 };
 
+/* What a change stamp was given to (see engine_model.log). */
+enum engine_change_kind {
+    ENGINE_CHANGE_CONTROL,
+    ENGINE_CHANGE_THREAT,
+    ENGINE_CHANGE_METRIC,
+    ENGINE_CHANGE_PROCESS
+};
+
+#define ENGINE_CHANGE_LOG 64
+
+typedef struct engine_change {
+    uint64_t stamp;
+    int32_t index;
+    uint8_t kind, bits;
+} engine_change;
+
 typedef struct engine_framework {
     int32_t name;
     enum engine_system system;
@@ -153,6 +169,9 @@ struct engine_model {
     engine_idmap map_frameworks, map_controls, map_subs, map_metrics, map_incidents, map_findings,
         map_threats, map_asset_types, map_assets, map_processes;
     uint64_t stamp; /* the latest change stamp given out */
+    /* The latest changes, one per stamp, at log[stamp % ENGINE_CHANGE_LOG]: an evaluated
+     * state a few stamps behind visits just these instead of every item. */
+    engine_change log[ENGINE_CHANGE_LOG];
 };
 
 static inline const char *engine_name(const engine_model *m, int32_t off)
@@ -189,10 +208,20 @@ int engine_register_id(engine_model *m, engine_idmap *map, const char *id, int32
 int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, engine_ilist *out,
                             engine_error *err);
 
+/* A new change stamp, logged with what it changed. */
+static inline uint64_t engine_stamp(engine_model *m, enum engine_change_kind kind, int32_t index,
+                                    unsigned bits)
+{
+    uint64_t stamp = ++m->stamp;
+    m->log[stamp % ENGINE_CHANGE_LOG] =
+        (engine_change){.stamp = stamp, .index = index, .kind = (uint8_t)kind, .bits = (uint8_t)bits};
+    return stamp;
+}
+
 /* Gives the parts `bits` (ENGINE_DIRTY_A...) of control c a new change stamp. */
 static inline void engine_mark_control(engine_model *m, int32_t c, unsigned bits)
 {
-    uint64_t stamp = ++m->stamp;
+    uint64_t stamp = engine_stamp(m, ENGINE_CHANGE_CONTROL, c, bits);
     for (int k = 0; k < ENGINE_CONTROL_PARTS; k++)
         if (bits & (1u << k))
             m->controls.v[c].changed[k] = stamp;
@@ -208,7 +237,7 @@ static inline void engine_mark_controls(engine_model *m, const engine_ilist *l, 
 /* Gives the parts `bits` (ENGINE_DIRTY_LAMBDA...) of threat t a new change stamp. */
 static inline void engine_mark_threat(engine_model *m, int32_t t, unsigned bits)
 {
-    uint64_t stamp = ++m->stamp;
+    uint64_t stamp = engine_stamp(m, ENGINE_CHANGE_THREAT, t, bits);
     for (int k = 0; k < ENGINE_THREAT_PARTS; k++)
         if (bits & (1u << k))
             m->threats.v[t].changed[k] = stamp;
@@ -217,12 +246,12 @@ static inline void engine_mark_threat(engine_model *m, int32_t t, unsigned bits)
 
 static inline void engine_mark_metric(engine_model *m, int32_t i)
 {
-    m->metrics.v[i].changed = ++m->stamp;
+    m->metrics.v[i].changed = engine_stamp(m, ENGINE_CHANGE_METRIC, i, 0);
 }
 
 static inline void engine_mark_process(engine_model *m, int32_t p)
 {
-    m->processes.v[p].changed = ++m->stamp;
+    m->processes.v[p].changed = engine_stamp(m, ENGINE_CHANGE_PROCESS, p, 0);
 }
 
 #endif

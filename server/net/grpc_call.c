@@ -1,3 +1,5 @@
+/* One gRPC call on an HTTP/2 stream: request headers checked, messages deframed,
+ * deadline, response and trailers. */
 #include "grpc_call_internal.h"
 
 #include <assert.h>

@@ -1,3 +1,4 @@
+/* The gRPC message deframer: request bodies in arbitrary chunks become whole messages. */
 #include "grpc_frame.h"
 
 #include <stdlib.h>

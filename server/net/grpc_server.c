@@ -1,3 +1,4 @@
+/* The gRPC server object: configuration, listeners, TLS reload, statistics and shutdown. */
 #include "grpc_server.h"
 
 #include <signal.h>

@@ -1,3 +1,5 @@
+/* Pure helpers of the gRPC wire protocol: header value checks, grpc-timeout, percent-
+ * encoding. */
 #include "grpc_util.h"
 
 #include <stdint.h>

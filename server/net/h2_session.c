@@ -1,3 +1,5 @@
+/* One accepted connection: the libuv stream, optional TLS and its nghttp2 server
+ * session. */
 #include "h2_session.h"
 
 #include <arpa/inet.h>

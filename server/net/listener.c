@@ -1,3 +1,4 @@
+/* Listening sockets (TCP and Unix) that hand each accepted connection to h2_session.c. */
 #include "listener.h"
 
 #include <netdb.h>

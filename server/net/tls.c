@@ -1,3 +1,5 @@
+/* Server TLS over memory BIOs: the context from the configured files, handshakes,
+ * records. */
 #include "tls.h"
 
 #include <limits.h>

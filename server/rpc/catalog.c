@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "handlers.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/catalog.pb-c.h"
@@ -11,59 +13,27 @@
 #include "statements.h"
 #include "validate.h"
 
-/* A listing's page: rows beyond limit mean there is a next page. */
-struct page {
-    int limit;
-};
-
-static struct page *page_new(struct rpc_call *call, int32_t size, const char *token)
-{
-    struct page *p = calloc(1, sizeof *p);
-    if (!p) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return NULL;
-    }
-    call->state = p;
-    call->state_free = free;
-    if (!validate_page_size(call, size, &p->limit) || !validate_page_token(call, token))
-        return NULL;
-    return p;
-}
-
 /* Runs one listing statement: params are its filters, then "after" and the limit. */
-static void run_list(struct rpc_call *call, struct page *p, int statement, int nfilters,
+static void run_list(struct rpc_call *call, int statement, int nfilters,
                      const char *const *filters, const char *after, rpc_txn_done done)
 {
     const char *params[4];
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", p->limit + 1);
     for (int i = 0; i < nfilters; i++)
         params[i] = filters[i];
     params[nfilters] = after;
-    params[nfilters + 1] = lim;
+    params[nfilters + 1] = call->page.fetch;
     struct db_txn *txn = rpc_txn_new(call, NULL, 0);
     if (!txn || rpc_txn_add(call, txn, statement, nfilters + 2, params) < 0)
         return;
     rpc_txn_exec(call, txn, done);
 }
 
-/* Rows shown and the next page token (the key column of the last row shown). */
-static int page_rows(struct rpc_call *call, PGresult *r, int key_col, const char **next)
-{
-    struct page *p = call->state;
-    int n = PQntuples(r);
-    int shown = n > p->limit ? p->limit : n;
-    *next = n > p->limit ? PQgetvalue(r, shown - 1, key_col) : "";
-    return shown;
-}
-
-static void reply_or_oom(struct rpc_call *call, struct content_arena *a, const ProtobufCMessage *m)
+static void reply_or_oom(struct rpc_call *call, struct arena *a, const ProtobufCMessage *m)
 {
     if (a->failed)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     else
         rpc_reply(call, m);
-    content_arena_free(a);
 }
 
 /* --- frameworks --- */
@@ -72,12 +42,12 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListFrameworksResponse resp = IMS__V1__LIST_FRAMEWORKS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
-    int n = page_rows(call, r, 0, &next);
-    Ims__V1__Framework **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    int n = rpc_page_result(call, r, 0, -1, &next);
+    Ims__V1__Framework **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Framework *f = items[i] = content_alloc(&a, sizeof *f);
+        Ims__V1__Framework *f = items[i] = arena_alloc(a, sizeof *f);
         if (!f)
             break;
         ims__v1__framework__init(f);
@@ -85,27 +55,27 @@ static void frameworks_done(struct rpc_call *call, struct db_txn *txn)
         f->system = PQgetvalue(r, i, 1);
         f->name = PQgetvalue(r, i, 2);
         f->edition = PQgetvalue(r, i, 3);
-        f->controls = content_int(r, i, 4);
+        f->controls = sql_int(r, i, 4);
     }
     resp.n_frameworks = (size_t)n;
     resp.frameworks = items;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void list_frameworks(struct rpc_call *call)
+void rpc_list_frameworks(struct rpc_call *call)
 {
     const Ims__V1__ListFrameworksRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_FRAMEWORKS, 0, NULL, req->page_token, frameworks_done);
+        run_list(call, STMT_CATALOG_FRAMEWORKS, 0, NULL, req->page_token, frameworks_done);
 }
 
 /* --- controls --- */
 
-static Ims__V1__Control *control_from_row(struct content_arena *a, PGresult *r, int row)
+static Ims__V1__Control *control_from_row(struct arena *a, PGresult *r, int row)
 {
-    Ims__V1__Control *c = content_alloc(a, sizeof *c);
+    Ims__V1__Control *c = arena_alloc(a, sizeof *c);
     if (!c)
         return NULL;
     ims__v1__control__init(c);
@@ -115,13 +85,13 @@ static Ims__V1__Control *control_from_row(struct content_arena *a, PGresult *r, 
     c->code = PQgetvalue(r, row, 3);
     c->title = PQgetvalue(r, row, 4);
     c->harmonized = PQgetvalue(r, row, 5);
-    c->subcontrols = content_int(r, row, 6);
+    c->subcontrols = sql_int(r, row, 6);
     return c;
 }
 
-static Ims__V1__Control **controls_from_rows(struct content_arena *a, PGresult *r, int n)
+static Ims__V1__Control **controls_from_rows(struct arena *a, PGresult *r, int n)
 {
-    Ims__V1__Control **items = content_alloc(a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Control **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++)
         if (!(items[i] = control_from_row(a, r, i)))
             return NULL;
@@ -132,19 +102,19 @@ static void controls_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListControlsResponse resp = IMS__V1__LIST_CONTROLS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
-    int n = page_rows(call, r, 7, &next);
-    resp.controls = controls_from_rows(&a, r, n);
+    int n = rpc_page_result(call, r, 7, -1, &next);
+    resp.controls = controls_from_rows(a, r, n);
     resp.n_controls = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void list_controls(struct rpc_call *call)
+void rpc_list_controls(struct rpc_call *call)
 {
     const Ims__V1__ListControlsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (!p)
         return;
     if ((*req->framework && !validate_ident(call, "framework", req->framework, 63)) ||
@@ -152,7 +122,7 @@ static void list_controls(struct rpc_call *call)
         return;
     const char *filters[2] = {*req->framework ? req->framework : NULL,
                               *req->domain ? req->domain : NULL};
-    run_list(call, p, STMT_CATALOG_CONTROLS, 2, filters, req->page_token, controls_done);
+    run_list(call, STMT_CATALOG_CONTROLS, 2, filters, req->page_token, controls_done);
 }
 
 static void get_control_done(struct rpc_call *call, struct db_txn *txn)
@@ -163,31 +133,31 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no control \"%s\" in the catalog", req->id);
         return;
     }
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     Ims__V1__ControlDetail resp = IMS__V1__CONTROL_DETAIL__INIT;
-    resp.control = control_from_row(&a, c, 0);
+    resp.control = control_from_row(a, c, 0);
     int ns = PQntuples(s);
-    Ims__V1__Subcontrol **subs = content_alloc(&a, ((size_t)ns + 1) * sizeof *subs);
+    Ims__V1__Subcontrol **subs = arena_alloc(a, ((size_t)ns + 1) * sizeof *subs);
     for (int i = 0; subs && i < ns; i++) {
-        Ims__V1__Subcontrol *sc = subs[i] = content_alloc(&a, sizeof *sc);
+        Ims__V1__Subcontrol *sc = subs[i] = arena_alloc(a, sizeof *sc);
         if (!sc)
             break;
         ims__v1__subcontrol__init(sc);
         sc->id = PQgetvalue(s, i, 0);
         sc->question = PQgetvalue(s, i, 1);
-        sc->level = content_int(s, i, 2);
-        sc->weight = content_int(s, i, 3);
-        sc->effort = content_int(s, i, 4);
-        sc->controls = content_split(&a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
+        sc->level = sql_int(s, i, 2);
+        sc->weight = sql_int(s, i, 3);
+        sc->effort = sql_int(s, i, 4);
+        sc->controls = arena_split(a, PQgetvalue(s, i, 5), ',', &sc->n_controls);
     }
     resp.subcontrols = subs;
     resp.n_subcontrols = (size_t)ns;
-    resp.shared_with = controls_from_rows(&a, o, PQntuples(o));
+    resp.shared_with = controls_from_rows(a, o, PQntuples(o));
     resp.n_shared_with = (size_t)PQntuples(o);
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void get_control(struct rpc_call *call)
+void rpc_get_control(struct rpc_call *call)
 {
     const Ims__V1__GetControlRequest *req = (const void *)call->request;
     if (!validate_ident(call, "id", req->id, 63))
@@ -207,12 +177,12 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListThreatsResponse resp = IMS__V1__LIST_THREATS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
-    int n = page_rows(call, r, 0, &next);
-    Ims__V1__Threat **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    int n = rpc_page_result(call, r, 0, -1, &next);
+    Ims__V1__Threat **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__Threat *t = items[i] = content_alloc(&a, sizeof *t);
+        Ims__V1__Threat *t = items[i] = arena_alloc(a, sizeof *t);
         if (!t)
             break;
         ims__v1__threat__init(t);
@@ -220,33 +190,33 @@ static void threats_done(struct rpc_call *call, struct db_txn *txn)
         t->family = PQgetvalue(r, i, 1);
         t->name = PQgetvalue(r, i, 2);
         t->dimensions = PQgetvalue(r, i, 3);
-        t->likelihood = content_int(r, i, 4);
+        t->likelihood = sql_int(r, i, 4);
         t->description = PQgetvalue(r, i, 5);
     }
     resp.threats = items;
     resp.n_threats = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void list_threats(struct rpc_call *call)
+void rpc_list_threats(struct rpc_call *call)
 {
     const Ims__V1__ListThreatsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_THREATS, 0, NULL, req->page_token, threats_done);
+        run_list(call, STMT_CATALOG_THREATS, 0, NULL, req->page_token, threats_done);
 }
 
 static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListAssetTypesResponse resp = IMS__V1__LIST_ASSET_TYPES_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
-    int n = page_rows(call, r, 0, &next);
-    Ims__V1__AssetType **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    int n = rpc_page_result(call, r, 0, -1, &next);
+    Ims__V1__AssetType **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__AssetType *t = items[i] = content_alloc(&a, sizeof *t);
+        Ims__V1__AssetType *t = items[i] = arena_alloc(a, sizeof *t);
         if (!t)
             break;
         ims__v1__asset_type__init(t);
@@ -254,10 +224,10 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
         t->name = PQgetvalue(r, i, 1);
         t->description = PQgetvalue(r, i, 2);
         size_t nd = 0;
-        char **pairs = content_split(&a, PQgetvalue(r, i, 3), ',', &nd);
-        Ims__V1__Degradation **ds = content_alloc(&a, (nd + 1) * sizeof *ds);
+        char **pairs = arena_split(a, PQgetvalue(r, i, 3), ',', &nd);
+        Ims__V1__Degradation **ds = arena_alloc(a, (nd + 1) * sizeof *ds);
         for (size_t j = 0; pairs && ds && j < nd; j++) {
-            Ims__V1__Degradation *d = ds[j] = content_alloc(&a, sizeof *d);
+            Ims__V1__Degradation *d = ds[j] = arena_alloc(a, sizeof *d);
             if (!d)
                 break;
             ims__v1__degradation__init(d);
@@ -274,27 +244,27 @@ static void asset_types_done(struct rpc_call *call, struct db_txn *txn)
     resp.asset_types = items;
     resp.n_asset_types = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void list_asset_types(struct rpc_call *call)
+void rpc_list_asset_types(struct rpc_call *call)
 {
     const Ims__V1__ListAssetTypesRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_ASSET_TYPES, 0, NULL, req->page_token, asset_types_done);
+        run_list(call, STMT_CATALOG_ASSET_TYPES, 0, NULL, req->page_token, asset_types_done);
 }
 
 static void metrics_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__ListMetricsResponse resp = IMS__V1__LIST_METRICS_RESPONSE__INIT;
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     const char *next;
-    int n = page_rows(call, r, 0, &next);
-    Ims__V1__MetricDefinition **items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
+    int n = rpc_page_result(call, r, 0, -1, &next);
+    Ims__V1__MetricDefinition **items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
     for (int i = 0; items && i < n; i++) {
-        Ims__V1__MetricDefinition *m = items[i] = content_alloc(&a, sizeof *m);
+        Ims__V1__MetricDefinition *m = items[i] = arena_alloc(a, sizeof *m);
         if (!m)
             break;
         ims__v1__metric_definition__init(m);
@@ -307,29 +277,18 @@ static void metrics_done(struct rpc_call *call, struct db_txn *txn)
         m->target = strtod(PQgetvalue(r, i, 6), NULL);
         m->threshold = strtod(PQgetvalue(r, i, 7), NULL);
         m->max_age_s = atoll(PQgetvalue(r, i, 8));
-        m->controls = content_split(&a, PQgetvalue(r, i, 9), ',', &m->n_controls);
+        m->controls = arena_split(a, PQgetvalue(r, i, 9), ',', &m->n_controls);
     }
     resp.metrics = items;
     resp.n_metrics = (size_t)n;
     resp.next_page_token = (char *)next;
-    reply_or_oom(call, &a, &resp.base);
+    reply_or_oom(call, a, &resp.base);
 }
 
-static void list_metrics(struct rpc_call *call)
+void rpc_list_metrics(struct rpc_call *call)
 {
     const Ims__V1__ListMetricsRequest *req = (const void *)call->request;
-    struct page *p = page_new(call, req->page_size, req->page_token);
+    int p = rpc_page_begin(call, req->page_size, req->page_token, RPC_PAGE_KEY_TEXT);
     if (p)
-        run_list(call, p, STMT_CATALOG_METRICS, 0, NULL, req->page_token, metrics_done);
-}
-
-int rpc_register_catalog(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"ListFrameworks", list_frameworks, 0}, {"ListControls", list_controls, 0},
-        {"GetControl", get_control, 0},         {"ListThreats", list_threats, 0},
-        {"ListAssetTypes", list_asset_types, 0}, {"ListMetrics", list_metrics, 0},
-    };
-    return rpc_server_register(server, &ims__v1__catalog__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
+        run_list(call, STMT_CATALOG_METRICS, 0, NULL, req->page_token, metrics_done);
 }

@@ -1,6 +1,7 @@
 /* grpc.health.v1.Health: SERVING while the database is reachable. */
 #include <string.h>
 
+#include "handlers.h"
 #include "db_pool.h"
 #include "grpc/health/v1/health.pb-c.h"
 #include "ims/error.h"
@@ -16,7 +17,7 @@ static int known_service(const char *name)
     return 0;
 }
 
-static void health_check(struct rpc_call *call)
+void rpc_health_check(struct rpc_call *call)
 {
     const Grpc__Health__V1__HealthCheckRequest *req =
         (const Grpc__Health__V1__HealthCheckRequest *)call->request;
@@ -37,7 +38,7 @@ static void health_watch_cancel(struct rpc_call *call)
 }
 
 /* Sends the current status and keeps the stream open until the client leaves. */
-static void health_watch(struct rpc_call *call)
+void rpc_health_watch(struct rpc_call *call)
 {
     const Grpc__Health__V1__HealthCheckRequest *req =
         (const Grpc__Health__V1__HealthCheckRequest *)call->request;
@@ -53,14 +54,4 @@ static void health_watch(struct rpc_call *call)
         return;
     }
     call->on_cancel = health_watch_cancel;
-}
-
-int rpc_register_health(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"Check", health_check, 0},
-        {"Watch", health_watch, 0},
-    };
-    return rpc_server_register(server, &grpc__health__v1__health__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "write.h"
+#include "handlers.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/level.pb-c.h"
@@ -58,16 +60,10 @@ static void level_message_init(struct level_message *m, const struct tenant_leve
 
 /* --- GetSecurityLevel --- */
 
-static void get_level_read(int err, const char *msg, struct tenant_state *state, void *arg)
+static void get_level_read(struct rpc_call *call, struct tenant_state *state)
 {
-    struct rpc_call *call = arg;
     const Ims__V1__GetSecurityLevelRequest *req =
         (const Ims__V1__GetSecurityLevelRequest *)call->request;
-    if (err) {
-        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
-                 msg);
-        return;
-    }
     const engine_eval *eval = tenant_state_eval(state);
     struct level_message m;
     level_message_init(&m, tenant_state_level(state));
@@ -170,13 +166,13 @@ out:
     free(emp);
 }
 
-static void get_security_level(struct rpc_call *call)
+void rpc_get_security_level(struct rpc_call *call)
 {
     const Ims__V1__GetSecurityLevelRequest *req =
         (const Ims__V1__GetSecurityLevelRequest *)call->request;
     if (!validate_range(call, "explain", req->explain, 0, MAX_EXPLAIN))
         return;
-    tenant_read(rpc_server_tenants(call->server), call->tenant, get_level_read, call);
+    rpc_read(call, get_level_read);
 }
 
 /* --- GetHistory --- */
@@ -210,7 +206,7 @@ static void history_done(struct rpc_call *call, struct db_txn *txn)
     free(ptrs);
 }
 
-static void get_history(struct rpc_call *call)
+void rpc_get_history(struct rpc_call *call)
 {
     const Ims__V1__GetHistoryRequest *req = (const Ims__V1__GetHistoryRequest *)call->request;
     int64_t from, to;
@@ -234,16 +230,10 @@ static void get_history(struct rpc_call *call)
 
 /* --- GetImprovementPlan --- */
 
-static void plan_read(int err, const char *msg, struct tenant_state *state, void *arg)
+static void plan_read(struct rpc_call *call, struct tenant_state *state)
 {
-    struct rpc_call *call = arg;
     const Ims__V1__GetImprovementPlanRequest *req =
         (const Ims__V1__GetImprovementPlanRequest *)call->request;
-    if (err) {
-        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
-                 msg);
-        return;
-    }
     size_t steps = req->steps ? (size_t)req->steps : 10;
     engine_plan_step *out = calloc(steps, sizeof *out);
     Ims__V1__PlanStep *ps = calloc(steps, sizeof *ps);
@@ -274,13 +264,13 @@ static void plan_read(int err, const char *msg, struct tenant_state *state, void
     free(pp);
 }
 
-static void get_improvement_plan(struct rpc_call *call)
+void rpc_get_improvement_plan(struct rpc_call *call)
 {
     const Ims__V1__GetImprovementPlanRequest *req =
         (const Ims__V1__GetImprovementPlanRequest *)call->request;
     if (!validate_range(call, "steps", req->steps, 0, MAX_PLAN_STEPS))
         return;
-    tenant_read(rpc_server_tenants(call->server), call->tenant, plan_read, call);
+    rpc_read(call, plan_read);
 }
 
 /* --- WatchSecurityLevel --- */
@@ -332,14 +322,8 @@ static int watch_start(struct rpc_call *call, const char *tenant)
     return 0;
 }
 
-static void watch_one_read(int err, const char *msg, struct tenant_state *state, void *arg)
+static void watch_one_read(struct rpc_call *call, struct tenant_state *state)
 {
-    struct rpc_call *call = arg;
-    if (err) {
-        rpc_fail(call, err == IMS_EUNAVAILABLE ? IMS_GRPC_UNAVAILABLE : IMS_GRPC_INTERNAL, "%s",
-                 msg);
-        return;
-    }
     struct level_message m;
     level_message_init(&m, tenant_state_level(state));
     if (rpc_stream_send(call, &m.msg.base) != 0) {
@@ -369,7 +353,7 @@ static void watch_all_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
 }
 
-static void watch_security_level(struct rpc_call *call)
+void rpc_watch_security_level(struct rpc_call *call)
 {
     if (!call->tenant[0]) {
         if (call->principal.role != ROLE_OPERATOR) {
@@ -383,17 +367,5 @@ static void watch_security_level(struct rpc_call *call)
         rpc_txn_exec(call, txn, watch_all_done);
         return;
     }
-    tenant_read(rpc_server_tenants(call->server), call->tenant, watch_one_read, call);
-}
-
-int rpc_register_level(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"GetSecurityLevel", get_security_level, 0},
-        {"GetHistory", get_history, 0},
-        {"GetImprovementPlan", get_improvement_plan, 0},
-        {"WatchSecurityLevel", watch_security_level, 0},
-    };
-    return rpc_server_register(server, &ims__v1__level__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
+    rpc_read(call, watch_one_read);
 }

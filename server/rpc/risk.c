@@ -1,9 +1,12 @@
-/* ims.v1.Risk: a tenant's assets and its risk register. */
+/* The risk register: every asset and threat pair with its figures from the engine, and
+ * the treatment chosen for a pair. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "handlers.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/risk.pb-c.h"
@@ -11,206 +14,10 @@
 #include "statements.h"
 #include "validate.h"
 
-static void asset_from_row(Ims__V1__Asset *a, PGresult *r, int row)
-{
-    ims__v1__asset__init(a);
-    a->id = PQgetvalue(r, row, 0);
-    a->name = PQgetvalue(r, row, 1);
-    a->type = PQgetvalue(r, row, 2);
-    a->owner = PQgetvalue(r, row, 3);
-    a->confidentiality = content_int(r, row, 4);
-    a->integrity = content_int(r, row, 5);
-    a->availability = content_int(r, row, 6);
-    a->created_at = PQgetvalue(r, row, 7);
-    a->updated_at = PQgetvalue(r, row, 8);
-}
-
-/* --- PutAsset --- */
-
-static int put_apply(engine_model *model, struct content_write *cw, engine_error *err)
-{
-    const Ims__V1__PutAssetRequest *req = (const void *)cw->call->request;
-    const Ims__V1__Asset *a = req->asset;
-    engine_asset_input in = {a->id, a->type, a->confidentiality, a->integrity, a->availability};
-    return engine_asset_put(model, &in, err);
-}
-
-static int put_statements(struct db_txn *txn, struct content_write *cw)
-{
-    const Ims__V1__PutAssetRequest *req = (const void *)cw->call->request;
-    const Ims__V1__Asset *a = req->asset;
-    char c[8], i[8], v[8];
-    snprintf(c, sizeof c, "%d", a->confidentiality);
-    snprintf(i, sizeof i, "%d", a->integrity);
-    snprintf(v, sizeof v, "%d", a->availability);
-    const char *params[7] = {a->id, a->name, a->type, a->owner, c, i, v};
-    if (db_txn_add(txn, STMT_ASSET_PUT, 7, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, a->id) != 0)
-        return IMS_ENOMEM;
-    return 0;
-}
-
-static void put_reply(struct content_write *cw, struct db_txn *txn, int first,
-                      const struct tenant_level *level)
-{
-    Ims__V1__Asset asset;
-    asset_from_row(&asset, db_txn_result(txn, first), 0);
-    Ims__V1__PutAssetResponse resp = IMS__V1__PUT_ASSET_RESPONSE__INIT;
-    resp.asset = &asset;
-    resp.security_level = level->security_level;
-    resp.revision = level->revision;
-    rpc_reply(cw->call, &resp.base);
-}
-
-static void put_checked(struct rpc_call *call, struct db_txn *txn)
-{
-    const Ims__V1__PutAssetRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                 "asset.type: unknown asset type \"%s\" (see ListAssetTypes)", req->asset->type);
-        return;
-    }
-    content_submit(call->state, "asset");
-}
-
-static void put_asset(struct rpc_call *call)
-{
-    const Ims__V1__PutAssetRequest *req = (const void *)call->request;
-    const Ims__V1__Asset *a = req->asset;
-    if (!a) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "asset: required");
-        return;
-    }
-    if (!validate_ident(call, "asset.id", a->id, 128) ||
-        !validate_text(call, "asset.name", a->name, 1, 200) ||
-        !validate_ident(call, "asset.type", a->type, 63) ||
-        !validate_text(call, "asset.owner", a->owner, 0, 200) ||
-        !validate_range(call, "asset.confidentiality", a->confidentiality, 0, 5) ||
-        !validate_range(call, "asset.integrity", a->integrity, 0, 5) ||
-        !validate_range(call, "asset.availability", a->availability, 0, 5))
-        return;
-    struct content_write *cw = content_write_new(call);
-    if (!cw)
-        return;
-    cw->apply = put_apply;
-    cw->statements = put_statements;
-    cw->reply = put_reply;
-    const char *params[1] = {a->type};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_ASSET_TYPE_KNOWN, 1, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, put_checked);
-}
-
-/* --- ListAssets --- */
-
-static void list_done(struct rpc_call *call, struct db_txn *txn)
-{
-    PGresult *r = db_txn_result(txn, 0);
-    int limit = *(int *)call->state;
-    int n = PQntuples(r);
-    int shown = n > limit ? limit : n;
-    struct content_arena a = {0};
-    Ims__V1__Asset *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Asset **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
-    if (!items || !ptrs) {
-        content_arena_free(&a);
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    for (int i = 0; i < shown; i++) {
-        asset_from_row(&items[i], r, i);
-        ptrs[i] = &items[i];
-    }
-    Ims__V1__ListAssetsResponse resp = IMS__V1__LIST_ASSETS_RESPONSE__INIT;
-    resp.assets = ptrs;
-    resp.n_assets = (size_t)shown;
-    resp.next_page_token = n > limit ? PQgetvalue(r, shown - 1, 0) : "";
-    rpc_reply(call, &resp.base);
-    content_arena_free(&a);
-}
-
-static void list_assets(struct rpc_call *call)
-{
-    const Ims__V1__ListAssetsRequest *req = (const void *)call->request;
-    int *limit = malloc(sizeof *limit);
-    if (!limit) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    call->state = limit;
-    call->state_free = free;
-    if (!validate_page_size(call, req->page_size, limit) ||
-        !validate_page_token(call, req->page_token))
-        return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", *limit + 1);
-    const char *params[2] = {req->page_token, lim};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_ASSET_LIST, 2, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, list_done);
-}
-
-/* --- DeleteAsset --- */
-
-static int delete_apply(engine_model *model, struct content_write *cw, engine_error *err)
-{
-    const Ims__V1__DeleteAssetRequest *req = (const void *)cw->call->request;
-    return engine_asset_remove(model, req->id, err);
-}
-
-static int delete_statements(struct db_txn *txn, struct content_write *cw)
-{
-    const Ims__V1__DeleteAssetRequest *req = (const void *)cw->call->request;
-    const char *params[1] = {req->id};
-    if (db_txn_add(txn, STMT_ASSET_DELETE, 1, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, req->id) != 0)
-        return IMS_ENOMEM;
-    return 0;
-}
-
-static void delete_reply(struct content_write *cw, struct db_txn *txn, int first,
-                         const struct tenant_level *level)
-{
-    Ims__V1__DeleteAssetResponse resp = IMS__V1__DELETE_ASSET_RESPONSE__INIT;
-    resp.security_level = level->security_level;
-    resp.revision = level->revision;
-    rpc_reply(cw->call, &resp.base);
-}
-
-static void delete_checked(struct rpc_call *call, struct db_txn *txn)
-{
-    const Ims__V1__DeleteAssetRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
-        rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no asset \"%s\"", req->id);
-        return;
-    }
-    content_submit(call->state, "asset");
-}
-
-static void delete_asset(struct rpc_call *call)
-{
-    const Ims__V1__DeleteAssetRequest *req = (const void *)call->request;
-    if (!validate_ident(call, "id", req->id, 128))
-        return;
-    struct content_write *cw = content_write_new(call);
-    if (!cw)
-        return;
-    cw->apply = delete_apply;
-    cw->statements = delete_statements;
-    cw->reply = delete_reply;
-    const char *params[1] = {req->id};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_ASSET_EXISTS, 1, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, delete_checked);
-}
-
 /* --- GetRiskRegister --- */
 
 struct register_build {
-    struct content_arena arena;
+    struct arena *arena; /* the call's */
     Ims__V1__RiskPair **pairs;
     size_t n, cap;
     PGresult *treatments; /* TREATMENT_LIST rows, or NULL */
@@ -243,7 +50,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     struct register_build *b = ctx;
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
-        Ims__V1__RiskPair **p = content_alloc(&b->arena, cap * sizeof *p);
+        Ims__V1__RiskPair **p = arena_alloc(b->arena, cap * sizeof *p);
         if (!p)
             return;
         if (b->n)
@@ -251,9 +58,9 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
         b->pairs = p;
         b->cap = cap;
     }
-    Ims__V1__RiskPair *p = content_alloc(&b->arena, sizeof *p);
-    char *asset = content_strdup(&b->arena, f->asset);
-    char *threat = content_strdup(&b->arena, f->threat);
+    Ims__V1__RiskPair *p = arena_alloc(b->arena, sizeof *p);
+    char *asset = arena_strdup(b->arena, f->asset);
+    char *threat = arena_strdup(b->arena, f->threat);
     if (!p || !asset || !threat)
         return;
     ims__v1__risk_pair__init(p);
@@ -268,7 +75,7 @@ static void add_pair(void *ctx, const engine_pair_figures *f)
     p->within_appetite = f->within_appetite;
     int row = treatment_row(b->treatments, f->asset, f->threat);
     if (row >= 0) {
-        Ims__V1__RiskTreatment *t = content_alloc(&b->arena, sizeof *t);
+        Ims__V1__RiskTreatment *t = arena_alloc(b->arena, sizeof *t);
         if (!t)
             return;
         treatment_from_row(t, b->treatments, row);
@@ -282,10 +89,10 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     const engine_eval *eval = tenant_state_eval(state);
     const struct tenant_level *level = tenant_state_level(state);
     struct register_build b = {0};
+    b.arena = &call->arena;
     b.treatments = call->state;
     engine_pairs_foreach(eval, add_pair, &b);
-    if (b.arena.failed) {
-        content_arena_free(&b.arena);
+    if (b.arena->failed) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -299,7 +106,6 @@ static void register_read(struct rpc_call *call, struct tenant_state *state)
     resp.appetite = engine_model_params(tenant_state_model(state))->appetite;
     resp.at = at;
     rpc_reply(call, &resp.base);
-    content_arena_free(&b.arena);
 }
 
 static void free_result(void *r)
@@ -316,10 +122,10 @@ static void treatments_loaded(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    content_read(call, register_read);
+    rpc_read(call, register_read);
 }
 
-static void get_risk_register(struct rpc_call *call)
+void rpc_get_risk_register(struct rpc_call *call)
 {
     const char *params[1] = {call->tenant};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
@@ -385,7 +191,7 @@ static void treatment_checked(struct rpc_call *call, struct tenant_state *state)
     rpc_txn_exec(call, txn, treatment_stored);
 }
 
-static void set_treatment(struct rpc_call *call)
+void rpc_set_treatment(struct rpc_call *call)
 {
     const Ims__V1__SetTreatmentRequest *req = (const Ims__V1__SetTreatmentRequest *)call->request;
     const Ims__V1__RiskTreatment *t = req->treatment;
@@ -408,18 +214,5 @@ static void set_treatment(struct rpc_call *call)
                  "treatment.option: must be mitigate, accept, transfer or avoid");
         return;
     }
-    content_read(call, treatment_checked);
-}
-
-int rpc_register_risk(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"PutAsset", put_asset, 0},
-        {"ListAssets", list_assets, 0},
-        {"DeleteAsset", delete_asset, 0},
-        {"GetRiskRegister", get_risk_register, 0},
-        {"SetTreatment", set_treatment, 0},
-    };
-    return rpc_server_register(server, &ims__v1__risk__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
+    rpc_read(call, treatment_checked);
 }

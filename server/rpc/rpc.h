@@ -1,14 +1,25 @@
 /*
  * The RPC layer: where the network, the database, auth and the engine meet.
  *
- * Each call goes decode → authenticate → authorize → validate → act → encode. Methods
- * are registered per protobuf-c service descriptor, so a new method is a handler, not
- * new plumbing; the permission table in auth/ decides who may call it.
+ * Each call goes decode → authenticate → authorize → validate → act → encode. dispatch.c
+ * runs a call's life, access.c decides who is calling and whether they may (the token
+ * through auth/tokens.h, the role and tenant through auth/'s permission table), and
+ * services.c maps each method to its handler (handlers.h); a new method is a handler,
+ * not new plumbing.
  *
  * A handler receives the unpacked request with the principal and, for tenant methods,
- * the tenant's UUID already checked against the principal's scope. It must end the call
- * exactly once with rpc_reply() or rpc_fail() (also when the call was cancelled meanwhile:
- * then nothing is sent). Streaming handlers use rpc_stream_send() before ending.
+ * the tenant's UUID already checked against the principal's scope. Every handler is
+ * written the same way: validate the request (validate.h, paging.h), then act: a
+ * change takes an rpc_write as the call's state (write.h; idempotency.h for keys) and
+ * either submits it as a tenant write or runs transactions; a read runs transactions
+ * (rpc_txn_*) or reads the tenant's evaluated state (rpc_read). A failed step has already
+ * ended the call, so each step only handles success. The handler ends the call exactly
+ * once with rpc_reply() or rpc_fail() (also when the call was cancelled meanwhile: then
+ * nothing is sent). Streaming handlers use rpc_stream_send() before ending.
+ *
+ * Memory: what lives as long as the call (the messages built from rows, copies kept
+ * between steps) comes from call->arena and is never freed by the handler; state_free
+ * is for what an arena cannot hold (a copied PGresult, a watch).
  */
 #ifndef IMS_RPC_H
 #define IMS_RPC_H
@@ -20,7 +31,10 @@
 #include <protobuf-c/protobuf-c.h>
 #include <uv.h>
 
+#include "arena.h"
 #include "auth.h"
+#include "paging.h"
+#include "tokens.h"
 
 struct rpc_server;
 struct rpc_call;
@@ -55,14 +69,17 @@ struct rpc_call {
     int busy;      /* a handler or an authentication step is running */
     int finished;
     int cancelled;
-    void *state;   /* the handler's own */
-    void (*state_free)(void *state);
+    void *state;   /* the handler's own between steps (an rpc_write for changes) */
+    void (*state_free)(void *state); /* run when the call ends (NULL: nothing to do) */
     /* Set by long-lived handlers (server streams): called on cancel while busy, it must
      * end the call. */
     void (*on_cancel)(struct rpc_call *call);
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
     uint64_t started_ms;
+    struct auth_wait auth_wait; /* waiting for the token to resolve */
+    struct arena arena;         /* what lives as long as the call; freed when it ends */
+    struct rpc_page page;       /* a listing's page */
 };
 
 struct tenant_registry;
@@ -93,8 +110,9 @@ uv_loop_t *rpc_server_loop(const struct rpc_server *server);
 struct db_pool *rpc_server_pool(const struct rpc_server *server);
 struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
 
-/* Drops cached tokens so a revocation takes effect at once on this daemon. */
-void rpc_server_forget_tokens(struct rpc_server *server);
+/* Drops the cached token with this id so its revocation takes effect at once on this
+ * daemon. */
+void rpc_server_forget_token(struct rpc_server *server, const char *token_id);
 
 /* Ends the call with OK and one response message. */
 void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response);
@@ -146,7 +164,7 @@ int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *o
  * mapped status. txn is freed after done returns. */
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
 
-/* Registration of the services (one file each). */
+/* Registration of the services (services.c). */
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
@@ -155,8 +173,5 @@ int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_r
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
-/* Tenants ExportTenant / ImportTenant (snapshots.c), rows of rpc_register_tenants. */
-void rpc_export_tenant(struct rpc_call *call);
-void rpc_import_tenant(struct rpc_call *call);
 
 #endif

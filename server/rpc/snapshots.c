@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "content.h"
+#include "handlers.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/tenants.pb-c.h"
@@ -72,7 +74,7 @@ struct imported {
     char *row[TENANT_FIELDS]; /* the created tenant (TENANT_COLUMNS) */
 };
 
-static void import_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void import_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     const struct imported *im = cw->data;
@@ -92,18 +94,18 @@ static void import_reply(struct content_write *cw, struct db_txn *txn, int first
 /* The tenant and its content are committed; the level is computed from what was stored. */
 static void import_done(struct rpc_call *call, struct db_txn *txn)
 {
-    struct content_write *cw = call->state;
+    struct rpc_write *cw = call->state;
     struct imported *im = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     for (int i = 0; i < TENANT_FIELDS; i++)
-        if (!(im->row[i] = content_strdup(&cw->arena, PQgetvalue(r, 0, i)))) {
+        if (!(im->row[i] = arena_strdup(&cw->call->arena, PQgetvalue(r, 0, i)))) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
         }
     snprintf(call->tenant, sizeof call->tenant, "%s", im->row[0]);
     cw->reply = import_reply;
     cw->write.reload = 1;
-    content_submit(cw, "import");
+    rpc_write_submit(cw, "import");
 }
 
 void rpc_import_tenant(struct rpc_call *call)
@@ -126,7 +128,7 @@ void rpc_import_tenant(struct rpc_call *call)
                  "snapshot: %s", err.msg);
         return;
     }
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw || !(cw->data = calloc(1, sizeof(struct imported)))) {
         if (cw)
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");

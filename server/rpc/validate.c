@@ -1,3 +1,4 @@
+/* Field checks shared by the handlers: text, slugs, identifiers, times and ranges. */
 #include "validate.h"
 
 #include <ctype.h>
@@ -182,23 +183,3 @@ int validate_range(struct rpc_call *call, const char *field, int64_t value, int6
     return 1;
 }
 
-int validate_page_size(struct rpc_call *call, int32_t requested, int *out)
-{
-    if (requested == 0) {
-        *out = 100;
-        return 1;
-    }
-    if (!validate_range(call, "page_size", requested, 1, 1000))
-        return 0;
-    *out = requested;
-    return 1;
-}
-
-int validate_page_token(struct rpc_call *call, const char *token)
-{
-    if (strlen(token) > 200 || !validate_is_clean_utf8(token)) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "page_token: not a token this server gave");
-        return 0;
-    }
-    return 1;
-}

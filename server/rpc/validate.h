@@ -34,12 +34,6 @@ int validate_time(struct rpc_call *call, const char *field, const char *value, i
 int validate_range(struct rpc_call *call, const char *field, int64_t value, int64_t min,
                    int64_t max);
 
-/* A listing's page size: 0 means the default (100), else 1..1000. */
-int validate_page_size(struct rpc_call *call, int32_t requested, int *out);
-
-/* A page token this server could have given: printable text of at most 200 bytes. */
-int validate_page_token(struct rpc_call *call, const char *token);
-
 /* Parses RFC 3339 as validate_time does, without a call: 0 or IMS_EINVAL. */
 int validate_parse_time(const char *value, int64_t *out);
 

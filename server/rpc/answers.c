@@ -1,4 +1,5 @@
-/* ims.v1.Assessments: answers (with history), progress, Statement of Applicability. */
+/* Answers to controls and sub-controls: set in batches or imported from CSV (each one
+ * moving the level), and the progress of answering. */
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -6,7 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "content.h"
+#include "handlers.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/assessments.pb-c.h"
@@ -19,9 +22,6 @@
 #define MAX_CSV_BYTES (1u << 20)
 #define MAX_NOTE 2000
 #define MAX_EVIDENCE 1000
-
-static const char *const implementation_statuses[] = {"not_started", "planned", "partial",
-                                                      "implemented", NULL};
 
 /* One answer to store; line is the CSV line (0 for SetAnswers). */
 struct answer_item {
@@ -108,7 +108,7 @@ static int answer_check(struct rpc_call *call, const struct answer_batch *b, siz
     return 1;
 }
 
-static int answers_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int answers_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const struct answer_batch *b = cw->data;
     for (size_t i = 0; i < b->n; i++) {
@@ -122,7 +122,7 @@ static int answers_apply(engine_model *model, struct content_write *cw, engine_e
     return 0;
 }
 
-static int answers_statements(struct db_txn *txn, struct content_write *cw)
+static int answers_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const struct answer_batch *b = cw->data;
     for (size_t i = 0; i < b->n; i++) {
@@ -137,7 +137,7 @@ static int answers_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static void answers_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void answers_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                           const struct tenant_level *level)
 {
     const struct answer_batch *b = cw->data;
@@ -152,7 +152,7 @@ static void answers_reply(struct content_write *cw, struct db_txn *txn, int firs
 /* The sub-controls exist for the tenant: then the change is submitted. */
 static void answers_checked(struct rpc_call *call, struct db_txn *txn)
 {
-    struct content_write *cw = call->state;
+    struct rpc_write *cw = call->state;
     const struct answer_batch *b = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     if (PQntuples(r) > 0) {
@@ -163,11 +163,11 @@ static void answers_checked(struct rpc_call *call, struct db_txn *txn)
                  where, b->items[i].line > 0 ? " " : "", b->items[i].subcontrol);
         return;
     }
-    content_submit(cw, "answer");
+    rpc_write_submit(cw, "answer");
 }
 
 /* Validates the batch (cw->data), checks the ids against the tenant and submits. */
-static void answers_store(struct content_write *cw)
+static void answers_store(struct rpc_write *cw)
 {
     struct rpc_call *call = cw->call;
     struct answer_batch *b = cw->data;
@@ -177,7 +177,7 @@ static void answers_store(struct content_write *cw)
             return;
         len += strlen(b->items[i].subcontrol) + 1;
     }
-    char *csv = content_alloc(&cw->arena, len);
+    char *csv = arena_alloc(&cw->call->arena, len);
     if (!csv) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
@@ -197,15 +197,15 @@ static void answers_store(struct content_write *cw)
     rpc_txn_exec(call, txn, answers_checked);
 }
 
-static struct content_write *batch_new(struct rpc_call *call, size_t n)
+static struct rpc_write *batch_new(struct rpc_call *call, size_t n)
 {
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return NULL;
     struct answer_batch *b = calloc(1, sizeof *b);
     cw->data = b;
     if (b)
-        b->items = content_alloc(&cw->arena, (n + 1) * sizeof *b->items);
+        b->items = arena_alloc(&cw->call->arena, (n + 1) * sizeof *b->items);
     if (!b || !b->items) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return NULL;
@@ -213,7 +213,7 @@ static struct content_write *batch_new(struct rpc_call *call, size_t n)
     return cw;
 }
 
-static void set_answers(struct rpc_call *call)
+void rpc_set_answers(struct rpc_call *call)
 {
     const Ims__V1__SetAnswersRequest *req = (const void *)call->request;
     if (req->n_answers < 1 || req->n_answers > MAX_ANSWERS) {
@@ -221,7 +221,7 @@ static void set_answers(struct rpc_call *call)
                  MAX_ANSWERS);
         return;
     }
-    struct content_write *cw = batch_new(call, req->n_answers);
+    struct rpc_write *cw = batch_new(call, req->n_answers);
     if (!cw)
         return;
     struct answer_batch *b = cw->data;
@@ -240,7 +240,7 @@ static void set_answers(struct rpc_call *call)
 /* Reads one record starting at *p into fields (copies in the arena). Returns the number of
  * fields, 0 at the end of the text, -1 for an unterminated quote or too many fields, -2
  * when out of memory. *line advances past the record's newlines. */
-static int csv_record(struct content_arena *a, const char **p, int *line, char **fields)
+static int csv_record(struct arena *a, const char **p, int *line, char **fields)
 {
     const char *s = *p;
     if (!*s)
@@ -248,7 +248,7 @@ static int csv_record(struct content_arena *a, const char **p, int *line, char *
     int n = 0;
     size_t cap = strlen(s) + 1;
     for (;;) {
-        char *out = content_alloc(a, cap);
+        char *out = arena_alloc(a, cap);
         if (!out)
             return -2;
         size_t k = 0;
@@ -304,7 +304,7 @@ static void trim(char *s)
     memmove(s, s + k, strlen(s + k) + 1);
 }
 
-static void import_answers(struct rpc_call *call)
+void rpc_import_answers(struct rpc_call *call)
 {
     const Ims__V1__ImportAnswersRequest *req = (const void *)call->request;
     size_t len = strlen(req->csv);
@@ -315,7 +315,7 @@ static void import_answers(struct rpc_call *call)
     size_t lines = 1;
     for (const char *c = req->csv; *c; c++)
         lines += *c == '\n';
-    struct content_write *cw = batch_new(call, lines);
+    struct rpc_write *cw = batch_new(call, lines);
     if (!cw)
         return;
     struct answer_batch *b = cw->data;
@@ -324,7 +324,7 @@ static void import_answers(struct rpc_call *call)
     for (;;) {
         char *f[CSV_FIELDS] = {0};
         int start = line;
-        int n = csv_record(&cw->arena, &p, &line, f);
+        int n = csv_record(&cw->call->arena, &p, &line, f);
         if (n == 0)
             break;
         if (n == -2) {
@@ -378,8 +378,8 @@ static void progress_set(Ims__V1__Progress *p, PGresult *r, int row)
 {
     ims__v1__progress__init(p);
     p->key = PQgetvalue(r, row, 1);
-    p->assessed = content_int(r, row, 2);
-    p->applicable = content_int(r, row, 3);
+    p->assessed = sql_int(r, row, 2);
+    p->applicable = sql_int(r, row, 3);
     p->ratio = p->applicable ? (double)p->assessed / p->applicable : 0;
 }
 
@@ -387,13 +387,12 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
 {
     PGresult *r = db_txn_result(txn, 0);
     int n = PQntuples(r);
-    struct content_arena a = {0};
+    struct arena *a = &call->arena;
     Ims__V1__GetProgressResponse resp = IMS__V1__GET_PROGRESS_RESPONSE__INIT;
-    Ims__V1__Progress *items = content_alloc(&a, ((size_t)n + 1) * sizeof *items);
-    Ims__V1__Progress **fw = content_alloc(&a, ((size_t)n + 1) * sizeof *fw);
-    Ims__V1__Progress **lv = content_alloc(&a, ((size_t)n + 1) * sizeof *lv);
+    Ims__V1__Progress *items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__Progress **fw = arena_alloc(a, ((size_t)n + 1) * sizeof *fw);
+    Ims__V1__Progress **lv = arena_alloc(a, ((size_t)n + 1) * sizeof *lv);
     if (!items || !fw || !lv) {
-        content_arena_free(&a);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -410,305 +409,12 @@ static void progress_done(struct rpc_call *call, struct db_txn *txn)
     resp.frameworks = fw;
     resp.levels = lv;
     rpc_reply(call, &resp.base);
-    content_arena_free(&a);
 }
 
-static void get_progress(struct rpc_call *call)
+void rpc_get_progress(struct rpc_call *call)
 {
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_PROGRESS, 0, NULL) < 0)
         return;
     rpc_txn_exec(call, txn, progress_done);
-}
-
-/* --- Statement of Applicability --- */
-
-struct soa {
-    int limit;
-    int csv; /* ExportSoA */
-    PGresult *rows; /* copied out of the transaction */
-    char next[128];
-};
-
-static void soa_free(void *state)
-{
-    struct soa *s = state;
-    if (s->rows)
-        PQclear(s->rows);
-    free(s);
-}
-
-static void soa_entry(Ims__V1__SoAEntry *e, struct content_arena *a, PGresult *r, int i,
-                      const engine_eval *eval)
-{
-    ims__v1__so_aentry__init(e);
-    e->control = PQgetvalue(r, i, 0);
-    e->framework = PQgetvalue(r, i, 1);
-    e->title = PQgetvalue(r, i, 2);
-    e->applicable = content_bool(r, i, 3);
-    e->justification = PQgetvalue(r, i, 4);
-    e->implementation_status = PQgetvalue(r, i, 5);
-    e->threats = content_split(a, PQgetvalue(r, i, 6), ' ', &e->n_threats);
-    e->assessed = content_int(r, i, 7);
-    e->subcontrols = content_int(r, i, 8);
-    long k = engine_control_find(eval, e->control);
-    if (k >= 0) {
-        engine_control_figures f;
-        engine_control_get(eval, (size_t)k, &f);
-        e->has_score = f.applicable;
-        e->score = f.applicable ? f.e : 0;
-    }
-}
-
-/* A CSV field, quoted when it holds a comma, quote or newline. */
-static size_t csv_put(char *out, const char *s)
-{
-    size_t k = 0;
-    int quote = strpbrk(s, ",\"\r\n") != NULL;
-    if (quote)
-        out[k++] = '"';
-    for (; *s; s++) {
-        if (*s == '"')
-            out[k++] = '"';
-        out[k++] = *s;
-    }
-    if (quote)
-        out[k++] = '"';
-    return k;
-}
-
-static void soa_export(struct rpc_call *call, Ims__V1__SoAEntry *e, int n)
-{
-    struct soa *s = call->state;
-    size_t cap = 128;
-    PGresult *r = s->rows;
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < 7; c++)
-            cap += 2 * strlen(PQgetvalue(r, i, c)) + 40;
-    char *out = malloc(cap);
-    if (!out) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    size_t k = (size_t)sprintf(
-        out, "control,framework,title,applicable,justification,implementation_status,threats,score\n");
-    for (int i = 0; i < n; i++) {
-        k += csv_put(out + k, e[i].control);
-        out[k++] = ',';
-        k += csv_put(out + k, e[i].framework);
-        out[k++] = ',';
-        k += csv_put(out + k, e[i].title);
-        k += (size_t)sprintf(out + k, ",%s,", e[i].applicable ? "yes" : "no");
-        k += csv_put(out + k, e[i].justification);
-        out[k++] = ',';
-        k += csv_put(out + k, e[i].implementation_status);
-        out[k++] = ',';
-        k += csv_put(out + k, PQgetvalue(r, i, 6));
-        if (e[i].has_score)
-            k += (size_t)sprintf(out + k, ",%.1f\n", round(e[i].score * 1000) / 10);
-        else
-            k += (size_t)sprintf(out + k, ",\n");
-    }
-    out[k] = '\0';
-    Ims__V1__ExportSoAResponse resp = IMS__V1__EXPORT_SO_ARESPONSE__INIT;
-    resp.csv = out;
-    rpc_reply(call, &resp.base);
-    free(out);
-}
-
-static void soa_read(struct rpc_call *call, struct tenant_state *state)
-{
-    struct soa *s = call->state;
-    const engine_eval *eval = tenant_state_eval(state);
-    PGresult *r = s->rows;
-    int n = PQntuples(r);
-    int shown = n > s->limit ? s->limit : n;
-    struct content_arena a = {0};
-    Ims__V1__SoAEntry *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__SoAEntry **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
-    for (int i = 0; items && ptrs && i < shown; i++) {
-        soa_entry(&items[i], &a, r, i, eval);
-        ptrs[i] = &items[i];
-    }
-    if (a.failed) {
-        content_arena_free(&a);
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    if (s->csv) {
-        soa_export(call, items, shown);
-    } else {
-        Ims__V1__ListSoAResponse resp = IMS__V1__LIST_SO_ARESPONSE__INIT;
-        resp.entries = ptrs;
-        resp.n_entries = (size_t)shown;
-        resp.next_page_token = n > s->limit ? PQgetvalue(r, shown - 1, 9) : "";
-        rpc_reply(call, &resp.base);
-    }
-    content_arena_free(&a);
-}
-
-static void soa_rows(struct rpc_call *call, struct db_txn *txn)
-{
-    struct soa *s = call->state;
-    s->rows = PQcopyResult(db_txn_result(txn, 0), PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-    if (!s->rows) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    content_read(call, soa_read);
-}
-
-static void soa_query(struct rpc_call *call, const char *framework, int32_t page_size,
-                      const char *page_token, int csv)
-{
-    struct soa *s = calloc(1, sizeof *s);
-    if (!s) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    call->state = s;
-    call->state_free = soa_free;
-    s->csv = csv;
-    if (csv)
-        s->limit = 100000;
-    else if (!validate_page_size(call, page_size, &s->limit) ||
-             !validate_page_token(call, page_token))
-        return;
-    if (*framework && !validate_ident(call, "framework", framework, 63))
-        return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", s->limit + 1);
-    const char *params[3] = {*framework ? framework : NULL, page_token, lim};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_SOA_LIST, 3, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, soa_rows);
-}
-
-static void list_soa(struct rpc_call *call)
-{
-    const Ims__V1__ListSoARequest *req = (const void *)call->request;
-    soa_query(call, req->framework, req->page_size, req->page_token, 0);
-}
-
-static void export_soa(struct rpc_call *call)
-{
-    soa_query(call, "", 0, "", 1);
-}
-
-/* --- applicability --- */
-
-static int applicability_apply(engine_model *model, struct content_write *cw, engine_error *err)
-{
-    const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
-    int rc = *req->control
-                 ? engine_control_set_applicable(model, req->control, req->applicable, err)
-                 : engine_subcontrol_set_applicable(model, req->subcontrol, req->applicable, err);
-    /* A control of a framework out of scope is not in the model: only the SoA changes. */
-    return rc == IMS_ENOTFOUND ? 0 : rc;
-}
-
-static int applicability_statements(struct db_txn *txn, struct content_write *cw)
-{
-    const Ims__V1__SetApplicabilityRequest *req = (const void *)cw->call->request;
-    int control = *req->control != '\0';
-    const char *id = control ? req->control : req->subcontrol;
-    const char *params[5] = {control ? "control" : "subcontrol", id,
-                             req->applicable ? "true" : "false", req->justification,
-                             req->implementation_status};
-    if (db_txn_add(txn, STMT_APPLICABILITY_SET, 5, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, id) != 0)
-        return IMS_ENOMEM;
-    return 0;
-}
-
-static void applicability_reply(struct content_write *cw, struct db_txn *txn, int first,
-                                const struct tenant_level *level)
-{
-    Ims__V1__SetApplicabilityResponse resp = IMS__V1__SET_APPLICABILITY_RESPONSE__INIT;
-    resp.security_level = level->security_level;
-    resp.maturity = level->maturity;
-    resp.revision = level->revision;
-    rpc_reply(cw->call, &resp.base);
-}
-
-static void applicability_checked(struct rpc_call *call, struct db_txn *txn)
-{
-    const Ims__V1__SetApplicabilityRequest *req = (const void *)call->request;
-    if (!content_bool(db_txn_result(txn, 0), 0, 0)) {
-        if (*req->control)
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "control: unknown control \"%s\"",
-                     req->control);
-        else
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "subcontrol: unknown sub-control \"%s\"",
-                     req->subcontrol);
-        return;
-    }
-    content_submit(call->state, "applicability");
-}
-
-static int blank(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return 0;
-    return 1;
-}
-
-static void set_applicability(struct rpc_call *call)
-{
-    const Ims__V1__SetApplicabilityRequest *req = (const void *)call->request;
-    int control = *req->control != '\0';
-    if (control == (*req->subcontrol != '\0')) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "control, subcontrol: give exactly one");
-        return;
-    }
-    if ((control && !validate_ident(call, "control", req->control, 63)) ||
-        (!control && !validate_ident(call, "subcontrol", req->subcontrol, 63)) ||
-        !validate_text(call, "justification", req->justification, 0, MAX_NOTE))
-        return;
-    if (!req->applicable && blank(req->justification)) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                 "justification: required when excluding (Statement of Applicability)");
-        return;
-    }
-    if (*req->implementation_status) {
-        const char *const *s = implementation_statuses;
-        while (*s && strcmp(*s, req->implementation_status) != 0)
-            s++;
-        if (!*s) {
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                     "implementation_status: must be not_started, planned, partial or "
-                     "implemented");
-            return;
-        }
-        if (!control) {
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                     "implementation_status: applies to controls only");
-            return;
-        }
-    }
-    struct content_write *cw = content_write_new(call);
-    if (!cw)
-        return;
-    cw->apply = applicability_apply;
-    cw->statements = applicability_statements;
-    cw->reply = applicability_reply;
-    const char *params[2] = {control ? "control" : "subcontrol",
-                             control ? req->control : req->subcontrol};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_APPLICABILITY_TARGET, 2, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, applicability_checked);
-}
-
-int rpc_register_assessments(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"SetAnswers", set_answers, 0},         {"ImportAnswers", import_answers, 0},
-        {"GetProgress", get_progress, 0},       {"ListSoA", list_soa, 0},
-        {"SetApplicability", set_applicability, 0}, {"ExportSoA", export_soa, 0},
-    };
-    return rpc_server_register(server, &ims__v1__assessments__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }

@@ -1,10 +1,13 @@
-/* ims.v1.Continuity: processes of the BIA, plan reviews, exercises and readiness. */
+/* Business processes (continuity): put with their BIA figures, plans reviewed, exercises
+ * recorded, listed, and the BIA with its readiness. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "content.h"
+#include "handlers.h"
+#include "sql_values.h"
+#include "write.h"
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/continuity.pb-c.h"
@@ -14,7 +17,7 @@
 
 #define MAX_MINUTES 5256000 /* ten years */
 
-static void change_reply(struct content_write *cw, struct db_txn *txn, int first,
+static void change_reply(struct rpc_write *cw, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     Ims__V1__ContinuityChange resp = IMS__V1__CONTINUITY_CHANGE__INIT;
@@ -34,7 +37,7 @@ struct process_kept {
     size_t exercise_count;
 };
 
-static int put_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int put_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)cw->call->request;
     const Ims__V1__Process *p = req->process;
@@ -53,7 +56,7 @@ static int put_apply(engine_model *model, struct content_write *cw, engine_error
     return engine_process_put(model, &in, err);
 }
 
-static int put_statements(struct db_txn *txn, struct content_write *cw)
+static int put_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)cw->call->request;
     const Ims__V1__Process *p = req->process;
@@ -71,7 +74,7 @@ static int put_statements(struct db_txn *txn, struct content_write *cw)
 
 static void put_checked(struct rpc_call *call, struct db_txn *txn)
 {
-    struct content_write *cw = call->state;
+    struct rpc_write *cw = call->state;
     struct process_kept *k = cw->data;
     PGresult *r = db_txn_result(txn, 0);
     if (PQntuples(r) == 1) {
@@ -79,8 +82,8 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
         k->reviewed = *reviewed != '\0';
         k->reviewed_at = atoll(reviewed);
         size_t n = 0;
-        char **xs = content_split(&cw->arena, PQgetvalue(r, 0, 1), ',', &n);
-        k->exercises = content_alloc(&cw->arena, (n + 1) * sizeof *k->exercises);
+        char **xs = arena_split(&cw->call->arena, PQgetvalue(r, 0, 1), ',', &n);
+        k->exercises = arena_alloc(&cw->call->arena, (n + 1) * sizeof *k->exercises);
         if (!xs || !k->exercises) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
@@ -92,10 +95,10 @@ static void put_checked(struct rpc_call *call, struct db_txn *txn)
         }
         k->exercise_count = n;
     }
-    content_submit(cw, "process");
+    rpc_write_submit(cw, "process");
 }
 
-static void put_process(struct rpc_call *call)
+void rpc_put_process(struct rpc_call *call)
 {
     const Ims__V1__PutProcessRequest *req = (const void *)call->request;
     const Ims__V1__Process *p = req->process;
@@ -119,7 +122,7 @@ static void put_process(struct rpc_call *call)
                  p->rto_min, p->mtpd_min);
         return;
     }
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     if (!(cw->data = calloc(1, sizeof(struct process_kept)))) {
@@ -155,14 +158,14 @@ struct process_event {
     char at_text[32];
 };
 
-static int review_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int review_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
     return engine_process_set_plan_review(model, req->process, e->at, err);
 }
 
-static int review_statements(struct db_txn *txn, struct content_write *cw)
+static int review_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -173,7 +176,7 @@ static int review_statements(struct db_txn *txn, struct content_write *cw)
     return 0;
 }
 
-static int exercise_apply(engine_model *model, struct content_write *cw, engine_error *err)
+static int exercise_apply(engine_model *model, struct rpc_write *cw, engine_error *err)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -181,7 +184,7 @@ static int exercise_apply(engine_model *model, struct content_write *cw, engine_
     return engine_process_add_exercise(model, req->process, &x, err);
 }
 
-static int exercise_statements(struct db_txn *txn, struct content_write *cw)
+static int exercise_statements(struct db_txn *txn, struct rpc_write *cw)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)cw->call->request;
     const struct process_event *e = cw->data;
@@ -200,18 +203,18 @@ static void event_checked(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "process: no such process");
         return;
     }
-    struct content_write *cw = call->state;
-    content_submit(cw, cw->apply == review_apply ? "plan_review" : "exercise");
+    struct rpc_write *cw = call->state;
+    rpc_write_submit(cw, cw->apply == review_apply ? "plan_review" : "exercise");
 }
 
 static void process_event(struct rpc_call *call, const char *process, const char *time_field,
                           const char *when,
-                          int (*apply)(engine_model *, struct content_write *, engine_error *),
-                          int (*statements)(struct db_txn *, struct content_write *))
+                          int (*apply)(engine_model *, struct rpc_write *, engine_error *),
+                          int (*statements)(struct db_txn *, struct rpc_write *))
 {
     if (!validate_ident(call, "process", process, 128))
         return;
-    struct content_write *cw = content_write_new(call);
+    struct rpc_write *cw = rpc_write_new(call);
     if (!cw)
         return;
     struct process_event *e = calloc(1, sizeof *e);
@@ -231,14 +234,14 @@ static void process_event(struct rpc_call *call, const char *process, const char
     rpc_txn_exec(call, txn, event_checked);
 }
 
-static void review_plan(struct rpc_call *call)
+void rpc_review_plan(struct rpc_call *call)
 {
     const Ims__V1__ReviewPlanRequest *req = (const void *)call->request;
     process_event(call, req->process, "reviewed_at", req->reviewed_at, review_apply,
                   review_statements);
 }
 
-static void record_exercise(struct rpc_call *call)
+void rpc_record_exercise(struct rpc_call *call)
 {
     const Ims__V1__RecordExerciseRequest *req = (const void *)call->request;
     if (!validate_range(call, "recovery_min", req->recovery_min, 0, MAX_MINUTES) ||
@@ -250,7 +253,6 @@ static void record_exercise(struct rpc_call *call)
 /* --- ListProcesses and GetBia --- */
 
 struct process_list {
-    int limit;
     int bia;
     PGresult *rows;
 };
@@ -269,11 +271,11 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
     const engine_eval *eval = tenant_state_eval(state);
     const struct tenant_level *level = tenant_state_level(state);
     PGresult *r = l->rows;
-    int n = PQntuples(r);
-    int shown = n > l->limit ? l->limit : n;
-    struct content_arena a = {0};
-    Ims__V1__Process *items = content_alloc(&a, ((size_t)shown + 1) * sizeof *items);
-    Ims__V1__Process **ptrs = content_alloc(&a, ((size_t)shown + 1) * sizeof *ptrs);
+    const char *next;
+    int shown = rpc_page_result(call, r, 0, -1, &next);
+    struct arena *a = &call->arena;
+    Ims__V1__Process *items = arena_alloc(a, ((size_t)shown + 1) * sizeof *items);
+    Ims__V1__Process **ptrs = arena_alloc(a, ((size_t)shown + 1) * sizeof *ptrs);
     size_t count = engine_process_count(eval);
     for (int i = 0; items && ptrs && i < shown; i++) {
         Ims__V1__Process *p = ptrs[i] = &items[i];
@@ -281,19 +283,19 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->id = PQgetvalue(r, i, 0);
         p->name = PQgetvalue(r, i, 1);
         p->owner = PQgetvalue(r, i, 2);
-        p->criticality = content_int(r, i, 3);
-        p->mtpd_min = content_int(r, i, 4);
-        p->rto_min = content_int(r, i, 5);
-        p->rpo_min = content_int(r, i, 6);
+        p->criticality = sql_int(r, i, 3);
+        p->mtpd_min = sql_int(r, i, 4);
+        p->rto_min = sql_int(r, i, 5);
+        p->rpo_min = sql_int(r, i, 6);
         p->mbco = PQgetvalue(r, i, 7);
         p->plan_reviewed_at = PQgetvalue(r, i, 8);
         p->created_at = PQgetvalue(r, i, 10);
         p->updated_at = PQgetvalue(r, i, 11);
         size_t nx = 0;
-        char **xs = content_split(&a, PQgetvalue(r, i, 9), ',', &nx);
-        Ims__V1__Exercise **ex = content_alloc(&a, (nx + 1) * sizeof *ex);
+        char **xs = arena_split(a, PQgetvalue(r, i, 9), ',', &nx);
+        Ims__V1__Exercise **ex = arena_alloc(a, (nx + 1) * sizeof *ex);
         for (size_t j = 0; xs && ex && j < nx; j++) {
-            Ims__V1__Exercise *x = ex[j] = content_alloc(&a, sizeof *x);
+            Ims__V1__Exercise *x = ex[j] = arena_alloc(a, sizeof *x);
             if (!x)
                 break;
             ims__v1__exercise__init(x);
@@ -314,8 +316,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
             }
         }
     }
-    if (a.failed) {
-        content_arena_free(&a);
+    if (a->failed) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -333,10 +334,9 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         Ims__V1__ListProcessesResponse resp = IMS__V1__LIST_PROCESSES_RESPONSE__INIT;
         resp.processes = ptrs;
         resp.n_processes = (size_t)shown;
-        resp.next_page_token = n > l->limit ? PQgetvalue(r, shown - 1, 0) : "";
+        resp.next_page_token = (char *)next;
         rpc_reply(call, &resp.base);
     }
-    content_arena_free(&a);
 }
 
 static void processes_rows(struct rpc_call *call, struct db_txn *txn)
@@ -347,7 +347,7 @@ static void processes_rows(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    content_read(call, processes_read);
+    rpc_read(call, processes_read);
 }
 
 static void query_processes(struct rpc_call *call, int bia, int32_t page_size, const char *token)
@@ -361,36 +361,23 @@ static void query_processes(struct rpc_call *call, int bia, int32_t page_size, c
     call->state_free = process_list_free;
     l->bia = bia;
     if (bia)
-        l->limit = 100000;
-    else if (!validate_page_size(call, page_size, &l->limit) || !validate_page_token(call, token))
+        rpc_page_whole(&call->page, 100000);
+    else if (!rpc_page_begin(call, page_size, token, RPC_PAGE_KEY_TEXT))
         return;
-    char lim[16];
-    snprintf(lim, sizeof lim, "%d", l->limit + 1);
-    const char *params[3] = {token, lim, bia ? "bia" : "id"};
+    const char *params[3] = {token, call->page.fetch, bia ? "bia" : "id"};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_PROCESS_LIST, 3, params) < 0)
         return;
     rpc_txn_exec(call, txn, processes_rows);
 }
 
-static void list_processes(struct rpc_call *call)
+void rpc_list_processes(struct rpc_call *call)
 {
     const Ims__V1__ListProcessesRequest *req = (const void *)call->request;
     query_processes(call, 0, req->page_size, req->page_token);
 }
 
-static void get_bia(struct rpc_call *call)
+void rpc_get_bia(struct rpc_call *call)
 {
     query_processes(call, 1, 0, "");
-}
-
-int rpc_register_continuity(struct rpc_server *server)
-{
-    static const struct rpc_method_entry entries[] = {
-        {"PutProcess", put_process, 0},     {"ListProcesses", list_processes, 0},
-        {"ReviewPlan", review_plan, 0},     {"RecordExercise", record_exercise, 0},
-        {"GetBia", get_bia, 0},
-    };
-    return rpc_server_register(server, &ims__v1__continuity__descriptor, entries,
-                               sizeof entries / sizeof entries[0]);
 }

@@ -1,0 +1,310 @@
+/* Who is calling and may they: the bearer token resolved to a principal (auth/tokens.h,
+ * asking PostgreSQL on a miss), the role checked against the permission table, and the
+ * request's tenant resolved and checked against the principal's scope. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_pool.h"
+#include "grpc_server.h"
+#include "ims/error.h"
+#include "log.h"
+#include "server.h"
+#include "statements.h"
+
+/* Resolved tokens kept; unusable ones are kept apart in a smaller cache so a flood of bad
+ * tokens cannot push out the good ones. */
+#define TOKEN_CACHE_MAX 4096
+#define TOKEN_NEGATIVE_CACHE_MAX 1024
+
+/* Tenant references (id or slug) already resolved: tenants are never deleted and their id
+ * and slug never change, so an answer stays true; bounded: past this many it starts again
+ * empty. */
+#define TENANT_CACHE_MAX 16384
+
+struct rpc_tenant_ref {
+    char *ref;
+    char id[AUTH_UUID_LEN + 1];
+    struct rpc_tenant_ref *next;
+};
+
+static unsigned ref_bucket(const char *ref)
+{
+    unsigned h = 2166136261u;
+    for (; *ref; ref++)
+        h = (h ^ (unsigned char)*ref) * 16777619u;
+    return h % RPC_TENANT_REF_BUCKETS;
+}
+
+static const char *tenant_ref_find(const struct rpc_server *s, const char *ref)
+{
+    for (const struct rpc_tenant_ref *t = s->tenant_refs[ref_bucket(ref)]; t; t = t->next)
+        if (strcmp(t->ref, ref) == 0)
+            return t->id;
+    return NULL;
+}
+
+static void tenant_refs_clear(struct rpc_server *s)
+{
+    for (int i = 0; i < RPC_TENANT_REF_BUCKETS; i++) {
+        struct rpc_tenant_ref *t = s->tenant_refs[i];
+        while (t) {
+            struct rpc_tenant_ref *next = t->next;
+            free(t->ref);
+            free(t);
+            t = next;
+        }
+        s->tenant_refs[i] = NULL;
+    }
+    s->tenant_ref_count = 0;
+}
+
+static void tenant_ref_put(struct rpc_server *s, const char *ref, const char *id)
+{
+    if (s->tenant_ref_count >= TENANT_CACHE_MAX)
+        tenant_refs_clear(s);
+    struct rpc_tenant_ref *t = calloc(1, sizeof *t);
+    if (!t || !(t->ref = strdup(ref))) {
+        free(t);
+        return; /* only a cache */
+    }
+    snprintf(t->id, sizeof t->id, "%s", id);
+    unsigned b = ref_bucket(ref);
+    t->next = s->tenant_refs[b];
+    s->tenant_refs[b] = t;
+    s->tenant_ref_count++;
+}
+
+/* --- the token store: PostgreSQL --- */
+
+static void token_touch_done(struct db_txn *txn, int err, void *arg)
+{
+    (void)err;
+    (void)arg;
+    db_txn_free(txn);
+}
+
+/* Records the token's last use; best effort, the call does not wait for it. */
+static void token_touch(struct rpc_server *s, const char *token_id)
+{
+    struct db_txn *txn = db_txn_new(s->pool, NULL, 0);
+    const char *params[1] = {token_id};
+    if (!txn || db_txn_add(txn, STMT_TOKEN_TOUCH, 1, params) < 0) {
+        db_txn_free(txn);
+        return;
+    }
+    db_txn_exec(txn, token_touch_done, NULL);
+}
+
+struct token_fetch {
+    struct rpc_server *server;
+    struct auth_flight *flight;
+};
+
+static void token_fetched(struct db_txn *txn, int err, void *arg)
+{
+    struct token_fetch f = *(struct token_fetch *)arg;
+    free(arg);
+    if (err != 0) {
+        auth_tokens_fetched(f.flight, err, NULL);
+        db_txn_free(txn);
+        return;
+    }
+    PGresult *r = db_txn_result(txn, 0);
+    struct auth_token_record rec = {0};
+    if (r && PQntuples(r) == 1) {
+        rec.found = 1;
+        rec.token_id = PQgetvalue(r, 0, 0);
+        rec.role = PQgetvalue(r, 0, 1);
+        rec.active = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+        rec.tenants_csv = PQgetvalue(r, 0, 3);
+        rec.seconds_left = atoll(PQgetvalue(r, 0, 4));
+        if (rec.active)
+            token_touch(f.server, rec.token_id);
+    }
+    auth_tokens_fetched(f.flight, 0, &rec);
+    db_txn_free(txn);
+}
+
+static int token_fetch(void *ctx, const char *hash, struct auth_flight *flight)
+{
+    struct rpc_server *s = ctx;
+    struct token_fetch *f = malloc(sizeof *f);
+    struct db_txn *txn = db_txn_new(s->pool, NULL, 0);
+    const char *params[1] = {hash};
+    if (!f || !txn || db_txn_add(txn, STMT_TOKEN_LOOKUP, 1, params) < 0) {
+        free(f);
+        db_txn_free(txn);
+        return IMS_ENOMEM;
+    }
+    f->server = s;
+    f->flight = flight;
+    db_txn_exec(txn, token_fetched, f);
+    return 0;
+}
+
+static uint64_t loop_now(void *ctx)
+{
+    return uv_now(((struct rpc_server *)ctx)->loop);
+}
+
+int rpc_access_init(struct rpc_server *server, unsigned token_ttl_ms)
+{
+    struct auth_tokens_config config = {
+        .capacity = TOKEN_CACHE_MAX,
+        .negative_capacity = TOKEN_NEGATIVE_CACHE_MAX,
+        .ttl_ms = token_ttl_ms,
+        .negative_ttl_ms = token_ttl_ms,
+        .fetch = token_fetch,
+        .now = loop_now,
+        .ctx = server,
+    };
+    return auth_tokens_new(&config, &server->tokens) == 0 ? 0 : IMS_ENOMEM;
+}
+
+void rpc_access_free(struct rpc_server *server)
+{
+    auth_tokens_free(server->tokens);
+    server->tokens = NULL;
+    tenant_refs_clear(server);
+}
+
+void rpc_server_forget_token(struct rpc_server *server, const char *token_id)
+{
+    auth_tokens_forget(server->tokens, token_id);
+}
+
+/* --- authentication --- */
+
+static void call_authorized(struct rpc_call *call);
+
+static void call_denied_unauthenticated(struct rpc_call *call, const char *why)
+{
+    /* Counted and logged with the peer, never with the token. */
+    call->server->auth_failures++;
+    log_warning("authentication failed", "method=%s peer=%s reason=\"%s\" auth_failures=%llu",
+                call->path, grpc_call_peer(call->grpc), why,
+                (unsigned long long)call->server->auth_failures);
+    rpc_fail(call, IMS_GRPC_UNAUTHENTICATED, "%s", why);
+}
+
+static void token_resolved(int result, const struct auth_principal *principal, void *arg)
+{
+    struct rpc_call *call = arg;
+    if (result == IMS_ENOTFOUND) {
+        call_denied_unauthenticated(call, "invalid, expired or revoked token");
+        return;
+    }
+    if (result != 0) {
+        rpc_fail_db(call, NULL, result);
+        return;
+    }
+    if (auth_principal_copy(&call->principal, principal) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    call->authenticated = 1;
+    call_authorized(call);
+}
+
+void rpc_access_check(struct rpc_call *call)
+{
+    const char *token = auth_bearer_token(grpc_call_header(call->grpc, "authorization"));
+    if (!token) {
+        call_denied_unauthenticated(call, "missing bearer token (authorization: Bearer <token>)");
+        return;
+    }
+    auth_lookup(call->server->tokens, token, &call->auth_wait, token_resolved, call);
+}
+
+/* --- tenant resolution and authorization --- */
+
+static const char *request_tenant(const struct rpc_call *call)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(call->request->descriptor, "tenant");
+    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+        return NULL;
+    const char *const *value = (const char *const *)((const char *)call->request + f->offset);
+    return *value;
+}
+
+/* The tenant is known; is it the principal's? */
+static void call_tenant_known(struct rpc_call *call, int found)
+{
+    /* Another tenant's existence is not revealed: unknown and out of scope look alike. */
+    if (!found || !auth_tenant_in_scope(&call->principal, call->tenant)) {
+        call->server->denials++;
+        log_warning("rpc denied", "method=%s role=%s token=%s reason=scope denials=%llu",
+                    call->path, auth_role_name(call->principal.role), call->principal.token_id,
+                    (unsigned long long)call->server->denials);
+        rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
+        return;
+    }
+    call->handler(call);
+}
+
+static void tenant_resolved(struct db_txn *txn, int err, void *arg)
+{
+    struct rpc_call *call = arg;
+    if (err != 0) {
+        rpc_fail_db(call, txn, err);
+        db_txn_free(txn);
+        return;
+    }
+    PGresult *r = db_txn_result(txn, 0);
+    int found = r && PQntuples(r) == 1;
+    if (found) {
+        snprintf(call->tenant, sizeof call->tenant, "%s", PQgetvalue(r, 0, 0));
+        tenant_ref_put(call->server, request_tenant(call), call->tenant);
+    }
+    db_txn_free(txn);
+    call_tenant_known(call, found);
+}
+
+/* Role allowed? Tenant in scope? Only then does the handler run. */
+static void call_authorized(struct rpc_call *call)
+{
+    const struct auth_permission *perm = call->permission;
+    if (!auth_role_allowed(&call->principal, perm)) {
+        call->server->denials++;
+        log_warning("rpc denied", "method=%s role=%s token=%s denials=%llu", call->path,
+                    auth_role_name(call->principal.role), call->principal.token_id,
+                    (unsigned long long)call->server->denials);
+        rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "role %s may not call %s",
+                 auth_role_name(call->principal.role), call->method->name);
+        return;
+    }
+    if (perm->scope != SCOPE_TENANT) {
+        call->handler(call);
+        return;
+    }
+    const char *tenant = request_tenant(call);
+    if (!tenant || !*tenant) {
+        /* WatchSecurityLevel with no tenant means "all": its handler decides. */
+        if (strcmp(call->method->name, "WatchSecurityLevel") == 0) {
+            call->handler(call);
+            return;
+        }
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenant: required (id or slug)");
+        return;
+    }
+    if (strlen(tenant) > 100) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenant: longer than 100 characters");
+        return;
+    }
+    const char *known = tenant_ref_find(call->server, tenant);
+    if (known) {
+        snprintf(call->tenant, sizeof call->tenant, "%s", known);
+        call_tenant_known(call, 1);
+        return;
+    }
+    struct db_txn *txn = db_txn_new(call->server->pool, NULL, 1);
+    const char *params[1] = {tenant};
+    if (!txn || db_txn_add(txn, STMT_TENANT_RESOLVE, 1, params) < 0) {
+        db_txn_free(txn);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    db_txn_exec(txn, tenant_resolved, call);
+}

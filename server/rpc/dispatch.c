@@ -1,0 +1,215 @@
+/* The life of a call: methods registered per service, the callbacks net/ calls as a call
+ * starts, receives its message and ends, and freeing the call with its arena. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grpc_server.h"
+#include "ims/error.h"
+#include "log.h"
+#include "server.h"
+
+int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **out)
+{
+    struct rpc_server *s = calloc(1, sizeof *s);
+    if (!s)
+        return IMS_ENOMEM;
+    s->loop = config->loop;
+    s->pool = config->pool;
+    s->tenants = config->tenants;
+    if (rpc_access_init(s, config->token_cache_ttl_ms) != 0) {
+        free(s);
+        return IMS_ENOMEM;
+    }
+    *out = s;
+    return 0;
+}
+
+void rpc_server_free(struct rpc_server *server)
+{
+    if (!server)
+        return;
+    rpc_access_free(server);
+    free(server);
+}
+
+uv_loop_t *rpc_server_loop(const struct rpc_server *server)
+{
+    return server->loop;
+}
+
+struct db_pool *rpc_server_pool(const struct rpc_server *server)
+{
+    return server->pool;
+}
+
+struct tenant_registry *rpc_server_tenants(const struct rpc_server *server)
+{
+    return server->tenants;
+}
+
+int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
+                        const struct rpc_method_entry *entries, size_t count)
+{
+    if (count != service->n_methods)
+        return IMS_EINVAL;
+    for (size_t i = 0; i < count; i++) {
+        if (server->method_count == RPC_MAX_METHODS)
+            return IMS_ENOMEM;
+        const ProtobufCMethodDescriptor *m = &service->methods[i];
+        if (strcmp(m->name, entries[i].name) != 0)
+            return IMS_EINVAL;
+        struct rpc_method_slot *slot = &server->methods[server->method_count];
+        snprintf(slot->path, sizeof slot->path, "/%s/%s", service->name, m->name);
+        slot->permission = auth_permission_for(slot->path);
+        if (!slot->permission) {
+            log_error("method has no permission entry", "method=%s", slot->path);
+            return IMS_EINVAL;
+        }
+        slot->method = m;
+        slot->handler = entries[i].handler;
+        slot->client_stream = entries[i].client_stream;
+        server->method_count++;
+    }
+    return 0;
+}
+
+static const struct rpc_method_slot *find_method(const struct rpc_server *s, const char *path)
+{
+    for (int i = 0; i < s->method_count; i++)
+        if (strcmp(s->methods[i].path, path) == 0)
+            return &s->methods[i];
+    return NULL;
+}
+
+/* --- ending calls --- */
+
+static void call_free(struct rpc_call *call)
+{
+    auth_lookup_cancel(&call->auth_wait);
+    if (call->state_free && call->state)
+        call->state_free(call->state);
+    if (call->request)
+        protobuf_c_message_free_unpacked(call->request, NULL);
+    auth_principal_free(&call->principal);
+    arena_free(&call->arena);
+    free(call->raw);
+    free(call);
+}
+
+void rpc_call_end(struct rpc_call *call, int status, const char *message)
+{
+    if (call->finished)
+        return;
+    call->finished = 1;
+    uint64_t ms = uv_now(call->server->loop) - call->started_ms;
+    if (status == IMS_GRPC_OK)
+        log_debug("rpc", "method=%s peer=%s status=OK ms=%llu", call->path,
+                  grpc_call_peer(call->grpc), (unsigned long long)ms);
+    else
+        log_warning("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
+                    grpc_call_peer(call->grpc), ims_grpc_status_name(status),
+                    (unsigned long long)ms, message ? message : "");
+    grpc_call_finish(call->grpc, status, message);
+    call_free(call);
+}
+
+/* --- the dispatcher given to net/ --- */
+
+static int on_call_start(struct grpc_call *grpc, void *user_data)
+{
+    struct rpc_server *s = user_data;
+    const char *path = grpc_call_path(grpc);
+    const struct rpc_method_slot *slot = find_method(s, path);
+    if (!slot) {
+        log_warning("rpc unknown method", "method=%.100s peer=%s", path, grpc_call_peer(grpc));
+        return IMS_GRPC_UNIMPLEMENTED;
+    }
+    struct rpc_call *call = calloc(1, sizeof *call);
+    if (!call)
+        return IMS_GRPC_RESOURCE_EXHAUSTED;
+    call->server = s;
+    call->grpc = grpc;
+    call->path = slot->path;
+    call->method = slot->method;
+    call->permission = slot->permission;
+    call->handler = slot->handler;
+    call->client_stream = slot->client_stream;
+    call->started_ms = uv_now(s->loop);
+    grpc_call_set_user_data(grpc, call);
+    return 0;
+}
+
+static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, void *user_data)
+{
+    (void)user_data;
+    struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->finished || call->busy)
+        return;
+    if (call->have_message) {
+        /* Client streams are read whole and applied as one batch; unary takes one. */
+        if (!call->client_stream) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "more than one request message");
+            return;
+        }
+    }
+    uint8_t *raw = realloc(call->raw, call->raw_len + len + 16);
+    if (!raw) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    call->raw = raw;
+    /* Concatenated protobuf messages merge: repeated fields append, which is exactly the
+     * batch a client stream of PushMetricsRequest means. */
+    memcpy(call->raw + call->raw_len, data, len);
+    call->raw_len += len;
+    call->have_message = 1;
+}
+
+static void on_half_close(struct grpc_call *grpc, void *user_data)
+{
+    (void)user_data;
+    struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->finished)
+        return;
+    if (!call->have_message) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "no request message");
+        return;
+    }
+    call->request = protobuf_c_message_unpack(call->method->input, NULL, call->raw_len,
+                                              call->raw ? call->raw : (const uint8_t *)"");
+    free(call->raw);
+    call->raw = NULL;
+    if (!call->request) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
+                 call->method->input->name);
+        return;
+    }
+    call->busy = 1;
+    if (call->permission->scope == SCOPE_NONE)
+        call->handler(call);
+    else
+        rpc_access_check(call);
+}
+
+static void on_call_cancel(struct grpc_call *grpc, void *user_data)
+{
+    (void)user_data;
+    struct rpc_call *call = grpc_call_user_data(grpc);
+    call->cancelled = 1;
+    /* A call waiting for its token can go at once (the lookup goes on for the others);
+     * while another step is running its completion ends the call; otherwise end it now. */
+    if (!call->busy || call->auth_wait.flight)
+        rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
+    else if (call->on_cancel)
+        call->on_cancel(call);
+}
+
+void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out)
+{
+    out->on_call_start = on_call_start;
+    out->on_message = on_message;
+    out->on_half_close = on_half_close;
+    out->on_call_cancel = on_call_cancel;
+    out->user_data = server;
+}

@@ -1,0 +1,92 @@
+/*
+ * Every method's handler, by the file that holds it. A handler receives the unpacked
+ * request with the principal and, for tenant methods, the tenant's UUID already checked
+ * against the principal's scope, and ends the call exactly once (rpc.h). services.c maps
+ * each service's methods to these.
+ */
+#ifndef IMS_RPC_HANDLERS_H
+#define IMS_RPC_HANDLERS_H
+
+struct rpc_call;
+
+/* health.c */
+void rpc_health_check(struct rpc_call *call);
+void rpc_health_watch(struct rpc_call *call);
+
+/* tenants.c */
+void rpc_create_tenant(struct rpc_call *call);
+void rpc_get_tenant(struct rpc_call *call);
+void rpc_list_tenants(struct rpc_call *call);
+void rpc_verify_audit_log(struct rpc_call *call);
+
+/* tokens.c */
+void rpc_create_token(struct rpc_call *call);
+void rpc_list_tokens(struct rpc_call *call);
+void rpc_revoke_token(struct rpc_call *call);
+
+/* schemas.c */
+void rpc_list_schemas(struct rpc_call *call);
+void rpc_get_schema(struct rpc_call *call);
+void rpc_clone_schema(struct rpc_call *call);
+
+/* snapshots.c */
+void rpc_export_tenant(struct rpc_call *call);
+void rpc_import_tenant(struct rpc_call *call);
+
+/* level.c */
+void rpc_get_security_level(struct rpc_call *call);
+void rpc_get_history(struct rpc_call *call);
+void rpc_get_improvement_plan(struct rpc_call *call);
+void rpc_watch_security_level(struct rpc_call *call);
+
+/* incidents.c */
+void rpc_submit_incident(struct rpc_call *call);
+void rpc_update_incident(struct rpc_call *call);
+void rpc_list_incidents(struct rpc_call *call);
+void rpc_get_incident(struct rpc_call *call);
+
+/* findings.c */
+void rpc_submit_finding(struct rpc_call *call);
+void rpc_update_finding(struct rpc_call *call);
+void rpc_list_findings(struct rpc_call *call);
+void rpc_add_action(struct rpc_call *call);
+void rpc_update_action(struct rpc_call *call);
+
+/* samples.c */
+void rpc_push_metrics(struct rpc_call *call);
+
+/* catalog.c */
+void rpc_list_frameworks(struct rpc_call *call);
+void rpc_list_controls(struct rpc_call *call);
+void rpc_get_control(struct rpc_call *call);
+void rpc_list_threats(struct rpc_call *call);
+void rpc_list_asset_types(struct rpc_call *call);
+void rpc_list_metrics(struct rpc_call *call);
+
+/* answers.c */
+void rpc_set_answers(struct rpc_call *call);
+void rpc_import_answers(struct rpc_call *call);
+void rpc_get_progress(struct rpc_call *call);
+
+/* soa.c */
+void rpc_list_soa(struct rpc_call *call);
+void rpc_set_applicability(struct rpc_call *call);
+void rpc_export_soa(struct rpc_call *call);
+
+/* assets.c */
+void rpc_put_asset(struct rpc_call *call);
+void rpc_list_assets(struct rpc_call *call);
+void rpc_delete_asset(struct rpc_call *call);
+
+/* risk.c */
+void rpc_get_risk_register(struct rpc_call *call);
+void rpc_set_treatment(struct rpc_call *call);
+
+/* processes.c */
+void rpc_put_process(struct rpc_call *call);
+void rpc_list_processes(struct rpc_call *call);
+void rpc_review_plan(struct rpc_call *call);
+void rpc_record_exercise(struct rpc_call *call);
+void rpc_get_bia(struct rpc_call *call);
+
+#endif

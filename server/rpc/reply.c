@@ -1,0 +1,78 @@
+/* Ending a call: a reply, a stored reply, a stream's messages and end, or a failure. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "grpc_server.h"
+#include "ims/error.h"
+#include "server.h"
+
+static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)
+{
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t stack[1024];
+    uint8_t *buf = n <= sizeof stack ? stack : malloc(n);
+    if (!buf)
+        return IMS_ENOMEM;
+    protobuf_c_message_pack(msg, buf);
+    int rc = grpc_call_send_message(call->grpc, buf, n);
+    if (buf != stack)
+        free(buf);
+    return rc;
+}
+
+void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len)
+{
+    if (call->cancelled) {
+        rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
+        return;
+    }
+    int rc = grpc_call_send_message(call->grpc, data, len);
+    rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_RESOURCE_EXHAUSTED,
+                 rc ? "out of memory" : NULL);
+}
+
+void rpc_end(struct rpc_call *call)
+{
+    rpc_call_end(call, call->cancelled ? IMS_GRPC_CANCELLED : IMS_GRPC_OK, NULL);
+}
+
+void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response)
+{
+    if (call->cancelled) {
+        rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
+        return;
+    }
+    int rc = pack_and_send(call, response);
+    if (rc == IMS_ENOMEM)
+        rpc_call_end(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    else
+        rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_CANCELLED, NULL);
+}
+
+int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *message)
+{
+    if (call->cancelled)
+        return IMS_ECLOSED;
+    return pack_and_send(call, message);
+}
+
+void rpc_fail(struct rpc_call *call, int status, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    rpc_call_end(call, status, msg);
+}
+
+size_t rpc_call_pending_bytes(const struct rpc_call *call)
+{
+    return grpc_call_pending_bytes(call->grpc);
+}
+
+const char *rpc_call_token_id(const struct rpc_call *call)
+{
+    return call->authenticated ? call->principal.token_id : NULL;
+}

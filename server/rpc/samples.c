@@ -1,0 +1,159 @@
+/* Metric samples: a batch (unary, or a client stream merged into one) checked, written
+ * with one statement of array literals, and the level moved once. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+#include "db_pool.h"
+#include "events.h"
+#include "idempotency.h"
+#include "ims/error.h"
+#include "ims/v1/events.pb-c.h"
+#include "snapshot.h"
+#include "statements.h"
+#include "validate.h"
+
+static int samples_apply(engine_model *model, struct rpc_write *w, engine_error *err)
+{
+    struct event_op *op = w->data;
+    const Ims__V1__PushMetricsRequest *req = (const Ims__V1__PushMetricsRequest *)op->call->request;
+    for (size_t i = 0; i < req->n_samples; i++) {
+        const Ims__V1__Sample *s = req->samples[i];
+        engine_error e = {{0}};
+        int rc = engine_sample_add(model, s->metric, op->sample_at[i], s->value, &e);
+        if (rc != 0) {
+            snprintf(err->msg, sizeof err->msg, "samples[%zu].metric: unknown metric \"%.100s\"",
+                     i, s->metric);
+            if (rc != IMS_ENOTFOUND)
+                snprintf(err->msg, sizeof err->msg, "samples[%zu]: %.200s", i, e.msg);
+            return IMS_EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int samples_statements(struct db_txn *txn, struct rpc_write *w)
+{
+    struct event_op *op = w->data;
+    const struct tenant_level *next = w->next;
+    const char *p[4] = {op->call->tenant, op->metrics_lit, op->times_lit, op->values_lit};
+    if (db_txn_add(txn, STMT_SAMPLES_INSERT, 4, p) < 0)
+        return IMS_ENOMEM;
+    Ims__V1__PushMetricsResponse res = IMS__V1__PUSH_METRICS_RESPONSE__INIT;
+    res.accepted = (int64_t)op->sample_count;
+    res.security_level = next->security_level;
+    res.revision = next->revision;
+    return rpc_idempotency_store(txn, w, &res.base);
+}
+
+static void samples_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                          const struct tenant_level *level)
+{
+    struct event_op *op = w->data;
+    (void)txn;
+    (void)first;
+    Ims__V1__PushMetricsResponse res = IMS__V1__PUSH_METRICS_RESPONSE__INIT;
+    res.accepted = (int64_t)op->sample_count;
+    res.security_level = level->security_level;
+    res.revision = level->revision;
+    rpc_reply(op->call, &res.base);
+}
+
+static void push_metrics_go(struct rpc_call *call)
+{
+    struct rpc_write *w = call->state;
+    w->apply = samples_apply;
+    w->statements = samples_statements;
+    w->reply = samples_reply;
+    rpc_write_submit(w, "sample");
+}
+
+/* Builds the three array literals of a batch. */
+static int samples_literals(struct event_op *op, const Ims__V1__PushMetricsRequest *req)
+{
+    size_t n = req->n_samples, mlen = 3, tlen = 3, vlen = 3;
+    for (size_t i = 0; i < n; i++)
+        mlen += strlen(req->samples[i]->metric) + 1;
+    tlen += n * 21;
+    vlen += n * 26;
+    op->metrics_lit = arena_alloc(&op->call->arena, mlen);
+    op->times_lit = arena_alloc(&op->call->arena, tlen);
+    op->values_lit = arena_alloc(&op->call->arena, vlen);
+    if (!op->metrics_lit || !op->times_lit || !op->values_lit)
+        return IMS_ENOMEM;
+    char *m = op->metrics_lit, *t = op->times_lit, *v = op->values_lit;
+    *m++ = '{';
+    *t++ = '{';
+    *v++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        const Ims__V1__Sample *s = req->samples[i];
+        if (i) {
+            *m++ = ',';
+            *t++ = ',';
+            *v++ = ',';
+        }
+        m += sprintf(m, "%s", s->metric);
+        char buf[32];
+        engine_time_format(op->sample_at[i], buf, sizeof buf);
+        t += sprintf(t, "%s", buf);
+        v += sprintf(v, "%.17g", s->value);
+    }
+    strcpy(m, "}");
+    strcpy(t, "}");
+    strcpy(v, "}");
+    op->sample_count = n;
+    return 0;
+}
+
+void rpc_push_metrics(struct rpc_call *call)
+{
+    const Ims__V1__PushMetricsRequest *req = (const Ims__V1__PushMetricsRequest *)call->request;
+    if (req->n_samples == 0) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "samples: at least one sample");
+        return;
+    }
+    if (req->n_samples > MAX_SAMPLES) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "samples: at most %d in one batch", MAX_SAMPLES);
+        return;
+    }
+    struct event_op *op = event_op_new(call);
+    if (!op)
+        return;
+    if (!(op->sample_at = arena_alloc(&call->arena, req->n_samples * sizeof *op->sample_at))) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    int64_t now = event_now_s();
+    for (size_t i = 0; i < req->n_samples; i++) {
+        const Ims__V1__Sample *s = req->samples[i];
+        char field[48];
+        snprintf(field, sizeof field, "samples[%zu].metric", i);
+        if (!validate_ident(call, field, s->metric, 64))
+            return;
+        int64_t at = now;
+        snprintf(field, sizeof field, "samples[%zu].at", i);
+        if (!validate_time(call, field, s->at, 1, &at))
+            return;
+        if (!*s->at)
+            at = now;
+        if (at > now + FUTURE_SLACK_S) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "samples[%zu].at: more than %d s in the future", i, FUTURE_SLACK_S);
+            return;
+        }
+        if (!isfinite(s->value)) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "samples[%zu].value: not a finite number",
+                     i);
+            return;
+        }
+        op->sample_at[i] = at;
+    }
+    if (samples_literals(op, req) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    rpc_idempotency_check(call->state, req->idempotency_key, push_metrics_go, NULL, IDEMPOTENCY_LOOKUP_NONE);
+}
+

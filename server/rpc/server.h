@@ -1,0 +1,54 @@
+/*
+ * The RPC server's own state, shared by the files that run a call's plumbing (dispatch.c,
+ * access.c, reply.c); handlers never need it.
+ */
+#ifndef IMS_RPC_SERVER_H
+#define IMS_RPC_SERVER_H
+
+#include <stdint.h>
+
+#include "rpc.h"
+#include "tokens.h"
+
+#define RPC_MAX_METHODS 128
+#define RPC_TENANT_REF_BUCKETS 256
+
+struct rpc_method_slot {
+    char path[128];
+    const ProtobufCMethodDescriptor *method;
+    const struct auth_permission *permission;
+    rpc_handler handler;
+    int client_stream;
+};
+
+struct rpc_tenant_ref;
+
+struct rpc_server {
+    uv_loop_t *loop;
+    struct db_pool *pool;
+    struct tenant_registry *tenants;
+    struct rpc_method_slot methods[RPC_MAX_METHODS];
+    int method_count;
+    struct auth_tokens *tokens;
+    struct rpc_tenant_ref *tenant_refs[RPC_TENANT_REF_BUCKETS];
+    int tenant_ref_count;
+    /* Since start: refused tokens and refused calls, logged with each refusal. */
+    uint64_t auth_failures;
+    uint64_t denials;
+};
+
+/* Sets up and tears down what access.c keeps in the server (token cache, tenant
+ * references). rpc_access_init returns 0 or IMS_ENOMEM. */
+int rpc_access_init(struct rpc_server *server, unsigned token_ttl_ms)
+    __attribute__((warn_unused_result));
+void rpc_access_free(struct rpc_server *server);
+
+/* Resolves the call's token, checks its role and tenant, then runs its handler; any
+ * refusal ends the call. */
+void rpc_access_check(struct rpc_call *call);
+
+/* Ends the call with status (and message, or NULL) and frees it; no effect after the
+ * first time. */
+void rpc_call_end(struct rpc_call *call, int status, const char *message);
+
+#endif

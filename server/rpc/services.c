@@ -1,0 +1,104 @@
+/* The API's map: for each service, its methods in the order of its .proto and the handler
+ * that serves each (handlers.h). Who may call a method is auth/'s permission table. */
+#include "grpc/health/v1/health.pb-c.h"
+#include "handlers.h"
+#include "ims/v1/assessments.pb-c.h"
+#include "ims/v1/catalog.pb-c.h"
+#include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/events.pb-c.h"
+#include "ims/v1/level.pb-c.h"
+#include "ims/v1/risk.pb-c.h"
+#include "ims/v1/tenants.pb-c.h"
+#include "rpc.h"
+
+#define REGISTER(server, descriptor, entries)                                                      \
+    rpc_server_register(server, &descriptor, entries, sizeof entries / sizeof entries[0])
+
+int rpc_register_health(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"Check", rpc_health_check, 0},
+        {"Watch", rpc_health_watch, 0},
+    };
+    return REGISTER(server, grpc__health__v1__health__descriptor, entries);
+}
+
+int rpc_register_tenants(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"CreateTenant", rpc_create_tenant, 0}, {"GetTenant", rpc_get_tenant, 0},
+        {"ListTenants", rpc_list_tenants, 0},   {"CreateToken", rpc_create_token, 0},
+        {"ListTokens", rpc_list_tokens, 0},     {"RevokeToken", rpc_revoke_token, 0},
+        {"ListSchemas", rpc_list_schemas, 0},   {"GetSchema", rpc_get_schema, 0},
+        {"CloneSchema", rpc_clone_schema, 0},   {"VerifyAuditLog", rpc_verify_audit_log, 0},
+        {"ExportTenant", rpc_export_tenant, 0}, {"ImportTenant", rpc_import_tenant, 0},
+    };
+    return REGISTER(server, ims__v1__tenants__descriptor, entries);
+}
+
+int rpc_register_level(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetSecurityLevel", rpc_get_security_level, 0},
+        {"GetHistory", rpc_get_history, 0},
+        {"GetImprovementPlan", rpc_get_improvement_plan, 0},
+        {"WatchSecurityLevel", rpc_watch_security_level, 0},
+    };
+    return REGISTER(server, ims__v1__level__descriptor, entries);
+}
+
+int rpc_register_events(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"SubmitIncident", rpc_submit_incident, 0}, {"UpdateIncident", rpc_update_incident, 0},
+        {"ListIncidents", rpc_list_incidents, 0},   {"GetIncident", rpc_get_incident, 0},
+        {"SubmitFinding", rpc_submit_finding, 0},   {"UpdateFinding", rpc_update_finding, 0},
+        {"ListFindings", rpc_list_findings, 0},     {"AddAction", rpc_add_action, 0},
+        {"UpdateAction", rpc_update_action, 0},     {"PushMetrics", rpc_push_metrics, 0},
+        {"StreamMetrics", rpc_push_metrics, 1},
+    };
+    return REGISTER(server, ims__v1__events__descriptor, entries);
+}
+
+int rpc_register_catalog(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"ListFrameworks", rpc_list_frameworks, 0},  {"ListControls", rpc_list_controls, 0},
+        {"GetControl", rpc_get_control, 0},          {"ListThreats", rpc_list_threats, 0},
+        {"ListAssetTypes", rpc_list_asset_types, 0}, {"ListMetrics", rpc_list_metrics, 0},
+    };
+    return REGISTER(server, ims__v1__catalog__descriptor, entries);
+}
+
+int rpc_register_assessments(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"SetAnswers", rpc_set_answers, 0},
+        {"ImportAnswers", rpc_import_answers, 0},
+        {"GetProgress", rpc_get_progress, 0},
+        {"ListSoA", rpc_list_soa, 0},
+        {"SetApplicability", rpc_set_applicability, 0},
+        {"ExportSoA", rpc_export_soa, 0},
+    };
+    return REGISTER(server, ims__v1__assessments__descriptor, entries);
+}
+
+int rpc_register_risk(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"PutAsset", rpc_put_asset, 0},         {"ListAssets", rpc_list_assets, 0},
+        {"DeleteAsset", rpc_delete_asset, 0},   {"GetRiskRegister", rpc_get_risk_register, 0},
+        {"SetTreatment", rpc_set_treatment, 0},
+    };
+    return REGISTER(server, ims__v1__risk__descriptor, entries);
+}
+
+int rpc_register_continuity(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"PutProcess", rpc_put_process, 0}, {"ListProcesses", rpc_list_processes, 0},
+        {"ReviewPlan", rpc_review_plan, 0}, {"RecordExercise", rpc_record_exercise, 0},
+        {"GetBia", rpc_get_bia, 0},
+    };
+    return REGISTER(server, ims__v1__continuity__descriptor, entries);
+}
