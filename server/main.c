@@ -30,6 +30,7 @@
 #include "ims/error.h"
 #include "log.h"
 #include "migrate.h"
+#include "observe.h"
 #include "rpc.h"
 #include "statements.h"
 #include "tenant.h"
@@ -52,6 +53,7 @@ struct daemon {
     struct grpc_server *grpc;
     struct tenant_registry *tenants;
     struct db_listener *listener;
+    struct observe *observe; /* the ops listener, when configured */
     uv_signal_t sigint, sigterm, sighup;
     uv_timer_t maintenance;
     uv_timer_t ready_timer;
@@ -381,6 +383,13 @@ static void grpc_closed(void *arg)
     db_listener_close(d->listener, listener_closed, d);
 }
 
+static void observe_closed(void *arg)
+{
+    struct daemon *d = arg;
+    d->observe = NULL;
+    grpc_server_shutdown(d->grpc, grpc_closed, d);
+}
+
 /* Another daemon (or this one) committed a change: "tenant:revision", or NULL to resync. */
 static void on_tenant_notify(const char *payload, void *arg)
 {
@@ -400,7 +409,11 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     notify_systemd("STOPPING=1");
     log_info("stopping", "signal=%d grace_ms=%lld", signum,
              (long long)d->config.shutdown_grace_ms);
-    grpc_server_shutdown(d->grpc, grpc_closed, d);
+    /* The ops listener goes first (a load balancer's /readyz fails at once), then gRPC. */
+    if (d->observe)
+        observe_stop(d->observe, observe_closed, d);
+    else
+        grpc_server_shutdown(d->grpc, grpc_closed, d);
 }
 
 static void on_hup(uv_signal_t *h, int signum)
@@ -454,6 +467,8 @@ static int write_ready_file(struct daemon *d, const char *path)
         return -1;
     for (int i = 0; i < d->config.listen_count; i++)
         fprintf(f, "%d\n", grpc_server_bound_port(d->grpc, i));
+    if (d->observe)
+        fprintf(f, "ops=%d\n", observe_port(d->observe));
     if (fclose(f) != 0)
         return -1;
     return rename(tmp, path);
@@ -576,6 +591,21 @@ static int serve(struct daemon *d)
         }
         int port = grpc_server_bound_port(d->grpc, i);
         log_info("listening", "addr=%s port=%d tls=%d", a, port, tls);
+    }
+    if (c->ops_listen && *c->ops_listen) {
+        if (!c->ops_tls && !is_loopback(c->ops_listen) && !c->allow_cleartext_remote) {
+            fprintf(stderr, "imsd: ops_listen %s: cleartext is served on loopback only; use "
+                            "ops_tls or allow_cleartext_remote\n", c->ops_listen);
+            return EXIT_USAGE;
+        }
+        struct observe_sources os = {d->grpc, d->rpc, d->pool, d->tenants};
+        rcode = observe_start(d->loop, c, &os, &d->observe, err, sizeof err);
+        if (rcode != 0) {
+            fprintf(stderr, "imsd: ops_listen %s: %s\n", c->ops_listen, err);
+            return 1;
+        }
+        log_info("ops listening", "addr=%s port=%d tls=%d", c->ops_listen,
+                 observe_port(d->observe), (int)c->ops_tls);
     }
     uv_timer_init(d->loop, &d->ready_timer);
     d->ready_timer.data = d;

@@ -16,6 +16,7 @@
 
 #include "imsctl.h"
 #include "metric_csv.h"
+#include "metric_map.h"
 #include "output.h"
 
 #define BATCH 1000
@@ -249,7 +250,15 @@ static int metric_push(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
 static const imsctl_command commands[] = {
     {"push", "TENANT NAME VALUE [--at TIME] [--key IDEMPOTENCY] | TENANT --file FILE.csv",
      "Pushes one sample, or a CSV file (metric,at,value) in batches of 1000.", metric_push},
+    {"map", "TENANT METRIC MATCHER... (e.g. '__name__=\"node_load1\"' 'instance=~\"db-.*\"')",
+     "Makes the Prometheus series matching every MATCHER this metric of the tenant "
+     "(remote_write).",
+     metric_map},
+    {"mappings", "TENANT", "Lists the tenant's series mappings, in the order they are tried.",
+     metric_mappings},
+    {"unmap", "TENANT ID", "Removes a series mapping.", metric_unmap},
     {0},
 };
 
-const imsctl_group imsctl_group_metric = {"metric", "push metric samples", commands, NULL};
+const imsctl_group imsctl_group_metric = {
+    "metric", "push metric samples; map Prometheus series to metrics", commands, NULL};

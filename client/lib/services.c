@@ -57,6 +57,13 @@ UNARY(ims_client_add_action, "/ims.v1.Events/AddAction", Ims__V1__AddActionReque
       Ims__V1__FindingResult, ims__v1__finding_result__descriptor)
 UNARY(ims_client_update_action, "/ims.v1.Events/UpdateAction", Ims__V1__UpdateActionRequest,
       Ims__V1__FindingResult, ims__v1__finding_result__descriptor)
+UNARY(ims_client_map_series, "/ims.v1.Events/MapSeries", Ims__V1__MapSeriesRequest,
+      Ims__V1__SeriesMapping, ims__v1__series_mapping__descriptor)
+UNARY(ims_client_list_series_mappings, "/ims.v1.Events/ListSeriesMappings",
+      Ims__V1__ListSeriesMappingsRequest, Ims__V1__ListSeriesMappingsResponse,
+      ims__v1__list_series_mappings_response__descriptor)
+UNARY(ims_client_unmap_series, "/ims.v1.Events/UnmapSeries", Ims__V1__UnmapSeriesRequest,
+      Ims__V1__SeriesMapping, ims__v1__series_mapping__descriptor)
 UNARY(ims_client_push_metrics, "/ims.v1.Events/PushMetrics", Ims__V1__PushMetricsRequest,
       Ims__V1__PushMetricsResponse, ims__v1__push_metrics_response__descriptor)
 

@@ -59,6 +59,9 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Events/UpdateAction", OP | AUDITOR | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Events/PushMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
     {"/ims.v1.Events/StreamMetrics", OP | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Events/MapSeries", OP | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Events/ListSeriesMappings", READERS, SCOPE_TENANT},
+    {"/ims.v1.Events/UnmapSeries", OP | ADMIN, SCOPE_TENANT},
 
     {"/ims.v1.Catalog/ListFrameworks", READERS, SCOPE_GLOBAL},
     {"/ims.v1.Catalog/ListControls", READERS, SCOPE_GLOBAL},

@@ -86,6 +86,7 @@ struct db_pool {
     struct db_conn *idle;
     struct db_txn *queue_head, *queue_tail;
     size_t queued;
+    uint64_t refused; /* transactions refused on a full queue */
     int up;
     int ever_up_failed; /* the last attempt of every connection failed */
     int closing;
@@ -636,6 +637,7 @@ void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
         if (pool->conns[i].txn != NULL)
             out->busy++;
     out->queued = pool->queued;
+    out->refused = pool->refused;
 }
 
 static void pool_kick(struct db_pool *pool)
@@ -675,6 +677,7 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
         return;
     }
     if (pool->queued >= pool->max_queue) {
+        pool->refused++;
         txn_complete(txn, IMS_ETOOBIG);
         return;
     }

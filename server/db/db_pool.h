@@ -52,6 +52,7 @@ struct db_pool_stats {
     int up;        /* connected (busy or idle) */
     int busy;      /* running a transaction */
     size_t queued; /* transactions waiting for a connection */
+    uint64_t refused; /* since start, transactions refused on a full queue */
 };
 
 void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out);

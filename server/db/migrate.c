@@ -178,6 +178,8 @@ int db_migrate(const char *conninfo, const char *sql_dir, int *applied, char *er
     rc = exec_ok(conn, DB_SQL_MIGRATE_LOCK, err, err_len);
     if (rc == 0)
         rc = exec_ok(conn, DB_SQL_MIGRATE_CREATE_TABLE, err, err_len);
+    if (rc == 0)
+        rc = exec_ok(conn, DB_SQL_MIGRATE_SHOW_APPLIED, err, err_len);
     for (int i = 0; rc == 0 && i < count; i++) {
         int done = 0;
         rc = already_applied(conn, list[i].name, &done, err, err_len);

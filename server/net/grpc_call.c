@@ -376,6 +376,7 @@ void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t 
     int status;
     switch (rc) {
     case IMS_ETOOBIG:
+        call->conn->server->stats.messages_too_large++;
         snprintf(message, sizeof message,
                  "request message of %" PRIu32 " bytes exceeds the limit of %zu bytes",
                  call->deframer.bad_length, call->deframer.max_message_bytes);

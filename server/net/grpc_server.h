@@ -78,6 +78,7 @@ int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
 struct grpc_server_stats {
     uint64_t bytes_in, bytes_out; /* on the sockets, TLS records included */
     uint64_t connections_total, calls_total;
+    uint64_t messages_too_large; /* calls refused for max_message_bytes */
     uint32_t connections, calls;  /* open now */
 };
 

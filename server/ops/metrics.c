@@ -255,6 +255,25 @@ int metrics_observe(struct metrics_family *f, const char *const *labels, double 
     return 0;
 }
 
+int metrics_histogram_set(struct metrics_family *f, const char *const *labels,
+                          const uint64_t *per_bucket, double sum)
+{
+    if (f->type != METRICS_HISTOGRAM)
+        return IMS_EINVAL;
+    int rc = 0;
+    struct series *s = series_for(f, labels, &rc);
+    if (s == NULL)
+        return rc;
+    uint64_t running = 0;
+    for (int i = 0; i < f->bucket_count; i++) {
+        running += per_bucket[i];
+        s->buckets[i] = running;
+    }
+    s->count = running + per_bucket[f->bucket_count];
+    s->value = sum;
+    return 0;
+}
+
 double metrics_value(const struct metrics_family *f, const char *const *labels)
 {
     const struct series *s = find(f, labels);

@@ -58,6 +58,12 @@ int metrics_add(struct metrics_family *family, const char *const *labels, double
 int metrics_set(struct metrics_family *family, const char *const *labels, double v);
 int metrics_observe(struct metrics_family *family, const char *const *labels, double v);
 
+/* Sets a histogram series kept elsewhere: per_bucket[i] observations in bucket i (not
+ * cumulative; bucket_count + 1 values, the last one +Inf) and their sum. Returns as
+ * metrics_add. */
+int metrics_histogram_set(struct metrics_family *family, const char *const *labels,
+                          const uint64_t *per_bucket, double sum);
+
 /* Forgets every series of a family (a gauge set afresh at each scrape). */
 void metrics_family_clear(struct metrics_family *family);
 

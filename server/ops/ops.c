@@ -26,6 +26,8 @@ struct ops {
     struct metrics_family *connections, *events;
     struct route routes[MAX_ROUTES];
     int route_count;
+    int collecting; /* scrapes waiting for their figures: ops is freed after them */
+    int closed;
     void (*done)(void *arg);
     void *done_arg;
 };
@@ -76,11 +78,31 @@ static void serve_readyz(struct ops_http_request *r, void *arg)
     answer_text(r, 200, "ready\n");
 }
 
+static void render_metrics(void *ctx);
+static void ops_finish(struct ops *ops);
+
 static void serve_metrics(struct ops_http_request *r, void *arg)
 {
     struct ops *ops = arg;
+    ops_http_set_user_data(r, ops);
+    ops->collecting++;
     if (ops->sources.collect)
-        ops->sources.collect(ops->registry, ops->sources.arg);
+        ops->sources.collect(ops->registry, ops->sources.arg, render_metrics, r);
+    else
+        render_metrics(r);
+}
+
+static void render_metrics(void *ctx)
+{
+    struct ops_http_request *r = ctx;
+    struct ops *ops = ops_http_user_data(r);
+    ops->collecting--;
+    if (ops_http_is_gone(r) || ops->closed) {
+        (void)ops_http_respond(r, 500, NULL, NULL, NULL, 0); /* only frees it */
+        if (ops->closed && ops->collecting == 0)
+            ops_finish(ops);
+        return;
+    }
     (void)metrics_set(ops->connections, NULL, (double)ops_http_server_connections(ops->http));
     struct metrics_text text = {0};
     metrics_render(ops->registry, &text);
@@ -213,14 +235,21 @@ int ops_port(const struct ops *ops)
     return ops_http_server_port(ops->http);
 }
 
-static void on_closed(void *arg)
+static void ops_finish(struct ops *ops)
 {
-    struct ops *ops = arg;
     void (*done)(void *) = ops->done;
     void *done_arg = ops->done_arg;
     ops_free(ops);
     if (done)
         done(done_arg);
+}
+
+static void on_closed(void *arg)
+{
+    struct ops *ops = arg;
+    ops->closed = 1;
+    if (ops->collecting == 0)
+        ops_finish(ops);
 }
 
 void ops_stop(struct ops *ops, void (*done)(void *arg), void *arg)

@@ -25,8 +25,10 @@ struct ops;
 struct ops_sources {
     /* 0 when ready; otherwise nonzero with a short reason in why. */
     int (*ready)(void *arg, char *why, size_t why_len);
-    /* Copies scrape-time figures (pool, queues, tenants' levels) into the registry. */
-    void (*collect)(struct metrics_registry *registry, void *arg);
+    /* Copies scrape-time figures (pool, queues, tenants' levels) into the registry, then
+     * calls done(ctx) once, now or later (it may have to look something up first). */
+    void (*collect)(struct metrics_registry *registry, void *arg, void (*done)(void *ctx),
+                    void *ctx);
     void *arg;
 };
 

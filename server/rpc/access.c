@@ -178,13 +178,16 @@ void rpc_server_forget_token(struct rpc_server *server, const char *token_id)
 
 static void call_authorized(struct rpc_call *call);
 
-static void call_denied_unauthenticated(struct rpc_call *call, const char *why)
+static void call_denied_unauthenticated(struct rpc_call *call, enum rpc_auth_failure reason,
+                                        const char *why)
 {
     /* Counted and logged with the peer, never with the token. */
-    call->server->auth_failures++;
+    call->server->stats.auth_failures[reason]++;
+    uint64_t total = 0;
+    for (int i = 0; i < RPC_AUTH_FAILURE_COUNT; i++)
+        total += call->server->stats.auth_failures[i];
     log_warning("authentication failed", "method=%s peer=%s reason=\"%s\" auth_failures=%llu",
-                call->path, grpc_call_peer(call->grpc), why,
-                (unsigned long long)call->server->auth_failures);
+                call->path, rpc_call_peer(call), why, (unsigned long long)total);
     rpc_fail(call, IMS_GRPC_UNAUTHENTICATED, "%s", why);
 }
 
@@ -192,7 +195,7 @@ static void token_resolved(int result, const struct auth_principal *principal, v
 {
     struct rpc_call *call = arg;
     if (result == IMS_ENOTFOUND) {
-        call_denied_unauthenticated(call, "invalid, expired or revoked token");
+        call_denied_unauthenticated(call, RPC_AUTH_INVALID, "invalid, expired or revoked token");
         return;
     }
     if (result != 0) {
@@ -209,9 +212,12 @@ static void token_resolved(int result, const struct auth_principal *principal, v
 
 void rpc_access_check(struct rpc_call *call)
 {
-    const char *token = auth_bearer_token(grpc_call_header(call->grpc, "authorization"));
+    const char *token = call->grpc
+                            ? auth_bearer_token(grpc_call_header(call->grpc, "authorization"))
+                            : call->local_token;
     if (!token) {
-        call_denied_unauthenticated(call, "missing bearer token (authorization: Bearer <token>)");
+        call_denied_unauthenticated(call, RPC_AUTH_MISSING,
+                                    "missing bearer token (authorization: Bearer <token>)");
         return;
     }
     auth_lookup(call->server->tokens, token, &call->auth_wait, token_resolved, call);
@@ -234,10 +240,10 @@ static void call_tenant_known(struct rpc_call *call, int found)
 {
     /* Another tenant's existence is not revealed: unknown and out of scope look alike. */
     if (!found || !auth_tenant_in_scope(&call->principal, call->tenant)) {
-        call->server->denials++;
+        call->server->stats.denials++;
         log_warning("rpc denied", "method=%s role=%s token=%s reason=scope denials=%llu",
                     call->path, auth_role_name(call->principal.role), call->principal.token_id,
-                    (unsigned long long)call->server->denials);
+                    (unsigned long long)call->server->stats.denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
         return;
     }
@@ -267,10 +273,10 @@ static void call_authorized(struct rpc_call *call)
 {
     const struct auth_permission *perm = call->permission;
     if (!auth_role_allowed(&call->principal, perm)) {
-        call->server->denials++;
+        call->server->stats.denials++;
         log_warning("rpc denied", "method=%s role=%s token=%s denials=%llu", call->path,
                     auth_role_name(call->principal.role), call->principal.token_id,
-                    (unsigned long long)call->server->denials);
+                    (unsigned long long)call->server->stats.denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "role %s may not call %s",
                  auth_role_name(call->principal.role), call->method->name);
         return;

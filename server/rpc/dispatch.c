@@ -74,7 +74,7 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
     return 0;
 }
 
-static const struct rpc_method_slot *find_method(const struct rpc_server *s, const char *path)
+static struct rpc_method_slot *find_method(struct rpc_server *s, const char *path)
 {
     for (int i = 0; i < s->method_count; i++)
         if (strcmp(s->methods[i].path, path) == 0)
@@ -94,7 +94,28 @@ static void call_free(struct rpc_call *call)
     auth_principal_free(&call->principal);
     arena_free(&call->arena);
     free(call->raw);
+    free(call->local_response);
     free(call);
+}
+
+const double rpc_latency_bounds[RPC_LATENCY_BUCKETS] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+
+static void count_call(struct rpc_call *call, int status)
+{
+    struct rpc_method_stats *st = &call->slot->stats;
+    double seconds = (double)(uv_hrtime() - call->started_ns) / 1e9;
+    st->calls[status >= 0 && status < RPC_STATUS_COUNT ? status : IMS_GRPC_UNKNOWN]++;
+    int b = 0;
+    while (b < RPC_LATENCY_BUCKETS && seconds > rpc_latency_bounds[b])
+        b++;
+    st->latency[b]++;
+    st->latency_sum += seconds;
+}
+
+const char *rpc_call_peer(const struct rpc_call *call)
+{
+    return call->grpc ? grpc_call_peer(call->grpc) : "local";
 }
 
 void rpc_call_end(struct rpc_call *call, int status, const char *message)
@@ -103,14 +124,19 @@ void rpc_call_end(struct rpc_call *call, int status, const char *message)
         return;
     call->finished = 1;
     uint64_t ms = uv_now(call->server->loop) - call->started_ms;
+    count_call(call, status);
     if (status == IMS_GRPC_OK)
-        log_debug("rpc", "method=%s peer=%s status=OK ms=%llu", call->path,
-                  grpc_call_peer(call->grpc), (unsigned long long)ms);
+        log_debug("rpc", "method=%s peer=%s status=OK ms=%llu", call->path, rpc_call_peer(call),
+                  (unsigned long long)ms);
     else
         log_warning("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
-                    grpc_call_peer(call->grpc), ims_grpc_status_name(status),
-                    (unsigned long long)ms, message ? message : "");
-    grpc_call_finish(call->grpc, status, message);
+                    rpc_call_peer(call), ims_grpc_status_name(status), (unsigned long long)ms,
+                    message ? message : "");
+    if (call->grpc)
+        grpc_call_finish(call->grpc, status, message);
+    else
+        call->local_done(status, message, status == IMS_GRPC_OK ? call->local_response : NULL,
+                         status == IMS_GRPC_OK ? call->local_response_len : 0, call->local_arg);
     call_free(call);
 }
 
@@ -120,8 +146,9 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
 {
     struct rpc_server *s = user_data;
     const char *path = grpc_call_path(grpc);
-    const struct rpc_method_slot *slot = find_method(s, path);
+    struct rpc_method_slot *slot = find_method(s, path);
     if (!slot) {
+        s->stats.unknown_method++;
         log_warning("rpc unknown method", "method=%.100s peer=%s", path, grpc_call_peer(grpc));
         return IMS_GRPC_UNIMPLEMENTED;
     }
@@ -135,7 +162,9 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->permission = slot->permission;
     call->handler = slot->handler;
     call->client_stream = slot->client_stream;
+    call->slot = slot;
     call->started_ms = uv_now(s->loop);
+    call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
     return 0;
 }
@@ -190,6 +219,79 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
         call->handler(call);
     else
         rpc_access_check(call);
+}
+
+void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
+                    const ProtobufCMessage *request, rpc_local_done done, void *arg)
+{
+    struct rpc_method_slot *slot = find_method(server, path);
+    if (!slot || slot->client_stream || request->descriptor != slot->method->input) {
+        done(IMS_GRPC_INTERNAL, "no such unary method for this request", NULL, 0, arg);
+        return;
+    }
+    struct rpc_call *call = calloc(1, sizeof *call);
+    size_t len = protobuf_c_message_get_packed_size(request);
+    uint8_t *packed = malloc(len ? len : 1);
+    if (call)
+        call->request = packed ? (protobuf_c_message_pack(request, packed),
+                                  protobuf_c_message_unpack(request->descriptor, NULL, len, packed))
+                               : NULL;
+    free(packed);
+    if (!call || !call->request) {
+        free(call);
+        done(IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory", NULL, 0, arg);
+        return;
+    }
+    call->server = server;
+    call->path = slot->path;
+    call->method = slot->method;
+    call->permission = slot->permission;
+    call->handler = slot->handler;
+    call->slot = slot;
+    call->started_ms = uv_now(server->loop);
+    call->started_ns = uv_hrtime();
+    call->local_token = token;
+    call->local_done = done;
+    call->local_arg = arg;
+    call->have_message = 1;
+    call->busy = 1;
+    if (call->permission->scope == SCOPE_NONE)
+        call->handler(call);
+    else
+        rpc_access_check(call);
+}
+
+void rpc_server_stats(const struct rpc_server *server, struct rpc_stats *out)
+{
+    *out = server->stats;
+}
+
+int rpc_server_method_count(const struct rpc_server *server)
+{
+    return server->method_count;
+}
+
+const char *rpc_server_method(const struct rpc_server *server, int i,
+                              const struct rpc_method_stats **stats)
+{
+    *stats = &server->methods[i].stats;
+    return server->methods[i].path;
+}
+
+void rpc_series_maps_changed(struct rpc_server *server)
+{
+    server->series_maps_generation++;
+}
+
+uint64_t rpc_series_maps_generation(const struct rpc_server *server)
+{
+    return server->series_maps_generation;
+}
+
+void rpc_count_ingest(struct rpc_call *call, size_t samples)
+{
+    call->server->stats.ingest_batches++;
+    call->server->stats.ingest_samples += samples;
 }
 
 static void on_call_cancel(struct grpc_call *grpc, void *user_data)

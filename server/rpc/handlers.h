@@ -55,6 +55,11 @@ void rpc_update_action(struct rpc_call *call);
 /* samples.c */
 void rpc_push_metrics(struct rpc_call *call);
 
+/* series_maps.c */
+void rpc_map_series(struct rpc_call *call);
+void rpc_list_series_mappings(struct rpc_call *call);
+void rpc_unmap_series(struct rpc_call *call);
+
 /* catalog.c */
 void rpc_list_frameworks(struct rpc_call *call);
 void rpc_list_controls(struct rpc_call *call);

@@ -45,6 +45,12 @@ struct db_txn;
 
 typedef void (*rpc_handler)(struct rpc_call *call);
 
+/* The end of a call made inside the daemon: its status, message (or NULL) and packed
+ * response (NULL unless OK), valid during the callback only. */
+typedef void (*rpc_local_done)(int status, const char *message, const uint8_t *response,
+                               size_t len, void *arg);
+struct rpc_method_slot;
+
 /* One method's handler, in the order of the service's methods in its .proto. */
 struct rpc_method_entry {
     const char *name; /* the method's name, checked against the descriptor at startup */
@@ -80,6 +86,14 @@ struct rpc_call {
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */
     struct rpc_page page;       /* a listing's page */
+    struct rpc_method_slot *slot; /* the method's entry, where its figures are counted */
+    uint64_t started_ns;
+    /* A call made inside the daemon (grpc is NULL): its token, and where its end goes. */
+    const char *local_token;
+    rpc_local_done local_done;
+    void *local_arg;
+    uint8_t *local_response;
+    size_t local_response_len;
 };
 
 struct tenant_registry;
@@ -109,6 +123,54 @@ void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out);
 uv_loop_t *rpc_server_loop(const struct rpc_server *server);
 struct db_pool *rpc_server_pool(const struct rpc_server *server);
 struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
+
+/*
+ * Makes a call inside the daemon, as a client would with this bearer token: the same
+ * token resolution, permission table, tenant scope, validation and write path. request
+ * is copied. done is called once, possibly before this returns. Used by the receivers
+ * of other protocols (remote_write), which speak to the daemon through its own API.
+ */
+void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
+                    const ProtobufCMessage *request, rpc_local_done done, void *arg);
+
+/* --- figures, for /metrics --- */
+
+#define RPC_LATENCY_BUCKETS 14
+#define RPC_STATUS_COUNT 17
+extern const double rpc_latency_bounds[RPC_LATENCY_BUCKETS]; /* seconds */
+
+struct rpc_method_stats {
+    uint64_t calls[RPC_STATUS_COUNT];          /* by gRPC status code */
+    uint64_t latency[RPC_LATENCY_BUCKETS + 1]; /* per bucket, the last +Inf */
+    double latency_sum;                        /* seconds */
+};
+
+enum rpc_auth_failure {
+    RPC_AUTH_MISSING,  /* no bearer token */
+    RPC_AUTH_INVALID,  /* unknown, expired or revoked */
+    RPC_AUTH_FAILURE_COUNT
+};
+
+struct rpc_stats {
+    uint64_t unknown_method;
+    uint64_t auth_failures[RPC_AUTH_FAILURE_COUNT];
+    uint64_t denials;
+    uint64_t ingest_batches, ingest_samples; /* acknowledged PushMetrics requests */
+};
+
+void rpc_server_stats(const struct rpc_server *server, struct rpc_stats *out);
+int rpc_server_method_count(const struct rpc_server *server);
+/* The i-th method's path and figures. */
+const char *rpc_server_method(const struct rpc_server *server, int i,
+                              const struct rpc_method_stats **stats);
+
+/* The series mappings changed (on this daemon): the receiver reloads them. The
+ * generation grows with each change. */
+void rpc_series_maps_changed(struct rpc_server *server);
+uint64_t rpc_series_maps_generation(const struct rpc_server *server);
+
+/* Counts an acknowledged batch of samples. */
+void rpc_count_ingest(struct rpc_call *call, size_t samples);
 
 /* Drops the cached token with this id so its revocation takes effect at once on this
  * daemon. */

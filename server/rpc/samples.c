@@ -58,6 +58,7 @@ static void samples_reply(struct rpc_write *w, struct db_txn *txn, int first,
     res.accepted = (int64_t)op->sample_count;
     res.security_level = level->security_level;
     res.revision = level->revision;
+    rpc_count_ingest(op->call, op->sample_count);
     rpc_reply(op->call, &res.base);
 }
 

@@ -19,6 +19,7 @@ struct rpc_method_slot {
     const struct auth_permission *permission;
     rpc_handler handler;
     int client_stream;
+    struct rpc_method_stats stats;
 };
 
 struct rpc_tenant_ref;
@@ -32,9 +33,9 @@ struct rpc_server {
     struct auth_tokens *tokens;
     struct rpc_tenant_ref *tenant_refs[RPC_TENANT_REF_BUCKETS];
     int tenant_ref_count;
-    /* Since start: refused tokens and refused calls, logged with each refusal. */
-    uint64_t auth_failures;
-    uint64_t denials;
+    /* Since start: refused tokens and refused calls (logged with each refusal), and more. */
+    struct rpc_stats stats;
+    uint64_t series_maps_generation;
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant
@@ -46,6 +47,9 @@ void rpc_access_free(struct rpc_server *server);
 /* Resolves the call's token, checks its role and tenant, then runs its handler; any
  * refusal ends the call. */
 void rpc_access_check(struct rpc_call *call);
+
+/* The peer of a call for log lines ("local" for a call made inside the daemon). */
+const char *rpc_call_peer(const struct rpc_call *call);
 
 /* Ends the call with status (and message, or NULL) and frees it; no effect after the
  * first time. */

@@ -56,6 +56,9 @@ int rpc_register_events(struct rpc_server *server)
         {"ListFindings", rpc_list_findings, 0},     {"AddAction", rpc_add_action, 0},
         {"UpdateAction", rpc_update_action, 0},     {"PushMetrics", rpc_push_metrics, 0},
         {"StreamMetrics", rpc_push_metrics, 1},
+        {"MapSeries", rpc_map_series, 0},
+        {"ListSeriesMappings", rpc_list_series_mappings, 0},
+        {"UnmapSeries", rpc_unmap_series, 0},
     };
     return REGISTER(server, ims__v1__events__descriptor, entries);
 }

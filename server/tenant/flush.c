@@ -285,6 +285,7 @@ void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
         return;
     }
     if (tenant_queue_full(&st->queue, reg->config.max_queued)) {
+        reg->stats.queue_refusals++;
         write->done(IMS_ETOOBIG, "write queue of the tenant full", NULL, -1, NULL, write->arg);
         return;
     }

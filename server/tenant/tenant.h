@@ -139,6 +139,7 @@ struct tenant_stats {
     uint64_t flushes;        /* committed */
     uint64_t flushes_failed;
     uint64_t flushed_writes;
+    uint64_t queue_refusals; /* writes refused on a full tenant queue (back-pressure) */
     /* Histograms, per bucket (not cumulative); the last slot is +Inf. */
     uint64_t flush_size[TENANT_FLUSH_SIZE_BUCKETS + 1];
     uint64_t flush_time[TENANT_FLUSH_TIME_BUCKETS + 1];

@@ -38,6 +38,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     name text PRIMARY KEY,
     applied_at timestamptz NOT NULL DEFAULT now());
 
+-- name: MIGRATE_SHOW_APPLIED
+-- Which migrations are applied is no secret: imsd's runtime role reads it for /readyz.
+GRANT SELECT ON schema_migrations TO PUBLIC;
+
 -- name: MIGRATE_APPLIED
 -- $1 migration file name
 -- -> one row when it was applied

@@ -663,3 +663,51 @@ VALUES (ims_current_tenant(), $1, $2::timestamptz, $3::int, nullif($4, ''));
 -- $2 snapshot document (json)
 SELECT ims_import_tenant($1::uuid, $2::jsonb);
 
+
+-- name: SERIES_MAP_INSERT
+-- Maps Prometheus series to a metric of the tenant in ims.tenant_id; no row when the
+-- tenant has no such metric.
+-- $1 map id
+-- $2 metric
+-- $3 matchers, canonical, one per line
+-- $4 created by (token id, or '')
+-- -> id, tenant, metric, matchers (one per line), created by, created at, seq
+INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers, created_by)
+SELECT ims_current_tenant(), $1::uuid, $2, string_to_array($3, E'\n'), $4
+WHERE EXISTS (SELECT 1 FROM tenant_metrics m
+              WHERE m.tenant_id = ims_current_tenant() AND m.metric_id = $2)
+RETURNING map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n'),
+          created_by, ims_rfc3339(created_at), seq::text;
+
+-- name: SERIES_MAP_LIST
+-- The tenant's mappings in the order they are tried.
+-- $1 after seq ('' for the first page)
+-- $2 limit
+-- -> the columns of SERIES_MAP_INSERT
+SELECT map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n'),
+       created_by, ims_rfc3339(created_at), seq::text
+FROM metric_series_maps
+WHERE tenant_id = ims_current_tenant() AND seq > coalesce(nullif($1, '')::bigint, 0)
+ORDER BY seq
+LIMIT $2::int;
+
+-- name: SERIES_MAP_DELETE
+-- $1 map id
+-- -> the columns of SERIES_MAP_INSERT
+DELETE FROM metric_series_maps
+WHERE tenant_id = ims_current_tenant() AND map_id = $1::uuid
+RETURNING map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n'),
+          created_by, ims_rfc3339(created_at), seq::text;
+
+-- name: SERIES_MAPS_ALL
+-- Every tenant's mappings for the remote_write receiver (run with all tenants), in order.
+-- -> map id, tenant, metric, matchers (one per line)
+SELECT map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n')
+FROM metric_series_maps
+ORDER BY seq;
+
+-- name: MIGRATION_APPLIED
+-- For /readyz: whether the newest migration this imsd knows is applied.
+-- $1 migration file name
+-- -> t or f
+SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE name = $1);

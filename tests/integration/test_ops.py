@@ -90,7 +90,7 @@ class OpsTest(unittest.TestCase):
         cls.tenant = imstest.unary(cls.channel, "/ims.v1.Tenants/CreateTenant",
                                    tenants_pb2.CreateTenantRequest(
                                        slug=slug, display_name="Ops Ltd", sector="it-services",
-                                       size="small"),
+                                       size_band="small"),
                                    tenants_pb2.Tenant, token=cls.token)
         cls.agent = imstest.imsd_token("agent", [cls.tenant.id])
 

@@ -63,6 +63,11 @@ EXPECTED = {
     "/ims.v1.Events/UpdateAction": {OP, AUDITOR, ADMIN},
     "/ims.v1.Events/PushMetrics": {OP, ADMIN, AGENT},
     "/ims.v1.Events/StreamMetrics": {OP, ADMIN, AGENT},
+    # Which Prometheus series feed the tenant: configuration the operator or the tenant's
+    # admin manages; everyone who reads the tenant may see it.
+    "/ims.v1.Events/MapSeries": {OP, ADMIN},
+    "/ims.v1.Events/ListSeriesMappings": READ,
+    "/ims.v1.Events/UnmapSeries": {OP, ADMIN},
 
     "/ims.v1.Catalog/ListFrameworks": READ,
     "/ims.v1.Catalog/ListControls": READ,
@@ -195,6 +200,8 @@ class Permissions(unittest.TestCase):
             "UpdateAction": dict(id="CA-1", status="done"),
             "PushMetrics": dict(samples=[dict(metric=self.metric, value=1.0)]),
             "StreamMetrics": dict(samples=[dict(metric=self.metric, value=1.0)]),
+            "MapSeries": dict(metric=self.metric, matchers=['__name__="%s"' % uniq]),
+            "UnmapSeries": dict(id="00000000-0000-4000-8000-000000000000"),
             "GetControl": dict(id=self.control),
             "SetAnswers": dict(answers=[dict(subcontrol=self.subcontrol, answer="partial")]),
             "ImportAnswers": dict(csv="subcontrol,answer,note,evidence\n%s,partial,,\n"

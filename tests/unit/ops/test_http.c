@@ -46,11 +46,12 @@ static int ready(void *arg, char *why, size_t len)
     return 1;
 }
 
-static void collect(struct metrics_registry *r, void *arg)
+static void collect(struct metrics_registry *r, void *arg, void (*done)(void *ctx), void *ctx)
 {
     (void)r;
     (void)arg;
     (void)metrics_set(collected, NULL, 42);
+    done(ctx);
 }
 
 static void echo_body(struct ops_http_request *r, void *arg)

@@ -222,6 +222,14 @@ IMS_WUR int ims_client_add_action(ims_client *c, const Ims__V1__AddActionRequest
                                   Ims__V1__FindingResult **out);
 IMS_WUR int ims_client_update_action(ims_client *c, const Ims__V1__UpdateActionRequest *req,
                                      Ims__V1__FindingResult **out);
+/* The remote_write receiver's series mappings of a tenant. */
+IMS_WUR int ims_client_map_series(ims_client *c, const Ims__V1__MapSeriesRequest *req,
+                                  Ims__V1__SeriesMapping **out);
+IMS_WUR int ims_client_list_series_mappings(ims_client *c,
+                                            const Ims__V1__ListSeriesMappingsRequest *req,
+                                            Ims__V1__ListSeriesMappingsResponse **out);
+IMS_WUR int ims_client_unmap_series(ims_client *c, const Ims__V1__UnmapSeriesRequest *req,
+                                    Ims__V1__SeriesMapping **out);
 IMS_WUR int ims_client_push_metrics(ims_client *c, const Ims__V1__PushMetricsRequest *req,
                                     Ims__V1__PushMetricsResponse **out);
 /*
