@@ -18,6 +18,7 @@
 #include "tenant.h"
 
 #define CHECK_PERIOD_MS 5000 /* how often the migrations are checked */
+#define CHECK_TICK_MS 250     /* how soon a first check follows the database coming up */
 #define SLUG_BUCKETS 256
 
 struct slug {
@@ -35,6 +36,7 @@ struct observe {
     SSL_CTX *tls;
     struct rpc_remote_write *rw;
     uv_timer_t check_timer;
+    uint64_t checked_ms;
     int checking;
     int migrations_current; /* -1 not known yet */
     int stopping;
@@ -410,8 +412,11 @@ static void migrations_checked(struct db_txn *txn, int err, void *arg)
 static void on_check(uv_timer_t *timer)
 {
     struct observe *o = timer->data;
-    if (o->checking || db_pool_up(o->src.pool) == 0)
+    uint64_t now = uv_now(o->loop);
+    if (o->checking || db_pool_up(o->src.pool) == 0 ||
+        (o->migrations_current >= 0 && now - o->checked_ms < CHECK_PERIOD_MS))
         return;
+    o->checked_ms = now;
     const char *params[1] = {IMS_LATEST_MIGRATION};
     struct db_txn *txn = db_txn_new(o->src.pool, NULL, 0);
     if (!txn || db_txn_add(txn, STMT_MIGRATION_APPLIED, 1, params) < 0) {
@@ -500,7 +505,7 @@ int observe_start(uv_loop_t *loop, const struct config *config,
     }
     uv_timer_init(loop, &o->check_timer);
     o->check_timer.data = o;
-    uv_timer_start(&o->check_timer, on_check, 0, CHECK_PERIOD_MS);
+    uv_timer_start(&o->check_timer, on_check, 0, CHECK_TICK_MS);
     *out = o;
     return 0;
 }

@@ -48,6 +48,16 @@ def http_post(url, body, headers, timeout=10):
         return e.code, e.read().decode()
 
 
+def wait_ready(ops, timeout=10):
+    """/readyz until it says ready (a probe polls it too): its last (status, body)."""
+    deadline = time.time() + timeout
+    while True:
+        status, body, _ = http_get(ops + "/readyz")
+        if status == 200 or time.time() > deadline:
+            return status, body
+        time.sleep(0.1)
+
+
 class Source(http.server.BaseHTTPRequestHandler):
     """A scrape target standing in for an SME's exporter: one gauge."""
     value = 40
@@ -117,7 +127,7 @@ class OpsTest(unittest.TestCase):
     def test_health_and_exposition(self):
         status, body, _ = http_get(self.ops + "/healthz")
         self.assertEqual((status, body), (200, "ok\n"))
-        status, body, _ = http_get(self.ops + "/readyz")
+        status, body = wait_ready(self.ops)
         self.assertEqual(status, 200, body)
         self.level()  # load the tenant so its gauges exist
         status, text, headers = http_get(self.ops + "/metrics")
@@ -239,7 +249,7 @@ class ReadyzTest(unittest.TestCase):
         pg = os.path.join(imstest.TOP, "deploy", "pg.sh")
         pgdir = os.environ["IMS_TEST_PG_DIR"]
         try:
-            self.assertEqual(http_get(ops + "/readyz")[0], 200)
+            self.assertEqual(wait_ready(ops)[0], 200)
             subprocess.run([pg, "stop", pgdir], check=True, capture_output=True)
             try:
                 deadline = time.time() + 20
