@@ -9,7 +9,7 @@ packages=(
     libjansson-dev libinih-dev libcmocka-dev
     postgresql postgresql-client openssl
     python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client
-    libhttp-parser-dev libsnappy-dev prometheus python3-snappy
+    libhttp-parser-dev libsnappy-dev prometheus python3-snappy libsystemd-dev
 )
 
 missing=()

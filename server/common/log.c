@@ -8,8 +8,10 @@
 #include <time.h>
 
 #include "ims/error.h"
+#include "log_journal.h"
 
 static enum log_level current_level = LOG_INFO;
+static int journal = -1; /* -1: not looked at yet */
 static const char *const level_names[] = {"debug", "info", "warning", "error"};
 
 void log_set_level(enum log_level level)
@@ -226,6 +228,11 @@ void log_emit(enum log_level level, const char *msg, const char *fmt, ...)
     va_end(ap);
     char message[256];
     log_escape(message, sizeof message, msg, SIZE_MAX, 1);
+    if (journal < 0)
+        journal = log_journal_detect();
+    if (journal &&
+        log_journal_send(log_journal_priority((int)level), level_names[level], message, tail) == 0)
+        return;
 
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);

@@ -50,6 +50,8 @@ INSERT INTO risk_treatments (tenant_id, asset_id, threat_id, option, owner)
     SELECT '$A', 'asset-1', min(threat_id), 'mitigate', 'IT' FROM tenant_threats WHERE tenant_id = '$A';
 INSERT INTO assessment_history (tenant_id, subcontrol_id, answer)
     SELECT tenant_id, subcontrol_id, 'yes' FROM tenant_subcontrols WHERE tenant_id = '$A' LIMIT 1;
+INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers)
+    SELECT '$A', '$A', min(metric_id), ARRAY['job="x"'] FROM tenant_metrics WHERE tenant_id = '$A';
 INSERT INTO idempotency_keys (tenant_id, key, method, request_hash, response)
     VALUES ('$A', 'k', 'm', '\\x00', '\\x00');
 SELECT ims_audit_append(NULL, 'operator', 'rls-test', 'x');

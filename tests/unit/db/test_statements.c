@@ -54,7 +54,8 @@ static void rpc_enum_matches_the_rows(void **state)
     assert_string_equal(rpc_table[STMT_TOKEN_LOOKUP].name, "s_TOKEN_LOOKUP");
     assert_string_equal(rpc_table[STMT_SAMPLE_PARTITIONS].name, "s_SAMPLE_PARTITIONS");
     assert_string_equal(rpc_table[STMT_TENANT_IMPORT].name, "s_TENANT_IMPORT");
-    assert_string_equal(rpc_table[STMT__COUNT - 1].name, "s_TENANT_IMPORT");
+    assert_string_equal(rpc_table[STMT_SERIES_MAP_INSERT].name, "s_SERIES_MAP_INSERT");
+    assert_string_equal(rpc_table[STMT__COUNT - 1].name, "s_MIGRATION_APPLIED");
 }
 
 /* What the generator keeps: the text without the comments and the final ";". */
