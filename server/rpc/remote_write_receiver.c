@@ -54,8 +54,9 @@ struct part {
     Ims__V1__PushMetricsRequest req;
     Ims__V1__Sample **ptrs;
     Ims__V1__Sample *samples;
-    char *times; /* 21 bytes per sample: RFC 3339 */
+    char *times; /* 32 bytes per sample: RFC 3339 */
     char key[96];
+    char tenant[40]; /* the part's own copies: the mappings may be reloaded meanwhile */
 };
 
 struct job {
@@ -182,7 +183,7 @@ static void part_done(int status, const char *message, const uint8_t *response, 
         job->rw->stats.samples[RW_SAMPLES_REFUSED] += part->req.n_samples;
     if (severity(http) > severity(job->status)) {
         job->status = http;
-        snprintf(job->message, sizeof job->message, "tenant %s: %s", part->req.tenant,
+        snprintf(job->message, sizeof job->message, "tenant %s: %s", part->tenant,
                  message ? message : "failed");
     }
     if (--job->parts_left == 0)
@@ -213,7 +214,7 @@ static int add_series(struct job *job, const struct series_map_entry *e,
         }
         struct part *part = NULL;
         for (size_t i = job->part_count; i-- > 0;) {
-            if (strcmp(job->parts[i].req.tenant, e->tenant) == 0) {
+            if (strcmp(job->parts[i].tenant, e->tenant) == 0) {
                 if (job->parts[i].req.n_samples < PART_MAX_SAMPLES)
                     part = &job->parts[i];
                 break;
@@ -232,10 +233,9 @@ static int add_series(struct job *job, const struct series_map_entry *e,
             memset(part, 0, sizeof *part);
             ims__v1__push_metrics_request__init(&part->req);
             part->job = job;
-            part->req.tenant = e->tenant;
+            snprintf(part->tenant, sizeof part->tenant, "%s", e->tenant);
             snprintf(part->key, sizeof part->key, "remote-write-%s-%zu", job->digest,
                      job->part_count);
-            part->req.idempotency_key = part->key;
             part->ptrs = malloc(PART_MAX_SAMPLES * sizeof *part->ptrs);
             part->samples = malloc(PART_MAX_SAMPLES * sizeof *part->samples);
             part->times = malloc(PART_MAX_SAMPLES * 32);
@@ -281,13 +281,18 @@ static void job_run(struct job *job)
         return;
     }
     job->status = 204;
-    job->parts_left = job->part_count;
-    size_t count = job->part_count;
-    for (size_t i = 0; i < count; i++) {
+    /* One more than the parts while they are sent: a part may end before the next is. */
+    job->parts_left = job->part_count + 1;
+    for (size_t i = 0; i < job->part_count; i++) {
         struct part *part = &job->parts[i];
+        /* Pointers into the part are set now that the array has stopped moving. */
         part->req.samples = part->ptrs;
+        part->req.tenant = part->tenant;
+        part->req.idempotency_key = part->key;
         rpc_call_local(rw->server, PUSH_METRICS, job->token, &part->req.base, part_done, part);
     }
+    if (--job->parts_left == 0)
+        job_answer(job, job->status, job->message);
 }
 
 /* ---- the mappings ---------------------------------------------------------------------- */
