@@ -380,7 +380,7 @@ static void collect(struct metrics_registry *registry, void *arg, void (*done)(v
         return;
     }
     /* Slugs never change: each is asked for once. */
-    char limit[16];
+    char limit[24];
     snprintf(limit, sizeof limit, "%zu", sc->missing_count);
     const char *params[3] = {sc->missing, "", limit};
     struct db_txn *txn = db_txn_new(o->src.pool, NULL, 1);

@@ -5,6 +5,8 @@
 # grpc-status 0 (h2load's 2xx count says only that HTTP went well).
 #
 #   bench/read/run.sh               N=20000 STREAMS=100 CONNECTIONS=4 by default
+#   SCRAPE_MS=100 bench/read/run.sh the same with the ops listener on and /metrics scraped
+#                                   every SCRAPE_MS ms meanwhile (its cost on the read path)
 #
 # Sets up and tears down everything itself (../ingest/stack.sh).
 set -euo pipefail
@@ -14,8 +16,11 @@ n=${N:-20000}
 streams=${STREAMS:-100}
 connections=${CONNECTIONS:-4}
 
+scrape_ms=${SCRAPE_MS:-}
+ops_args=""
+[ -n "$scrape_ms" ] && ops_args="--ops-listen 127.0.0.1:0"
 # shellcheck disable=SC2086
-stack_start ${IMSD_ARGS:-}
+stack_start ${IMSD_ARGS:-} $ops_args
 tenant=$(stack_tenants 1 read)
 stack_machine
 
@@ -37,8 +42,22 @@ else
     exit 1
 fi
 
+scraper=""
+if [ -n "$scrape_ms" ]; then
+    ops=127.0.0.1:$(sed -n 's/^ops=//p' "$WORK/ready")
+    curl -sf "http://$ops/metrics" >"$WORK/metrics.txt"
+    echo "scraping http://$ops/metrics every ${scrape_ms} ms ($(wc -l <"$WORK/metrics.txt") lines)"
+    (
+        while :; do
+            curl -sf "http://$ops/metrics" >/dev/null || true
+            sleep "$(awk "BEGIN { print $scrape_ms / 1000 }")"
+        done
+    ) &
+    scraper=$!
+fi
 timeout 300 h2load "${headers[@]}" -d "$body" -m "$streams" -c "$connections" -n "$n" \
     --log-file "$WORK/h2load.log" "$url" >"$WORK/h2load.txt"
+[ -n "$scraper" ] && kill "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
 grep -E '^finished in|^requests:|^status codes:|^time for request:' "$WORK/h2load.txt"
 # Per request: start (us), HTTP status, duration (us).
 sort -n -k3 "$WORK/h2load.log" | awk '{ d[NR] = $3 } END {
