@@ -60,6 +60,9 @@ static const struct option_def options[] = {
      "off when empty; an address other than loopback needs ops_tls"},
     {"ops_tls", OPT_BOOL, OFF(ops_tls), "false", 0, 1,
      "serve the ops listener over TLS with tls_cert, tls_key and tls_client_ca"},
+    {"ops_require_token", OPT_BOOL, OFF(ops_require_token), "false", 0, 1,
+     "ask /metrics and /readyz for an operator token or a verified client certificate also on "
+     "loopback (always asked elsewhere)"},
     {"ops_max_connections", OPT_INT, OFF(ops_max_connections), "64", 1, 100000,
      "open ops connections; more are closed at once"},
     {"ops_max_header_bytes", OPT_INT, OFF(ops_max_header_bytes), "16384", 1024, 1048576,

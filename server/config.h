@@ -34,6 +34,7 @@ struct config {
     int64_t allow_cleartext_remote;
     char *ops_listen;
     int64_t ops_tls;
+    int64_t ops_require_token;
     int64_t ops_max_connections;
     int64_t ops_max_header_bytes;
     int64_t ops_max_body_bytes;

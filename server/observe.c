@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "db_pool.h"
 #include "grpc_server.h"
 #include "ims/error.h"
@@ -445,6 +446,59 @@ static int ready(void *arg, char *why, size_t len)
     return 1;
 }
 
+/* ---- who may read /metrics and /readyz off loopback ----------------------------------- */
+
+struct verdict {
+    struct auth_wait wait;
+    struct observe *o;
+    struct ops_http_request *request;
+    void (*done)(struct ops_http_request *request, int verdict);
+};
+
+static void token_resolved(int result, const struct auth_principal *principal, void *arg)
+{
+    struct verdict *v = arg;
+    struct observe *o = v->o;
+    int ok = result == 0 && principal->role == ROLE_OPERATOR;
+    v->done(v->request, ok ? OPS_ALLOWED : OPS_REFUSED);
+    free(v);
+    o->pending--;
+    observe_release(o);
+}
+
+/* A verified client certificate, or an operator's bearer token: the figures name every
+ * tenant. */
+static void authorize(struct ops_http_request *request, void *arg,
+                      void (*done)(struct ops_http_request *request, int verdict))
+{
+    struct observe *o = arg;
+    if (ops_http_client_subject(request)) {
+        done(request, OPS_ALLOWED);
+        return;
+    }
+    const char *token = auth_bearer_token(ops_http_header(request, "authorization"));
+    if (!token) {
+        done(request, OPS_NO_CREDENTIALS);
+        return;
+    }
+    struct verdict *v = calloc(1, sizeof *v);
+    if (!v) {
+        done(request, OPS_REFUSED);
+        return;
+    }
+    v->o = o;
+    v->request = request;
+    v->done = done;
+    o->pending++;
+    rpc_server_authenticate(o->src.rpc, token, &v->wait, token_resolved, v);
+}
+
+static int is_loopback(const char *address)
+{
+    return strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]:", 6) == 0 ||
+           strncmp(address, "localhost:", 10) == 0;
+}
+
 /* ---- lifetime -------------------------------------------------------------------------- */
 
 int observe_start(uv_loop_t *loop, const struct config *config,
@@ -482,6 +536,8 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         .tls = o->tls,
     };
     struct ops_sources ops_sources = {.ready = ready, .collect = collect, .arg = o};
+    if (config->ops_require_token || !is_loopback(config->ops_listen))
+        ops_sources.authorize = authorize;
     if (rc == 0)
         rc = ops_start(loop, config->ops_listen, &http, &ops_sources, o->reg, &o->ops, err,
                        err_len);

@@ -47,17 +47,21 @@ if [ -n "$scrape_ms" ]; then
     ops=127.0.0.1:$(sed -n 's/^ops=//p' "$WORK/ready")
     curl -sf "http://$ops/metrics" >"$WORK/metrics.txt"
     echo "scraping http://$ops/metrics every ${scrape_ms} ms ($(wc -l <"$WORK/metrics.txt") lines)"
+    pause=$(awk "BEGIN { print $scrape_ms / 1000 }")
     (
         while :; do
             curl -sf "http://$ops/metrics" >/dev/null || true
-            sleep "$(awk "BEGIN { print $scrape_ms / 1000 }")"
+            sleep "$pause"
         done
     ) &
     scraper=$!
 fi
 timeout 300 h2load "${headers[@]}" -d "$body" -m "$streams" -c "$connections" -n "$n" \
     --log-file "$WORK/h2load.log" "$url" >"$WORK/h2load.txt"
-[ -n "$scraper" ] && kill "$scraper" 2>/dev/null && wait "$scraper" 2>/dev/null
+if [ -n "$scraper" ]; then
+    kill "$scraper" 2>/dev/null || true
+    wait "$scraper" 2>/dev/null || true
+fi
 grep -E '^finished in|^requests:|^status codes:|^time for request:' "$WORK/h2load.txt"
 # Per request: start (us), HTTP status, duration (us).
 sort -n -k3 "$WORK/h2load.log" | awk '{ d[NR] = $3 } END {

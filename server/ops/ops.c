@@ -26,7 +26,7 @@ struct ops {
     struct metrics_family *connections, *events;
     struct route routes[MAX_ROUTES];
     int route_count;
-    int collecting; /* scrapes waiting for their figures: ops is freed after them */
+    int collecting; /* requests waiting for a verdict or figures: ops is freed after them */
     int closed;
     void (*done)(void *arg);
     void *done_arg;
@@ -66,9 +66,11 @@ static void serve_healthz(struct ops_http_request *r, void *arg)
     answer_text(r, 200, "ok\n");
 }
 
-static void serve_readyz(struct ops_http_request *r, void *arg)
+static void serve_metrics_now(struct ops_http_request *r, struct ops *ops);
+static void ops_finish(struct ops *ops);
+
+static void serve_readyz_now(struct ops_http_request *r, struct ops *ops)
 {
-    struct ops *ops = arg;
     char why[200] = "";
     if (ops->sources.ready && ops->sources.ready(ops->sources.arg, why, sizeof why - 2) != 0) {
         strcat(why, "\n");
@@ -78,12 +80,56 @@ static void serve_readyz(struct ops_http_request *r, void *arg)
     answer_text(r, 200, "ready\n");
 }
 
+/* /readyz and /metrics go through the owner's authorize, when it has one. */
+static void after_authorize(struct ops_http_request *r, int verdict)
+{
+    struct ops *ops = ops_http_user_data(r);
+    ops->collecting--;
+    if (ops->closed) {
+        (void)ops_http_respond(r, 503, NULL, NULL, NULL, 0); /* only frees it */
+        if (ops->collecting == 0)
+            ops_finish(ops);
+        return;
+    }
+    if (verdict == OPS_ALLOWED) {
+        if (strcmp(ops_http_path(r), "/metrics") == 0)
+            serve_metrics_now(r, ops);
+        else
+            serve_readyz_now(r, ops);
+        return;
+    }
+    if (verdict == OPS_NO_CREDENTIALS)
+        (void)ops_http_respond(r, 401, "text/plain; charset=utf-8",
+                               "WWW-Authenticate: Bearer\r\n", "credentials required\n", 21);
+    else
+        answer_text(r, 403, "forbidden\n");
+}
+
+static void guarded(struct ops_http_request *r, struct ops *ops)
+{
+    ops_http_set_user_data(r, ops);
+    ops->collecting++; /* ops stays until the verdict */
+    if (ops->sources.authorize)
+        ops->sources.authorize(r, ops->sources.arg, after_authorize);
+    else
+        after_authorize(r, OPS_ALLOWED);
+}
+
+static void serve_readyz(struct ops_http_request *r, void *arg)
+{
+    guarded(r, arg);
+}
+
 static void render_metrics(void *ctx);
 static void ops_finish(struct ops *ops);
 
 static void serve_metrics(struct ops_http_request *r, void *arg)
 {
-    struct ops *ops = arg;
+    guarded(r, arg);
+}
+
+static void serve_metrics_now(struct ops_http_request *r, struct ops *ops)
+{
     ops_http_set_user_data(r, ops);
     ops->collecting++;
     if (ops->sources.collect)

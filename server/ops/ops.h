@@ -29,8 +29,17 @@ struct ops_sources {
      * calls done(ctx) once, now or later (it may have to look something up first). */
     void (*collect)(struct metrics_registry *registry, void *arg, void (*done)(void *ctx),
                     void *ctx);
+    /* When set, decides whether a request for /metrics or /readyz may be answered (the
+     * listener is reachable from elsewhere): it calls done once, now or later, with 1 to
+     * answer or 0 to refuse (403; 401 when no credentials were given). /healthz is open
+     * to every liveness probe. */
+    void (*authorize)(struct ops_http_request *request, void *arg,
+                      void (*done)(struct ops_http_request *request, int verdict));
     void *arg;
 };
+
+/* Verdicts of ops_sources.authorize. */
+enum { OPS_REFUSED = 0, OPS_ALLOWED = 1, OPS_NO_CREDENTIALS = 2 };
 
 typedef void (*ops_handler)(struct ops_http_request *request, void *arg);
 

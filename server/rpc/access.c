@@ -169,6 +169,12 @@ void rpc_access_free(struct rpc_server *server)
     tenant_refs_clear(server);
 }
 
+void rpc_server_authenticate(struct rpc_server *server, const char *token, struct auth_wait *wait,
+                             auth_lookup_cb cb, void *arg)
+{
+    auth_lookup(server->tokens, token, wait, cb, arg);
+}
+
 void rpc_server_forget_token(struct rpc_server *server, const char *token_id)
 {
     auth_tokens_forget(server->tokens, token_id);

@@ -133,6 +133,12 @@ struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
 void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
                     const ProtobufCMessage *request, rpc_local_done done, void *arg);
 
+/* Resolves a bearer token as a call's would be (cache, then the store): cb gets 0 and the
+ * principal, IMS_ENOTFOUND (unknown, expired, revoked) or a store error. wait must stay in
+ * place until cb; auth_lookup_cancel(wait) gives up. */
+void rpc_server_authenticate(struct rpc_server *server, const char *token, struct auth_wait *wait,
+                             auth_lookup_cb cb, void *arg);
+
 /* --- figures, for /metrics --- */
 
 #define RPC_LATENCY_BUCKETS 14

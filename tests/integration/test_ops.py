@@ -240,6 +240,38 @@ remote_write:
             shutil.rmtree(work, ignore_errors=True)
 
 
+class OpsAuthTest(unittest.TestCase):
+    """Off loopback (here: forced with ops_require_token) /metrics and /readyz need an
+    operator token or a verified client certificate; /healthz stays open."""
+
+    def test_metrics_need_an_operator(self):
+        daemon = imstest.Daemon("--ops-listen", "127.0.0.1:0", "--ops-require-token", "true")
+        ops = "http://127.0.0.1:%d" % daemon.ops_port
+        try:
+            self.assertEqual(http_get(ops + "/healthz")[0], 200)
+            status, _, headers = http_get(ops + "/metrics")
+            self.assertEqual(status, 401)
+            self.assertEqual(headers.get("WWW-Authenticate"), "Bearer")
+            operator = imstest.imsd_token()
+            with daemon.channel() as channel:
+                tenant = imstest.unary(channel, "/ims.v1.Tenants/CreateTenant",
+                                       tenants_pb2.CreateTenantRequest(
+                                           slug=imstest.unique("opsauth"), display_name="A",
+                                           sector="retail", size_band="micro"),
+                                       tenants_pb2.Tenant, token=operator)
+            viewer = imstest.imsd_token("viewer", [tenant.id])
+            self.assertEqual(http_get(ops + "/metrics",
+                                      {"Authorization": "Bearer " + viewer})[0], 403)
+            self.assertEqual(http_get(ops + "/metrics",
+                                      {"Authorization": "Bearer not-a-token"})[0], 403)
+            status, text, _ = http_get(ops + "/metrics", {"Authorization": "Bearer " + operator})
+            self.assertEqual(status, 200)
+            self.assertIn("ims_rpc_calls_total", text)
+            self.assertEqual(http_get(ops + "/readyz")[0], 401)
+        finally:
+            daemon.stop()
+
+
 class ReadyzTest(unittest.TestCase):
     """/readyz is not ready while PostgreSQL is down and ready again when it is back."""
 
