@@ -130,7 +130,7 @@ static int add_families(struct observe *o)
            FAMILY(flush_size, "ims_tenant_flush_writes", "Writes coalesced into one flush.",
                   METRICS_HISTOGRAM, NULL, 0, size_bounds, TENANT_FLUSH_SIZE_BUCKETS, 1) &&
            FAMILY(flush_time, "ims_tenant_flush_duration_seconds",
-                  "Time of a flush's transaction, from sending to COMMIT.", METRICS_HISTOGRAM,
+                  "Time of a flush's transaction, from sending to its commit.", METRICS_HISTOGRAM,
                   NULL, 0, time_bounds, TENANT_FLUSH_TIME_BUCKETS, 1) &&
            FAMILY(db_connections, "ims_db_connections",
                   "Database connections of the pool, by state.", METRICS_GAUGE, state, 1, NULL, 0,
