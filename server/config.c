@@ -30,8 +30,7 @@ static const struct option_def options[] = {
     {"listen", OPT_LIST, OFF(listen), NULL, 0, 0,
      "address to serve: host:port (h2c), unix:/path, or https://host:port (TLS); repeatable"},
     {"sql_dir", OPT_STRING, OFF(sql_dir), IMS_SQL_DIR, 0, 0,
-     "folder holding migrations/ and catalog/ (default: ../share/ims/sql beside the "
-     "executable when it exists)"},
+     "folder holding migrations/ and catalog/ (installed: PREFIX/share/ims/sql)"},
     {"db_owner_role", OPT_STRING, OFF(db_owner_role), NULL, 0, 0,
      "imsd migrate: role owning the schema (default: DATABASE_owner)"},
     {"db_app_role", OPT_STRING, OFF(db_app_role), NULL, 0, 0,

@@ -96,3 +96,37 @@ finish() {
     echo "$passed passed, $failed failed"
     [ "$failed" -eq 0 ]
 }
+
+# release_build: a Release build for installing, configured for prefix /usr, in RELEASE
+# (incremental: the second test reuses it).
+RELEASE=$IMS_TEST_BUILD/release-install
+release_build() {
+    cmake -S "$IMS_TEST_TOP" -B "$RELEASE" -DCMAKE_BUILD_TYPE=Release -DIMS_TESTS=OFF \
+        -DCMAKE_INSTALL_PREFIX=/usr >"$test_work/configure.log" 2>&1 &&
+        cmake --build "$RELEASE" -j "${IMS_JOBS:-2}" >"$test_work/build.log" 2>&1 || {
+        tail -30 "$test_work/configure.log" "$test_work/build.log" >&2
+        echo "release build in $RELEASE failed" >&2
+        return 1
+    }
+}
+
+# fresh_database NAME: drops and creates NAME on the test cluster (and its derived roles).
+fresh_database() {
+    local admin="$IMS_TEST_PG_HOST_DSN dbname=postgres" role
+    psql -X -q -d "$admin" -c "DROP DATABASE IF EXISTS \"$1\"" &&
+        for role in "${1//-/_}_owner" "${1//-/_}_app"; do
+            psql -X -q -d "$admin" -c "DROP ROLE IF EXISTS $role" || return 1
+        done &&
+        psql -X -q -d "$admin" -c "CREATE DATABASE \"$1\""
+}
+
+drop_database() {
+    local admin="$IMS_TEST_PG_HOST_DSN dbname=postgres" role
+    psql -X -q -d "$admin" -c "DROP DATABASE IF EXISTS \"$1\""
+    for role in "${1//-/_}_owner" "${1//-/_}_app"; do
+        psql -X -q -d "$admin" -c "DROP ROLE IF EXISTS $role"
+    done
+}
+
+# runtime_dsn DB ROLE: the test cluster's socket and port, as ROLE.
+runtime_dsn() { echo "${IMS_TEST_PG_HOST_DSN% user=*} dbname=$1 user=$2"; }
