@@ -4,9 +4,13 @@
 #   etcd (Debian etcd-server)            the consensus store Patroni keeps its leader key in
 #   pg1, pg2 managed by Patroni          PostgreSQL streaming replication, synchronous mode:
 #                                        a commit returns once the standby has flushed it
-#   imsd1, imsd2                         each reaches the primary through a multi-host DSN
-#                                        (target_session_attrs=read-write)
-#   HAProxy (TCP mode)                   in front of the two daemons: clients use one address
+#   HAProxy (TCP mode)                   two frontends: "pg" forwards to the node whose
+#                                        Patroni answers 200 on /primary; "ims" spreads
+#                                        clients over the two daemons
+#   imsd1, imsd2                         reach the primary through HAProxy's "pg" frontend
+#                                        (IMS_HA_ROUTE=haproxy, the default) or through a
+#                                        multi-host DSN naming both nodes with
+#                                        target_session_attrs=read-write (IMS_HA_ROUTE=multihost)
 #
 #   deploy/ha/ha.sh start [NAME]   start all of it (a build of imsd is needed: IMS_BUILD or
 #                                  build/release), migrate, print shell assignments (below)
@@ -18,7 +22,7 @@
 # then). start prints:
 #   IMS_HA_SERVER       HAProxy's address, for clients (h2c)
 #   IMS_HA_ADMIN_DSN    superuser DSN naming both nodes, target_session_attrs=read-write
-#   IMS_HA_DB           the runtime DSN the daemons use (both nodes, read-write)
+#   IMS_HA_DB           the runtime DSN the daemons use
 #   IMS_HA_DIR          the folder; IMS_HA_PG1_PORT, IMS_HA_PG2_PORT, IMS_HA_REST1_PORT,
 #                       IMS_HA_REST2_PORT (Patroni's REST API), IMS_HA_IMSD1, IMS_HA_IMSD2
 # Pid files: DIR/{etcd,patroni1,patroni2,imsd1,imsd2,haproxy}.pid; a node's postmaster pid is
@@ -55,9 +59,9 @@ spawn() {
     shift
     local line="echo \$\$ >'$dir/$label.pid'; exec \"\$@\" >>'$dir/$label.log' 2>&1"
     if [ "$(id -u)" = 0 ] && [ "$run_user" != root ]; then
-        (cd / && setsid runuser -u "$run_user" -- sh -c "$line" sh "$@" </dev/null &)
+        (cd / && exec setsid runuser -u "$run_user" -- sh -c "$line" sh "$@") </dev/null >/dev/null 2>&1 &
     else
-        (cd / && setsid sh -c "$line" sh "$@" </dev/null &)
+        (cd / && exec setsid sh -c "$line" sh "$@") </dev/null >/dev/null 2>&1 &
     fi
     for _ in $(seq 1 50); do
         [ -s "$dir/$label.pid" ] && return 0
@@ -69,8 +73,8 @@ spawn() {
 spawn_here() {
     local label=$1
     shift
-    (cd / && setsid sh -c "echo \$\$ >'$dir/$label.pid'; exec \"\$@\" >>'$dir/$label.log' 2>&1" \
-        sh "$@" </dev/null &)
+    (cd / && exec setsid sh -c "echo \$\$ >'$dir/$label.pid'; exec \"\$@\" >>'$dir/$label.log' 2>&1" \
+        sh "$@") </dev/null >/dev/null 2>&1 &
     for _ in $(seq 1 50); do
         [ -s "$dir/$label.pid" ] && return 0
         sleep 0.1
@@ -135,7 +139,7 @@ wait_for() {
 }
 
 stop_all() {
-    for label in haproxy imsd1 imsd2; do stop_pid "$label"; done
+    for label in imsd1 imsd2 haproxy; do stop_pid "$label"; done
     # Patroni stops its PostgreSQL when it is asked to stop.
     for n in 1 2; do stop_pid "patroni$n"; done
     for n in 1 2; do stop_postmaster "$dir/pg$n/data"; done
@@ -163,6 +167,7 @@ for d in /usr/lib/postgresql/*/bin; do
 done
 [ -n "$pgbin" ] || die "no PostgreSQL server found (deploy/install-deps.sh installs it)"
 build=${IMS_BUILD:-$top/build/release}
+[ -d "$build" ] && build=$(cd "$build" && pwd)
 imsd=$build/server/imsd
 [ -x "$imsd" ] || die "no imsd in $build (build it, or set IMS_BUILD)"
 
@@ -177,7 +182,9 @@ chmod 0755 "$dir"
 # Abandoned half-way, a start leaves nothing running.
 trap 'rc=$?; if [ $rc -ne 0 ]; then stop_all; fi' EXIT
 
-read -r etcd_client etcd_peer pg1 pg2 rest1 rest2 imsd1 imsd2 front < <(free_ports 9)
+read -r etcd_client etcd_peer pg1 pg2 rest1 rest2 imsd1 imsd2 front pgfront < <(free_ports 10)
+route=${IMS_HA_ROUTE:-haproxy}
+case "$route" in haproxy | multihost) ;; *) die "IMS_HA_ROUTE: haproxy or multihost" ;; esac
 scope=ims-$name-$(basename "$dir" | sed 's/.*-//')
 
 spawn etcd etcd --name ha --data-dir "$dir/etcd/data" \
@@ -270,17 +277,6 @@ psql -X -q -d "$admin dbname=postgres" -c "CREATE DATABASE ims" >/dev/null
     die "imsd migrate failed"
 }
 
-db="host=127.0.0.1,127.0.0.1 port=$pg1,$pg2 dbname=ims user=ims_app target_session_attrs=read-write connect_timeout=2"
-for n in 1 2; do
-    port_var=imsd$n
-    spawn_here "imsd$n" "$imsd" --db "$db" --listen "127.0.0.1:${!port_var}" \
-        --shutdown-grace-ms 2000
-done
-for n in 1 2; do
-    port_var=imsd$n
-    wait_for "imsd$n serving" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/${!port_var}"
-done
-
 cat >"$dir/haproxy.cfg" <<EOF
 global
     maxconn 1000
@@ -291,6 +287,17 @@ defaults
     timeout server 1h
     retries 3
     option redispatch
+# PostgreSQL: only the node Patroni calls primary; sessions to a node marked down are cut.
+frontend pg
+    bind 127.0.0.1:$pgfront
+    default_backend pg_primary
+backend pg_primary
+    option httpchk GET /primary
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 1 on-marked-down shutdown-sessions
+    server pg1 127.0.0.1:$pg1 check port $rest1
+    server pg2 127.0.0.1:$pg2 check port $rest2
+# The daemons: HTTP/2 passes through in TCP mode.
 frontend ims
     bind 127.0.0.1:$front
     default_backend imsd
@@ -301,13 +308,32 @@ backend imsd
 EOF
 haproxy -c -q -f "$dir/haproxy.cfg" || die "haproxy refuses $dir/haproxy.cfg"
 spawn_here haproxy haproxy -db -f "$dir/haproxy.cfg"
-wait_for "HAProxy listening" 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$front"
+wait_for "HAProxy listening" 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$pgfront"
+
+if [ "$route" = haproxy ]; then
+    db="host=127.0.0.1 port=$pgfront dbname=ims user=ims_app target_session_attrs=read-write connect_timeout=2"
+else
+    db="host=127.0.0.1,127.0.0.1 port=$pg1,$pg2 dbname=ims user=ims_app target_session_attrs=read-write connect_timeout=2"
+fi
+wait_for "the primary through HAProxy" 30 psql -X -At -d "host=127.0.0.1 port=$pgfront dbname=ims user=$run_user" -c "SELECT 1"
+for n in 1 2; do
+    port_var=imsd$n
+    spawn_here "imsd$n" "$imsd" --db "$db" --listen "127.0.0.1:${!port_var}" \
+        --shutdown-grace-ms 2000
+done
+for n in 1 2; do
+    port_var=imsd$n
+    wait_for "imsd$n serving" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/${!port_var}"
+done
+wait_for "HAProxy serving ims" 15 bash -c "exec 3<>/dev/tcp/127.0.0.1/$front"
 
 cat >"$dir/ha.env" <<EOF
 IMS_HA_SERVER='127.0.0.1:$front'
 IMS_HA_ADMIN_DSN='$admin dbname=ims'
 IMS_HA_DB='$db'
 IMS_HA_DIR='$dir'
+IMS_HA_PG_SERVER='127.0.0.1:$pgfront'
+IMS_HA_ROUTE='$route'
 IMS_HA_PG1_PORT='$pg1'
 IMS_HA_PG2_PORT='$pg2'
 IMS_HA_REST1_PORT='$rest1'
