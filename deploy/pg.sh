@@ -76,7 +76,7 @@ elif [ "$cmd" = start ] && [ "$(id -u)" = 0 ]; then
     chown "$pg_user" "$dir"
     if ! runuser -u "$pg_user" -- test -w "$dir" 2>/dev/null; then
         name=$(basename "$(dirname "$dir")")-$(basename "$dir")
-        name=$(printf '%s' "$name" | tr -c 'A-Za-z0-9._-' '_' | cut -c1-40)
+        name=$(printf '%s' "$name" | tr -d '.' | tr -c 'A-Za-z0-9_-' '_' | cut -c1-40)
         home=/tmp/ims-pg-$name-$(printf '%s' "$dir" | sha256sum | cut -c1-10)
         echo "pg.sh: $pg_user cannot enter $dir; the cluster's files live in $home" >&2
         echo "$home" >"$dir/location"
