@@ -42,7 +42,7 @@ check "dpkg -i installs them" "${sudo[@]}" dpkg -i "${debs[@]}"
 check "the postinst made the system user ims" getent passwd ims
 check "/etc/ims/imsd.conf is a conffile readable by group ims" \
     bash -c "[ \"\$(stat -c %G:%a /etc/ims/imsd.conf)\" = ims:640 ] && dpkg-query -W -f='\${Conffiles}' imsd | grep -q /etc/ims/imsd.conf"
-check "the unit names /usr/bin/imsd" grep -q '^ExecStart=/usr/bin/imsd ' /lib/systemd/system/imsd.service
+check "the unit names /usr/bin/imsd" grep -q '^ExecStart=/usr/bin/imsd ' /usr/lib/systemd/system/imsd.service
 
 db=ims-packaged
 fresh_database "$db" >/dev/null
