@@ -158,7 +158,9 @@ if [ "$cmd" = stop ]; then
 fi
 
 # start
-for p in patroni etcd haproxy psql curl; do
+# haproxy is in /usr/sbin, which a normal user's PATH may lack.
+export PATH=$PATH:/usr/sbin:/sbin
+for p in patroni etcd etcdctl haproxy psql curl; do
     command -v "$p" >/dev/null || die "$p is not installed (deploy/install-deps.sh installs it)"
 done
 pgbin=""
