@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# Installs the Debian packages ims needs to build, run and test, when any is missing.
-# Works as root or as a user with sudo. Prints nothing when all are present.
+# Installs the Debian packages ims needs to build, run, package and test (including the
+# high-availability test: Patroni, etcd, HAProxy), when any is missing. Works as root or
+# as a user with sudo. Prints nothing when all are present.
 set -euo pipefail
 
 packages=(
-    build-essential cmake pkg-config git
+    build-essential cmake pkg-config git dpkg-dev file
     libuv1-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev libssl-dev
     libjansson-dev libinih-dev libcmocka-dev
     postgresql postgresql-client openssl
     python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client
     libhttp-parser-dev libsnappy-dev prometheus python3-snappy libsystemd-dev
+    man-db bash-completion
+    patroni python3-psycopg2 etcd-server etcd-client haproxy
 )
 
 missing=()
@@ -21,10 +24,26 @@ done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "install-deps: installing ${missing[*]}" >&2
-sudo=""
+sudo=()
 if [ "$(id -u)" != 0 ]; then
-    sudo="sudo"
+    if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
+        echo "install-deps: missing packages (${missing[*]}) and no root: run as root," \
+            "or as a user who may use sudo" >&2
+        exit 1
+    fi
+    sudo=(sudo -n)
 fi
+# The packages' own services (etcd, haproxy, the packaged PostgreSQL cluster) are not
+# what ims uses: its scripts start their own on loopback ports of their own.
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=300 update -qq || {
+    echo "install-deps: apt-get update failed" >&2
+    exit 1
+}
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install \
+    -y -qq --no-install-recommends "${missing[@]}" >/tmp/ims-install-deps.$$.log 2>&1 || {
+    tail -30 /tmp/ims-install-deps.$$.log >&2
+    echo "install-deps: apt-get install ${missing[*]} failed" >&2
+    exit 1
+}
+rm -f /tmp/ims-install-deps.$$.log

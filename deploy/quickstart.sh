@@ -6,6 +6,7 @@
 #   deploy/quickstart.sh            keep serving until Ctrl-C, then stop everything
 #   deploy/quickstart.sh --no-wait  stop everything it started and exit 0
 set -euo pipefail
+trap 'rc=$?; echo "quickstart: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 wait_for_ctrl_c=1
 [ "${1:-}" = "--no-wait" ] && wait_for_ctrl_c=0
@@ -16,7 +17,11 @@ cd "$top"
 
 build=$top/build/release
 cmake -S "$top" -B "$build" -DCMAKE_BUILD_TYPE=Release -DIMS_TESTS=OFF >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
+cmake --build "$build" -j "${IMS_JOBS:-2}" >"$top/build/release.log" 2>&1 || {
+    tail -30 "$top/build/release.log" >&2
+    echo "quickstart: the build failed (log: $top/build/release.log)" >&2
+    exit 1
+}
 imsd=$build/server/imsd
 imsctl=$build/client/cli/imsctl
 
@@ -29,15 +34,18 @@ cleanup() {
         kill -TERM "$imsd_pid"
         wait "$imsd_pid" 2>/dev/null || true
     fi
-    "$top/deploy/pg.sh" stop "$pgdir" >/dev/null 2>&1 || true
+    "$top/deploy/pg.sh" remove "$pgdir" || true
 }
 trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 # A throwaway database: every quickstart begins from nothing.
-"$top/deploy/pg.sh" stop "$pgdir" >/dev/null 2>&1 || true
-rm -rf "$pgdir"
-eval "$("$top/deploy/pg.sh" start "$pgdir")"
+"$top/deploy/pg.sh" remove "$pgdir"
+pg_env=$("$top/deploy/pg.sh" start "$pgdir") || {
+    echo "quickstart: the database did not start (pg.sh said why above)" >&2
+    exit 1
+}
+eval "$pg_env"
 "$imsd" migrate --db "$IMS_ADMIN_DSN"
 
 rm -f "$run/ready"
@@ -46,9 +54,14 @@ rm -f "$run/ready"
 imsd_pid=$!
 for _ in $(seq 1 200); do
     [ -f "$run/ready" ] && break
-    kill -0 "$imsd_pid" 2>/dev/null || { cat "$run/imsd.log" >&2; exit 1; }
+    kill -0 "$imsd_pid" 2>/dev/null || {
+        cat "$run/imsd.log" >&2
+        echo "quickstart: imsd exited before serving (log above)" >&2
+        exit 1
+    }
     sleep 0.05
 done
+[ -s "$run/ready" ] || { echo "quickstart: imsd did not start within 10 s (log: $run/imsd.log)" >&2; exit 1; }
 port=$(head -1 "$run/ready")
 export IMS_SERVER=127.0.0.1:$port
 "$imsd" token create --db "$IMS_ADMIN_DSN" --role operator --label quickstart >"$run/operator.token"

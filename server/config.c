@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <ini.h>
 
@@ -30,7 +32,11 @@ static const struct option_def options[] = {
     {"listen", OPT_LIST, OFF(listen), NULL, 0, 0,
      "address to serve: host:port (h2c), unix:/path, or https://host:port (TLS); repeatable"},
     {"sql_dir", OPT_STRING, OFF(sql_dir), IMS_SQL_DIR, 0, 0,
-     "folder holding migrations/ and catalog/"},
+     "folder holding migrations/ and catalog/ (installed: PREFIX/share/ims/sql)"},
+    {"db_owner_role", OPT_STRING, OFF(db_owner_role), NULL, 0, 0,
+     "imsd migrate: role owning the schema (default: DATABASE_owner)"},
+    {"db_app_role", OPT_STRING, OFF(db_app_role), NULL, 0, 0,
+     "imsd migrate: role imsd connects as (default: DATABASE_app)"},
     {"log_level", OPT_STRING, OFF(log_level), "info", 0, 0, "debug, info, warning or error"},
     {"db_pool_size", OPT_INT, OFF(db_pool_size), "8", 1, 256, "database connections"},
     {"max_message_bytes", OPT_INT, OFF(max_message_bytes), "4194304", 1024, 268435456,
@@ -160,6 +166,32 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
     return IMS_EINVAL;
 }
 
+/* An installed imsd (PREFIX/bin or PREFIX/sbin) finds the SQL installed beside it in
+ * PREFIX/share/ims/sql, wherever PREFIX is; one run from the build tree uses the source's. */
+static void find_installed_sql(struct config *c)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    char dir[4200], probe[4300];
+    snprintf(dir, sizeof dir, "%s/../share/ims/sql", exe);
+    snprintf(probe, sizeof probe, "%s/migrations", dir);
+    struct stat st;
+    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+        return;
+    char *copy = realpath(dir, NULL);
+    if (copy) {
+        free(c->sql_dir);
+        c->sql_dir = copy;
+    }
+}
+
 void config_init(struct config *c)
 {
     memset(c, 0, sizeof *c);
@@ -167,6 +199,7 @@ void config_init(struct config *c)
     for (size_t i = 0; i < OPTION_COUNT; i++)
         if (options[i].fallback && options[i].type != OPT_LIST)
             (void)!config_set(c, options[i].name, options[i].fallback, err, sizeof err);
+    find_installed_sql(c);
 }
 
 void config_free(struct config *c)

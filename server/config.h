@@ -21,6 +21,8 @@ struct config {
     char *listen[CONFIG_MAX_LISTEN];
     int listen_count;
     char *sql_dir;
+    char *db_owner_role;
+    char *db_app_role;
     char *log_level;
     int64_t db_pool_size;
     int64_t max_message_bytes;

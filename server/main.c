@@ -2,7 +2,7 @@
  * imsd: start-up, signals, configuration and wiring.
  *
  *   imsd [serve] --db DSN --listen ADDR [--listen ADDR ...] [--config FILE] [options]
- *   imsd migrate --db DSN [--sql-dir DIR]
+ *   imsd migrate --db DSN [--sql-dir DIR] [--db-owner-role NAME] [--db-app-role NAME]
  *   imsd token create --db DSN --role ROLE [--tenant T ...] [--label TEXT]
  *   imsd config sample
  *
@@ -65,7 +65,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: imsd [serve] [--config FILE] [options]\n"
-            "       imsd migrate --db DSN [--sql-dir DIR]\n"
+            "       imsd migrate --db DSN [--sql-dir DIR] [--db-owner-role NAME] [--db-app-role NAME]\n"
             "       imsd token create --db DSN --role ROLE [--tenant T ...] [--label TEXT]\n"
             "       imsd config sample\n\n"
             "options (also keys of the config file):\n");
@@ -146,7 +146,8 @@ static int cmd_migrate(struct config *c)
     }
     char err[2048];
     int applied = 0;
-    int rc = db_migrate(c->db, c->sql_dir, &applied, err, sizeof err);
+    int rc = db_migrate_roles(c->db, c->sql_dir, c->db_owner_role, c->db_app_role, &applied,
+                              err, sizeof err);
     if (rc != 0) {
         fprintf(stderr, "imsd: migrate: %s\n", err);
         return rc == IMS_EUNAVAILABLE ? EXIT_DB : 1;

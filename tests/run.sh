@@ -4,6 +4,7 @@
 # (unit, integration, conformance, SQL), and stops everything it started.
 # Exits non-zero on any failure.
 set -euo pipefail
+trap 'rc=$?; echo "tests/run.sh: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -11,23 +12,26 @@ cd "$top"
 
 build=${IMS_BUILD_DIR:-$top/build/test}
 cmake -S "$top" -B "$build" -DIMS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-cmake --build "$build" -j "$(nproc)"
+cmake --build "$build" -j "${IMS_JOBS:-2}"
 
 pgdir=$top/.pg-test
-"$top/deploy/pg.sh" stop "$pgdir" 2>/dev/null || true
-rm -rf "$pgdir"
+"$top/deploy/pg.sh" remove "$pgdir"
 cleanup() {
-    "$top/deploy/pg.sh" stop "$pgdir" || true
-    rm -rf "$pgdir"
+    "$top/deploy/pg.sh" remove "$pgdir" || true
 }
 trap cleanup EXIT
-eval "$("$top/deploy/pg.sh" start "$pgdir")"
+pg_env=$("$top/deploy/pg.sh" start "$pgdir") || {
+    echo "tests/run.sh: the test database did not start (pg.sh said why above)" >&2
+    exit 1
+}
+eval "$pg_env"
 "$build/server/imsd" migrate --db "$IMS_ADMIN_DSN"
 
 export IMS_TEST_ADMIN_DSN=$IMS_ADMIN_DSN
 export IMS_TEST_DSN=$IMS_ADMIN_DSN
 export IMS_TEST_DB=$IMS_DB
 export IMS_TEST_PG_DIR=$pgdir
+export IMS_TEST_PG_HOST_DSN=$IMS_PG_HOST_DSN
 export IMS_TEST_BUILD=$build
 export IMS_TEST_TOP=$top
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -29,21 +29,31 @@ stack_stop() {
         wait "$IMSD_PID" 2>/dev/null || true
     fi
     IMSD_PID=""
-    "$top/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
-    [ -n "$WORK" ] && rm -rf "$WORK"
+    "$top/deploy/pg.sh" remove "$PGDIR" || true
+    if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
     WORK=""
 }
 
 stack_start() {
     trap stack_stop EXIT
     trap 'exit 130' INT TERM
+    trap 'rc=$?; echo "bench: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
     if [ "${IMS_BENCH_NO_BUILD:-0}" != 1 ]; then
         cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-        cmake --build "$BUILD" -j2 --target imsd imsctl bench_ingest bench_latency >/dev/null
+        cmake --build "$BUILD" -j2 --target imsd imsctl bench_ingest bench_latency \
+            >"$BUILD/bench-build.log" 2>&1 || {
+            tail -30 "$BUILD/bench-build.log" >&2
+            echo "bench: the build failed (log: $BUILD/bench-build.log)" >&2
+            exit 1
+        }
     fi
-    "$top/deploy/pg.sh" stop "$PGDIR" >/dev/null 2>&1 || true
-    rm -rf "$PGDIR"
-    eval "$("$top/deploy/pg.sh" start "$PGDIR")"
+    "$top/deploy/pg.sh" remove "$PGDIR"
+    local pg_env
+    pg_env=$("$top/deploy/pg.sh" start "$PGDIR") || {
+        echo "bench: the database did not start (pg.sh said why above)" >&2
+        exit 1
+    }
+    eval "$pg_env"
     export IMS_ADMIN_DSN IMS_DB
     "$BUILD/server/imsd" migrate --db "$IMS_ADMIN_DSN" >/dev/null
     TOKEN=$("$BUILD/server/imsd" token create --db "$IMS_ADMIN_DSN" --role operator \

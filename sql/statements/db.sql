@@ -47,10 +47,38 @@ GRANT SELECT ON schema_migrations TO PUBLIC;
 -- -> one row when it was applied
 SELECT 1 FROM schema_migrations WHERE name = $1;
 
+-- name: MIGRATE_DATABASE
+-- -> the database being migrated (its roles' names derive from it)
+SELECT current_database();
+
+-- name: MIGRATE_ROLES
+-- Names this installation's roles for the statements below (for the session).
+-- $1 owner role
+-- $2 runtime role
+SELECT set_config('ims.owner_role', $1, false), set_config('ims.app_role', $2, false);
+
 -- name: MIGRATE_AS_OWNER
--- Once 0001 created the owner role, each file runs as ims_owner so that the runtime role
--- owns nothing.
-DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'ims_owner') THEN SET LOCAL ROLE ims_owner; END IF; END $$;
+-- A file runs as the installation's owner role once that role may create in this
+-- database's schema (so that the runtime role owns nothing); the role may exist already
+-- for another database of the cluster without that right, and then the file (0001) runs
+-- as the migrating user and grants it.
+DO $$
+DECLARE r text := current_setting('ims.owner_role');
+BEGIN
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = r) AND has_schema_privilege(r, 'public', 'CREATE') THEN
+        EXECUTE format('SET LOCAL ROLE %I', r);
+    END IF;
+END $$;
+
+-- name: MIGRATE_RESTRICT_CONNECT
+-- Only this installation's runtime role (and superusers) may connect to its database, so
+-- another installation's runtime role on the same cluster cannot.
+DO $$
+BEGIN
+    EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(),
+                   current_setting('ims.app_role'));
+END $$;
 
 -- name: MIGRATE_RESET_ROLE
 RESET ROLE;

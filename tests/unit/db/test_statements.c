@@ -63,7 +63,7 @@ static void generated_text(void **state)
 {
     assert_string_equal(DB_SQL_BEGIN, "BEGIN");
     assert_int_equal(DB_PARAMS_SET_TENANT, 2);
-    assert_non_null(strstr(DB_SQL_MIGRATE_AS_OWNER, "SET LOCAL ROLE ims_owner; END IF; END $$"));
+    assert_non_null(strstr(DB_SQL_MIGRATE_AS_OWNER, "EXECUTE format('SET LOCAL ROLE %I', r);"));
     assert_null(strstr(DB_SQL_SET_TENANT, "--"));
     assert_int_equal(RPC_PARAMS_INCIDENT_INSERT, 10);
     assert_null(strchr(RPC_SQL_TOKEN_LOOKUP, ';'));
