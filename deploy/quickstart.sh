@@ -50,7 +50,7 @@ eval "$pg_env"
 
 rm -f "$run/ready"
 "$imsd" --db "$IMS_DB" --listen 127.0.0.1:0 --listen "unix:$run/imsd.sock" \
-    --ready-file "$run/ready" >"$run/imsd.log" 2>&1 &
+    --ops-listen 127.0.0.1:0 --ready-file "$run/ready" >"$run/imsd.log" 2>&1 &
 imsd_pid=$!
 for _ in $(seq 1 200); do
     [ -f "$run/ready" ] && break
@@ -63,6 +63,7 @@ for _ in $(seq 1 200); do
 done
 [ -s "$run/ready" ] || { echo "quickstart: imsd did not start within 10 s (log: $run/imsd.log)" >&2; exit 1; }
 port=$(head -1 "$run/ready")
+ops=127.0.0.1:$(sed -n 's/^ops=//p' "$run/ready")
 export IMS_SERVER=127.0.0.1:$port
 "$imsd" token create --db "$IMS_ADMIN_DSN" --role operator --label quickstart >"$run/operator.token"
 export IMS_TOKEN
@@ -103,6 +104,10 @@ say "Security level after the metric sample, and how it got there"
 "$imsctl" level history demo
 say "The improvement plan: what raises the level fastest"
 "$imsctl" plan show demo --steps 5
+
+say "What Prometheus sees on the ops listener: http://$ops/metrics (also /healthz, /readyz)"
+curl -sf "http://$ops/readyz" || true
+curl -sf "http://$ops/metrics" | grep -E '^ims_(security_level|maturity_level|revision)\{' || true
 
 if [ "$wait_for_ctrl_c" = 1 ]; then
     say "Serving until Ctrl-C. Try: IMS_SERVER=$IMS_SERVER IMS_TOKEN=\$(cat $run/operator.token) $imsctl level watch demo"
