@@ -5,6 +5,7 @@ IMS_TEST_ADMIN_DSN (superuser DSN), IMS_TEST_PG_DIR, IMS_TEST_PYGEN (generated m
 """
 import importlib.util
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,7 +96,8 @@ class Daemon:
         return grpc.insecure_channel(self.addr)
 
     def stop(self):
-        """SIGTERM, then wait; returns the exit code. Leaves no process behind."""
+        """SIGTERM, then wait; returns the exit code. Leaves no process and no file behind
+        (the log stays readable through log_text())."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -103,10 +105,15 @@ class Daemon:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.log.close()
+        if not self.log.closed:
+            self.log.close()
+            self.final_log = open(self.log_path).read()
+            shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode
 
     def log_text(self):
+        if self.log.closed:
+            return self.final_log
         return open(self.log_path).read()
 
 
