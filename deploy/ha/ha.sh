@@ -7,10 +7,10 @@
 #   HAProxy (TCP mode)                   two frontends: "pg" forwards to the node whose
 #                                        Patroni answers 200 on /primary; "ims" spreads
 #                                        clients over the two daemons
-#   imsd1, imsd2                         reach the primary through HAProxy's "pg" frontend
-#                                        (IMS_HA_ROUTE=haproxy, the default) or through a
-#                                        multi-host DSN naming both nodes with
-#                                        target_session_attrs=read-write (IMS_HA_ROUTE=multihost)
+#   imsd1, imsd2                         reach the primary through a multi-host DSN naming
+#                                        both nodes with target_session_attrs=read-write
+#                                        (IMS_HA_ROUTE=multihost, the default) or through
+#                                        HAProxy's "pg" frontend (IMS_HA_ROUTE=haproxy)
 #
 #   deploy/ha/ha.sh start [NAME]   start all of it (a build of imsd is needed: IMS_BUILD or
 #                                  build/release), migrate, print shell assignments (below)
@@ -185,7 +185,7 @@ chmod 0755 "$dir"
 trap 'rc=$?; if [ $rc -ne 0 ]; then stop_all; fi' EXIT
 
 read -r etcd_client etcd_peer pg1 pg2 rest1 rest2 imsd1 imsd2 front pgfront < <(free_ports 10)
-route=${IMS_HA_ROUTE:-haproxy}
+route=${IMS_HA_ROUTE:-multihost}
 case "$route" in haproxy | multihost) ;; *) die "IMS_HA_ROUTE: haproxy or multihost" ;; esac
 scope=ims-$name-$(basename "$dir" | sed 's/.*-//')
 

@@ -10,6 +10,7 @@
 #include <libpq-fe.h>
 
 #include "container.h"
+#include "db_socket.h"
 #include "db_statements.h"
 #include "ims/error.h"
 
@@ -34,6 +35,7 @@ struct db_listener {
     PGconn *pg;
     struct listen_poll *poll;
     int poll_fd;
+    unsigned long long poll_socket; /* db_socket_id of poll_fd */
     uv_timer_t timer;
     unsigned backoff_ms;
     int ever_ready;
@@ -90,7 +92,8 @@ static int watch(struct db_listener *l, int events)
     int fd = PQsocket(l->pg);
     if (fd < 0)
         return IMS_EIO;
-    if (l->poll && l->poll_fd != fd)
+    unsigned long long socket_id = db_socket_id(fd);
+    if (l->poll && (l->poll_fd != fd || l->poll_socket != socket_id))
         unwatch(l);
     if (!l->poll) {
         struct listen_poll *p = calloc(1, sizeof *p);
@@ -101,6 +104,7 @@ static int watch(struct db_listener *l, int events)
         p->owner = l;
         l->poll = p;
         l->poll_fd = fd;
+        l->poll_socket = socket_id;
         l->open_handles++;
     }
     return uv_poll_start(&l->poll->handle, events, on_poll) == 0 ? 0 : IMS_EIO;
@@ -170,7 +174,9 @@ static void on_poll(uv_poll_t *handle, int status, int events)
     (void)events;
     if (l->poll != p || l->state == LISTEN_CLOSED)
         return;
-    if (status < 0) {
+    /* While connecting, an error on the socket (a refused connect) is libpq's to read: it
+     * may go on with the next host of the DSN. */
+    if (status < 0 && l->state == LISTEN_READY) {
         fail(l, uv_strerror(status));
         return;
     }

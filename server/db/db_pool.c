@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "container.h"
+#include "db_socket.h"
 #include "db_statements.h"
 #include "ims/error.h"
 
@@ -43,6 +44,7 @@ struct db_conn {
     PGconn *pg;
     struct conn_poll *poll;
     int poll_fd;
+    unsigned long long poll_socket; /* db_socket_id of poll_fd */
     int poll_events;
     uv_timer_t timer;
     int timer_open;
@@ -177,7 +179,10 @@ static int conn_watch(struct db_conn *c, int events)
     int fd = PQsocket(c->pg);
     if (fd < 0)
         return IMS_EIO;
-    if (c->poll && c->poll_fd != fd)
+    /* Only a connection attempt changes libpq's socket: once connected, the number says. */
+    unsigned long long socket_id = c->state == CONN_CONNECTING || !c->poll ? db_socket_id(fd)
+                                                                           : c->poll_socket;
+    if (c->poll && (c->poll_fd != fd || c->poll_socket != socket_id))
         conn_unwatch(c);
     if (!c->poll) {
         struct conn_poll *p = calloc(1, sizeof *p);
@@ -191,6 +196,7 @@ static int conn_watch(struct db_conn *c, int events)
         c->pool->open_handles++;
         c->poll = p;
         c->poll_fd = fd;
+        c->poll_socket = socket_id;
         c->poll_events = 0;
     }
     if (events != c->poll_events) {
@@ -502,12 +508,17 @@ static void conn_on_poll(uv_poll_t *handle, int status, int events)
     struct db_conn *c = p->conn;
     if (c->poll != p)
         return;
-    if (status < 0) {
-        conn_fail(c, uv_strerror(status));
+    if (c->state == CONN_CONNECTING) {
+        /* libuv reports an error on the socket (a refused connect: POLLERR) as a status and
+         * stops the watcher; libpq reads the error itself and may go on with the next host
+         * of the DSN, so it decides, and the watcher is started again. */
+        if (status < 0)
+            c->poll_events = 0;
+        conn_connect_step(c);
         return;
     }
-    if (c->state == CONN_CONNECTING) {
-        conn_connect_step(c);
+    if (status < 0) {
+        conn_fail(c, uv_strerror(status));
         return;
     }
     if (events & UV_WRITABLE) {
