@@ -213,6 +213,7 @@ static void collect_rpc(struct observe *o)
     set1(o->f.unknown_method, NULL, (double)rs.unknown_method);
     set1(o->f.auth_failures, "missing_token", (double)rs.auth_failures[RPC_AUTH_MISSING]);
     set1(o->f.auth_failures, "invalid_token", (double)rs.auth_failures[RPC_AUTH_INVALID]);
+    set1(o->f.auth_failures, "malformed_token", (double)rs.auth_failures[RPC_AUTH_MALFORMED]);
     set1(o->f.denials, NULL, (double)rs.denials);
     set1(o->f.ingest_samples, NULL, (double)rs.ingest_samples);
     set1(o->f.ingest_batches, NULL, (double)rs.ingest_batches);

@@ -74,6 +74,10 @@ int auth_role_parse(const char *name, enum auth_role *out) __attribute__((warn_u
  * when the system's random source fails. */
 int auth_token_generate(char *out) __attribute__((warn_unused_result));
 
+/* 1 when token has the form auth_token_generate gives ("ims_" and 43 base64url
+ * characters): anything else is refused without hashing it or asking the store. */
+int auth_token_well_formed(const char *token);
+
 /* Lower-case hex SHA-256 of a token (out: 65 bytes). */
 void auth_token_hash_hex(const char *token, char *out);
 

@@ -49,6 +49,19 @@ void auth_token_hash_hex(const char *token, char *out)
     out[2 * len] = '\0';
 }
 
+int auth_token_well_formed(const char *token)
+{
+    if (strlen(token) != AUTH_TOKEN_LEN || strncmp(token, "ims_", 4) != 0)
+        return 0;
+    for (const char *p = token + 4; *p; p++) {
+        char c = *p;
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_'))
+            return 0;
+    }
+    return 1;
+}
+
 const char *auth_bearer_token(const char *value)
 {
     if (!value || strncasecmp(value, "Bearer ", 7) != 0)

@@ -2,6 +2,7 @@
  * questions to the token store. */
 #include "tokens.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -262,6 +263,7 @@ static void flight_answer(struct auth_flight *f, int result, const struct auth_p
 void auth_lookup(struct auth_tokens *tokens, const char *token, struct auth_wait *wait,
                  auth_lookup_cb cb, void *arg)
 {
+    assert(!wait->flight); /* one lookup at a time per waiter */
     char hash[65];
     auth_token_hash_hex(token, hash);
     uint64_t now = tokens->now(tokens->ctx);

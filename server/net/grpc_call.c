@@ -343,6 +343,11 @@ ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uin
     return (ssize_t)n;
 }
 
+void grpc_call_set_refusal(struct grpc_call *call, const char *message)
+{
+    snprintf(call->refusal, sizeof call->refusal, "%s", message);
+}
+
 /* --- receiving --- */
 
 static int deliver_message(void *arg, const uint8_t *data, size_t len)
@@ -498,8 +503,10 @@ void grpc_call_headers_done(struct grpc_call *call)
     /* Refused: the dispatcher gave its reference back by saying no. */
     call->dispatcher_ref = 0;
     if (call_is_live(call)) {
-        char message[160];
-        if (status == IMS_GRPC_UNIMPLEMENTED)
+        char message[200];
+        if (call->refusal[0])
+            snprintf(message, sizeof message, "%s", call->refusal);
+        else if (status == IMS_GRPC_UNIMPLEMENTED)
             snprintf(message, sizeof message, "unknown method %.120s", path);
         else
             snprintf(message, sizeof message, "%s", ims_grpc_status_name(status));

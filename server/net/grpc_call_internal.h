@@ -46,6 +46,7 @@ struct grpc_call {
     int trailers_queued;  /* the status waits behind the queued messages */
     int status;
     char *status_message; /* percent-encoded, or NULL */
+    char refusal[200];    /* the message of a refusal by on_call_start ("" for the default) */
     uint8_t *out;         /* framed response messages not yet given to nghttp2 */
     size_t out_pos, out_len, out_cap;
     void *user_data;

@@ -115,6 +115,10 @@ uint64_t grpc_call_deadline(const struct grpc_call *call);
 /* 1 once on_call_cancel has been delivered. */
 int grpc_call_is_cancelled(const struct grpc_call *call);
 
+/* Inside on_call_start, before it refuses the call: the message the refusal carries
+ * (truncated to 199 bytes). */
+void grpc_call_set_refusal(struct grpc_call *call, const char *message);
+
 void grpc_call_set_user_data(struct grpc_call *call, void *data);
 void *grpc_call_user_data(const struct grpc_call *call);
 

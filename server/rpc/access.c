@@ -184,24 +184,36 @@ void rpc_server_forget_token(struct rpc_server *server, const char *token_id)
 
 static void call_authorized(struct rpc_call *call);
 
-static void call_denied_unauthenticated(struct rpc_call *call, enum rpc_auth_failure reason,
-                                        const char *why)
+/* Counted and logged with the peer, never with the token. */
+static void count_auth_failure(struct rpc_call *call, enum rpc_auth_failure reason,
+                               const char *why)
 {
-    /* Counted and logged with the peer, never with the token. */
     call->server->stats.auth_failures[reason]++;
     uint64_t total = 0;
     for (int i = 0; i < RPC_AUTH_FAILURE_COUNT; i++)
         total += call->server->stats.auth_failures[i];
     log_warning("authentication failed", "method=%s peer=%s reason=\"%s\" auth_failures=%llu",
                 call->path, rpc_call_peer(call), why, (unsigned long long)total);
+}
+
+static void call_denied_unauthenticated(struct rpc_call *call, enum rpc_auth_failure reason,
+                                        const char *why)
+{
+    count_auth_failure(call, reason, why);
     rpc_fail(call, IMS_GRPC_UNAUTHENTICATED, "%s", why);
 }
+
+enum { TOKEN_UNKNOWN, TOKEN_WAITING, TOKEN_OK, TOKEN_REFUSED };
+
+static const char invalid_token[] = "invalid, expired or revoked token";
+static const char missing_token[] = "missing bearer token (authorization: Bearer <token>)";
+static const char malformed_token[] = "malformed bearer token";
 
 static void token_resolved(int result, const struct auth_principal *principal, void *arg)
 {
     struct rpc_call *call = arg;
     if (result == IMS_ENOTFOUND) {
-        call_denied_unauthenticated(call, RPC_AUTH_INVALID, "invalid, expired or revoked token");
+        call_denied_unauthenticated(call, RPC_AUTH_INVALID, invalid_token);
         return;
     }
     if (result != 0) {
@@ -216,14 +228,69 @@ static void token_resolved(int result, const struct auth_principal *principal, v
     call_authorized(call);
 }
 
+/* The lookup started as the headers ended has its answer. */
+static void token_early(int result, const struct auth_principal *principal, void *arg)
+{
+    struct rpc_call *call = arg;
+    if (result == 0 && auth_principal_copy(&call->principal, principal) == 0) {
+        call->authenticated = 1;
+        call->token_state = TOKEN_OK;
+        if (call->request_ready)
+            call_authorized(call);
+        return;
+    }
+    call->token_state = TOKEN_REFUSED;
+    call->token_result = result == 0 ? IMS_ENOMEM : result;
+    if (call->starting)
+        return; /* rpc_access_begin refuses the call */
+    if (call->token_result == IMS_ENOTFOUND)
+        call_denied_unauthenticated(call, RPC_AUTH_INVALID, invalid_token);
+    else if (call->token_result == IMS_ENOMEM)
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    else
+        rpc_fail_db(call, NULL, call->token_result);
+}
+
+int rpc_access_begin(struct rpc_call *call)
+{
+    const char *token = auth_bearer_token(grpc_call_header(call->grpc, "authorization"));
+    if (!token || !auth_token_well_formed(token)) {
+        const char *why = token ? malformed_token : missing_token;
+        count_auth_failure(call, token ? RPC_AUTH_MALFORMED : RPC_AUTH_MISSING, why);
+        grpc_call_set_refusal(call->grpc, why);
+        return IMS_GRPC_UNAUTHENTICATED;
+    }
+    call->token_state = TOKEN_WAITING;
+    call->starting = 1;
+    auth_lookup(call->server->tokens, token, &call->auth_wait, token_early, call);
+    call->starting = 0;
+    if (call->token_state != TOKEN_REFUSED)
+        return 0;
+    if (call->token_result == IMS_ENOTFOUND) {
+        count_auth_failure(call, RPC_AUTH_INVALID, invalid_token);
+        grpc_call_set_refusal(call->grpc, invalid_token);
+        return IMS_GRPC_UNAUTHENTICATED;
+    }
+    grpc_call_set_refusal(call->grpc, "cannot check the token now; retry later");
+    return call->token_result == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_UNAVAILABLE;
+}
+
+void rpc_access_continue(struct rpc_call *call)
+{
+    call->request_ready = 1;
+    if (call->token_state == TOKEN_OK)
+        call_authorized(call);
+    /* TOKEN_WAITING: token_early goes on when the lookup ends. */
+}
+
 void rpc_access_check(struct rpc_call *call)
 {
     const char *token = call->grpc
                             ? auth_bearer_token(grpc_call_header(call->grpc, "authorization"))
                             : call->local_token;
-    if (!token) {
-        call_denied_unauthenticated(call, RPC_AUTH_MISSING,
-                                    "missing bearer token (authorization: Bearer <token>)");
+    if (!token || !auth_token_well_formed(token)) {
+        call_denied_unauthenticated(call, token ? RPC_AUTH_MALFORMED : RPC_AUTH_MISSING,
+                                    token ? malformed_token : missing_token);
         return;
     }
     auth_lookup(call->server->tokens, token, &call->auth_wait, token_resolved, call);

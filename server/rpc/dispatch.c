@@ -166,6 +166,16 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ms = uv_now(s->loop);
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
+    if (slot->permission->scope != SCOPE_NONE) {
+        /* The token is resolved now, before any byte of the body is kept. */
+        int status = rpc_access_begin(call);
+        if (status != 0) {
+            count_call(call, status);
+            grpc_call_set_user_data(grpc, NULL);
+            call_free(call);
+            return status;
+        }
+    }
     return 0;
 }
 
@@ -218,7 +228,7 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
     if (call->permission->scope == SCOPE_NONE)
         call->handler(call);
     else
-        rpc_access_check(call);
+        rpc_access_continue(call);
 }
 
 void rpc_call_local(struct rpc_server *server, const char *path, const char *token,

@@ -87,6 +87,11 @@ struct rpc_call {
     struct arena arena;         /* what lives as long as the call; freed when it ends */
     struct rpc_page page;       /* a listing's page */
     struct rpc_method_slot *slot; /* the method's entry, where its figures are counted */
+    /* The token is resolved as the headers end, while the body arrives (access.c). */
+    int token_state;
+    int token_result;  /* the lookup's result, when it ended during on_call_start */
+    int starting;      /* inside on_call_start */
+    int request_ready; /* the request is unpacked: authorization may go on */
     uint64_t started_ns;
     /* A call made inside the daemon (grpc is NULL): its token, and where its end goes. */
     const char *local_token;
@@ -152,7 +157,8 @@ struct rpc_method_stats {
 };
 
 enum rpc_auth_failure {
-    RPC_AUTH_MISSING,  /* no bearer token */
+    RPC_AUTH_MISSING,   /* no bearer token */
+    RPC_AUTH_MALFORMED, /* not of the form a token has: refused without a lookup */
     RPC_AUTH_INVALID,  /* unknown, expired or revoked */
     RPC_AUTH_FAILURE_COUNT
 };

@@ -44,8 +44,18 @@ int rpc_access_init(struct rpc_server *server, unsigned token_ttl_ms)
     __attribute__((warn_unused_result));
 void rpc_access_free(struct rpc_server *server);
 
+/* As the headers end: resolves the call's bearer token before any byte of the body is
+ * kept. A call without a token, or with one that is malformed (or unknown, expired,
+ * revoked when the cache knows at once) gets a nonzero status to refuse it with (its
+ * message set with grpc_call_set_refusal); otherwise 0, and the lookup goes on while the
+ * body arrives: a refused token ends the call then, whatever is still being sent. */
+int rpc_access_begin(struct rpc_call *call);
+
+/* The request is complete: authorization goes on once the token is resolved. */
+void rpc_access_continue(struct rpc_call *call);
+
 /* Resolves the call's token, checks its role and tenant, then runs its handler; any
- * refusal ends the call. */
+ * refusal ends the call. (Calls made inside the daemon, whose request is there at once.) */
 void rpc_access_check(struct rpc_call *call);
 
 /* The peer of a call for log lines ("local" for a call made inside the daemon). */

@@ -141,6 +141,30 @@ class OpsTest(unittest.TestCase):
             self.assertIn("\n" + family, text)
         self.assertIn('ims_security_level{tenant="%s"}' % self.tenant.slug, text)
 
+    def test_tokens_are_checked_as_the_headers_end(self):
+        """A malformed token is refused before its body is read, and counted by reason."""
+        def failures(reason):
+            text = http_get(self.ops + "/metrics")[1]
+            line = 'ims_auth_failures_total{reason="%s"} ' % reason
+            return float(text.split(line)[1].split("\n")[0]) if line in text else 0.0
+        before_malformed, before_invalid = failures("malformed_token"), failures("invalid_token")
+        big = events_pb2.PushMetricsRequest(
+            tenant=self.tenant.id,
+            samples=[events_pb2.Sample(metric=IMS_METRIC, value=float(i)) for i in range(9000)])
+        code, details = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/PushMetrics", big, events_pb2.PushMetricsResponse,
+            token="not-a-token"))
+        self.assertEqual(code, imstest.grpc.StatusCode.UNAUTHENTICATED)
+        self.assertIn("malformed", details)
+        unknown = "ims_" + "A" * 43
+        code, details = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/PushMetrics", big, events_pb2.PushMetricsResponse,
+            token=unknown))
+        self.assertEqual(code, imstest.grpc.StatusCode.UNAUTHENTICATED)
+        self.assertIn("invalid, expired or revoked", details)
+        self.assertEqual(failures("malformed_token"), before_malformed + 1)
+        self.assertEqual(failures("invalid_token"), before_invalid + 1)
+
     def test_remote_write_is_idempotent_and_refuses_bad_input(self):
         m = self.map_series(['__name__="ims_test_direct"', 'host=~"db-.*"'])
         self.assertTrue(m.id)
