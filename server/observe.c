@@ -519,7 +519,7 @@ int observe_start(uv_loop_t *loop, const struct config *config,
     o->started = time(NULL);
     int rc = add_families(o) ? 0 : IMS_ENOMEM;
     struct remote_write_limits limits = {
-        .max_decoded_bytes = (size_t)config->ops_max_body_bytes * 8,
+        .max_decoded_bytes = (size_t)config->ops_max_body_bytes * 4,
         .max_samples = (size_t)config->remote_write_max_samples};
     if (rc == 0)
         rc = rpc_remote_write_new(sources->rpc, &limits, &o->rw);

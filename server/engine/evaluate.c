@@ -603,6 +603,12 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
         ev->evaluated = false; /* arrays may be partly resized: start over next time */
         return IMS_ENOMEM;
     }
+    /* The state goes on incrementally only from this model, or from the one it was cloned
+     * from when the state had seen no later change of that one; any other model is
+     * evaluated whole. */
+    bool related = ev->model == m || (m->clone_of == ev->model && ev->seen <= m->clone_stamp);
+    if (!related || ev->seen > m->stamp)
+        ev->evaluated = false;
     bool all = !ev->evaluated, timed = all || t != ev->at;
     uint64_t seen = ev->seen;
     /* A state a few stamps behind at the same time: the log names every change. */

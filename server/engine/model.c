@@ -173,6 +173,8 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     if (!m)
         return IMS_ENOMEM;
     *m = *src;
+    m->clone_of = src;
+    m->clone_stamp = src->stamp;
     /* First null every owned pointer, so that a failure frees only what was copied. */
     m->arena = NULL;
     m->frameworks.v = NULL;

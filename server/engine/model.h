@@ -169,6 +169,10 @@ struct engine_model {
     engine_idmap map_frameworks, map_controls, map_subs, map_metrics, map_incidents, map_findings,
         map_threats, map_asset_types, map_assets, map_processes;
     uint64_t stamp; /* the latest change stamp given out */
+    /* The model this one was cloned from and its stamp then: a state evaluated from that
+     * model up to that stamp may go on incrementally with this one. */
+    const struct engine_model *clone_of;
+    uint64_t clone_stamp;
     /* The latest changes, one per stamp, at log[stamp % ENGINE_CHANGE_LOG]: an evaluated
      * state a few stamps behind visits just these instead of every item. */
     engine_change log[ENGINE_CHANGE_LOG];

@@ -81,6 +81,11 @@ void http_conn_close(struct ops_conn *c)
     uv_close((uv_handle_t *)&c->tcp, on_conn_handle_closed);
 }
 
+/* Answers queued for a peer that does not read them: beyond this no next request is read
+ * until they are out (a pipelining peer cannot grow our memory), and they must leave within
+ * idle_timeout_ms. */
+#define UNWRITTEN_MAX ((size_t)1 << 20)
+
 static void on_write_done(uv_write_t *req, int status)
 {
     struct write_req *w = container_of(req, struct write_req, req);
@@ -89,8 +94,14 @@ static void on_write_done(uv_write_t *req, int status)
     free(w);
     if (c->state == CONN_CLOSING)
         return;
-    if (status < 0 || (c->close_after_write && c->unwritten == 0))
+    if (status < 0 || (c->close_after_write && c->unwritten == 0)) {
         http_conn_close(c);
+        return;
+    }
+    if (c->draining && c->unwritten <= UNWRITTEN_MAX / 2) {
+        c->draining = 0;
+        http_conn_next(c);
+    }
 }
 
 static int socket_write(struct ops_conn *c, const char *data, size_t len)
@@ -199,7 +210,8 @@ static void conn_refuse(struct ops_conn *c, int status, enum ops_http_event e)
     c->state = CONN_HANDLING; /* nothing more is read */
     c->close_after_write = 1;
     uv_read_stop((uv_stream_t *)&c->tcp);
-    uv_timer_stop(&c->timer);
+    /* The refusal must be read within idle_timeout_ms, or the connection goes anyway. */
+    arm_timer(c, c->server->config.idle_timeout_ms);
     http_conn_write(c, head, (size_t)n, NULL, 0, NULL, 0);
 }
 
@@ -392,7 +404,7 @@ static void conn_feed(struct ops_conn *c, const char *data, size_t len)
         struct ops_http_server *s = c->server;
         s->handlers.on_request(c->request, s->handlers.user_data);
         /* Answered at once and kept alive: go on with what was read after it. */
-        if (c->state != CONN_IDLE || c->leftover == NULL)
+        if (c->state != CONN_IDLE || c->leftover == NULL || c->draining)
             break;
         free(owned);
         owned = c->leftover;
@@ -494,6 +506,15 @@ void http_conn_next(struct ops_conn *c)
         c->close_after_write = 1;
         if (c->unwritten == 0)
             http_conn_close(c);
+        else
+            arm_timer(c, c->server->config.idle_timeout_ms); /* to write it out */
+        return;
+    }
+    if (c->unwritten > UNWRITTEN_MAX) {
+        /* Nothing more is read (on_read stops with no request) until the peer has read. */
+        c->state = CONN_HANDLING;
+        c->draining = 1;
+        arm_timer(c, c->server->config.idle_timeout_ms);
         return;
     }
     c->state = CONN_IDLE;

@@ -57,7 +57,8 @@ struct ops_conn {
     size_t leftover_len;
     char peer[64];
     int local;
-    int feeding; /* inside conn_feed: the next request is parsed when it returns */
+    int feeding;  /* inside conn_feed: the next request is parsed when it returns */
+    int draining; /* too much unwritten: the next request waits for the peer to read */
     int is_tls;
     struct tls_session tls;
     char *client_subject; /* verified client certificate, or NULL */

@@ -93,6 +93,9 @@ int ops_http_respond(struct ops_http_request *r, int status, const char *content
     char head[1024];
     int n = format_head(c, head, sizeof head, status, content_type, extra_headers, length);
     c->request = NULL;
+    /* HEAD: the headers of the answer GET would give, without its body. */
+    if (strcmp(r->method, "HEAD") == 0)
+        len = 0;
     int rc = n < 0 ? IMS_EINVAL : http_conn_write(c, head, (size_t)n, body, len, NULL, 0);
     /* The answer is copied: the request (which body may point into) can go now. */
     http_request_free(r);

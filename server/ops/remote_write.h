@@ -14,9 +14,12 @@
 
 #include "prometheus/remote.pb-c.h"
 
+#define REMOTE_WRITE_MAX_LABELS 1000000   /* over every series of one request */
+#define REMOTE_WRITE_MAX_SERIES_LABELS 64 /* of one series */
+
 struct remote_write_limits {
     size_t max_decoded_bytes; /* the uncompressed protobuf */
-    size_t max_samples;       /* over every series */
+    size_t max_samples;       /* over every series; also the most series */
 };
 
 /* Checks the headers (content_encoding and content_type may be NULL: then refused),

@@ -60,6 +60,7 @@ struct part {
 };
 
 struct job {
+    struct auth_wait wait; /* the token's lookup */
     struct rpc_remote_write *rw;
     struct ops_http_request *http;
     char *token;
@@ -234,8 +235,12 @@ static int add_series(struct job *job, const struct series_map_entry *e,
             ims__v1__push_metrics_request__init(&part->req);
             part->job = job;
             snprintf(part->tenant, sizeof part->tenant, "%s", e->tenant);
-            snprintf(part->key, sizeof part->key, "remote-write-%s-%zu", job->digest,
-                     job->part_count);
+            /* Numbered within its tenant, so that a retry after the mappings of other
+             * tenants changed still carries the same key. */
+            size_t nth = 0;
+            for (size_t i = 0; i < job->part_count; i++)
+                nth += strcmp(job->parts[i].tenant, e->tenant) == 0;
+            snprintf(part->key, sizeof part->key, "remote-write-%s-%zu", job->digest, nth);
             part->ptrs = malloc(PART_MAX_SAMPLES * sizeof *part->ptrs);
             part->samples = malloc(PART_MAX_SAMPLES * sizeof *part->samples);
             part->times = malloc(PART_MAX_SAMPLES * 32);
@@ -249,8 +254,7 @@ static int add_series(struct job *job, const struct series_map_entry *e,
         out->metric = e->metric;
         out->value = smp->value;
         /* Milliseconds, floored to the second the model counts in. */
-        int64_t seconds = smp->timestamp >= 0 ? smp->timestamp / 1000
-                                              : -((-smp->timestamp + 999) / 1000);
+        int64_t seconds = smp->timestamp / 1000 - (smp->timestamp % 1000 < 0);
         validate_format_time(seconds, part->times + k * 32, 32);
         out->at = part->times + k * 32;
         part->ptrs[k] = out;
@@ -376,36 +380,29 @@ static void map_load(struct rpc_remote_write *rw)
 
 /* ---- the route ------------------------------------------------------------------------- */
 
-void rpc_remote_write_serve(struct ops_http_request *http, void *arg)
+/* The token is good for pushing samples: now the body is decoded and mapped. */
+static void job_authenticated(int result, const struct auth_principal *principal, void *arg)
 {
-    struct rpc_remote_write *rw = arg;
-    const char *token = auth_bearer_token(ops_http_header(http, "authorization"));
-    if (!token) {
-        fail_request(http, rw, 401, "missing bearer token (Authorization: Bearer <token>)");
+    struct job *job = arg;
+    struct rpc_remote_write *rw = job->rw;
+    if (result != 0 || !(principal->role == ROLE_OPERATOR || principal->role == ROLE_TENANT_ADMIN ||
+                         principal->role == ROLE_AGENT)) {
+        job_answer(job, result == IMS_ENOTFOUND ? 401 : result != 0 ? 503 : 403,
+                   result == IMS_ENOTFOUND ? "invalid, expired or revoked token"
+                   : result != 0           ? "cannot check the token now; retry later"
+                                           : "this token's role may not push samples");
         return;
     }
     size_t len;
-    const uint8_t *body = ops_http_body(http, &len);
+    const uint8_t *body = ops_http_body(job->http, &len);
     char err[200];
-    Prometheus__WriteRequest *wr;
-    int rc = remote_write_decode(body, len, ops_http_header(http, "content-encoding"),
-                                 ops_http_header(http, "content-type"), &rw->limits, &wr, err,
-                                 sizeof err);
+    int rc = remote_write_decode(body, len, ops_http_header(job->http, "content-encoding"),
+                                 ops_http_header(job->http, "content-type"), &rw->limits,
+                                 &job->body, err, sizeof err);
     if (rc != 0) {
-        fail_request(http, rw, rc == IMS_ETOOBIG ? 413 : rc == IMS_ENOMEM ? 503 : 400, err);
+        job_answer(job, rc == IMS_ETOOBIG ? 413 : rc == IMS_ENOMEM ? 503 : 400, err);
         return;
     }
-    struct job *job = calloc(1, sizeof *job);
-    if (!job || !(job->token = strdup(token))) {
-        free(job);
-        remote_write_free(wr);
-        fail_request(http, rw, 503, "out of memory");
-        return;
-    }
-    rw->jobs++;
-    job->rw = rw;
-    job->http = http;
-    job->body = wr;
     unsigned char digest[SHA256_DIGEST_LENGTH];
     SHA256(body, len, digest);
     for (int i = 0; i < 16; i++)
@@ -418,6 +415,29 @@ void rpc_remote_write_serve(struct ops_http_request *http, void *arg)
     job->next = rw->waiting;
     rw->waiting = job;
     map_load(rw);
+}
+
+void rpc_remote_write_serve(struct ops_http_request *http, void *arg)
+{
+    struct rpc_remote_write *rw = arg;
+    const char *token = auth_bearer_token(ops_http_header(http, "authorization"));
+    if (!token || !auth_token_well_formed(token)) {
+        fail_request(http, rw, 401,
+                     token ? "malformed bearer token"
+                           : "missing bearer token (Authorization: Bearer <token>)");
+        return;
+    }
+    struct job *job = calloc(1, sizeof *job);
+    if (!job || !(job->token = strdup(token))) {
+        free(job);
+        fail_request(http, rw, 503, "out of memory");
+        return;
+    }
+    rw->jobs++;
+    job->rw = rw;
+    job->http = http;
+    /* Nothing of the body is decoded for a caller whose token is not good. */
+    rpc_server_authenticate(rw->server, job->token, &job->wait, job_authenticated, job);
 }
 
 int rpc_remote_write_new(struct rpc_server *server, const struct remote_write_limits *limits,

@@ -502,6 +502,32 @@ static void test_clone_is_independent(void **state)
     model_free(m);
 }
 
+/* One state fed to two models that diverged after a clone is evaluated whole, never from
+ * changes it cannot know about. */
+static void test_state_given_another_model(void **state)
+{
+    (void)state;
+    engine_model *a = worked_example(), *b, *fresh;
+    engine_eval *ev;
+    engine_summary s, full;
+    engine_error e;
+    assert_int_equal(engine_eval_new(&ev), 0);
+    assert_int_equal(engine_evaluate(a, T0, ev, &s), 0);
+    assert_int_equal(engine_model_clone(a, &b), 0);
+    assert_int_equal(engine_subcontrol_set_answer(a, "A.8.8-3", ENGINE_ANSWER_YES, &e), 0);
+    assert_int_equal(engine_evaluate(a, T0, ev, &s), 0);
+    assert_int_equal(engine_subcontrol_set_answer(b, "A.5.1-2", ENGINE_ANSWER_NO, &e), 0);
+    assert_int_equal(engine_evaluate(b, T0, ev, &s), 0);
+    assert_int_equal(engine_model_clone(b, &fresh), 0);
+    evaluate(fresh, T0, &full);
+    assert_near(s.security_level, full.security_level);
+    assert_int_equal(s.maturity, full.maturity);
+    engine_eval_free(ev);
+    model_free(fresh);
+    model_free(b);
+    model_free(a);
+}
+
 static void test_api_errors(void **state)
 {
     (void)state;
@@ -539,6 +565,7 @@ int main(void)
         cmocka_unit_test(test_plan_and_explain_worked_example),
         cmocka_unit_test(test_next_due),
         cmocka_unit_test(test_clone_is_independent),
+        cmocka_unit_test(test_state_given_another_model),
         cmocka_unit_test(test_api_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

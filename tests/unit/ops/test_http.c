@@ -354,9 +354,67 @@ static void test_answer_later_and_peer_gone(void **state)
     close(fd);
 }
 
+/* HEAD gets GET's headers and no body: the next answer on the connection starts right after. */
+static void test_head_has_no_body(void **state)
+{
+    (void)state;
+    int fd = connect_local();
+    const char *reqs = "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                       "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send_all(fd, reqs, strlen(reqs));
+    char *answer = read_until(fd, NULL, 0);
+    const char *second = strstr(answer, "\r\n\r\n");
+    assert_non_null(second);
+    assert_non_null(strstr(answer, "Content-Length: 3\r\n"));
+    assert_true(strncmp(second + 4, "HTTP/1.1 200 OK\r\n", 17) == 0);
+    free(answer);
+    close(fd);
+}
+
+/* A peer that pipelines requests and never reads the answers is not answered without end:
+ * reading stops once a megabyte waits, and the connection goes after the idle timeout. */
+static void test_peer_that_never_reads(void **state)
+{
+    (void)state;
+    int fd = connect_local();
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    char burst[64 * 1024];
+    const char *one = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+    size_t n = strlen(one), len = 0;
+    while (len + n < sizeof burst) {
+        memcpy(burst + len, one, n);
+        len += n;
+    }
+    /* Keep sending for 1.5 s: a server that answered everything would keep this connection
+     * busy and open; one that stops reading closes it after its send timeout. */
+    size_t sent = 0;
+    struct timeval start, now;
+    gettimeofday(&start, NULL);
+    do {
+        ssize_t k = send(fd, burst, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (k > 0)
+            sent += (size_t)k;
+        usleep(1000);
+        gettimeofday(&now, NULL);
+    } while ((now.tv_sec - start.tv_sec) * 1000000L + (now.tv_usec - start.tv_usec) < 1500000L);
+    assert_true(sent > 0);
+    int probe = connect_local();
+    const char *req = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+    send_all(probe, req, strlen(req));
+    char *answer = read_until(probe, NULL, 0);
+    assert_non_null(strstr(answer, "\nims_ops_connections 1\n"));
+    free(answer);
+    close(probe);
+    close(fd);
+    usleep(100 * 1000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_head_has_no_body),
+        cmocka_unit_test(test_peer_that_never_reads),
         cmocka_unit_test(test_health_ready_metrics),
         cmocka_unit_test(test_routes_and_pipelining),
         cmocka_unit_test(test_limits),

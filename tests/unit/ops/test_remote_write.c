@@ -115,9 +115,46 @@ static void test_refuses(void **state)
     free(body);
 }
 
+/* Empty series cost two bytes on the wire and far more unpacked: refused before the unpack. */
+static void test_counts_before_unpacking(void **state)
+{
+    (void)state;
+    uint8_t wire[2 * 300];
+    for (size_t i = 0; i < sizeof wire; i += 2) {
+        wire[i] = 0x0a; /* field 1 (timeseries), length-delimited */
+        wire[i + 1] = 0x00;
+    }
+    char packed[1024];
+    size_t plen = sizeof packed;
+    assert_int_equal(snappy_compress((const char *)wire, sizeof wire, packed, &plen), SNAPPY_OK);
+    Prometheus__WriteRequest *wr;
+    char err[160];
+    assert_int_equal(remote_write_decode((uint8_t *)packed, plen, "snappy",
+                                         "application/x-protobuf", &limits, &wr, err, sizeof err),
+                     IMS_ETOOBIG);
+    assert_non_null(strstr(err, "300 series exceed the limit of 100"));
+
+    /* One series with 65 empty labels (field 1 of TimeSeries). */
+    uint8_t one[3 + 2 * 65];
+    one[0] = 0x0a;
+    one[1] = 0x80 | (2 * 65 & 0x7f); /* the length, 130, as a two-byte varint */
+    one[2] = 2 * 65 >> 7;
+    for (size_t i = 0; i < 65; i++) {
+        one[3 + 2 * i] = 0x0a;
+        one[4 + 2 * i] = 0x00;
+    }
+    plen = sizeof packed;
+    assert_int_equal(snappy_compress((const char *)one, sizeof one, packed, &plen), SNAPPY_OK);
+    assert_int_equal(remote_write_decode((uint8_t *)packed, plen, "snappy",
+                                         "application/x-protobuf", &limits, &wr, err, sizeof err),
+                     IMS_ETOOBIG);
+    assert_non_null(strstr(err, "65 labels in one series"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counts_before_unpacking),
         cmocka_unit_test(test_decodes),
         cmocka_unit_test(test_refuses),
     };
