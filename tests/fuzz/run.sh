@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with Debian's clang-14 (AddressSanitizer and
 # UndefinedBehaviorSanitizer) in their own build folder, build/fuzz, and runs each for
-# IMS_FUZZ_SECONDS (default 10) over its seed corpus and its regression inputs, one after
-# the other. Exits non-zero when a target
-# crashes, leaks or hangs; the input that did it is kept in <build>/crashes/ and belongs,
-# once the bug is fixed, in tests/fuzz/regressions/<target>/.
+# IMS_FUZZ_SECONDS (default 10) over its seed corpus, its regression inputs and its
+# dictionary (<target>.dict, when there is one), one after the other. Exits non-zero when
+# a target crashes, leaks or hangs; the input that did it is kept in <build>/crashes/ and
+# belongs, once the bug is fixed, in tests/fuzz/regressions/<target>/.
 #   IMS_FUZZ_SECONDS=0 runs only the committed inputs (seeds and regressions).
 #   IMS_FUZZ_TARGETS="grpc_frame snapshot" runs only those.
 set -euo pipefail
@@ -34,6 +34,8 @@ for t in $targets; do
     else
         limit=(-runs=0)
     fi
+    # A dictionary of the format's keywords, where the mutations alone rarely find them.
+    [ -f "$here/$t.dict" ] && limit+=(-dict="$here/$t.dict")
     log=$build/logs/$t.log
     if "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$build/crashes/$t-" -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1; then
