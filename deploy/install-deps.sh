@@ -12,6 +12,7 @@ packages=(
     python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client curl
     libhttp-parser-dev libsnappy-dev prometheus python3-snappy libsystemd-dev
     man-db bash-completion
+    clang-14 libclang-rt-14-dev
     patroni python3-psycopg2 etcd-server etcd-client haproxy
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of ims: installs missing packages, builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer, starts a throwaway PostgreSQL, migrates it, runs ctest
-# (unit, integration, conformance, SQL), and stops everything it started.
+# UndefinedBehaviorSanitizer, fuzzes the parsers for a bounded time (tests/fuzz/run.sh),
+# starts a throwaway PostgreSQL, migrates it, runs ctest (unit, integration, conformance,
+# SQL), and stops everything it started.
 # Exits non-zero on any failure.
 set -euo pipefail
 trap 'rc=$?; echo "tests/run.sh: failed (exit $rc) at line $LINENO: $BASH_COMMAND" >&2' ERR
@@ -13,6 +14,9 @@ cd "$top"
 build=${IMS_BUILD_DIR:-$top/build/test}
 cmake -S "$top" -B "$build" -DIMS_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build "$build" -j "${IMS_JOBS:-2}"
+
+# The parsers under libFuzzer, IMS_FUZZ_SECONDS (default 10) each, in their own clang build.
+"$top/tests/fuzz/run.sh"
 
 pgdir=$top/.pg-test
 "$top/deploy/pg.sh" remove "$pgdir"

@@ -53,6 +53,148 @@ static char *parse_value(const char *s, char *err, size_t err_len)
     return NULL;
 }
 
+/*
+ * glibc's regcomp() copies a repeated expression once per repetition ("x+" is "xx*",
+ * "x{3}" is "xxx") and walks nested repetitions recursively, so stacked or nested
+ * repetitions cost memory and time exponentially in the pattern's length
+ * ("a++++++++++++++++++++++++++++++" takes gigabytes). Before regcomp() sees a pattern,
+ * stacked repetitions ("a**", which Prometheus's regexp refuses too) and back references
+ * (exponential to match, not Prometheus's syntax either) are refused, and the cost of
+ * the pattern, every repetition counted as copying what it repeats, must stay under
+ * SERIES_REGEX_MAX_COST.
+ */
+#define SERIES_REGEX_MAX_COST 10000
+
+struct regex_cost {
+    const char *p;
+    int backref; /* a back reference */
+    int stacked; /* a repetition of a repetition ("a**"), as Go's regexp refuses too */
+};
+
+static size_t cost_add(size_t a, size_t b)
+{
+    return a + b > SERIES_REGEX_MAX_COST ? SERIES_REGEX_MAX_COST + 1 : a + b;
+}
+
+static size_t cost_mul(size_t a, size_t b)
+{
+    return b != 0 && a > SERIES_REGEX_MAX_COST / b ? SERIES_REGEX_MAX_COST + 1 : a * b;
+}
+
+/* Reads "{n}", "{n,}" or "{n,m}" at rc->p; *copies = how many times regcomp copies the
+ * atom. Returns 0 when the text is not a bound (then it is left to regcomp). */
+static int regex_bound(struct regex_cost *rc, size_t *copies)
+{
+    const char *p = rc->p + 1;
+    size_t bound[2] = {0, 0};
+    int have[2] = {0, 0}, part = 0;
+    for (;; p++) {
+        if (*p >= '0' && *p <= '9') {
+            bound[part] = cost_add(cost_mul(bound[part], 10), (size_t)(*p - '0'));
+            have[part] = 1;
+        } else if (*p == ',' && part == 0) {
+            part = 1;
+        } else if (*p == '}') {
+            break;
+        } else {
+            return 0;
+        }
+    }
+    if (!have[0] && !have[1])
+        return 0;
+    rc->p = p + 1;
+    size_t most = bound[0] > bound[1] ? bound[0] : bound[1];
+    *copies = cost_add(most, 1);
+    return 1;
+}
+
+static size_t regex_alternation(struct regex_cost *rc);
+
+/* One atom and the repetitions that follow it. */
+static size_t regex_piece(struct regex_cost *rc)
+{
+    size_t atom = 1;
+    if (*rc->p == '(') {
+        rc->p++;
+        atom = cost_add(regex_alternation(rc), 1);
+        if (*rc->p == ')')
+            rc->p++;
+    } else if (*rc->p == '[') {
+        const char *p = rc->p + 1;
+        if (*p == '^')
+            p++;
+        if (*p == ']')
+            p++;
+        while (*p && *p != ']') {
+            if (*p == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+                const char *end = strchr(p + 2, p[1]);
+                p = end && end[1] == ']' ? end + 2 : p + 1;
+            } else {
+                p++;
+            }
+        }
+        rc->p = *p ? p + 1 : p;
+    } else if (*rc->p == '\\') {
+        rc->p++;
+        if (*rc->p >= '1' && *rc->p <= '9')
+            rc->backref = 1;
+        if (*rc->p)
+            rc->p++;
+    } else {
+        rc->p++;
+    }
+    for (int repeated = 0;; repeated++) {
+        size_t copies = 2;
+        int lazy = 0; /* "x*?": Go's non-greedy form, one "?" after a repetition */
+        if (*rc->p == '*' || *rc->p == '?' || *rc->p == '+') {
+            lazy = *rc->p == '?' && repeated == 1;
+            rc->p++;
+        } else if (*rc->p != '{' || !regex_bound(rc, &copies)) {
+            return atom;
+        }
+        if (repeated > 0 && !lazy)
+            rc->stacked = 1;
+        atom = cost_add(cost_mul(atom, copies), 1);
+    }
+}
+
+static size_t regex_alternation(struct regex_cost *rc)
+{
+    size_t cost = 0;
+    while (*rc->p && *rc->p != ')') {
+        if (*rc->p == '|')
+            rc->p++;
+        else
+            cost = cost_add(cost, regex_piece(rc));
+    }
+    return cost;
+}
+
+/* 0 when regcomp() may be given the pattern, else IMS_EINVAL with a message. */
+static int regex_check_cost(const char *pattern, char *err, size_t err_len)
+{
+    struct regex_cost rc = {.p = pattern};
+    size_t cost = 0;
+    while (*rc.p) {
+        cost = cost_add(cost, regex_alternation(&rc));
+        if (*rc.p == ')')
+            rc.p++;
+    }
+    if (rc.stacked) {
+        snprintf(err, err_len, "bad regex: a repetition operator right after another");
+        return IMS_EINVAL;
+    }
+    if (rc.backref) {
+        snprintf(err, err_len, "bad regex: back references are not supported");
+        return IMS_EINVAL;
+    }
+    if (cost > SERIES_REGEX_MAX_COST) {
+        snprintf(err, err_len, "bad regex: too many or too deeply nested repetitions");
+        return IMS_EINVAL;
+    }
+    return 0;
+}
+
 int series_matcher_parse(const char *text, struct series_matcher *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
@@ -93,6 +235,12 @@ int series_matcher_parse(const char *text, struct series_matcher *out, char *err
         return out->name == NULL ? IMS_ENOMEM : IMS_EINVAL;
     }
     if (out->op == SERIES_MATCH_RE || out->op == SERIES_MATCH_NRE) {
+        if (regex_check_cost(out->value, err, err_len) != 0) {
+            free(out->name);
+            free(out->value);
+            out->name = out->value = NULL;
+            return IMS_EINVAL;
+        }
         size_t n = strlen(out->value);
         char *anchored = malloc(n + 5);
         if (anchored == NULL) {

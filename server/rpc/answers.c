@@ -237,6 +237,18 @@ void rpc_set_answers(struct rpc_call *call)
 
 #define CSV_FIELDS 4
 
+/* The bytes of the field starting at s as written: up to the separator, or for a quoted
+ * field up to its closing quote (its unquoted text is no longer). */
+static size_t csv_field_extent(const char *s)
+{
+    if (*s != '"')
+        return strcspn(s, ",\r\n");
+    const char *e = s + 1;
+    while (*e && !(*e == '"' && e[1] != '"'))
+        e += *e == '"' ? 2 : 1;
+    return (size_t)(e - s);
+}
+
 /* Reads one record starting at *p into fields (copies in the arena). Returns the number of
  * fields, 0 at the end of the text, -1 for an unterminated quote or too many fields, -2
  * when out of memory. *line advances past the record's newlines. */
@@ -246,9 +258,10 @@ static int csv_record(struct arena *a, const char **p, int *line, char **fields)
     if (!*s)
         return 0;
     int n = 0;
-    size_t cap = strlen(s) + 1;
     for (;;) {
-        char *out = arena_alloc(a, cap);
+        /* Room for this field only: sized by the rest of the text, a megabyte of blank
+         * lines would ask the arena for half a terabyte. */
+        char *out = arena_alloc(a, csv_field_extent(s) + 1);
         if (!out)
             return -2;
         size_t k = 0;

@@ -225,6 +225,20 @@ class ContentTest(unittest.TestCase):
                     "s.tenant_id WHERE t.slug = '%s' AND s.answer IS NOT NULL" % t2)
         self.assertEqual(rows, [["0"]])
 
+    def test_import_answers_blank_lines(self):
+        # Each field is given room for itself only: a megabyte of blank lines stays small.
+        t = self.new_tenant()
+        head = ("subcontrol,answer,note,evidence\n"
+                "A.5.1-1,yes,\"say \"\"hi\"\", twice\",\"\"\n")
+        text = head + "\n" * ((1 << 20) - len(head))
+        r = self.call("Assessments", "ImportAnswers",
+                      assessments_pb2.ImportAnswersRequest(tenant=t, csv=text),
+                      assessments_pb2.SetAnswersResponse)
+        self.assertEqual(r.stored, 1)
+        notes = psql("SELECT s.note FROM tenant_subcontrols s JOIN tenants t ON t.id = "
+                     "s.tenant_id WHERE t.slug = '%s' AND s.note IS NOT NULL" % t)
+        self.assertEqual(notes, [['say "hi", twice']])
+
     def test_applicability(self):
         t = self.new_tenant()
         c, detail = self.code("Assessments", "SetApplicability",

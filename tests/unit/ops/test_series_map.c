@@ -39,6 +39,36 @@ static void test_parse_and_format(void **state)
     assert_int_equal(series_matcher_parse("job=\"x\"y", &m, err, sizeof err), IMS_EINVAL);
 }
 
+/* regcomp() copies repeated expressions: a short pattern could take gigabytes. */
+static void test_costly_regex_refused(void **state)
+{
+    (void)state;
+    struct series_matcher m;
+    char err[160];
+    assert_int_equal(
+        series_matcher_parse("job=~a++++++++++++++++++++++++++++++++++++++++", &m, err, sizeof err),
+        IMS_EINVAL);
+    assert_non_null(strstr(err, "right after another"));
+    assert_int_equal(series_matcher_parse(
+                         "job=~\"((((((((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+\"",
+                         &m, err, sizeof err),
+                     IMS_EINVAL);
+    assert_non_null(strstr(err, "nested repetitions"));
+    assert_int_equal(series_matcher_parse("job=~\"((a{1000}){1000}){1000}\"", &m, err, sizeof err),
+                     IMS_EINVAL);
+    assert_int_equal(series_matcher_parse("job=~\"(a)\\\\1\"", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "back references"));
+    /* What label matchers use stays accepted. */
+    assert_int_equal(
+        series_matcher_parse("instance=~\"(web|db)-[0-9]{1,3}\\\\.example\\\\.com:[0-9]+\"", &m,
+                             err, sizeof err),
+        0);
+    series_matcher_free(&m);
+    assert_int_equal(series_matcher_parse("path=~\"[]a-z[:digit:]]+/.*?\"", &m, err, sizeof err),
+                     0);
+    series_matcher_free(&m);
+}
+
 static void test_first_match(void **state)
 {
     (void)state;
@@ -75,6 +105,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_and_format),
+        cmocka_unit_test(test_costly_regex_refused),
         cmocka_unit_test(test_first_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,58 @@
+/*
+ * Every request message the daemon unpacks: the first byte of the input picks a method of
+ * the ims.v1 services and grpc.health.v1.Health, the rest is unpacked as its input type
+ * the way the dispatcher does (server/rpc/dispatch.c), packed again and freed. Validation
+ * happens in each handler on a live call and is not reached here.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "grpc/health/v1/health.pb-c.h"
+#include "ims/v1/assessments.pb-c.h"
+#include "ims/v1/catalog.pb-c.h"
+#include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/events.pb-c.h"
+#include "ims/v1/level.pb-c.h"
+#include "ims/v1/risk.pb-c.h"
+#include "ims/v1/tenants.pb-c.h"
+
+static const ProtobufCServiceDescriptor *const services[] = {
+    &ims__v1__assessments__descriptor, &ims__v1__catalog__descriptor,
+    &ims__v1__continuity__descriptor,  &ims__v1__events__descriptor,
+    &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
+    &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
+};
+
+static const ProtobufCMessageDescriptor *input_of(unsigned pick)
+{
+    size_t total = 0;
+    for (size_t s = 0; s < sizeof services / sizeof services[0]; s++)
+        total += services[s]->n_methods;
+    size_t i = pick % total;
+    for (size_t s = 0;; s++) {
+        if (i < services[s]->n_methods)
+            return services[s]->methods[i].input;
+        i -= services[s]->n_methods;
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 1)
+        return 0;
+    const ProtobufCMessageDescriptor *input = input_of(data[0]);
+    ProtobufCMessage *request = protobuf_c_message_unpack(input, NULL, size - 1, data + 1);
+    if (!request)
+        return 0;
+    size_t packed_size = protobuf_c_message_get_packed_size(request);
+    uint8_t *packed = malloc(packed_size ? packed_size : 1);
+    if (!packed)
+        abort();
+    if (protobuf_c_message_pack(request, packed) != packed_size)
+        abort();
+    free(packed);
+    protobuf_c_message_free_unpacked(request, NULL);
+    return 0;
+}
