@@ -171,6 +171,34 @@ static size_t regex_alternation(struct regex_cost *rc)
 }
 
 /* 0 when regcomp() may be given the pattern, else IMS_EINVAL with a message. */
+/* 1 when the pattern's parentheses balance (outside bracket expressions and escapes), so
+ * that wrapping it in ^(...)$ anchors all of it: "a)|(b" would otherwise escape. */
+static int parens_balance(const char *p)
+{
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+        } else if (*p == '[') {
+            const char *q = p + 1;
+            if (*q == '^')
+                q++;
+            if (*q == ']')
+                q++; /* a leading ] is a member */
+            while (*q && *q != ']')
+                q++;
+            if (!*q)
+                return 0;
+            p = q;
+        } else if (*p == '(') {
+            depth++;
+        } else if (*p == ')' && --depth < 0) {
+            return 0;
+        }
+    }
+    return depth == 0;
+}
+
 static int regex_check_cost(const char *pattern, char *err, size_t err_len)
 {
     struct regex_cost rc = {.p = pattern};
@@ -235,6 +263,13 @@ int series_matcher_parse(const char *text, struct series_matcher *out, char *err
         return out->name == NULL ? IMS_ENOMEM : IMS_EINVAL;
     }
     if (out->op == SERIES_MATCH_RE || out->op == SERIES_MATCH_NRE) {
+        if (!parens_balance(out->value)) {
+            snprintf(err, err_len, "bad regex: unbalanced parentheses");
+            free(out->name);
+            free(out->value);
+            out->name = out->value = NULL;
+            return IMS_EINVAL;
+        }
         if (regex_check_cost(out->value, err, err_len) != 0) {
             free(out->name);
             free(out->value);

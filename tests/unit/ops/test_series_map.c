@@ -37,6 +37,11 @@ static void test_parse_and_format(void **state)
     assert_int_equal(series_matcher_parse("job=~\"(\"", &m, err, sizeof err), IMS_EINVAL);
     assert_non_null(strstr(err, "regex"));
     assert_int_equal(series_matcher_parse("job=\"x\"y", &m, err, sizeof err), IMS_EINVAL);
+    /* A value that would break out of the ^(...)$ anchoring is refused. */
+    assert_int_equal(series_matcher_parse("job=~\"a)|(b\"", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "unbalanced"));
+    assert_int_equal(series_matcher_parse("job=~\"(a|b)[)(]\\\\(\"", &m, err, sizeof err), 0);
+    series_matcher_free(&m);
 }
 
 /* regcomp() copies repeated expressions: a short pattern could take gigabytes. */
