@@ -343,6 +343,12 @@ ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uin
     return (ssize_t)n;
 }
 
+void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max)
+{
+    if (max < call->deframer.max_message_bytes)
+        call->deframer.max_message_bytes = max;
+}
+
 void grpc_call_set_refusal(struct grpc_call *call, const char *message)
 {
     snprintf(call->refusal, sizeof call->refusal, "%s", message);

@@ -115,6 +115,10 @@ uint64_t grpc_call_deadline(const struct grpc_call *call);
 /* 1 once on_call_cancel has been delivered. */
 int grpc_call_is_cancelled(const struct grpc_call *call);
 
+/* Inside on_call_start: a lower limit than max_message_bytes for this call's request
+ * messages (a method that never needs large ones). */
+void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max);
+
 /* Inside on_call_start, before it refuses the call: the message the refusal carries
  * (truncated to 199 bytes). */
 void grpc_call_set_refusal(struct grpc_call *call, const char *message);

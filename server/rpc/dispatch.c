@@ -17,6 +17,7 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
     s->loop = config->loop;
     s->pool = config->pool;
     s->tenants = config->tenants;
+    s->max_message_bytes = config->max_message_bytes ? config->max_message_bytes : 4u << 20;
     if (rpc_access_init(s, config->token_cache_ttl_ms) != 0) {
         free(s);
         return IMS_ENOMEM;
@@ -142,6 +143,26 @@ void rpc_call_end(struct rpc_call *call, int status, const char *message)
 
 /* --- the dispatcher given to net/ --- */
 
+/* The largest request message a method takes: the configured max_message_bytes for the
+ * bulk methods, less for the rest, so that no peer makes a read buffer megabytes. */
+#define READ_MESSAGE_MAX (64u * 1024)
+#define WRITE_MESSAGE_MAX (1024u * 1024)
+#define CLIENT_STREAM_MAX_MESSAGES 16 /* a client stream's bytes: this many largest messages */
+
+static size_t method_message_max(const char *name)
+{
+    static const char *const bulk[] = {"PushMetrics", "StreamMetrics", "ImportTenant",
+                                       "ImportAnswers", "SetAnswers"};
+    for (size_t i = 0; i < sizeof bulk / sizeof bulk[0]; i++)
+        if (strcmp(name, bulk[i]) == 0)
+            return SIZE_MAX;
+    static const char *const reads[] = {"Get", "List", "Watch", "Verify", "Export", "Check"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strncmp(name, reads[i], strlen(reads[i])) == 0)
+            return READ_MESSAGE_MAX;
+    return WRITE_MESSAGE_MAX;
+}
+
 static int on_call_start(struct grpc_call *grpc, void *user_data)
 {
     struct rpc_server *s = user_data;
@@ -166,6 +187,7 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ms = uv_now(s->loop);
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
+    grpc_call_limit_message_bytes(grpc, method_message_max(slot->method->name));
     if (slot->permission->scope != SCOPE_NONE) {
         /* The token is resolved now, before any byte of the body is kept. */
         int status = rpc_access_begin(call);
@@ -191,6 +213,14 @@ static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, 
             rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "more than one request message");
             return;
         }
+    }
+    /* A client stream's messages are kept until it ends: bounded as a whole too. */
+    if (call->raw_len + len > (size_t)CLIENT_STREAM_MAX_MESSAGES * call->server->max_message_bytes) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "client stream: more than %u messages' worth of bytes (%zu)",
+                 CLIENT_STREAM_MAX_MESSAGES,
+                 (size_t)CLIENT_STREAM_MAX_MESSAGES * call->server->max_message_bytes);
+        return;
     }
     uint8_t *raw = realloc(call->raw, call->raw_len + len + 16);
     if (!raw) {

@@ -108,6 +108,7 @@ struct rpc_server_config {
     struct db_pool *pool;
     struct tenant_registry *tenants;
     unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
+    size_t max_message_bytes;    /* the transport's limit; a client stream holds 16 of them */
 };
 
 /* Returns 0 or IMS_ENOMEM. */

@@ -36,6 +36,7 @@ struct rpc_server {
     /* Since start: refused tokens and refused calls (logged with each refusal), and more. */
     struct rpc_stats stats;
     uint64_t series_maps_generation;
+    size_t max_message_bytes;
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

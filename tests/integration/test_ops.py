@@ -141,6 +141,26 @@ class OpsTest(unittest.TestCase):
             self.assertIn("\n" + family, text)
         self.assertIn('ims_security_level{tenant="%s"}' % self.tenant.slug, text)
 
+    def test_message_limits_per_method(self):
+        """A read takes at most 64 KiB of request; the bulk methods take max_message_bytes."""
+        code, details = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Level/GetSecurityLevel",
+            level_pb2.GetSecurityLevelRequest(tenant="x" * (100 * 1024)),
+            level_pb2.SecurityLevel, token=self.token))
+        self.assertEqual(code, imstest.grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn("exceeds the limit of 65536 bytes", details)
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+        other = imstest.psql("SELECT min(metric_id) FROM tenant_metrics WHERE tenant_id = '%s' "
+                             "AND metric_id <> '%s'" % (self.tenant.id, IMS_METRIC))[0][0]
+        big = events_pb2.PushMetricsRequest(
+            tenant=self.tenant.id, idempotency_key=imstest.unique("big"),
+            samples=[events_pb2.Sample(metric=other, at=at, value=float(i % 30))
+                     for i in range(9000)])
+        self.assertGreater(big.ByteSize(), 64 * 1024)
+        r = imstest.unary(self.channel, "/ims.v1.Events/PushMetrics", big,
+                          events_pb2.PushMetricsResponse, token=self.agent)
+        self.assertEqual(r.accepted, 9000)
+
     def test_tokens_are_checked_as_the_headers_end(self):
         """A malformed token is refused before its body is read, and counted by reason."""
         def failures(reason):
