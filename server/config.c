@@ -256,6 +256,12 @@ int config_load_file(struct config *c, const char *path, char *err, size_t err_l
     return 0;
 }
 
+int config_address_is_local(const char *address)
+{
+    return strncmp(address, "unix:", 5) == 0 || strncmp(address, "127.", 4) == 0 ||
+           strncmp(address, "[::1]:", 6) == 0 || strncmp(address, "localhost:", 10) == 0;
+}
+
 int config_validate(const struct config *c, char *err, size_t err_len)
 {
     if (!c->db || !*c->db) {

@@ -67,6 +67,10 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
 /* 1 when key names an option. */
 int config_has(const char *key);
 
+/* 1 for a loopback address ("127.…", "[::1]:…", "localhost:…") or a Unix socket: where
+ * cleartext and unauthenticated ops endpoints are allowed. */
+int config_address_is_local(const char *address);
+
 /* Checks what single keys cannot (at least one listener, TLS files in pairs). */
 int config_validate(const struct config *c, char *err, size_t err_len)
     __attribute__((warn_unused_result));

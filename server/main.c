@@ -491,12 +491,6 @@ static void on_ready_check(uv_timer_t *timer)
     notify_systemd("READY=1");
 }
 
-static int is_loopback(const char *addr)
-{
-    return strncmp(addr, "unix:", 5) == 0 || strncmp(addr, "127.", 4) == 0 ||
-           strncmp(addr, "[::1]:", 6) == 0 || strncmp(addr, "localhost:", 10) == 0;
-}
-
 static int serve(struct daemon *d)
 {
     struct config *c = &d->config;
@@ -512,7 +506,7 @@ static int serve(struct daemon *d)
             fprintf(stderr, "imsd: listen %s: needs tls_cert and tls_key\n", a);
             return EXIT_USAGE;
         }
-        if (!tls && !is_loopback(a) && !c->allow_cleartext_remote) {
+        if (!tls && !config_address_is_local(a) && !c->allow_cleartext_remote) {
             fprintf(stderr,
                     "imsd: listen %s: cleartext is served on loopback and Unix sockets only; "
                     "use https:// or allow_cleartext_remote\n",
@@ -595,7 +589,7 @@ static int serve(struct daemon *d)
         log_info("listening", "addr=%s port=%d tls=%d", a, port, tls);
     }
     if (c->ops_listen && *c->ops_listen) {
-        if (!c->ops_tls && !is_loopback(c->ops_listen) && !c->allow_cleartext_remote) {
+        if (!c->ops_tls && !config_address_is_local(c->ops_listen) && !c->allow_cleartext_remote) {
             fprintf(stderr, "imsd: ops_listen %s: cleartext is served on loopback only; use "
                             "ops_tls or allow_cleartext_remote\n", c->ops_listen);
             return EXIT_USAGE;

@@ -494,12 +494,6 @@ static void authorize(struct ops_http_request *request, void *arg,
     rpc_server_authenticate(o->src.rpc, token, &v->wait, token_resolved, v);
 }
 
-static int is_loopback(const char *address)
-{
-    return strncmp(address, "127.", 4) == 0 || strncmp(address, "[::1]:", 6) == 0 ||
-           strncmp(address, "localhost:", 10) == 0;
-}
-
 /* ---- lifetime -------------------------------------------------------------------------- */
 
 int observe_start(uv_loop_t *loop, const struct config *config,
@@ -537,7 +531,7 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         .tls = o->tls,
     };
     struct ops_sources ops_sources = {.ready = ready, .collect = collect, .arg = o};
-    if (config->ops_require_token || !is_loopback(config->ops_listen))
+    if (config->ops_require_token || !config_address_is_local(config->ops_listen))
         ops_sources.authorize = authorize;
     if (rc == 0)
         rc = ops_start(loop, config->ops_listen, &http, &ops_sources, o->reg, &o->ops, err,

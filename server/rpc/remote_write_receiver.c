@@ -385,8 +385,9 @@ static void job_authenticated(int result, const struct auth_principal *principal
 {
     struct job *job = arg;
     struct rpc_remote_write *rw = job->rw;
-    if (result != 0 || !(principal->role == ROLE_OPERATOR || principal->role == ROLE_TENANT_ADMIN ||
-                         principal->role == ROLE_AGENT)) {
+    /* The permission table decides, as it will again for each tenant's PushMetrics. */
+    if (result != 0 ||
+        !auth_role_allowed(principal, auth_permission_for(PUSH_METRICS))) {
         job_answer(job, result == IMS_ENOTFOUND ? 401 : result != 0 ? 503 : 403,
                    result == IMS_ENOTFOUND ? "invalid, expired or revoked token"
                    : result != 0           ? "cannot check the token now; retry later"
