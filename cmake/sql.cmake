@@ -6,6 +6,12 @@ function(ims_sql_statements target)
   set(dir "${PROJECT_BINARY_DIR}/gen/sql/${target}")
   set(header "${dir}/${arg_HEADER}")
   set(source "${PROJECT_SOURCE_DIR}/sql/statements/${arg_SOURCE}")
+  # More statements of the module, one file per resource: sql/statements/<module>/*.sql.
+  get_filename_component(module "${arg_SOURCE}" NAME_WE)
+  file(GLOB more CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/sql/statements/${module}/*.sql")
+  list(SORT more)
+  set(sources "${source}" ${more})
+  list(JOIN sources "|" source)
   set(script "${PROJECT_SOURCE_DIR}/cmake/sql_statements.cmake")
   set(defines -DSOURCE=${source} -DHEADER=${header} -DLIST=${arg_LIST} -DPREFIX=${arg_PREFIX})
   if(arg_ENUM)
@@ -15,7 +21,7 @@ function(ims_sql_statements target)
   add_custom_command(
     OUTPUT "${header}"
     COMMAND ${CMAKE_COMMAND} ${defines} -P "${script}"
-    DEPENDS "${source}" "${script}"
+    DEPENDS ${sources} "${script}"
     COMMENT "sql statements ${arg_SOURCE} -> ${arg_HEADER}"
     VERBATIM)
   add_custom_target(${target}_header DEPENDS "${header}")

@@ -4,6 +4,10 @@
 #   cmake -DSOURCE=rpc.sql -DHEADER=statements.h -DLIST=RPC_STATEMENTS -DPREFIX=RPC
 #         [-DENUM=rpc_statement -DENUM_PREFIX=STMT] -P sql_statements.cmake
 #
+# SOURCE may name several files separated by "|": they are read as one text, in order, so a
+# module's statements can be kept in one file per resource (an extra file opens with
+# comment lines only, which the statement before it drops).
+#
 # The file: lines before the first "-- name: NAME" are its preamble. Each statement starts
 # with "-- name: NAME" (upper case, unique), then comment lines that document it; a
 # comment line "-- $N meaning" documents parameter N, numbered from 1 without gaps. Then
@@ -27,7 +31,13 @@ string(ASCII 1 SEMI)
 string(ASCII 2 LBR)
 string(ASCII 3 RBR)
 string(ASCII 4 BSL)
-file(READ "${SOURCE}" text)
+string(REPLACE "|" ";" source_files "${SOURCE}")
+set(text "")
+foreach(source_file IN LISTS source_files)
+  file(READ "${source_file}" part)
+  string(APPEND text "${part}\n")
+endforeach()
+list(GET source_files 0 SOURCE)
 string(REPLACE "\\" "${BSL}" text "${text}")
 string(REPLACE ";" "${SEMI}" text "${text}")
 string(REPLACE "[" "${LBR}" text "${text}")
