@@ -64,8 +64,9 @@ class ContentTest(unittest.TestCase):
         fw = self.call("Catalog", "ListFrameworks", catalog_pb2.ListFrameworksRequest(),
                        catalog_pb2.ListFrameworksResponse)
         self.assertEqual([f.id for f in fw.frameworks],
-                         ["iso22301-2019", "iso27001-2022", "iso31000-2018"])
+                         ["iso20000-1-2018", "iso22301-2019", "iso27001-2022", "iso31000-2018"])
         self.assertEqual({f.id: f.controls for f in fw.frameworks}["iso27001-2022"], 118)
+        self.assertEqual({f.id: f.controls for f in fw.frameworks}["iso20000-1-2018"], 44)
         # Annex A theme 8, paged.
         seen, token = [], ""
         while True:
