@@ -28,15 +28,17 @@ static const struct auth_permission permissions[] = {
     {"/grpc.health.v1.Health/Check", ROLES_ALL, SCOPE_NONE},
     {"/grpc.health.v1.Health/Watch", ROLES_ALL, SCOPE_NONE},
 
-    {"/ims.v1.Tenants/CreateTenant", OP, SCOPE_GLOBAL},
+    /* A consultant creates tenants in the sectors granted to its token (the handler checks). */
+    {"/ims.v1.Tenants/CreateTenant", OP | CONSULTANT, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/GetTenant", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ListTenants", READERS, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/CreateToken", OP | ADMIN, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/ListTokens", OP | ADMIN, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/RevokeToken", OP | ADMIN, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/ListSchemas", READERS, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/GetSchema", READERS, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/CloneSchema", OP, SCOPE_GLOBAL},
+    /* The schema repository is the consultancy's know-how: never a client's own roles. */
+    {"/ims.v1.Tenants/ListSchemas", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/GetSchema", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/CloneSchema", OP | CONSULTANT, SCOPE_GLOBAL},
     /* Checking the trail is a read: everyone who may read the tenant may check it. */
     {"/ims.v1.Tenants/VerifyAuditLog", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ExportTenant", READERS, SCOPE_TENANT},

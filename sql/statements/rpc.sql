@@ -51,7 +51,8 @@ FROM tokens t
 WHERE t.id = $1;
 
 -- name: TOKEN_LIST
--- $1 tenant filter (uuid text or NULL)
+-- $1 tenant filter (uuid text or NULL); with a filter, a token's scope shows that tenant
+--    alone (a consultant's other clients are not the caller's business)
 -- $2 after id (or NULL)
 -- $3 limit
 -- -> the columns of TOKEN_GET
@@ -59,7 +60,7 @@ SELECT t.id, t.role, t.label, ims_rfc3339(t.created_at),
        coalesce(ims_rfc3339(t.expires_at), ''),
        coalesce(ims_rfc3339(t.last_used_at), ''),
        coalesce(ims_rfc3339(t.revoked_at), ''),
-       coalesce((SELECT string_agg(tt.tenant_id::text, ',' ORDER BY tt.tenant_id) FROM token_tenants tt WHERE tt.token_id = t.id), '')
+       coalesce((SELECT string_agg(tt.tenant_id::text, ',' ORDER BY tt.tenant_id) FROM token_tenants tt WHERE tt.token_id = t.id AND ($1::uuid IS NULL OR tt.tenant_id = $1::uuid)), '')
 FROM tokens t
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM token_tenants tt WHERE tt.token_id = t.id AND tt.tenant_id = $1::uuid)) AND ($2::uuid IS NULL OR t.id > $2::uuid)
 ORDER BY t.id

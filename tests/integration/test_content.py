@@ -83,8 +83,9 @@ class ContentTest(unittest.TestCase):
         self.assertEqual(seen[0], "A.8.1")
         self.assertEqual(len(set(seen)), 34)
         d, controls = self.shared_controls()
-        self.assertEqual(controls, ["22301-9.2", "27001-9.2"])
+        self.assertEqual(controls, ["20000-9.2", "22301-9.2", "27001-9.2"])
         self.assertIn("22301-9.2", [c.id for c in d.shared_with])
+        self.assertIn("20000-9.2", [c.id for c in d.shared_with])
         self.assertEqual(self.code("Catalog", "GetControl",
                                    catalog_pb2.GetControlRequest(id="A.9.9"),
                                    catalog_pb2.ControlDetail)[0], grpc.StatusCode.NOT_FOUND)

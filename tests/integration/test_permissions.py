@@ -23,7 +23,8 @@ READ = {OP, CONSULTANT, AUDITOR, ADMIN, VIEWER}
 
 # The role model:
 #   operator      everything, every tenant
-#   consultant    read its tenants; answer assessments, edit applicability, assets, processes
+#   consultant    create tenants in its granted sectors; read and edit schemas; read its
+#                 tenants; answer assessments, edit applicability, assets, processes
 #                 (and their plan reviews and exercises), risk treatment
 #   auditor       read its tenants; findings and corrective actions
 #   tenant_admin  everything inside its tenant, incl. agent and viewer tokens of it
@@ -33,15 +34,17 @@ EXPECTED = {
     "/grpc.health.v1.Health/Check": ALL,
     "/grpc.health.v1.Health/Watch": ALL,
 
-    "/ims.v1.Tenants/CreateTenant": {OP},
+    # Consultants create tenants in the sectors an operator granted to their token.
+    "/ims.v1.Tenants/CreateTenant": {OP, CONSULTANT},
     "/ims.v1.Tenants/GetTenant": READ,
     "/ims.v1.Tenants/ListTenants": READ,
     "/ims.v1.Tenants/CreateToken": {OP, ADMIN},
     "/ims.v1.Tenants/ListTokens": {OP, ADMIN},
     "/ims.v1.Tenants/RevokeToken": {OP, ADMIN},
-    "/ims.v1.Tenants/ListSchemas": READ,
-    "/ims.v1.Tenants/GetSchema": READ,
-    "/ims.v1.Tenants/CloneSchema": {OP},
+    # The schema repository is the consultancy's know-how: operators and consultants only.
+    "/ims.v1.Tenants/ListSchemas": {OP, CONSULTANT},
+    "/ims.v1.Tenants/GetSchema": {OP, CONSULTANT},
+    "/ims.v1.Tenants/CloneSchema": {OP, CONSULTANT},
     # Verifying the audit chain only reads: every role that reads the tenant may do it.
     "/ims.v1.Tenants/VerifyAuditLog": READ,
     "/ims.v1.Tenants/ExportTenant": READ,
@@ -139,7 +142,10 @@ class Permissions(unittest.TestCase):
         a = cls.tenant["a"].id
         cls.tokens = {OP: cls.op}
         for role in ROLES[1:]:
-            cls.tokens[role] = imstest.imsd_token(role, [a])
+            cls.tokens[role] = imstest.imsd_token(role, [a], label="perm-" + role)
+        # The consultant may create tenants in the sector the test's tenants use.
+        imstest.psql("INSERT INTO token_sectors SELECT id, 'retail' FROM tokens "
+                     "WHERE role = 'consultant' AND label = 'perm-consultant' ON CONFLICT DO NOTHING")
         # Tokens the RevokeToken calls aim at: one of each tenant, never the callers'.
         cls.victim = {}
         for name in ("a", "b"):
