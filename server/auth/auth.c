@@ -90,6 +90,22 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Continuity/ReviewPlan", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/RecordExercise", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/GetBia", READERS, SCOPE_TENANT},
+
+    /* Schema editing and statistics: the consultancy's know-how, never a client's roles. */
+    {"/ims.v1.Schemas/CreateSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/GetSchemaDocument", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/PutSchemaDocument", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/EditSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/PublishSchema", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/DiffSchemas", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/GetSchemaStats", OP | CONSULTANT, SCOPE_GLOBAL},
+    /* Moving a client to a newer schema version is the consultant's decision. */
+    {"/ims.v1.Schemas/PreviewRebase", OP | CONSULTANT, SCOPE_TENANT},
+    {"/ims.v1.Schemas/Rebase", OP | CONSULTANT, SCOPE_TENANT},
+    /* Tuning within the schema's bounds: read by the tenant's readers, set by whoever
+     * manages the tenant's system. */
+    {"/ims.v1.Schemas/GetTuning", READERS, SCOPE_TENANT},
+    {"/ims.v1.Schemas/SetTuning", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

@@ -94,4 +94,23 @@ void rpc_review_plan(struct rpc_call *call);
 void rpc_record_exercise(struct rpc_call *call);
 void rpc_get_bia(struct rpc_call *call);
 
+/* schema_drafts.c */
+void rpc_create_schema_draft(struct rpc_call *call);
+void rpc_get_schema_document(struct rpc_call *call);
+void rpc_put_schema_document(struct rpc_call *call);
+void rpc_edit_schema_draft(struct rpc_call *call);
+void rpc_publish_schema(struct rpc_call *call);
+void rpc_diff_schemas(struct rpc_call *call);
+
+/* rebase.c */
+void rpc_preview_rebase(struct rpc_call *call);
+void rpc_rebase(struct rpc_call *call);
+
+/* tuning.c */
+void rpc_get_tuning(struct rpc_call *call);
+void rpc_set_tuning(struct rpc_call *call);
+
+/* schema_stats.c */
+void rpc_get_schema_stats(struct rpc_call *call);
+
 #endif

@@ -97,6 +97,20 @@ EXPECTED = {
     "/ims.v1.Continuity/ReviewPlan": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/RecordExercise": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/GetBia": READ,
+
+    # The schema repository's editing and statistics: operators and consultants only.
+    "/ims.v1.Schemas/CreateSchemaDraft": {OP, CONSULTANT},
+    "/ims.v1.Schemas/GetSchemaDocument": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PutSchemaDocument": {OP, CONSULTANT},
+    "/ims.v1.Schemas/EditSchemaDraft": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PublishSchema": {OP, CONSULTANT},
+    "/ims.v1.Schemas/DiffSchemas": {OP, CONSULTANT},
+    "/ims.v1.Schemas/GetSchemaStats": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PreviewRebase": {OP, CONSULTANT},
+    "/ims.v1.Schemas/Rebase": {OP, CONSULTANT},
+    # A tenant's tuning: readable by its readers, set by whoever runs its system.
+    "/ims.v1.Schemas/GetTuning": READ,
+    "/ims.v1.Schemas/SetTuning": {OP, CONSULTANT, ADMIN},
 }
 
 ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},
@@ -220,6 +234,17 @@ class Permissions(unittest.TestCase):
                                             mtpd_min=240, rto_min=60, rpo_min=30)),
             "ReviewPlan": dict(process="perm-proc"),
             "RecordExercise": dict(process="perm-proc", recovery_min=30),
+            # Drafts of a schema that does not exist: refused or NOT_FOUND, never written.
+            "CreateSchemaDraft": dict(id="perm-no-such-schema"),
+            "GetSchemaDocument": dict(id=tenant.schema_id),
+            "PutSchemaDocument": dict(id="perm-no-such-schema", version=1,
+                                      document='{"format": "ims-schema/1"}'),
+            "EditSchemaDraft": dict(id="perm-no-such-schema", version=1,
+                                    edits=[dict(kind="params", field="beta", value="0.5")]),
+            "PublishSchema": dict(id="perm-no-such-schema", version=1),
+            "DiffSchemas": dict(id=tenant.schema_id),
+            "GetSchemaStats": dict(id=tenant.schema_id),
+            "SetTuning": dict(name="beta", value=0.5),
         }.get(name, {})
         if "tenant" in req_cls.DESCRIPTOR.fields_by_name and "tenant" not in fields:
             fields["tenant"] = slug if which == "a" else tid

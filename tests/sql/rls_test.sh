@@ -54,6 +54,7 @@ INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers)
     SELECT '$A', '$A', min(metric_id), ARRAY['job="x"'] FROM tenant_metrics WHERE tenant_id = '$A';
 INSERT INTO idempotency_keys (tenant_id, key, method, request_hash, response)
     VALUES ('$A', 'k', 'm', '\\x00', '\\x00');
+INSERT INTO tenant_tuning (tenant_id, name, value) VALUES ('$A', 'beta', 0.5);
 SELECT ims_audit_append(NULL, 'operator', 'rls-test', 'x');
 INSERT INTO tokens (id, secret_hash, role) VALUES ('$A', sha256('rls-test'), 'viewer');
 INSERT INTO token_tenants (token_id, tenant_id) VALUES ('$A', '$A');
