@@ -86,7 +86,8 @@ void rpc_create_schema_draft(struct rpc_call *call)
     snprintf(v, sizeof v, "%d", req->from_version);
     const char *params[2] = {req->id, v};
     struct db_txn *txn = rpc_txn_new(call, NIL_TENANT, 0);
-    if (!txn || (q->index = rpc_txn_add(call, txn, STMT_SCHEMA_DRAFT, 2, params)) < 0 ||
+    if (!txn || rpc_txn_add(call, txn, STMT_SCHEMA_DRAFT, 2, params) < 0 ||
+        (q->index = rpc_txn_add(call, txn, STMT_SCHEMA_DRAFT_DOCUMENT, 1, params)) < 0 ||
         rpc_txn_audit(call, txn, req->id) < 0)
         return;
     rpc_txn_exec(call, txn, document_done);

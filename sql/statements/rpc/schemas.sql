@@ -4,15 +4,21 @@
 -- name: SCHEMA_DRAFT
 -- $1 schema id
 -- $2 version to start from (0: the latest published)
--- -> id, version, status, document
+-- -> id, version
+SELECT schema_id, version FROM ims_schema_draft($1, $2::int);
+
+-- name: SCHEMA_DRAFT_DOCUMENT
+-- $1 schema id
+-- -> id, version, status, document of the schema's open draft (run after SCHEMA_DRAFT: a
+--    statement of its own, so that it sees the draft)
 SELECT s.schema_id, s.version, s.status, ims_schema_document(s.schema_id, s.version)::text
-FROM ims_schema_draft($1, $2::int) d
-JOIN schemas s ON s.schema_id = d.schema_id AND s.version = d.version;
+FROM schemas s
+WHERE s.schema_id = $1 AND s.status = 'draft';
 
 -- name: SCHEMA_DOCUMENT
 -- $1 schema id
 -- $2 version (0: the latest published)
--- -> the columns of SCHEMA_DRAFT
+-- -> the columns of SCHEMA_DRAFT_DOCUMENT
 SELECT s.schema_id, s.version, s.status, ims_schema_document(s.schema_id, s.version)::text
 FROM ims_schema_resolve($1, $2::int) s;
 
