@@ -855,6 +855,13 @@ BEGIN
             PERFORM ims_import_fail(path || '.kind', 'must be schema, params, ' || array_to_string(kinds, ', '));
         END IF;
         arr := doc -> kind;
+        IF op = 'add' AND k = '' AND jsonb_typeof(v) = 'object' THEN
+            k := CASE kind
+                     WHEN 'degradations' THEN (v ->> 'asset_type') || ' ' || (v ->> 'threat')
+                     WHEN 'mitigations' THEN (v ->> 'threat') || ' ' || (v ->> 'control')
+                     WHEN 'bounds' THEN v ->> 'name'
+                     ELSE v ->> 'id' END;
+        END IF;
         SELECT o - 1 INTO idx FROM jsonb_array_elements(arr) WITH ORDINALITY t(x, o)
          WHERE CASE kind
                    WHEN 'degradations' THEN (x ->> 'asset_type') || ' ' || (x ->> 'threat')

@@ -204,6 +204,48 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertEqual(code, INVALID)
         self.assertIn("version", detail)
 
+    def imsctl(self, *args, check=True):
+        path = os.path.join(self.daemon.dir, "token")
+        with open(path, "w") as f:
+            f.write(self.op + "\n")
+        r = subprocess.run([imstest.IMSCTL, "--server", self.daemon.addr, "--token-file", path]
+                           + list(args), capture_output=True, text=True, timeout=60)
+        if check:
+            self.assertEqual(r.returncode, 0, r.stderr)
+        return r
+
+    def test_imsctl_edits_a_draft_offline_and_publishes_it(self):
+        sid = self.clone()
+        self.assertIn("version 2: draft", self.imsctl("schema", "draft", sid).stdout)
+        self.imsctl("schema", "edit", sid, "--version", "2", "--set", "controls/A.5.1/weight=2",
+                    "--set", "schema/name=Edited by imsctl", "--remove", "subcontrols/A.5.1-2")
+        path = os.path.join(self.daemon.dir, "doc.json")
+        self.imsctl("schema", "get", sid, "--version", "2", "--out", path)
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["name"], "Edited by imsctl")
+        doc["params"]["theta"] = 0.7
+        doc["metrics"][1]["window_s"] = 0
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        bad = self.imsctl("schema", "put", sid, "--version", "2", path, check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("$.metrics[1].window_s", bad.stderr)
+        doc["metrics"][1]["window_s"] = 3600
+        with open(path, "w") as f:
+            json.dump(doc, f)
+        self.imsctl("schema", "put", sid, "--version", "2", path)
+        diff = json.loads(self.imsctl("--json", "schema", "diff", sid, "--from", "1",
+                                      "--to", "2").stdout)
+        keys = {(c["kind"], c["key"], c["field"]) for c in diff["changes"]}
+        self.assertEqual(keys, {("controls", "A.5.1", "weight"), ("schema", "", "name"),
+                                ("subcontrols", "A.5.1-2", ""), ("params", "", "theta"),
+                                ("metrics", doc["metrics"][1]["id"], "window_s")})
+        self.assertIn("published", self.imsctl("schema", "publish", sid, "--version", "2").stdout)
+        refused = self.imsctl("schema", "stats", sid, check=False)
+        self.assertNotEqual(refused.returncode, 0)
+        self.assertIn("FAILED_PRECONDITION", refused.stderr)
+
     # --- tuning ---
 
     def test_tuning_within_the_schema_bounds(self):

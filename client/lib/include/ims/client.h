@@ -32,6 +32,7 @@
 #include "ims/error.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 
 #ifdef __cplusplus
@@ -238,6 +239,34 @@ IMS_WUR int ims_client_push_metrics(ims_client *c, const Ims__V1__PushMetricsReq
  * &ims__v1__push_metrics_response__descriptor.
  */
 IMS_WUR int ims_client_stream_metrics(ims_client *c, ims_client_cstream **out);
+
+/* --- ims.v1.Schemas (schemas.c): the schema repository's drafts, documents, diffs and
+ * publication; tenant rebase and tuning; schema statistics. --- */
+IMS_WUR int ims_client_create_schema_draft(ims_client *c,
+                                           const Ims__V1__CreateSchemaDraftRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_get_schema_document(ims_client *c,
+                                           const Ims__V1__GetSchemaDocumentRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_put_schema_document(ims_client *c,
+                                           const Ims__V1__PutSchemaDocumentRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_edit_schema_draft(ims_client *c, const Ims__V1__EditSchemaDraftRequest *req,
+                                         Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_publish_schema(ims_client *c, const Ims__V1__PublishSchemaRequest *req,
+                                      Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_diff_schemas(ims_client *c, const Ims__V1__DiffSchemasRequest *req,
+                                    Ims__V1__DiffSchemasResponse **out);
+IMS_WUR int ims_client_preview_rebase(ims_client *c, const Ims__V1__RebaseRequest *req,
+                                      Ims__V1__RebasePreview **out);
+IMS_WUR int ims_client_rebase(ims_client *c, const Ims__V1__RebaseRequest *req,
+                              Ims__V1__RebaseResponse **out);
+IMS_WUR int ims_client_get_tuning(ims_client *c, const Ims__V1__GetTuningRequest *req,
+                                  Ims__V1__GetTuningResponse **out);
+IMS_WUR int ims_client_set_tuning(ims_client *c, const Ims__V1__SetTuningRequest *req,
+                                  Ims__V1__SetTuningResponse **out);
+IMS_WUR int ims_client_get_schema_stats(ims_client *c, const Ims__V1__GetSchemaStatsRequest *req,
+                                        Ims__V1__GetSchemaStatsResponse **out);
 
 #ifdef __cplusplus
 }
