@@ -35,3 +35,6 @@ UNARY(ims_client_set_tuning, "/ims.v1.Schemas/SetTuning", Ims__V1__SetTuningRequ
 UNARY(ims_client_get_schema_stats, "/ims.v1.Schemas/GetSchemaStats",
       Ims__V1__GetSchemaStatsRequest, Ims__V1__GetSchemaStatsResponse,
       ims__v1__get_schema_stats_response__descriptor)
+UNARY(ims_client_translate_controls, "/ims.v1.Schemas/TranslateControls",
+      Ims__V1__TranslateControlsRequest, Ims__V1__TranslateControlsResponse,
+      ims__v1__translate_controls_response__descriptor)

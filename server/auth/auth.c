@@ -106,6 +106,8 @@ static const struct auth_permission permissions[] = {
      * manages the tenant's system. */
     {"/ims.v1.Schemas/GetTuning", READERS, SCOPE_TENANT},
     {"/ims.v1.Schemas/SetTuning", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    /* 2013 ids into the 2022 checklist: catalog facts and the tenant's own sub-controls. */
+    {"/ims.v1.Schemas/TranslateControls", READERS, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

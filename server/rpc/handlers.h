@@ -113,4 +113,7 @@ void rpc_set_tuning(struct rpc_call *call);
 /* schema_stats.c */
 void rpc_get_schema_stats(struct rpc_call *call);
 
+/* legacy.c */
+void rpc_translate_controls(struct rpc_call *call);
+
 #endif

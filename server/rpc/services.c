@@ -121,6 +121,7 @@ int rpc_register_schemas(struct rpc_server *server)
         {"GetTuning", rpc_get_tuning, 0},
         {"SetTuning", rpc_set_tuning, 0},
         {"GetSchemaStats", rpc_get_schema_stats, 0},
+        {"TranslateControls", rpc_translate_controls, 0},
     };
     return REGISTER(server, ims__v1__schemas__descriptor, entries);
 }

@@ -167,3 +167,7 @@ SELECT '2013', v.p, v.t, v.r,
     ('A.18.2.3', 'Technical compliance review', 'subset', 'A.5.36')
           ) w(p, t, r, x)) v
 ON CONFLICT DO NOTHING;
+
+-- The reference file misspells one 2013 title.
+UPDATE control_predecessors SET title = 'Management of technical vulnerabilities'
+ WHERE edition = '2013' AND predecessor = 'A.12.6.1';

@@ -111,6 +111,8 @@ EXPECTED = {
     # A tenant's tuning: readable by its readers, set by whoever runs its system.
     "/ims.v1.Schemas/GetTuning": READ,
     "/ims.v1.Schemas/SetTuning": {OP, CONSULTANT, ADMIN},
+    # ISO/IEC 27001:2013 ids into the tenant's 2022 checklist: a read.
+    "/ims.v1.Schemas/TranslateControls": READ,
 }
 
 ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},
@@ -245,6 +247,7 @@ class Permissions(unittest.TestCase):
             "DiffSchemas": dict(id=tenant.schema_id),
             "GetSchemaStats": dict(id=tenant.schema_id),
             "SetTuning": dict(name="beta", value=0.5),
+            "TranslateControls": dict(edition="2013", ids=["A.12.6.1"]),
         }.get(name, {})
         if "tenant" in req_cls.DESCRIPTOR.fields_by_name and "tenant" not in fields:
             fields["tenant"] = slug if which == "a" else tid

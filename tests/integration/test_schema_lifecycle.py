@@ -246,6 +246,39 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("FAILED_PRECONDITION", refused.stderr)
 
+    # --- ISO/IEC 27001:2013 ids ---
+
+    def test_answers_keyed_by_2013_ids(self):
+        catalog_pb2 = load_pb2("catalog")
+        d = self.call("Catalog", "GetControl", catalog_pb2.GetControlRequest(id="A.8.8"),
+                      catalog_pb2.ControlDetail)
+        self.assertIn(("2013", "A.12.6.1", "equal"),
+                      [(p.edition, p.id, p.relation) for p in d.predecessors])
+        d = self.call("Catalog", "GetControl", catalog_pb2.GetControlRequest(id="A.8.32"),
+                      catalog_pb2.ControlDetail)
+        self.assertIn("20000-8.5.1", [r.control for r in d.related])
+        t = self.tenant("retail-micro")
+        path = os.path.join(self.daemon.dir, "answers-2013.csv")
+        with open(path, "w") as f:
+            f.write("control,answer,note,evidence\nA.12.6.1,yes,audit 2019,\nA.99.1,no,,\n")
+        bad = self.imsctl("assess", "import-2013", t.id, path, check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("ids[1]", bad.stderr)
+        self.assertEqual(psql("SELECT count(*) FROM tenant_subcontrols WHERE tenant_id = '%s' "
+                              "AND answer IS NOT NULL" % t.id), [["0"]])
+        with open(path, "w") as f:
+            f.write("control,answer,note,evidence\nA.12.6.1,yes,audit 2019,\n"
+                    "A.5.1.1,yes,,\nA.5.1.2,partial,,\n")
+        out = self.imsctl("assess", "import-2013", t.id, path).stdout
+        self.assertIn("3 rows of 2013 controls", out)
+        got = dict(psql("SELECT subcontrol_id, answer FROM tenant_subcontrols WHERE tenant_id = "
+                        "'%s' AND answer IS NOT NULL" % t.id))
+        self.assertTrue(got and all(k.startswith(("A.8.8-", "A.5.1-")) for k in got), got)
+        self.assertEqual({v for k, v in got.items() if k.startswith("A.8.8-")}, {"yes"})
+        # A.5.1 is reached by two 2013 rows: the weaker answer wins.
+        self.assertEqual({v for k, v in got.items() if k.startswith("A.5.1-")}, {"partial"})
+        self.assertEqual(self.level(t.id).cause, "answer")
+
     # --- tuning ---
 
     def test_tuning_within_the_schema_bounds(self):

@@ -267,6 +267,9 @@ IMS_WUR int ims_client_set_tuning(ims_client *c, const Ims__V1__SetTuningRequest
                                   Ims__V1__SetTuningResponse **out);
 IMS_WUR int ims_client_get_schema_stats(ims_client *c, const Ims__V1__GetSchemaStatsRequest *req,
                                         Ims__V1__GetSchemaStatsResponse **out);
+IMS_WUR int ims_client_translate_controls(ims_client *c,
+                                          const Ims__V1__TranslateControlsRequest *req,
+                                          Ims__V1__TranslateControlsResponse **out);
 
 #ifdef __cplusplus
 }
