@@ -63,6 +63,7 @@ extern const imsctl_group imsctl_group_exercise;
 extern const imsctl_group imsctl_group_export;
 extern const imsctl_group imsctl_group_import;
 extern const imsctl_group imsctl_group_tuning;
+extern const imsctl_group imsctl_group_completion;
 
 /*
  * The connected client (created on first use with the global options).

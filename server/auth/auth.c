@@ -108,6 +108,11 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Schemas/SetTuning", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     /* 2013 ids into the 2022 checklist: catalog facts and the tenant's own sub-controls. */
     {"/ims.v1.Schemas/TranslateControls", READERS, SCOPE_TENANT},
+
+    /* The completion matrix: read by the tenant's readers, recorded by the consultant. */
+    {"/ims.v1.Completion/GetCompletion", READERS, SCOPE_TENANT},
+    {"/ims.v1.Completion/SetCompletion", OP | CONSULTANT, SCOPE_TENANT},
+    {"/ims.v1.Completion/SetCompletionTarget", OP | CONSULTANT, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

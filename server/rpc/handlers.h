@@ -116,4 +116,9 @@ void rpc_get_schema_stats(struct rpc_call *call);
 /* legacy.c */
 void rpc_translate_controls(struct rpc_call *call);
 
+/* completion.c */
+void rpc_get_completion(struct rpc_call *call);
+void rpc_set_completion(struct rpc_call *call);
+void rpc_set_completion_target(struct rpc_call *call);
+
 #endif

@@ -249,5 +249,6 @@ int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unus
 int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_schemas(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_completion(struct rpc_server *server) __attribute__((warn_unused_result));
 
 #endif

@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/catalog.pb-c.h"
+#include "ims/v1/completion.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
@@ -124,4 +125,14 @@ int rpc_register_schemas(struct rpc_server *server)
         {"TranslateControls", rpc_translate_controls, 0},
     };
     return REGISTER(server, ims__v1__schemas__descriptor, entries);
+}
+
+int rpc_register_completion(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetCompletion", rpc_get_completion, 0},
+        {"SetCompletion", rpc_set_completion, 0},
+        {"SetCompletionTarget", rpc_set_completion_target, 0},
+    };
+    return REGISTER(server, ims__v1__completion__descriptor, entries);
 }

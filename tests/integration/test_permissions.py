@@ -113,6 +113,11 @@ EXPECTED = {
     "/ims.v1.Schemas/SetTuning": {OP, CONSULTANT, ADMIN},
     # ISO/IEC 27001:2013 ids into the tenant's 2022 checklist: a read.
     "/ims.v1.Schemas/TranslateControls": READ,
+
+    # The completion matrix: everyone who reads the tenant sees it; the consultant records.
+    "/ims.v1.Completion/GetCompletion": READ,
+    "/ims.v1.Completion/SetCompletion": {OP, CONSULTANT},
+    "/ims.v1.Completion/SetCompletionTarget": {OP, CONSULTANT},
 }
 
 ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},
@@ -248,6 +253,8 @@ class Permissions(unittest.TestCase):
             "GetSchemaStats": dict(id=tenant.schema_id),
             "SetTuning": dict(name="beta", value=0.5),
             "TranslateControls": dict(edition="2013", ids=["A.12.6.1"]),
+            "SetCompletion": dict(activity="CA.01", level=1),
+            "SetCompletionTarget": dict(target=4),
         }.get(name, {})
         if "tenant" in req_cls.DESCRIPTOR.fields_by_name and "tenant" not in fields:
             fields["tenant"] = slug if which == "a" else tid

@@ -246,6 +246,53 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("FAILED_PRECONDITION", refused.stderr)
 
+    # --- the completion matrix ---
+
+    def test_completion_matrix(self):
+        completion_pb2 = load_pb2("completion")
+        t = self.tenant("retail-micro")
+        c = self.call("Completion", "GetCompletion",
+                      completion_pb2.GetCompletionRequest(tenant=t.id), completion_pb2.CompletionMatrix)
+        self.assertEqual((c.target, c.stands, c.met), (4, 0, 0))
+        self.assertEqual(len(c.activities), 32)
+        self.assertEqual(c.required, len([a for a in c.activities if a.from_level <= 4]))
+        for a in c.activities:
+            if a.from_level <= 2:
+                c = self.call("Completion", "SetCompletion",
+                              completion_pb2.SetCompletionRequest(tenant=t.id, activity=a.id,
+                                                                  level=4),
+                              completion_pb2.CompletionMatrix)
+        self.assertEqual(c.stands, 2)
+        self.assertEqual(c.met, len([a for a in c.activities if a.from_level <= 2]))
+        c = self.call("Completion", "SetCompletionTarget",
+                      completion_pb2.SetCompletionTargetRequest(tenant=t.id, target=2),
+                      completion_pb2.CompletionMatrix)
+        self.assertEqual((c.target, c.met, c.required), (2, c.required, c.required))
+        code, detail = self.code("Completion", "SetCompletion",
+                                 completion_pb2.SetCompletionRequest(tenant=t.id, activity="CA.99",
+                                                                     level=1),
+                                 completion_pb2.CompletionMatrix)
+        self.assertEqual(code, INVALID)
+        self.assertIn("activity", detail)
+        out = self.imsctl("completion", "show", t.id).stdout
+        self.assertIn("the implementation stands at level 2", out)
+        # The matrix travels with an export.
+        exp = json.loads(self.call("Tenants", "ExportTenant",
+                                   tenants_pb2.ExportTenantRequest(tenant=t.id),
+                                   tenants_pb2.ExportTenantResponse).snapshot)
+        rows = exp["records"]["completion"]
+        self.assertEqual(rows[0]["activity"], "")
+        self.assertEqual(rows[0]["level"], 2)
+        new = self.call("Tenants", "ImportTenant",
+                        tenants_pb2.ImportTenantRequest(slug=unique("imp"), display_name="Imp",
+                                                        sector="retail", size_band="micro",
+                                                        snapshot=json.dumps(exp)),
+                        tenants_pb2.Tenant)
+        again = json.loads(self.call("Tenants", "ExportTenant",
+                                     tenants_pb2.ExportTenantRequest(tenant=new.id),
+                                     tenants_pb2.ExportTenantResponse).snapshot)
+        self.assertEqual(again["records"], exp["records"])
+
     # --- ISO/IEC 27001:2013 ids ---
 
     def test_answers_keyed_by_2013_ids(self):

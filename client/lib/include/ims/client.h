@@ -30,6 +30,7 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "ims/error.h"
+#include "ims/v1/completion.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
@@ -270,6 +271,15 @@ IMS_WUR int ims_client_get_schema_stats(ims_client *c, const Ims__V1__GetSchemaS
 IMS_WUR int ims_client_translate_controls(ims_client *c,
                                           const Ims__V1__TranslateControlsRequest *req,
                                           Ims__V1__TranslateControlsResponse **out);
+
+/* --- ims.v1.Completion (completion.c): the completion matrix of an implementation. --- */
+IMS_WUR int ims_client_get_completion(ims_client *c, const Ims__V1__GetCompletionRequest *req,
+                                      Ims__V1__CompletionMatrix **out);
+IMS_WUR int ims_client_set_completion(ims_client *c, const Ims__V1__SetCompletionRequest *req,
+                                      Ims__V1__CompletionMatrix **out);
+IMS_WUR int ims_client_set_completion_target(ims_client *c,
+                                             const Ims__V1__SetCompletionTargetRequest *req,
+                                             Ims__V1__CompletionMatrix **out);
 
 #ifdef __cplusplus
 }
