@@ -431,7 +431,22 @@ class ContentTest(unittest.TestCase):
                                                        at="2026-03-01T00:00:00Z",
                                                        recovery_min=200),
                   continuity_pb2.ContinuityChange)
+        # The records of the schema area: tuning and the completion matrix.
+        schemas_pb2 = load_pb2("schemas")
+        completion_pb2 = load_pb2("completion")
+        self.call("Schemas", "SetTuning",
+                  schemas_pb2.SetTuningRequest(tenant=t, name="theta", value=0.7),
+                  schemas_pb2.SetTuningResponse)
+        self.call("Completion", "SetCompletion",
+                  completion_pb2.SetCompletionRequest(tenant=t, activity="CA.03", level=2,
+                                                      note="policy drafted"),
+                  completion_pb2.CompletionMatrix)
+        self.call("Completion", "SetCompletionTarget",
+                  completion_pb2.SetCompletionTargetRequest(tenant=t, target=3),
+                  completion_pb2.CompletionMatrix)
         first = self.export(t)
+        self.assertEqual([r["name"] for r in json.loads(first)["records"]["tuning"]], ["theta"])
+        self.assertEqual(len(json.loads(first)["records"]["completion"]), 2)
         doc = json.loads(first)
         self.assertEqual(doc["format"], "ims-snapshot/2")
         self.assertNotIn("at", doc)
