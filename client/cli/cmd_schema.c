@@ -15,7 +15,7 @@ static int schema_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
     Ims__V1__ListSchemasRequest req = IMS__V1__LIST_SCHEMAS_REQUEST__INIT;
     static const char *const columns[] = {
         "id",        "version", "name", "sector", "size_band", "systems", "applicable_controls",
-        "parent_id", NULL};
+        "parent_id", "status", NULL};
     return imsctl_list_all(ctx, "/ims.v1.Tenants/ListSchemas", &req.base,
                            &ims__v1__list_schemas_response__descriptor, "schemas", columns);
 }

@@ -43,6 +43,7 @@ static void schema_from_row(Ims__V1__Schema *s, PGresult *r, int row, char **sys
     s->applicable_controls = atoi(PQgetvalue(r, row, 9));
     s->applicable_subcontrols = atoi(PQgetvalue(r, row, 10));
     s->created_at = PQgetvalue(r, row, 11);
+    s->status = PQgetvalue(r, row, 12);
 }
 
 struct schema_query {

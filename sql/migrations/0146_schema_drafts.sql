@@ -116,6 +116,85 @@ BEGIN
 END
 $$;
 
+-- A clone starts from a published version: a draft's content is published only by
+-- publishing it. Otherwise as in 0011.
+CREATE OR REPLACE FUNCTION ims_clone_schema(src_id text, src_version int, new_id text, new_name text)
+RETURNS TABLE (schema_id text, version int)
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    src schemas%ROWTYPE;
+BEGIN
+    SELECT * INTO src FROM schemas s WHERE s.schema_id = src_id AND s.version = src_version;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'schema %/% does not exist', src_id, src_version
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF src.status = 'draft' THEN
+        RAISE EXCEPTION 'source_version: %/% is a draft; publish it or clone a published version',
+            src_id, src_version USING ERRCODE = '22023';
+    END IF;
+    IF EXISTS (SELECT 1 FROM schemas s WHERE s.schema_id = new_id) THEN
+        RAISE EXCEPTION 'schema % already exists', new_id USING ERRCODE = 'unique_violation';
+    END IF;
+
+    INSERT INTO schemas (schema_id, version, parent_id, parent_version, name, description,
+                         sector, size_band, beta, gamma, half_life_days, cap_major_nc,
+                         cap_minor_nc, theta, beta_risk, beta_bcms, likelihood_window_days,
+                         review_window_days, appetite)
+    VALUES (new_id, 1, src.schema_id, src.version, new_name, src.description,
+            src.sector, src.size_band, src.beta, src.gamma, src.half_life_days, src.cap_major_nc,
+            src.cap_minor_nc, src.theta, src.beta_risk, src.beta_bcms, src.likelihood_window_days,
+            src.review_window_days, src.appetite);
+
+    PERFORM ims_copy_schema_content(src_id, src_version, new_id, 1);
+
+    schema_id := new_id;
+    version := 1;
+    RETURN NEXT;
+END;
+$$;
+
+-- A new version is made from a published one only: while a draft is open, the draft is
+-- the way to the next version. Otherwise as in 0011.
+CREATE OR REPLACE FUNCTION ims_new_schema_version(p_schema_id text)
+RETURNS TABLE (schema_id text, version int)
+LANGUAGE plpgsql
+SET search_path = public, pg_temp
+AS $$
+DECLARE
+    src schemas%ROWTYPE;
+BEGIN
+    SELECT * INTO src FROM schemas s
+     WHERE s.schema_id = p_schema_id
+     ORDER BY s.version DESC LIMIT 1
+     FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'schema % does not exist', p_schema_id USING ERRCODE = 'no_data_found';
+    END IF;
+    IF src.status = 'draft' THEN
+        RAISE EXCEPTION 'id: schema "%" has an open draft (version %): edit or publish it',
+            p_schema_id, src.version USING ERRCODE = '23505';
+    END IF;
+
+    INSERT INTO schemas (schema_id, version, parent_id, parent_version, name, description,
+                         sector, size_band, beta, gamma, half_life_days, cap_major_nc,
+                         cap_minor_nc, theta, beta_risk, beta_bcms, likelihood_window_days,
+                         review_window_days, appetite)
+    VALUES (src.schema_id, src.version + 1, src.schema_id, src.version, src.name, src.description,
+            src.sector, src.size_band, src.beta, src.gamma, src.half_life_days, src.cap_major_nc,
+            src.cap_minor_nc, src.theta, src.beta_risk, src.beta_bcms, src.likelihood_window_days,
+            src.review_window_days, src.appetite);
+
+    PERFORM ims_copy_schema_content(src.schema_id, src.version, src.schema_id, src.version + 1);
+
+    schema_id := src.schema_id;
+    version := src.version + 1;
+    RETURN NEXT;
+END;
+$$;
+
 -- A version p_version of p_schema (0: the latest published), or the error naming the field.
 CREATE FUNCTION ims_schema_resolve(p_schema text, p_version int) RETURNS schemas
     LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$

@@ -157,13 +157,13 @@ VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'));
 -- $3 after schema id
 -- $4 after version
 -- $5 limit
--- -> id, version, name, description, sector, size band, parent, parent version, systems (csv), applicable controls, applicable sub-controls, created
+-- -> id, version, name, description, sector, size band, parent, parent version, systems (csv), applicable controls, applicable sub-controls, created, status
 SELECT s.schema_id, s.version, s.name, s.description, coalesce(s.sector, ''),
        coalesce(s.size_band, ''), coalesce(s.parent_id, ''), coalesce(s.parent_version, 0),
        coalesce((SELECT string_agg(ss.system_id, ',' ORDER BY ss.system_id) FROM schema_systems ss WHERE ss.schema_id = s.schema_id AND ss.version = s.version AND ss.enabled), ''),
        (SELECT count(*) FROM schema_controls sc WHERE sc.schema_id = s.schema_id AND sc.version = s.version AND sc.applicable),
        (SELECT count(*) FROM schema_subcontrols sc WHERE sc.schema_id = s.schema_id AND sc.version = s.version AND sc.applicable),
-       ims_rfc3339(s.created_at)
+       ims_rfc3339(s.created_at), s.status
 FROM schemas s
 WHERE ($1::text IS NULL OR s.schema_id = $1) AND ($2::int = 0 OR s.version = $2::int) AND (s.schema_id, s.version) > ($3, $4::int)
 ORDER BY s.schema_id, s.version
@@ -393,12 +393,12 @@ WHERE schema_id = $1;
 
 -- name: SCHEMA_CLONE
 -- $1 source schema id
--- $2 source version (0: the latest)
+-- $2 source version (0: the latest published)
 -- $3 new schema id
 -- $4 new name
 -- -> schema id, version
 SELECT schema_id, version
-FROM ims_clone_schema($1, CASE WHEN $2::int = 0 THEN (SELECT max(version) FROM schemas WHERE schema_id = $1) ELSE $2::int END, $3, $4);
+FROM ims_clone_schema($1, CASE WHEN $2::int = 0 THEN (SELECT max(version) FROM schemas WHERE schema_id = $1 AND status = 'published') ELSE $2::int END, $3, $4);
 
 -- name: CATALOG_FRAMEWORKS
 -- $1 after id

@@ -89,6 +89,13 @@ class SchemaLifecycle(unittest.TestCase):
         code, detail = code_of(lambda: self.tenant(sid, 2))
         self.assertEqual(code, INVALID)
         self.assertIn("schema_version", detail)
+        # A draft is published only by publishing it: no clone of it.
+        code, detail = self.code("Tenants", "CloneSchema",
+                                 tenants_pb2.CloneSchemaRequest(source_id=sid, source_version=2,
+                                                                new_id=unique("sch"), name="X"),
+                                 tenants_pb2.Schema)
+        self.assertEqual(code, INVALID)
+        self.assertIn("draft", detail)
 
         # Edits: all or nothing, errors naming what they refuse.
         edits = [schemas_pb2.SchemaEdit(kind="controls", key="A.5.1", field="weight", value="3"),

@@ -65,8 +65,8 @@ class SchemaTest(unittest.TestCase):
         consultant, _ = self.token("consultant", [t.id])
         listed = self.call("Tenants", "ListSchemas", tenants_pb2.ListSchemasRequest(),
                            tenants_pb2.ListSchemasResponse, consultant)
-        ids = {(s.id, s.version) for s in listed.schemas}
-        self.assertIn(("it-services-sms", 1), ids)
+        ids = {(s.id, s.version): s.status for s in listed.schemas}
+        self.assertEqual(ids[("it-services-sms", 1)], "published")
         self.assertIn(("base", 2), ids)
 
     # --- consultants create tenants in their scope ---
