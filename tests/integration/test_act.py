@@ -1,0 +1,329 @@
+"""Check and Act through the Improvement service: the audit programme, findings in an audit,
+one action tracker for every source, management reviews with frozen inputs, objectives and
+their scorecard, awards of a level, and the computed metrics written with the changes."""
+import datetime
+import json
+import unittest
+
+import grpc
+
+import imstest
+from imstest import events_pb2, level_pb2, tenants_pb2
+
+imp = imstest.load_pb2("improvement")
+risk_pb2 = imstest.load_pb2("risk")
+S = "/ims.v1.Improvement/"
+
+
+def days_ago(n):
+    t = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=n)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class CheckAndAct(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon("--act-sweep-interval-s", "1")
+        cls.channel = cls.daemon.channel()
+        cls.token = imstest.imsd_token()
+        cls.tenant = cls.make_tenant()
+
+    @classmethod
+    def make_tenant(cls):
+        return imstest.unary(
+            cls.channel, "/ims.v1.Tenants/CreateTenant",
+            tenants_pb2.CreateTenantRequest(slug=imstest.unique("act"), display_name="Act Ltd",
+                                            sector="it-services", size_band="small"),
+            tenants_pb2.Tenant, token=cls.token).id
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0
+
+    def call(self, method, request, response, token=None):
+        return imstest.unary(self.channel, S + method, request, response,
+                             token=token or self.token)
+
+    def code(self, method, request, response, token=None):
+        return imstest.code_of(lambda: self.call(method, request, response, token))
+
+    def finding(self, **kw):
+        return imstest.unary(self.channel, "/ims.v1.Events/SubmitFinding",
+                             events_pb2.SubmitFindingRequest(tenant=self.tenant,
+                                                             finding=events_pb2.Finding(**kw)),
+                             events_pb2.FindingResult, token=self.token).finding
+
+    def samples(self, metric):
+        return imstest.psql("SELECT value FROM metric_samples WHERE tenant_id = '%s' AND "
+                            "metric_id = '%s' ORDER BY at, received_at" % (self.tenant, metric))
+
+    def raise_action(self, **kw):
+        kw.setdefault("kind", "corrective")
+        kw.setdefault("description", "fix it")
+        kw.setdefault("owner", "IT lead")
+        kw.setdefault("due", "2030-01-01T00:00:00Z")
+        return self.call("RaiseAction", imp.RaiseActionRequest(
+            tenant=self.tenant, action=imp.Action(**kw)), imp.ActionResult)
+
+    def progress(self, id, token=None, **kw):
+        return self.call("ProgressAction", imp.ProgressActionRequest(tenant=self.tenant, id=id, **kw),
+                         imp.ActionResult, token=token)
+
+    def test_audit_programme_finding_and_corrective_action(self):
+        plan = self.call("PlanAudit", imp.PlanAuditRequest(tenant=self.tenant, audit=imp.Audit(
+            kind="internal", title="ISMS internal audit", frameworks=["iso27001-2022"],
+            controls=["A.8.8"], planned_at=days_ago(2))), imp.AuditResult)
+        audit = plan.audit
+        self.assertEqual(audit.status, "planned")
+        self.assertTrue(audit.overdue)  # planned in the past and not held
+        # The audit programme's share held on time is computed: 0 % now.
+        self.assertIn(["0"], self.samples("audit_programme_on_time_pct"))
+        # planned -> reported is not a step.
+        code, msg = self.code("UpdateAudit", imp.UpdateAuditRequest(
+            tenant=self.tenant, id=audit.id, status="reported", report="x"), imp.AuditResult)
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, msg)
+        started = self.call("UpdateAudit", imp.UpdateAuditRequest(
+            tenant=self.tenant, id=audit.id, status="in_progress"), imp.AuditResult).audit
+        self.assertEqual(started.status, "in_progress")
+        self.assertTrue(started.held_at)
+        self.assertTrue(started.auditor.startswith("operator "))
+        f = self.finding(type="minor_nc", controls=["A.8.8"], audit_id=audit.id,
+                         description="patches late")
+        self.assertEqual(f.audit_id, audit.id)
+        code, msg = imstest.code_of(lambda: self.finding(type="minor_nc", controls=["A.8.8"],
+                                                         audit_id="AU-nope"))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT, msg)
+        self.assertIn("audit_id", msg)
+        reported = self.call("UpdateAudit", imp.UpdateAuditRequest(
+            tenant=self.tenant, id=audit.id, status="reported", report="one minor NC",
+            evidence=["doc:patch-log, 2024", 'quote "x"']), imp.AuditResult).audit
+        self.assertEqual(list(reported.evidence), ["doc:patch-log, 2024", 'quote "x"'])
+        self.assertEqual(reported.findings, 1)
+        # A corrective action of the finding through the one tracker; root cause recorded.
+        a = self.raise_action(source_kind="finding", source_id=f.id, root_cause="no schedule")
+        self.assertEqual(a.action.source_kind, "finding")
+        self.assertEqual(a.action.root_cause, "no schedule")
+        # The finding still closes only when its actions are verified.
+        close = lambda: imstest.unary(self.channel, "/ims.v1.Events/UpdateFinding",
+                                      events_pb2.UpdateFindingRequest(tenant=self.tenant, id=f.id,
+                                                                      close=True),
+                                      events_pb2.FindingResult, token=self.token)
+        self.assertEqual(imstest.code_of(close)[0], grpc.StatusCode.FAILED_PRECONDITION)
+        self.progress(a.action.id, status="done")
+        # Verifying is an auditor's or an operator's.
+        consultant = imstest.imsd_token("consultant", tenants=[self.tenant])
+        code, _ = imstest.code_of(lambda: self.progress(a.action.id, token=consultant,
+                                                        status="verified", note="ok"))
+        self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
+        v = self.progress(a.action.id, status="verified", note="patch log checked").action
+        self.assertEqual(v.status, "verified")
+        self.assertEqual(v.verification, "patch log checked")
+        self.assertEqual(close().finding.status, "closed")
+        closed = self.call("UpdateAudit", imp.UpdateAuditRequest(
+            tenant=self.tenant, id=audit.id, status="closed"), imp.AuditResult).audit
+        self.assertEqual(closed.status, "closed")
+        listed = self.call("ListAudits", imp.ListAuditsRequest(tenant=self.tenant), imp.ListAuditsResponse)
+        self.assertIn(audit.id, [x.id for x in listed.audits])
+
+    def test_actions_from_every_source_and_overdue(self):
+        inc = imstest.unary(self.channel, "/ims.v1.Events/SubmitIncident",
+                            events_pb2.SubmitIncidentRequest(tenant=self.tenant, incident=events_pb2.Incident(
+                                severity=3, description="phishing")),
+                            events_pb2.IncidentResult, token=self.token).incident
+        # An incident raises a finding and an action directly.
+        f = self.finding(type="observation", controls=["A.5.24"], incident=inc.id)
+        self.assertEqual(f.incident, inc.id)
+        before = len(self.samples("overdue_actions"))
+        late = self.raise_action(kind="preventive", source_kind="incident", source_id=inc.id,
+                                 due="2021-01-01T00:00:00Z")
+        self.assertTrue(late.action.overdue)
+        after = self.samples("overdue_actions")
+        self.assertEqual(len(after), before + 1)
+        self.assertGreaterEqual(float(after[-1][0]), 1)
+        self.assertGreater(late.revision, 0)
+        self.raise_action(kind="improvement", source_kind="none")
+        self.raise_action(kind="improvement", source_kind="plan", source_id="A.8.8-1")
+        code, msg = imstest.code_of(lambda: self.raise_action(source_kind="incident", source_id="INC-nope"))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("action.source_id", msg)
+        code, msg = imstest.code_of(lambda: self.raise_action(kind="preventive", source_kind="none",
+                                                               root_cause="x"))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("root_cause", msg)
+        # Cancelling needs a reason; a cancelled action no longer changes.
+        code, msg = imstest.code_of(lambda: self.progress(late.action.id, status="cancelled"))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        c = self.progress(late.action.id, status="cancelled", note="duplicate").action
+        self.assertEqual((c.status, c.cancel_reason), ("cancelled", "duplicate"))
+        self.assertEqual(imstest.code_of(lambda: self.progress(late.action.id, owner="x"))[0],
+                         grpc.StatusCode.FAILED_PRECONDITION)
+        listed = self.call("ListActions", imp.ListActionsRequest(
+            tenant=self.tenant, source_kind="incident", source_id=inc.id), imp.ListActionsResponse)
+        self.assertEqual([x.id for x in listed.actions], [late.action.id])
+        got = self.call("GetAction", imp.GetActionRequest(tenant=self.tenant, id=late.action.id), imp.Action)
+        self.assertEqual(got.status, "cancelled")
+        self.assertEqual(self.code("GetAction", imp.GetActionRequest(tenant=self.tenant, id="A-none"),
+                                   imp.Action)[0], grpc.StatusCode.NOT_FOUND)
+        # A treatment as a source: ASSET:THREAT of a treated pair.
+        imstest.unary(self.channel, "/ims.v1.Risk/PutAsset", risk_pb2.PutAssetRequest(
+            tenant=self.tenant, asset=risk_pb2.Asset(id="srv-1", name="ERP", type="server",
+                                                     confidentiality=5, integrity=5, availability=5)),
+            risk_pb2.PutAssetResponse, token=self.token)
+        reg = imstest.unary(self.channel, "/ims.v1.Risk/GetRiskRegister",
+                            risk_pb2.GetRiskRegisterRequest(tenant=self.tenant), risk_pb2.RiskRegister,
+                            token=self.token)
+        pair = reg.pairs[0]
+        imstest.unary(self.channel, "/ims.v1.Risk/SetTreatment", risk_pb2.SetTreatmentRequest(
+            tenant=self.tenant, treatment=risk_pb2.RiskTreatment(asset=pair.asset, threat=pair.threat,
+                                                                 option="mitigate", owner="IT")),
+            risk_pb2.RiskTreatment, token=self.token)
+        t = self.raise_action(kind="preventive", source_kind="treatment",
+                              source_id="%s:%s" % (pair.asset, pair.threat))
+        self.assertEqual(t.action.source_kind, "treatment")
+        # Idempotent: the same key answers the same action.
+        r1 = self.call("RaiseAction", imp.RaiseActionRequest(tenant=self.tenant, idempotency_key="k-1",
+            action=imp.Action(kind="improvement", source_kind="none", description="d", owner="o",
+                              due="2030-01-01T00:00:00Z")), imp.ActionResult)
+        r2 = self.call("RaiseAction", imp.RaiseActionRequest(tenant=self.tenant, idempotency_key="k-1",
+            action=imp.Action(kind="improvement", source_kind="none", description="d", owner="o",
+                              due="2030-01-01T00:00:00Z")), imp.ActionResult)
+        self.assertEqual(r1.action.id, r2.action.id)
+
+    def test_review_freezes_inputs_and_raises_actions(self):
+        r = self.call("HoldReview", imp.HoldReviewRequest(
+            tenant=self.tenant, chair="CEO", attendees=["CISO", "BCM lead"],
+            decisions="Fund the patching tool.",
+            actions=[imp.ReviewAction(kind="improvement", description="buy tool", owner="CFO",
+                                      due="2030-06-01T00:00:00Z")]), imp.ReviewResult)
+        inputs = json.loads(r.review.inputs)
+        for key in ("security_level", "maturity", "systems", "frameworks", "open_findings",
+                    "open_incidents", "risks_above_appetite", "objectives",
+                    "audits_since_last_review", "actions"):
+            self.assertIn(key, inputs)
+        self.assertEqual(len(r.review.actions), 1)
+        a = self.call("GetAction", imp.GetActionRequest(tenant=self.tenant, id=r.review.actions[0]), imp.Action)
+        self.assertEqual((a.source_kind, a.source_id), ("review", r.review.id))
+        # Months since the last review: a computed sample of about 0 now.
+        self.assertLess(float(self.samples("months_since_management_review")[-1][0]), 0.1)
+        got = self.call("GetReview", imp.GetReviewRequest(tenant=self.tenant, id=r.review.id), imp.Review)
+        self.assertEqual(got.inputs, r.review.inputs)
+        code, msg = self.code("HoldReview", imp.HoldReviewRequest(tenant=self.tenant, chair="x",
+            actions=[imp.ReviewAction(kind="bad", description="d", owner="o",
+                                      due="2030-01-01T00:00:00Z")]), imp.ReviewResult)
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+
+    def test_objectives_scorecard(self):
+        o = self.call("PutObjective", imp.PutObjectiveRequest(tenant=self.tenant, objective=imp.Objective(
+            id="patching", title="Patch fast", owner="CIO", tier="strategic", target=0.8,
+            due="2030-01-01T00:00:00Z", metrics=["patch_latency_days"])), imp.Objective)
+        self.assertEqual(o.status, "no_data")
+        imstest.unary(self.channel, "/ims.v1.Events/PushMetrics", events_pb2.PushMetricsRequest(
+            tenant=self.tenant, samples=[events_pb2.Sample(metric="patch_latency_days", value=3)]),
+            events_pb2.PushMetricsResponse, token=self.token)
+        self.call("PutObjective", imp.PutObjectiveRequest(tenant=self.tenant, objective=imp.Objective(
+            id="bia", title="BIA", owner="COO", tier="operational", target=1,
+            due="2020-01-01T00:00:00Z", metrics=["patch_latency_days", "backup_success_pct"])),
+            imp.Objective)
+        card = self.call("GetScorecard", imp.GetScorecardRequest(tenant=self.tenant), imp.Scorecard)
+        self.assertEqual([t.tier for t in card.tiers], ["strategic", "functional", "operational"])
+        strategic = card.tiers[0]
+        self.assertEqual((strategic.met, strategic.total), (1, 1))
+        self.assertAlmostEqual(strategic.objectives[0].actual, 1.0)
+        self.assertEqual(card.tiers[2].objectives[0].status, "met")
+        code, msg = self.code("PutObjective", imp.PutObjectiveRequest(tenant=self.tenant, objective=imp.Objective(
+            id="x", title="x", owner="x", tier="strategic", target=0.5, due="2030-01-01T00:00:00Z",
+            metrics=["no_such_metric"])), imp.Objective)
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("objective.metrics", msg)
+
+    def test_computed_metric_cannot_be_pushed(self):
+        before = self.samples("overdue_actions")
+        code, msg = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/PushMetrics", events_pb2.PushMetricsRequest(
+                tenant=self.tenant, samples=[events_pb2.Sample(metric="patch_latency_days", value=3),
+                                             events_pb2.Sample(metric="overdue_actions", value=0)]),
+            events_pb2.PushMetricsResponse, token=self.token))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("samples[1].metric", msg)
+        self.assertIn("overdue_actions", msg)
+        self.assertEqual(self.samples("overdue_actions"), before)
+        rows = imstest.psql("SELECT source FROM metrics WHERE id IN ('overdue_actions', "
+                            "'bia_coverage_pct', 'patch_latency_days') ORDER BY id")
+        self.assertEqual(rows, [["computed"], ["computed"], ["pushed"]])
+
+    def test_award_levels_suspension_and_reinstatement(self):
+        tenant = self.make_tenant()
+        auditor = imstest.imsd_token("auditor", tenants=[tenant])
+        level = imstest.unary(self.channel, "/ims.v1.Level/GetSecurityLevel",
+                              level_pb2.GetSecurityLevelRequest(tenant=tenant), level_pb2.SecurityLevel,
+                              token=self.token)
+        code, msg = self.code("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=level.maturity + 1),
+                              imp.Award, token=auditor)
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, msg)
+        self.assertIn("computed maturity", msg)
+        # Answer every level-1 sub-control yes: maturity 1.
+        assess = imstest.load_pb2("assessments")
+        subs = imstest.psql("SELECT ts.subcontrol_id FROM tenant_subcontrols ts JOIN subcontrols s "
+                            "ON s.id = ts.subcontrol_id WHERE ts.tenant_id = '%s' AND s.level = 1" % tenant)
+        imstest.unary(self.channel, "/ims.v1.Assessments/SetAnswers", assess.SetAnswersRequest(
+            tenant=tenant, answers=[assess.Answer(subcontrol=s[0], answer="yes") for s in subs]),
+            assess.SetAnswersResponse, token=self.token)
+        w = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1, grace_days=0),
+                      imp.Award, token=auditor)
+        self.assertEqual((w.level, w.status, w.framework), (1, "active", ""))
+        self.assertGreater(w.revision, 0)
+        self.assertTrue(w.auditor.startswith("auditor "))
+        # Viewers and consultants cannot award.
+        consultant = imstest.imsd_token("consultant", tenants=[tenant])
+        self.assertEqual(self.code("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1),
+                                   imp.Award, token=consultant)[0], grpc.StatusCode.PERMISSION_DENIED)
+        # A major nonconformity suspends it at the next sweep (every second here).
+        f = imstest.unary(self.channel, "/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=tenant, finding=events_pb2.Finding(type="major_nc", controls=["A.5.1"])),
+            events_pb2.FindingResult, token=self.token).finding
+        got = self.wait_award(tenant, w.id, "suspended")
+        self.assertIn("major nonconformity", got.status_reason)
+        # It cannot be reinstated while the cause stands.
+        code, msg = self.code("UpdateAward", imp.UpdateAwardRequest(tenant=tenant, id=w.id, status="active"),
+                              imp.Award, token=auditor)
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, msg)
+        imstest.unary(self.channel, "/ims.v1.Improvement/RaiseAction", imp.RaiseActionRequest(
+            tenant=tenant, action=imp.Action(kind="corrective", source_kind="finding", source_id=f.id,
+                                             description="fix", owner="o", due="2030-01-01T00:00:00Z")),
+            imp.ActionResult, token=self.token)
+        actions = self.call("ListActions", imp.ListActionsRequest(tenant=tenant), imp.ListActionsResponse)
+        aid = actions.actions[0].id
+        self.call("ProgressAction", imp.ProgressActionRequest(tenant=tenant, id=aid, status="done"), imp.ActionResult)
+        self.call("ProgressAction", imp.ProgressActionRequest(tenant=tenant, id=aid, status="verified", note="ok"),
+                  imp.ActionResult, token=auditor)
+        imstest.unary(self.channel, "/ims.v1.Events/UpdateFinding", events_pb2.UpdateFindingRequest(
+            tenant=tenant, id=f.id, close=True), events_pb2.FindingResult, token=self.token)
+        r = self.call("UpdateAward", imp.UpdateAwardRequest(tenant=tenant, id=w.id, status="active",
+                                                            reason="NC closed"), imp.Award, token=auditor)
+        self.assertEqual(r.status, "active")
+        wd = self.call("UpdateAward", imp.UpdateAwardRequest(tenant=tenant, id=w.id, status="withdrawn",
+                                                             reason="scope changed"), imp.Award, token=auditor)
+        self.assertEqual(wd.status, "withdrawn")
+        listed = self.call("ListAwards", imp.ListAwardsRequest(tenant=tenant), imp.ListAwardsResponse)
+        self.assertEqual([x.id for x in listed.awards], [w.id])
+
+    def wait_award(self, tenant, id, status):
+        import time
+        for _ in range(100):
+            got = self.call("GetAward", imp.GetAwardRequest(tenant=tenant, id=id), imp.Award)
+            if got.status == status:
+                return got
+            time.sleep(0.1)
+        self.fail("award %s never became %s" % (id, status))
+
+    def test_other_tenant_is_out_of_scope(self):
+        other = self.make_tenant()
+        scoped = imstest.imsd_token("tenant_admin", tenants=[other])
+        code, msg = self.code("ListActions", imp.ListActionsRequest(tenant=self.tenant),
+                              imp.ListActionsResponse, token=scoped)
+        self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
+
+
+if __name__ == "__main__":
+    unittest.main()
