@@ -1,5 +1,5 @@
-/* The sweep of Check and Act (docs/model.md "Computed metrics", docs/act.md): at start and
- * every interval, for each tenant in turn, a sample of every computed metric that moves
+/* The sweep of Check and Act (docs/model.md "Computed metrics", docs/act.md): every
+ * interval, for each tenant in turn, a sample of every computed metric that moves
  * with time alone and has moved (ims_computed_write with 'time'), applied to the tenant's
  * model as a tenant write so the level follows; and the awards checked against the
  * maturity computed now (ims_awards_sweep), suspending those whose scope holds an open
@@ -193,7 +193,8 @@ int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t inte
         return IMS_EINTERNAL;
     sweep.started = 1;
     uint64_t ms = (uint64_t)interval_s * 1000;
-    return uv_timer_start(&sweep.timer, on_sweep, 2000, ms) == 0 ? 0 : IMS_EINTERNAL;
+    /* The first after one interval: a daemon that starts does not write at once. */
+    return uv_timer_start(&sweep.timer, on_sweep, ms, ms) == 0 ? 0 : IMS_EINTERNAL;
 }
 
 void rpc_act_sweep_stop(void)
