@@ -317,6 +317,66 @@ class CheckAndAct(unittest.TestCase):
             time.sleep(0.1)
         self.fail("award %s never became %s" % (id, status))
 
+    def export(self, tenant):
+        return imstest.unary(self.channel, "/ims.v1.Tenants/ExportTenant",
+                             tenants_pb2.ExportTenantRequest(tenant=tenant),
+                             tenants_pb2.ExportTenantResponse, token=self.token).snapshot
+
+    def test_export_import_export_is_identical(self):
+        tenant = self.make_tenant()
+        call = lambda m, req, resp: imstest.unary(self.channel, S + m, req, resp, token=self.token)
+        audit = call("PlanAudit", imp.PlanAuditRequest(tenant=tenant, audit=imp.Audit(
+            kind="supplier", title="Cloud provider", planned_at=days_ago(1),
+            frameworks=["iso27001-2022"])), imp.AuditResult).audit
+        call("UpdateAudit", imp.UpdateAuditRequest(tenant=tenant, id=audit.id, status="in_progress"),
+             imp.AuditResult)
+        inc = imstest.unary(self.channel, "/ims.v1.Events/SubmitIncident",
+                            events_pb2.SubmitIncidentRequest(tenant=tenant, incident=events_pb2.Incident(
+                                severity=2, description="outage")),
+                            events_pb2.IncidentResult, token=self.token).incident
+        f = imstest.unary(self.channel, "/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=tenant, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.19"],
+                                                      audit_id=audit.id, incident=inc.id)),
+            events_pb2.FindingResult, token=self.token).finding
+        a = call("RaiseAction", imp.RaiseActionRequest(tenant=tenant, action=imp.Action(
+            kind="corrective", source_kind="finding", source_id=f.id, description="contract clause",
+            owner="Legal", due="2030-01-01T00:00:00Z", root_cause="no clause")), imp.ActionResult).action
+        call("ProgressAction", imp.ProgressActionRequest(tenant=tenant, id=a.id, status="done"),
+             imp.ActionResult)
+        call("HoldReview", imp.HoldReviewRequest(tenant=tenant, chair="CEO", attendees=["CFO"],
+             decisions="go", actions=[imp.ReviewAction(kind="preventive", description="x",
+                                                      owner="o", due="2030-01-01T00:00:00Z")]),
+             imp.ReviewResult)
+        call("PutObjective", imp.PutObjectiveRequest(tenant=tenant, objective=imp.Objective(
+            id="o-1", title="T", owner="O", tier="functional", target=0.75, due="2030-01-01T00:00:00Z",
+            metrics=["mfa_coverage_pct", "overdue_actions"])), imp.Objective)
+        imstest.psql("INSERT INTO awards (tenant_id, award_id, level, auditor, expires_at, revision, "
+                     "maturity, status, status_reason, below_since) VALUES ('%s', 'AW-x', 1, 'a', "
+                     "'2030-01-01Z', 3, 1, 'suspended', 'why', '2026-01-01Z')" % tenant)
+        first = self.export(tenant)
+        doc = json.loads(first)
+        records = doc["records"]
+        for kind in ("audits", "finding_links", "reviews", "objectives", "actions", "awards"):
+            self.assertTrue(records[kind], kind)
+        self.assertEqual(records["finding_links"], [{"finding": f.id, "audit": audit.id,
+                                                     "incident": inc.id}])
+        computed = {m["id"] for m in doc["metrics"] if m.get("source") == "computed"}
+        self.assertIn("overdue_actions", computed)
+        self.assertNotIn("mfa_coverage_pct", computed)
+        slug = imstest.unique("act-imp")
+        imstest.unary(self.channel, "/ims.v1.Tenants/ImportTenant", tenants_pb2.ImportTenantRequest(
+            slug=slug, display_name="Imported", sector="retail", size_band="micro", snapshot=first),
+            tenants_pb2.Tenant, token=self.token)
+        self.assertEqual(self.export(slug), first)
+        # An import that names an unknown key says where.
+        doc["records"]["actions"][0]["colour"] = "red"
+        code, msg = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Tenants/ImportTenant", tenants_pb2.ImportTenantRequest(
+                slug=imstest.unique("act-bad"), display_name="Bad", sector="retail",
+                size_band="micro", snapshot=json.dumps(doc)), tenants_pb2.Tenant, token=self.token))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("$.records.actions[0].colour", msg)
+
     def test_other_tenant_is_out_of_scope(self):
         other = self.make_tenant()
         scoped = imstest.imsd_token("tenant_admin", tenants=[other])
