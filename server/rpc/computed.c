@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "computed.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "ims/error.h"
@@ -204,4 +205,14 @@ void rpc_act_sweep_stop(void)
         uv_timer_stop(&sweep.timer);
         uv_close((uv_handle_t *)&sweep.timer, NULL);
     }
+}
+
+int computed_statement(struct db_txn *txn, const char *tenant, const char *kinds,
+                       struct tenant_write *write)
+{
+    const char *params[2] = {tenant, kinds};
+    if (db_txn_add(txn, STMT_COMPUTED_WRITE, 2, params) < 0)
+        return IMS_ENOMEM;
+    write->reload = 1;
+    return 0;
 }

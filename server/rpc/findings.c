@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "computed.h"
 #include "db_pool.h"
 #include "events.h"
 #include "idempotency.h"
@@ -176,14 +177,13 @@ static int finding_update_statements(struct db_txn *txn, struct rpc_write *w)
     const char *p[5] = {op->call->tenant, op->id, op->type, op->description,
                         op->closing ? "true" : "false"};
     const char *a[2] = {op->call->tenant, op->id};
-    const char *computed[2] = {op->call->tenant, "{finding}"};
     int rc = db_txn_add(txn, STMT_FINDING_UPDATE, 5, p) < 0 ||
-                     db_txn_add(txn, STMT_ACTION_LIST, 2, a) < 0 ||
-                     db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0
+                     db_txn_add(txn, STMT_ACTION_LIST, 2, a) < 0
                  ? IMS_ENOMEM
                  : 0;
-    /* The computed samples written with the change reach the model when it reloads. */
-    w->write.reload = op->closing;
+    /* Closing moves computed metrics (closure time): their samples go with the change. */
+    if (rc == 0 && op->closing)
+        rc = computed_statement(txn, op->call->tenant, "{finding}", &w->write);
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
     if (rc == 0)

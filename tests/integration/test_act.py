@@ -120,6 +120,8 @@ class CheckAndAct(unittest.TestCase):
         self.assertEqual(v.status, "verified")
         self.assertEqual(v.verification, "patch log checked")
         self.assertEqual(close().finding.status, "closed")
+        # Closing it wrote the closure time with the change.
+        self.assertTrue(self.samples("nonconformity_closure_days"))
         closed = self.call("UpdateAudit", imp.UpdateAuditRequest(
             tenant=self.tenant, id=audit.id, status="closed"), imp.AuditResult).audit
         self.assertEqual(closed.status, "closed")
@@ -236,6 +238,23 @@ class CheckAndAct(unittest.TestCase):
             metrics=["no_such_metric"])), imp.Objective)
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn("objective.metrics", msg)
+
+    def test_continuity_changes_write_their_computed_metrics(self):
+        continuity = imstest.load_pb2("continuity")
+        before = len(self.samples("bia_coverage_pct"))
+        imstest.unary(self.channel, "/ims.v1.Continuity/PutProcess", continuity.PutProcessRequest(
+            tenant=self.tenant, process=continuity.Process(id="payroll", name="Payroll",
+                                                           criticality=5, mtpd_min=1440,
+                                                           rto_min=240, rpo_min=60)),
+            continuity.ContinuityChange, token=self.token)
+        self.assertEqual(self.samples("bia_coverage_pct")[before:], [["0"]])
+        imstest.unary(self.channel, "/ims.v1.Continuity/ReviewPlan", continuity.ReviewPlanRequest(
+            tenant=self.tenant, process="payroll"), continuity.ContinuityChange, token=self.token)
+        imstest.unary(self.channel, "/ims.v1.Continuity/RecordExercise", continuity.RecordExerciseRequest(
+            tenant=self.tenant, process="payroll", recovery_min=100), continuity.ContinuityChange,
+            token=self.token)
+        self.assertEqual(self.samples("bia_coverage_pct")[-1], ["100"])
+        self.assertEqual(self.samples("bc_exercises_on_schedule_pct")[-1], ["100"])
 
     def test_computed_metric_cannot_be_pushed(self):
         before = self.samples("overdue_actions")
