@@ -21,6 +21,7 @@
 #include "snapshot.h"
 #include "statements.h"
 #include "tenant.h"
+#include "write.h"
 
 /* One sweep at a time, tenant after tenant; static, because callbacks may come while the
  * daemon stops. */
@@ -207,12 +208,99 @@ void rpc_act_sweep_stop(void)
     }
 }
 
-int computed_statement(struct db_txn *txn, const char *tenant, const char *kinds,
-                       struct tenant_write *write)
+/* A tenant write's computed samples, from its statements to the write that applies them
+ * (after the change is answered, on the next turn of the loop: never inside a flush). */
+struct computed_follow {
+    void (*reply)(struct rpc_write *w, struct db_txn *txn, int first,
+                  const struct tenant_level *level);
+    int index;
+    struct tenant_registry *reg;
+    char tenant[AUTH_UUID_LEN + 1];
+    PGresult *samples;
+    struct tenant_write write;
+    uv_timer_t timer;
+};
+
+static int follow_apply(engine_model *model, void *arg, engine_error *err)
 {
-    const char *params[2] = {tenant, kinds};
-    if (db_txn_add(txn, STMT_COMPUTED_WRITE, 2, params) < 0)
+    struct computed_follow *f = arg;
+    for (int i = 0; i < PQntuples(f->samples); i++) {
+        int64_t at;
+        if (engine_time_parse(PQgetvalue(f->samples, i, 1), &at) != 0)
+            return IMS_EINTERNAL;
+        int rc = engine_sample_add(model, PQgetvalue(f->samples, i, 0), at,
+                                   strtod(PQgetvalue(f->samples, i, 2), NULL), err);
+        if (rc != 0 && rc != IMS_ENOTFOUND)
+            return rc;
+    }
+    return 0;
+}
+
+static void follow_closed(uv_handle_t *h)
+{
+    struct computed_follow *f = h->data;
+    PQclear(f->samples);
+    free(f);
+}
+
+static void follow_done(int err, const char *msg, struct db_txn *txn, int first,
+                        const struct tenant_level *level, void *arg)
+{
+    struct computed_follow *f = arg;
+    (void)txn;
+    (void)first;
+    (void)level;
+    if (err) {
+        /* The samples are stored: the model holds them once it reloads. */
+        log_warning("computed samples not applied; the tenant reloads", "tenant=%s error=\"%s\"",
+                    f->tenant, msg ? msg : "");
+        tenant_invalidate(f->reg, f->tenant, 0);
+    }
+    uv_close((uv_handle_t *)&f->timer, follow_closed);
+}
+
+static void follow_go(uv_timer_t *timer)
+{
+    struct computed_follow *f = timer->data;
+    f->write.apply = follow_apply;
+    f->write.done = follow_done;
+    f->write.arg = f;
+    f->write.cause = "computed";
+    tenant_write_submit(f->reg, f->tenant, &f->write);
+}
+
+static void follow_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                         const struct tenant_level *level)
+{
+    struct computed_follow *f = w->computed;
+    PGresult *r = db_txn_result(txn, f->index);
+    int n = r ? PQntuples(r) : 0;
+    if (n > 0 && sweep.started && !sweep.stopping &&
+        (f->samples = PQcopyResult(r, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES)) &&
+        uv_timer_init(sweep.timer.loop, &f->timer) == 0) {
+        w->computed = NULL; /* f lives on until its write is done */
+        f->timer.data = f;
+        uv_timer_start(&f->timer, follow_go, 0, 0);
+    } else if (n > 0) {
+        tenant_invalidate(f->reg, f->tenant, 0);
+    }
+    f->reply(w, txn, first, level); /* may end the call and free w */
+}
+
+int computed_statement(struct db_txn *txn, struct rpc_write *w, const char *kinds)
+{
+    const char *params[2] = {w->call->tenant, kinds};
+    if (!w->computed) {
+        if (!(w->computed = calloc(1, sizeof *w->computed)))
+            return IMS_ENOMEM;
+        w->computed->reply = w->reply;
+        w->computed->reg = rpc_server_tenants(w->call->server);
+        snprintf(w->computed->tenant, sizeof w->computed->tenant, "%s", w->call->tenant);
+        w->reply = follow_reply;
+    }
+    int index = db_txn_add(txn, STMT_COMPUTED_WRITE, 2, params);
+    if (index < 0)
         return IMS_ENOMEM;
-    write->reload = 1;
+    w->computed->index = index;
     return 0;
 }

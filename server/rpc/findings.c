@@ -183,7 +183,7 @@ static int finding_update_statements(struct db_txn *txn, struct rpc_write *w)
                  : 0;
     /* Closing moves computed metrics (closure time): their samples go with the change. */
     if (rc == 0 && op->closing)
-        rc = computed_statement(txn, op->call->tenant, "{finding}", &w->write);
+        rc = computed_statement(txn, w, "{finding}");
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
     if (rc == 0)

@@ -69,7 +69,7 @@ static int put_statements(struct db_txn *txn, struct rpc_write *cw)
     const char *params[8] = {p->id, p->name, p->owner, crit, mtpd, rto, rpo, p->mbco};
     if (db_txn_add(txn, STMT_PROCESS_PUT, 8, params) < 0 ||
         rpc_audit_statement(cw->call, txn, p->id) != 0 ||
-        computed_statement(txn, cw->call->tenant, "{process}", &cw->write) != 0)
+        computed_statement(txn, cw, "{process}") != 0)
         return IMS_ENOMEM;
     return 0;
 }
@@ -174,7 +174,7 @@ static int review_statements(struct db_txn *txn, struct rpc_write *cw)
     const char *params[2] = {req->process, e->at_text};
     if (db_txn_add(txn, STMT_PLAN_REVIEW, 2, params) < 0 ||
         rpc_audit_statement(cw->call, txn, req->process) != 0 ||
-        computed_statement(txn, cw->call->tenant, "{process}", &cw->write) != 0)
+        computed_statement(txn, cw, "{process}") != 0)
         return IMS_ENOMEM;
     return 0;
 }
@@ -196,7 +196,7 @@ static int exercise_statements(struct db_txn *txn, struct rpc_write *cw)
     const char *params[4] = {req->process, e->at_text, minutes, req->note};
     if (db_txn_add(txn, STMT_EXERCISE_ADD, 4, params) < 0 ||
         rpc_audit_statement(cw->call, txn, req->process) != 0 ||
-        computed_statement(txn, cw->call->tenant, "{exercise}", &cw->write) != 0)
+        computed_statement(txn, cw, "{exercise}") != 0)
         return IMS_ENOMEM;
     return 0;
 }

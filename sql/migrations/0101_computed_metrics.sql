@@ -31,6 +31,10 @@ CREATE FUNCTION ims_samples_pushable(p_metrics text[]) RETURNS boolean LANGUAGE 
 DECLARE
     i int;
 BEGIN
+    -- The common case, no computed metric in the batch, is one overlap test.
+    IF NOT p_metrics && (SELECT array_agg(metric_id) FROM computed_metrics) THEN
+        RETURN true;
+    END IF;
     SELECT x.n INTO i FROM unnest(p_metrics) WITH ORDINALITY AS x (m, n)
       JOIN computed_metrics c ON c.metric_id = x.m ORDER BY x.n LIMIT 1;
     IF i IS NOT NULL THEN
@@ -41,6 +45,22 @@ BEGIN
 END
 $$;
 GRANT EXECUTE ON FUNCTION ims_samples_pushable(text[]) TO ims_app;
+
+-- The same for one metric named by p_field (a remote_write mapping may not feed a computed
+-- metric: its samples would be refused at every push).
+CREATE FUNCTION ims_metric_pushable(p_field text, p_metric text) RETURNS boolean
+    LANGUAGE plpgsql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM computed_metrics WHERE metric_id = p_metric) THEN
+        RAISE EXCEPTION '%: "%" is computed by the server from its records and cannot be pushed',
+            p_field, p_metric USING ERRCODE = '22023';
+    END IF;
+    RETURN true;
+END
+$$;
+GRANT EXECUTE ON FUNCTION ims_metric_pushable(text, text) TO ims_app;
 
 -- One computed metric's value for the tenant at a time (NULL: nothing to measure).
 CREATE FUNCTION ims_computed_value(p_metric text, p_tenant uuid, p_at timestamptz)

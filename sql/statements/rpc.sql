@@ -679,7 +679,7 @@ SELECT ims_import_tenant($1::uuid, $2::jsonb);
 
 -- name: SERIES_MAP_INSERT
 -- Maps Prometheus series to a metric of the tenant in ims.tenant_id; no row when the
--- tenant has no such metric.
+-- tenant has no such metric; a computed metric is refused (22023).
 -- $1 map id
 -- $2 metric
 -- $3 matchers, canonical, one per line
@@ -689,6 +689,7 @@ INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers, created_
 SELECT ims_current_tenant(), $1::uuid, $2, string_to_array($3, E'\n'), $4
 WHERE EXISTS (SELECT 1 FROM tenant_metrics m
               WHERE m.tenant_id = ims_current_tenant() AND m.metric_id = $2)
+  AND ims_metric_pushable('metric', $2)
 RETURNING map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n'),
           created_by, ims_rfc3339(created_at), seq::text;
 

@@ -267,6 +267,13 @@ class CheckAndAct(unittest.TestCase):
         self.assertIn("samples[1].metric", msg)
         self.assertIn("overdue_actions", msg)
         self.assertEqual(self.samples("overdue_actions"), before)
+        # Nor may a remote_write mapping feed one.
+        code, msg = imstest.code_of(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/MapSeries", events_pb2.MapSeriesRequest(
+                tenant=self.tenant, metric="overdue_actions", matchers=['__name__="x"']),
+            events_pb2.SeriesMapping, token=self.token))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT, msg)
+        self.assertIn("metric:", msg)
         rows = imstest.psql("SELECT source FROM metrics WHERE id IN ('overdue_actions', "
                             "'bia_coverage_pct', 'patch_latency_days') ORDER BY id")
         self.assertEqual(rows, [["computed"], ["computed"], ["pushed"]])
