@@ -142,12 +142,13 @@ SELECT count(DISTINCT f.finding_id)::double precision
 $$;
 
 -- Months (of 30.436875 days) since the latest management review held at or before p_at;
--- with none, since the tenant was created.
+-- with none, since the tenant was created. Whole days are counted, so the value moves once
+-- a day (and the sweep writes a sample a day, not one per sweep).
 CREATE FUNCTION ims_computed_months_since_management_review(p_tenant uuid, p_at timestamptz)
     RETURNS double precision LANGUAGE sql STABLE AS $$
-SELECT greatest(0, extract(epoch FROM p_at - coalesce(
+SELECT (greatest(0, floor(extract(epoch FROM p_at - coalesce(
            (SELECT max(held_at) FROM reviews WHERE tenant_id = p_tenant AND held_at <= p_at),
-           (SELECT created_at FROM tenants WHERE id = p_tenant))) / (30.436875 * 86400))::double precision
+           (SELECT created_at FROM tenants WHERE id = p_tenant))) / 86400)) / 30.436875)::double precision
 $$;
 
 -- Of the audits planned in the last 365 days up to p_at, the share (%) held by the end of

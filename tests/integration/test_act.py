@@ -207,7 +207,7 @@ class CheckAndAct(unittest.TestCase):
         a = self.call("GetAction", imp.GetActionRequest(tenant=self.tenant, id=r.review.actions[0]), imp.Action)
         self.assertEqual((a.source_kind, a.source_id), ("review", r.review.id))
         # Months since the last review: a computed sample of about 0 now.
-        self.assertLess(float(self.samples("months_since_management_review")[-1][0]), 0.1)
+        self.assertEqual(float(self.samples("months_since_management_review")[-1][0]), 0)
         got = self.call("GetReview", imp.GetReviewRequest(tenant=self.tenant, id=r.review.id), imp.Review)
         self.assertEqual(got.inputs, r.review.inputs)
         code, msg = self.code("HoldReview", imp.HoldReviewRequest(tenant=self.tenant, chair="x",
@@ -255,6 +255,56 @@ class CheckAndAct(unittest.TestCase):
             token=self.token)
         self.assertEqual(self.samples("bia_coverage_pct")[-1], ["100"])
         self.assertEqual(self.samples("bc_exercises_on_schedule_pct")[-1], ["100"])
+
+    def test_computed_formulas_at_given_times(self):
+        """Each function of docs/model.md's table, on rows written directly, at fixed times."""
+        t = self.make_tenant()
+        imstest.psql("""
+            INSERT INTO audits (tenant_id, audit_id, kind, title, planned_at, held_at, status) VALUES
+              ('{t}', 'AU-1', 'internal', 'a', '2026-03-10T09:00Z', '2026-03-10T15:00Z', 'closed'),
+              ('{t}', 'AU-2', 'internal', 'b', '2026-04-10T09:00Z', '2026-04-11T08:00Z', 'closed'),
+              ('{t}', 'AU-3', 'internal', 'c', '2026-05-10T09:00Z', NULL, 'planned'),
+              ('{t}', 'AU-4', 'internal', 'd', '2027-05-10T09:00Z', NULL, 'planned'),
+              ('{t}', 'AU-5', 'internal', 'e', '2025-01-10T09:00Z', NULL, 'planned');
+            INSERT INTO findings (tenant_id, finding_id, type, status, opened_at, closed_at) VALUES
+              ('{t}', 'F-1', 'major_nc', 'closed', '2026-01-01Z', '2026-01-11Z'),
+              ('{t}', 'F-2', 'minor_nc', 'closed', '2026-02-01Z', '2026-03-03Z'),
+              ('{t}', 'F-3', 'observation', 'closed', '2026-02-01Z', '2026-06-01Z'),
+              ('{t}', 'F-4', 'minor_nc', 'open', '2026-02-01Z', NULL);
+            INSERT INTO actions (tenant_id, action_id, kind, source_kind, source_id, description,
+                                 owner, due, status, done_at) VALUES
+              ('{t}', 'A-1', 'corrective', 'finding', 'F-4', 'x', 'o', '2026-04-01Z', 'open', NULL),
+              ('{t}', 'A-2', 'preventive', 'none', '', 'x', 'o', '2026-08-01Z', 'open', NULL),
+              ('{t}', 'A-3', 'preventive', 'treatment', 'a:b', 'x', 'o', '2026-04-01Z', 'done', '2026-03-30Z'),
+              ('{t}', 'A-4', 'preventive', 'treatment', 'a:b', 'x', 'o', '2026-04-01Z', 'done', '2026-04-02Z');
+            INSERT INTO reviews (tenant_id, review_id, held_at, chair, inputs)
+              VALUES ('{t}', 'MR-1', '2026-01-01T12:00Z', 'c', '{{}}');
+            INSERT INTO processes (tenant_id, process_id, name, criticality, mtpd_min, rto_min, rpo_min,
+                                   plan_reviewed_at) VALUES
+              ('{t}', 'p1', 'P1', 5, 600, 60, 30, '2026-02-01Z'),
+              ('{t}', 'p2', 'P2', 4, 600, 60, 30, '2025-01-01Z'),
+              ('{t}', 'p3', 'P3', 2, 600, 60, 30, NULL);
+            INSERT INTO exercises (tenant_id, process_id, at, recovery_min)
+              VALUES ('{t}', 'p2', '2026-05-01Z', 50);
+        """.format(t=t))
+
+        def value(metric, at):
+            return imstest.psql("SELECT ims_computed_value('%s', '%s', '%s')" % (metric, t, at))[0][0]
+
+        at = "2026-06-01T00:00:00Z"
+        # AU-1 on its day, AU-2 the day after, AU-3 not held; AU-4 not due, AU-5 too old.
+        self.assertAlmostEqual(float(value("audit_programme_on_time_pct", at)), 100 / 3)
+        # F-1 10 days, F-2 30 days; observations do not count.
+        self.assertEqual(float(value("nonconformity_closure_days", at)), 20)
+        self.assertEqual(float(value("overdue_actions", at)), 1)  # A-1; A-2 not yet due
+        self.assertEqual(float(value("overdue_actions", "2026-09-01T00:00:00Z")), 2)
+        self.assertEqual(float(value("overdue_nonconformities", at)), 1)  # F-4 through A-1
+        self.assertEqual(float(value("risk_treatment_on_time_pct", at)), 50)
+        self.assertAlmostEqual(float(value("months_since_management_review", at)), 150 / 30.436875)  # 150.5 days: whole days
+        self.assertEqual(float(value("bia_coverage_pct", at)), 50)  # p1 of p1, p2
+        self.assertEqual(float(value("bc_exercises_on_schedule_pct", at)), 50)  # p2
+        # Nothing to measure: no sample.
+        self.assertEqual(value("audit_programme_on_time_pct", "2024-01-01T00:00:00Z"), "")
 
     def test_computed_metric_cannot_be_pushed(self):
         before = self.samples("overdue_actions")
