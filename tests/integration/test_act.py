@@ -289,7 +289,9 @@ class CheckAndAct(unittest.TestCase):
         """.format(t=t))
 
         def value(metric, at):
-            return imstest.psql("SELECT ims_computed_value('%s', '%s', '%s')" % (metric, t, at))[0][0]
+            rows = imstest.psql("SELECT coalesce(ims_computed_value('%s', '%s', '%s')::text, 'null')"
+                                % (metric, t, at))
+            return rows[0][0]
 
         at = "2026-06-01T00:00:00Z"
         # AU-1 on its day, AU-2 the day after, AU-3 not held; AU-4 not due, AU-5 too old.
@@ -304,7 +306,7 @@ class CheckAndAct(unittest.TestCase):
         self.assertEqual(float(value("bia_coverage_pct", at)), 50)  # p1 of p1, p2
         self.assertEqual(float(value("bc_exercises_on_schedule_pct", at)), 50)  # p2
         # Nothing to measure: no sample.
-        self.assertEqual(value("audit_programme_on_time_pct", "2024-01-01T00:00:00Z"), "")
+        self.assertEqual(value("audit_programme_on_time_pct", "2024-01-01T00:00:00Z"), "null")
 
     def test_computed_metric_cannot_be_pushed(self):
         before = self.samples("overdue_actions")
