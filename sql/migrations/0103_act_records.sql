@@ -1,6 +1,7 @@
 -- The Check and Act records in exports (SECURITY-LEVEL.md section 11, docs/act.md): the
 -- audits, the links of findings to their audit and incident, the management reviews, the
--- objectives, the actions and the awards of a tenant, each kind exported as a JSON array in
+-- objectives, the actions and the awards of a tenant (kinds audit, finding_link, review,
+-- objective, action, award), each kind exported as a JSON array in
 -- id order with every field (times RFC 3339 UTC) and restored by import, so that export,
 -- import, export gives the same document. Registered in record_kinds (positions 200-205:
 -- audits before the findings' links to them, reviews and objectives before the actions they
@@ -39,7 +40,7 @@ $$;
 
 -- Audits ------------------------------------------------------------------------------
 
-CREATE FUNCTION ims_records_export_audits(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE FUNCTION ims_records_export_audit(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
     'id', audit_id, 'kind', kind, 'title', title, 'frameworks', to_jsonb(frameworks),
     'controls', to_jsonb(controls), 'processes', to_jsonb(processes),
@@ -50,7 +51,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
   FROM audits WHERE tenant_id = p_tenant
 $$;
 
-CREATE FUNCTION ims_records_import_audits(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_audit(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -58,7 +59,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.audits[%s]', i);
+        path := format('$.records.audit[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['id', 'kind', 'title', 'frameworks', 'controls',
             'processes', 'planned_at', 'held_at', 'auditor', 'status', 'report', 'evidence',
             'created_at', 'updated_at']);
@@ -82,14 +83,14 @@ $$;
 
 -- Which audit and which incident a finding belongs to (the findings are in the snapshot).
 
-CREATE FUNCTION ims_records_export_finding_links(p_tenant uuid) RETURNS jsonb
+CREATE FUNCTION ims_records_export_finding_link(p_tenant uuid) RETURNS jsonb
     LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object('finding', finding_id, 'audit', audit_id,
                                              'incident', incident_id) ORDER BY finding_id), '[]')
   FROM findings WHERE tenant_id = p_tenant AND (audit_id IS NOT NULL OR incident_id IS NOT NULL)
 $$;
 
-CREATE FUNCTION ims_records_import_finding_links(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_finding_link(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -97,7 +98,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.finding_links[%s]', i);
+        path := format('$.records.finding_link[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['finding', 'audit', 'incident']);
         BEGIN
             UPDATE findings SET audit_id = r ->> 'audit', incident_id = r ->> 'incident'
@@ -115,7 +116,7 @@ $$;
 
 -- Management reviews ------------------------------------------------------------------
 
-CREATE FUNCTION ims_records_export_reviews(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE FUNCTION ims_records_export_review(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
     'id', review_id, 'held_at', ims_rfc3339(held_at), 'chair', chair,
     'attendees', to_jsonb(attendees), 'inputs', inputs, 'decisions', decisions,
@@ -123,7 +124,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
   FROM reviews WHERE tenant_id = p_tenant
 $$;
 
-CREATE FUNCTION ims_records_import_reviews(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_review(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -131,7 +132,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.reviews[%s]', i);
+        path := format('$.records.review[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['id', 'held_at', 'chair', 'attendees', 'inputs',
                                                    'decisions', 'held_by']);
         IF jsonb_typeof(r -> 'inputs') <> 'object' THEN
@@ -153,7 +154,7 @@ $$;
 
 -- Objectives --------------------------------------------------------------------------
 
-CREATE FUNCTION ims_records_export_objectives(p_tenant uuid) RETURNS jsonb
+CREATE FUNCTION ims_records_export_objective(p_tenant uuid) RETURNS jsonb
     LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
     'id', objective_id, 'title', title, 'owner', owner, 'tier', tier, 'target', target,
@@ -162,7 +163,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
   FROM objectives WHERE tenant_id = p_tenant
 $$;
 
-CREATE FUNCTION ims_records_import_objectives(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_objective(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -170,7 +171,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.objectives[%s]', i);
+        path := format('$.records.objective[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['id', 'title', 'owner', 'tier', 'target', 'due',
                                                    'metrics', 'created_at', 'updated_at']);
         IF jsonb_typeof(r -> 'target') <> 'number' THEN
@@ -193,7 +194,7 @@ $$;
 
 -- Actions -----------------------------------------------------------------------------
 
-CREATE FUNCTION ims_records_export_actions(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE FUNCTION ims_records_export_action(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
     'id', action_id, 'kind', kind, 'source_kind', source_kind, 'source_id', source_id,
     'description', description, 'owner', owner, 'due', ims_rfc3339(due),
@@ -204,7 +205,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
   FROM actions WHERE tenant_id = p_tenant
 $$;
 
-CREATE FUNCTION ims_records_import_actions(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_action(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -212,7 +213,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.actions[%s]', i);
+        path := format('$.records.action[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['id', 'kind', 'source_kind', 'source_id',
             'description', 'owner', 'due', 'root_cause', 'status', 'done_at', 'verification',
             'verified_by', 'cancel_reason', 'created_at', 'updated_at']);
@@ -235,7 +236,7 @@ $$;
 
 -- Awards ------------------------------------------------------------------------------
 
-CREATE FUNCTION ims_records_export_awards(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE FUNCTION ims_records_export_award(p_tenant uuid) RETURNS jsonb LANGUAGE sql STABLE AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
     'id', award_id, 'level', level, 'framework', framework, 'awarded_at', ims_rfc3339(awarded_at),
     'auditor', auditor, 'expires_at', ims_rfc3339(expires_at), 'revision', revision,
@@ -245,7 +246,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
   FROM awards WHERE tenant_id = p_tenant
 $$;
 
-CREATE FUNCTION ims_records_import_awards(p_tenant uuid, p_rows jsonb) RETURNS void
+CREATE FUNCTION ims_records_import_award(p_tenant uuid, p_rows jsonb) RETURNS void
     LANGUAGE plpgsql AS $$
 DECLARE
     r jsonb;
@@ -253,7 +254,7 @@ DECLARE
     path text;
 BEGIN
     FOR r IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
-        path := format('$.records.awards[%s]', i);
+        path := format('$.records.award[%s]', i);
         PERFORM ims_act_import_keys(r, path, ARRAY['id', 'level', 'framework', 'awarded_at',
             'auditor', 'expires_at', 'revision', 'maturity', 'status', 'status_reason',
             'below_since', 'grace_days', 'updated_at']);
@@ -281,12 +282,12 @@ END
 $$;
 
 INSERT INTO record_kinds (name, position, export_fn, import_fn) VALUES
-('audits', 200, 'ims_records_export_audits(uuid)', 'ims_records_import_audits(uuid,jsonb)'),
-('finding_links', 201, 'ims_records_export_finding_links(uuid)', 'ims_records_import_finding_links(uuid,jsonb)'),
-('reviews', 202, 'ims_records_export_reviews(uuid)', 'ims_records_import_reviews(uuid,jsonb)'),
-('objectives', 203, 'ims_records_export_objectives(uuid)', 'ims_records_import_objectives(uuid,jsonb)'),
-('actions', 204, 'ims_records_export_actions(uuid)', 'ims_records_import_actions(uuid,jsonb)'),
-('awards', 205, 'ims_records_export_awards(uuid)', 'ims_records_import_awards(uuid,jsonb)');
+('audit', 200, 'ims_records_export_audit(uuid)', 'ims_records_import_audit(uuid,jsonb)'),
+('finding_link', 201, 'ims_records_export_finding_link(uuid)', 'ims_records_import_finding_link(uuid,jsonb)'),
+('review', 202, 'ims_records_export_review(uuid)', 'ims_records_import_review(uuid,jsonb)'),
+('objective', 203, 'ims_records_export_objective(uuid)', 'ims_records_import_objective(uuid,jsonb)'),
+('action', 204, 'ims_records_export_action(uuid)', 'ims_records_import_action(uuid,jsonb)'),
+('award', 205, 'ims_records_export_award(uuid)', 'ims_records_import_award(uuid,jsonb)');
 
 DO $$
 DECLARE
@@ -294,12 +295,12 @@ DECLARE
 BEGIN
     FOREACH f IN ARRAY ARRAY['ims_act_import_keys(jsonb, text, text[])', 'ims_act_text_array(jsonb)',
                              'ims_act_ts(jsonb)',
-                             'ims_records_export_audits(uuid)', 'ims_records_import_audits(uuid, jsonb)',
-                             'ims_records_export_finding_links(uuid)', 'ims_records_import_finding_links(uuid, jsonb)',
-                             'ims_records_export_reviews(uuid)', 'ims_records_import_reviews(uuid, jsonb)',
-                             'ims_records_export_objectives(uuid)', 'ims_records_import_objectives(uuid, jsonb)',
-                             'ims_records_export_actions(uuid)', 'ims_records_import_actions(uuid, jsonb)',
-                             'ims_records_export_awards(uuid)', 'ims_records_import_awards(uuid, jsonb)'] LOOP
+                             'ims_records_export_audit(uuid)', 'ims_records_import_audit(uuid, jsonb)',
+                             'ims_records_export_finding_link(uuid)', 'ims_records_import_finding_link(uuid, jsonb)',
+                             'ims_records_export_review(uuid)', 'ims_records_import_review(uuid, jsonb)',
+                             'ims_records_export_objective(uuid)', 'ims_records_import_objective(uuid, jsonb)',
+                             'ims_records_export_action(uuid)', 'ims_records_import_action(uuid, jsonb)',
+                             'ims_records_export_award(uuid)', 'ims_records_import_award(uuid, jsonb)'] LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
         EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO ims_app', f);
     END LOOP;

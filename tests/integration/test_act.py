@@ -434,9 +434,9 @@ class CheckAndAct(unittest.TestCase):
         first = self.export(tenant)
         doc = json.loads(first)
         records = doc["records"]
-        for kind in ("audits", "finding_links", "reviews", "objectives", "actions", "awards"):
+        for kind in ("audit", "finding_link", "review", "objective", "action", "award"):
             self.assertTrue(records[kind], kind)
-        self.assertEqual(records["finding_links"], [{"finding": f.id, "audit": audit.id,
+        self.assertEqual(records["finding_link"], [{"finding": f.id, "audit": audit.id,
                                                      "incident": inc.id}])
         computed = {m["id"] for m in doc["metrics"] if m.get("source") == "computed"}
         self.assertIn("overdue_actions", computed)
@@ -447,13 +447,13 @@ class CheckAndAct(unittest.TestCase):
             tenants_pb2.Tenant, token=self.token)
         self.assertEqual(self.export(slug), first)
         # An import that names an unknown key says where.
-        doc["records"]["actions"][0]["colour"] = "red"
+        doc["records"]["action"][0]["colour"] = "red"
         code, msg = imstest.code_of(lambda: imstest.unary(
             self.channel, "/ims.v1.Tenants/ImportTenant", tenants_pb2.ImportTenantRequest(
                 slug=imstest.unique("act-bad"), display_name="Bad", sector="retail",
                 size_band="micro", snapshot=json.dumps(doc)), tenants_pb2.Tenant, token=self.token))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
-        self.assertIn("$.records.actions[0].colour", msg)
+        self.assertIn("$.records.action[0].colour", msg)
 
     def test_other_tenant_is_out_of_scope(self):
         other = self.make_tenant()
