@@ -269,22 +269,50 @@ static void follow_go(uv_timer_t *timer)
     tenant_write_submit(f->reg, f->tenant, &f->write);
 }
 
+/* Starts f's write with the samples of r on the next turn of the loop. Returns 1 when f
+ * now lives on until its write is done, 0 when there is nothing to apply (or it could not
+ * start: then the tenant reloads). */
+static int follow_start(struct computed_follow *f, PGresult *r)
+{
+    int n = r ? PQntuples(r) : 0;
+    if (n == 0)
+        return 0;
+    if (sweep.started && !sweep.stopping &&
+        (f->samples = PQcopyResult(r, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES)) &&
+        uv_timer_init(sweep.timer.loop, &f->timer) == 0) {
+        f->timer.data = f;
+        uv_timer_start(&f->timer, follow_go, 0, 0);
+        return 1;
+    }
+    PQclear(f->samples);
+    f->samples = NULL;
+    tenant_invalidate(f->reg, f->tenant, 0);
+    return 0;
+}
+
 static void follow_reply(struct rpc_write *w, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     struct computed_follow *f = w->computed;
-    PGresult *r = db_txn_result(txn, f->index);
-    int n = r ? PQntuples(r) : 0;
-    if (n > 0 && sweep.started && !sweep.stopping &&
-        (f->samples = PQcopyResult(r, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES)) &&
-        uv_timer_init(sweep.timer.loop, &f->timer) == 0) {
+    void (*reply)(struct rpc_write *, struct db_txn *, int, const struct tenant_level *) = f->reply;
+    if (follow_start(f, db_txn_result(txn, f->index)))
         w->computed = NULL; /* f lives on until its write is done */
-        f->timer.data = f;
-        uv_timer_start(&f->timer, follow_go, 0, 0);
-    } else if (n > 0) {
-        tenant_invalidate(f->reg, f->tenant, 0);
+    reply(w, txn, first, level); /* may end the call and free w (and f with it) */
+}
+
+void computed_apply(struct rpc_call *call, PGresult *samples)
+{
+    if (!samples || PQntuples(samples) == 0)
+        return;
+    struct computed_follow *f = calloc(1, sizeof *f);
+    if (!f) {
+        tenant_invalidate(rpc_server_tenants(call->server), call->tenant, 0);
+        return;
     }
-    f->reply(w, txn, first, level); /* may end the call and free w */
+    f->reg = rpc_server_tenants(call->server);
+    snprintf(f->tenant, sizeof f->tenant, "%s", call->tenant);
+    if (!follow_start(f, samples))
+        free(f);
 }
 
 int computed_statement(struct db_txn *txn, struct rpc_write *w, const char *kinds)

@@ -10,12 +10,19 @@
 #ifndef IMS_RPC_COMPUTED_H
 #define IMS_RPC_COMPUTED_H
 
+#include <libpq-fe.h>
+
 struct db_txn;
+struct rpc_call;
 struct rpc_write;
 
 /* Adds the samples of the computed metrics that a change of kinds (a text[] literal,
  * "{process}") moves to txn, the transaction of the tenant write w (from its statements
  * callback; again on a retry). 0 or IMS_ENOMEM. */
 int computed_statement(struct db_txn *txn, struct rpc_write *w, const char *kinds);
+
+/* For a change made as a plain transaction that added STMT_COMPUTED_WRITE itself: applies
+ * its result's samples (copied) to the call's tenant by a write of their own. */
+void computed_apply(struct rpc_call *call, PGresult *samples);
 
 #endif

@@ -430,8 +430,17 @@ static void update_action_replay(struct rpc_call *call)
     rpc_txn_exec(call, txn, update_action_replay_loaded);
 }
 
+/* The computed metrics a corrective action moves (overdue actions…): their samples go
+ * with the change (statement 3) and are applied to the model after it is answered. */
+static int add_computed(struct rpc_call *call, struct db_txn *txn)
+{
+    const char *computed[2] = {call->tenant, "{action}"};
+    return rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed);
+}
+
 static void add_action_done(struct rpc_call *call, struct db_txn *txn)
 {
+    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
     reply_with_level(call, txn, 1, 2);
 }
 
@@ -468,7 +477,8 @@ static void add_action_checked(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_INSERT, 6, ins) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, op->id) < 0 ||
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
+        rpc_txn_audit(call, next, op->id) < 0 ||
         rpc_idempotency_mark(call->state, next) < 0)
         return;
     rpc_txn_exec(call, next, add_action_done);
@@ -491,6 +501,7 @@ void rpc_add_action(struct rpc_call *call)
 
 static void update_action_done(struct rpc_call *call, struct db_txn *txn)
 {
+    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
     reply_with_level(call, txn, 1, 2);
 }
 
@@ -527,7 +538,8 @@ static void update_action_loaded(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_UPDATE, 5, upd) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, req->id) < 0 ||
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
+        rpc_txn_audit(call, next, req->id) < 0 ||
         rpc_idempotency_mark(call->state, next) < 0)
         return;
     rpc_txn_exec(call, next, update_action_done);

@@ -192,6 +192,25 @@ class CheckAndAct(unittest.TestCase):
                               due="2030-01-01T00:00:00Z")), imp.ActionResult)
         self.assertEqual(r1.action.id, r2.action.id)
 
+    def test_finding_actions_of_events_move_computed_metrics(self):
+        f = self.finding(type="minor_nc", controls=["A.5.15"])
+        before = len(self.samples("overdue_actions"))
+        r = imstest.unary(self.channel, "/ims.v1.Events/AddAction", events_pb2.AddActionRequest(
+            tenant=self.tenant, finding=f.id, description="late", owner="o",
+            due="2021-01-01T00:00:00Z"), events_pb2.FindingResult, token=self.token)
+        self.assertEqual(len(r.finding.actions), 1)
+        after = self.samples("overdue_actions")
+        self.assertEqual(len(after), before + 1)
+        # The tracker shows the same action, overdue.
+        got = self.call("GetAction", imp.GetActionRequest(tenant=self.tenant, id=r.finding.actions[0].id),
+                        imp.Action)
+        self.assertEqual((got.kind, got.source_kind, got.source_id, got.overdue),
+                         ("corrective", "finding", f.id, True))
+        imstest.unary(self.channel, "/ims.v1.Events/UpdateAction", events_pb2.UpdateActionRequest(
+            tenant=self.tenant, id=got.id, status="done"), events_pb2.FindingResult, token=self.token)
+        self.assertEqual(len(self.samples("overdue_actions")), before + 2)
+        self.assertEqual(float(self.samples("overdue_actions")[-1][0]), float(after[-1][0]) - 1)
+
     def test_review_freezes_inputs_and_raises_actions(self):
         r = self.call("HoldReview", imp.HoldReviewRequest(
             tenant=self.tenant, chair="CEO", attendees=["CISO", "BCM lead"],
