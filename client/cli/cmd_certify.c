@@ -20,10 +20,11 @@ static int certify_award(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     const char *pos[argc + 1];
     int npos;
     long level = 0, grace = 0;
+    bool grace_set = false;
     const char *framework = "", *expires = NULL, *auditor = "", *key = "";
     imsctl_flag flags[] = {
         IMSCTL_INT("level", &level, 1, 3),          IMSCTL_STRING("framework", &framework),
-        IMSCTL_STRING("expires-at", &expires),      IMSCTL_INT("grace-days", &grace, 0, 3650),
+        IMSCTL_STRING("expires-at", &expires),      IMSCTL_INT_SET("grace-days", &grace, 0, 3650, &grace_set),
         IMSCTL_STRING("auditor", &auditor),         IMSCTL_STRING("key", &key),
         IMSCTL_FLAGS_END,
     };
@@ -47,6 +48,7 @@ static int certify_award(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     req.framework = (char *)framework;
     req.expires_at = expires_at;
     req.grace_days = (int32_t)grace;
+    req.has_grace_days = grace_set;
     req.auditor = (char *)auditor;
     req.idempotency_key = (char *)key;
     Ims__V1__Award *w = NULL;

@@ -51,7 +51,7 @@ static void award_level_read(struct rpc_call *call, struct tenant_state *state)
     }
     char level[16], grace[16], maturity[16], revision[32];
     snprintf(level, sizeof level, "%d", req->level);
-    snprintf(grace, sizeof grace, "%d", req->grace_days ? req->grace_days : 30);
+    snprintf(grace, sizeof grace, "%d", req->has_grace_days ? req->grace_days : 30);
     snprintf(maturity, sizeof maturity, "%d", m);
     snprintf(revision, sizeof revision, "%lld", (long long)tenant_state_level(state)->revision);
     struct act_op *op = award_op(call);

@@ -162,7 +162,12 @@ static int finding_insert_statements(struct db_txn *txn, struct rpc_write *w)
     const char *p[8] = {op->call->tenant, op->id,           op->type,
                         lit,              req->finding->audit, op->description,
                         req->finding->audit_id, req->finding->incident};
+    const char *tenant[1] = {op->call->tenant};
     int rc = db_txn_add(txn, STMT_FINDING_INSERT, 8, p) < 0 ? IMS_ENOMEM : 0;
+    /* A major nonconformity suspends the awards whose scope holds it, with the change. */
+    if (rc == 0 && strcmp(op->type, "major_nc") == 0 &&
+        db_txn_add(txn, STMT_AWARDS_NC_CHECK, 1, tenant) < 0)
+        rc = IMS_ENOMEM;
     free(lit);
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
@@ -177,10 +182,14 @@ static int finding_update_statements(struct db_txn *txn, struct rpc_write *w)
     const char *p[5] = {op->call->tenant, op->id, op->type, op->description,
                         op->closing ? "true" : "false"};
     const char *a[2] = {op->call->tenant, op->id};
+    const char *tenant[1] = {op->call->tenant};
     int rc = db_txn_add(txn, STMT_FINDING_UPDATE, 5, p) < 0 ||
                      db_txn_add(txn, STMT_ACTION_LIST, 2, a) < 0
                  ? IMS_ENOMEM
                  : 0;
+    if (rc == 0 && op->open && strcmp(op->type, "major_nc") == 0 &&
+        db_txn_add(txn, STMT_AWARDS_NC_CHECK, 1, tenant) < 0)
+        rc = IMS_ENOMEM;
     /* Closing moves computed metrics (closure time): their samples go with the change. */
     if (rc == 0 && op->closing)
         rc = computed_statement(txn, w, "{finding}");

@@ -425,6 +425,21 @@ BEGIN
 END
 $$;
 
+-- At once, with the change that opens a major nonconformity: the tenant's active awards
+-- whose scope holds it are suspended (the sweep does the rest). Returns how many.
+CREATE FUNCTION ims_awards_nc_check(p_tenant uuid) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+    n int;
+BEGIN
+    UPDATE awards w SET status = 'suspended', updated_at = now(),
+           status_reason = 'suspended: a major nonconformity is open in its scope'
+     WHERE w.tenant_id = p_tenant AND w.status = 'active'
+       AND ims_award_blocker(p_tenant, w.framework, w.level, 99) IS NOT NULL;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+
 -- Management reviews -----------------------------------------------------------------
 
 -- Holds a review: its inputs frozen now (p_scores: what the daemon's evaluated state says —
@@ -545,7 +560,7 @@ BEGIN
                              'ims_award_level(uuid, text, int, text, text, int, text, int, bigint)',
                              'ims_award_update(uuid, text, text, text, int)',
                              'ims_award_blocker(uuid, text, int, int)',
-                             'ims_awards_sweep(uuid, jsonb)',
+                             'ims_awards_sweep(uuid, jsonb)', 'ims_awards_nc_check(uuid)',
                              'ims_review_hold(uuid, text, text, text[], text, jsonb, text, jsonb)',
                              'ims_objective_put(uuid, text, text, text, text, double precision, text, text[])'] LOOP
         EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);

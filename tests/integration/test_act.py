@@ -366,8 +366,9 @@ class CheckAndAct(unittest.TestCase):
         imstest.unary(self.channel, "/ims.v1.Assessments/SetAnswers", assess.SetAnswersRequest(
             tenant=tenant, answers=[assess.Answer(subcontrol=s[0], answer="yes") for s in subs]),
             assess.SetAnswersResponse, token=self.token)
-        w = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1, grace_days=0),
-                      imp.Award, token=auditor)
+        w = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1), imp.Award,
+                      token=auditor)
+        self.assertEqual(w.grace_days, 30)
         self.assertEqual((w.level, w.status, w.framework), (1, "active", ""))
         self.assertGreater(w.revision, 0)
         self.assertTrue(w.auditor.startswith("auditor "))
@@ -375,11 +376,12 @@ class CheckAndAct(unittest.TestCase):
         consultant = imstest.imsd_token("consultant", tenants=[tenant])
         self.assertEqual(self.code("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1),
                                    imp.Award, token=consultant)[0], grpc.StatusCode.PERMISSION_DENIED)
-        # A major nonconformity suspends it at the next sweep (every second here).
+        # A major nonconformity suspends it with the change that opens it.
         f = imstest.unary(self.channel, "/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
             tenant=tenant, finding=events_pb2.Finding(type="major_nc", controls=["A.5.1"])),
             events_pb2.FindingResult, token=self.token).finding
-        got = self.wait_award(tenant, w.id, "suspended")
+        got = self.call("GetAward", imp.GetAwardRequest(tenant=tenant, id=w.id), imp.Award)
+        self.assertEqual(got.status, "suspended")
         self.assertIn("major nonconformity", got.status_reason)
         # It cannot be reinstated while the cause stands.
         code, msg = self.code("UpdateAward", imp.UpdateAwardRequest(tenant=tenant, id=w.id, status="active"),
@@ -404,6 +406,17 @@ class CheckAndAct(unittest.TestCase):
         self.assertEqual(wd.status, "withdrawn")
         listed = self.call("ListAwards", imp.ListAwardsRequest(tenant=tenant), imp.ListAwardsResponse)
         self.assertEqual([x.id for x in listed.awards], [w.id])
+        # Maturity below the level: with no grace, the sweep (every second here) suspends.
+        w2 = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1, grace_days=0,
+                                                           has_grace_days=True),
+                       imp.Award, token=auditor)
+        self.assertEqual(w2.grace_days, 0)
+        imstest.unary(self.channel, "/ims.v1.Assessments/SetAnswers", assess.SetAnswersRequest(
+            tenant=tenant, answers=[assess.Answer(subcontrol=s[0], answer="no") for s in subs]),
+            assess.SetAnswersResponse, token=self.token)
+        got = self.wait_award(tenant, w2.id, "suspended")
+        self.assertIn("computed maturity", got.status_reason)
+        self.assertTrue(got.below_since)
 
     def wait_award(self, tenant, id, status):
         import time

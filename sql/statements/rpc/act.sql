@@ -20,6 +20,12 @@ SELECT id FROM tenants ORDER BY id;
 -- -> ids of the awards suspended
 SELECT * FROM ims_awards_sweep($1, $2::jsonb);
 
+-- name: AWARDS_NC_CHECK
+-- Suspends the active awards whose scope holds an open major nonconformity.
+-- $1 tenant
+-- -> how many
+SELECT ims_awards_nc_check($1);
+
 -- name: ACTION_RAISE
 -- $1 tenant
 -- $2 action id
