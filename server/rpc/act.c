@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computed.h"
 #include "db_pool.h"
 #include "idempotency.h"
 #include "ims/error.h"
@@ -139,24 +140,10 @@ static void level_read(struct rpc_call *call, struct tenant_state *state)
     act_answer_level(op_of(call), tenant_state_level(state));
 }
 
-/* The computed samples into the model copy; a metric the model does not hold (disabled
- * for the tenant) is left out. */
 static int samples_apply(engine_model *model, void *arg, engine_error *err)
 {
     struct act_op *op = arg;
-    for (int i = 0; i < PQntuples(op->samples); i++) {
-        int64_t at;
-        if (engine_time_parse(PQgetvalue(op->samples, i, 1), &at) != 0)
-            return IMS_EINTERNAL;
-        engine_error e = {{0}};
-        int rc = engine_sample_add(model, PQgetvalue(op->samples, i, 0), at,
-                                   strtod(PQgetvalue(op->samples, i, 2), NULL), &e);
-        if (rc != 0 && rc != IMS_ENOTFOUND) {
-            snprintf(err->msg, sizeof err->msg, "computed sample: %.200s", e.msg);
-            return rc;
-        }
-    }
-    return 0;
+    return computed_samples_apply(model, op->samples, err);
 }
 
 static void samples_done(int err, const char *msg, struct db_txn *txn, int first,

@@ -1,7 +1,7 @@
 /* Certification by levels (ims.v1.Improvement): an auditor awards a maturity level the
  * computed maturity of the tenant (or of one framework) has reached, recording the tenant
  * revision it read (the evidence snapshot). An award is suspended by the sweep
- * (computed.c) while a major nonconformity is open in its scope or the maturity stays
+ * (sweep.c) while a major nonconformity is open in its scope or the maturity stays
  * below its level for its grace period; an auditor reinstates or withdraws it. */
 #include <stdio.h>
 #include <string.h>
