@@ -1,8 +1,9 @@
 /* Certification by levels (ims.v1.Improvement): an auditor awards a maturity level the
  * computed maturity of the tenant (or of one framework) has reached, recording the tenant
- * revision it read (the evidence snapshot). An award is suspended by the sweep
- * (sweep.c) while a major nonconformity is open in its scope or the maturity stays
- * below its level for its grace period; an auditor reinstates or withdraws it. */
+ * revision it read (the evidence snapshot). An award is suspended when a major
+ * nonconformity opens in its scope (findings.c) or, by the sweep (sweep.c), while one is
+ * open or the maturity stays below its level for its grace period; an auditor reinstates
+ * or withdraws it. */
 #include <stdio.h>
 #include <string.h>
 
