@@ -5,7 +5,7 @@
 -- id order with every field (times RFC 3339 UTC) and restored by import, so that export,
 -- import, export gives the same document. Registered in record_kinds (positions 200-205:
 -- audits before the findings' links to them, reviews and objectives before the actions they
--- raised). Also: a computed metric says so in the snapshot ("source": "computed").
+-- raised). (A computed metric's "source": "computed" in the snapshot is 0082's.)
 
 -- Every key of a record known, every required one present; or the error naming it.
 CREATE FUNCTION ims_act_import_keys(p_row jsonb, p_path text, p_keys text[]) RETURNS void
@@ -306,26 +306,3 @@ BEGIN
     END LOOP;
 END
 $$;
-
--- A computed metric is marked in the snapshot: the engine reads "source": "computed" and the
--- document says which indicators the server keeps itself.
-ALTER FUNCTION ims_tenant_snapshot(uuid, boolean) RENAME TO ims_tenant_snapshot_uncomputed;
-
-CREATE FUNCTION ims_tenant_snapshot(p_tenant uuid, p_everything boolean) RETURNS json
-    LANGUAGE plpgsql STABLE
-    SET search_path = public, pg_temp
-    AS $$
-DECLARE
-    doc jsonb := ims_tenant_snapshot_uncomputed(p_tenant, p_everything)::jsonb;
-BEGIN
-    RETURN jsonb_set(doc, '{metrics}', (
-        SELECT coalesce(jsonb_agg(CASE WHEN c.metric_id IS NULL THEN m
-                                       ELSE m || '{"source": "computed"}' END ORDER BY n), '[]')
-          FROM jsonb_array_elements(doc -> 'metrics') WITH ORDINALITY AS x (m, n)
-          LEFT JOIN computed_metrics c ON c.metric_id = m ->> 'id'))::json;
-END
-$$;
-REVOKE EXECUTE ON FUNCTION ims_tenant_snapshot_uncomputed(uuid, boolean),
-    ims_tenant_snapshot(uuid, boolean) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION ims_tenant_snapshot_uncomputed(uuid, boolean),
-    ims_tenant_snapshot(uuid, boolean) TO ims_app;
