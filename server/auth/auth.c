@@ -88,6 +88,8 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Continuity/ReviewPlan", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/RecordExercise", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/GetBia", READERS, SCOPE_TENANT},
+    /* Those who look after several tenants; the handler lists the caller's scope only. */
+    {"/ims.v1.Portfolio/GetPortfolio", OP | CONSULTANT | AUDITOR, SCOPE_GLOBAL},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

@@ -7,6 +7,7 @@
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
@@ -104,4 +105,12 @@ int rpc_register_continuity(struct rpc_server *server)
         {"GetBia", rpc_get_bia, 0},
     };
     return REGISTER(server, ims__v1__continuity__descriptor, entries);
+}
+
+int rpc_register_portfolio(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetPortfolio", rpc_get_portfolio, 0},
+    };
+    return REGISTER(server, ims__v1__portfolio__descriptor, entries);
 }
