@@ -199,7 +199,7 @@ static const char style[] =
     ".cover{min-height:80vh;display:flex;flex-direction:column;justify-content:center}"
     ".cover .level{font-size:4rem;font-weight:bold;color:var(--accent)}"
     ".muted{color:var(--muted)}.grid{display:flex;flex-wrap:wrap;gap:1.5rem}"
-    ".matrix figcaption{font-weight:bold;margin-bottom:.3rem}"
+    "figure{margin:0 0 1rem}.matrix figcaption{font-weight:bold;margin-bottom:.3rem}"
     "section.page{break-before:page;page-break-before:always}"
     "@page{size:A4;margin:18mm 14mm 16mm;"
     "@top-right{content:'Management report';font-size:8pt;color:#555}"

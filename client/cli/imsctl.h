@@ -62,6 +62,8 @@ extern const imsctl_group imsctl_group_process;
 extern const imsctl_group imsctl_group_exercise;
 extern const imsctl_group imsctl_group_export;
 extern const imsctl_group imsctl_group_import;
+extern const imsctl_group imsctl_group_portfolio;
+extern const imsctl_group imsctl_group_report;
 
 /*
  * The connected client (created on first use with the global options).

@@ -19,14 +19,22 @@ BEGIN
          WHERE f.tenant_id = t AND f.status = 'open' AND f.type IN ('major_nc', 'minor_nc');
         SELECT count(*) INTO overdue_actions FROM corrective_actions a
          WHERE a.tenant_id = t AND a.status = 'open' AND a.due < now();
-        -- The level at the end of each day that had a change, as "YYYY-MM-DD=level,...".
+        -- The level at the end of each day that had a change, as "YYYY-MM-DD=level,...",
+        -- opened by the level the window starts with (when the tenant had one then).
         SELECT coalesce(string_agg(d.day || '=' || d.security_level::text, ',' ORDER BY d.day), '')
           INTO trend
-          FROM (SELECT DISTINCT ON (1) to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                       h.security_level
-                  FROM level_history h
-                 WHERE h.tenant_id = t AND h.at >= now() - make_interval(days => p_days)
-                 ORDER BY 1, h.revision DESC) d;
+          FROM (SELECT to_char((now() - make_interval(days => p_days)) AT TIME ZONE 'UTC',
+                               'YYYY-MM-DD') AS day, b.security_level
+                  FROM (SELECT h.security_level FROM level_history h
+                         WHERE h.tenant_id = t AND h.at < now() - make_interval(days => p_days)
+                         ORDER BY h.revision DESC LIMIT 1) b
+                UNION ALL
+                SELECT * FROM (SELECT DISTINCT ON (1) to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+                                      h.security_level
+                                 FROM level_history h
+                                WHERE h.tenant_id = t
+                                  AND h.at >= now() - make_interval(days => p_days)
+                                ORDER BY 1, h.revision DESC) w) d;
         RETURN NEXT;
     END LOOP;
     PERFORM set_config('ims.tenant_id', saved, true);

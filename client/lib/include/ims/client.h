@@ -32,6 +32,7 @@
 #include "ims/error.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 
 #ifdef __cplusplus
@@ -238,6 +239,13 @@ IMS_WUR int ims_client_push_metrics(ims_client *c, const Ims__V1__PushMetricsReq
  * &ims__v1__push_metrics_response__descriptor.
  */
 IMS_WUR int ims_client_stream_metrics(ims_client *c, ims_client_cstream **out);
+
+/* --- the portfolio (ims.v1.Portfolio; client/lib/portfolio.c) --- */
+
+/* Every tenant in the token's scope with level, maturity, trend, open nonconformities,
+ * overdue actions and risks above appetite (operators, consultants, auditors). */
+IMS_WUR int ims_client_get_portfolio(ims_client *c, const Ims__V1__GetPortfolioRequest *req,
+                                     Ims__V1__GetPortfolioResponse **out);
 
 #ifdef __cplusplus
 }
