@@ -94,6 +94,9 @@ EXPECTED = {
     "/ims.v1.Continuity/ReviewPlan": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/RecordExercise": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/GetBia": READ,
+
+    # Those who look after several tenants; each sees the tenants of its scope only.
+    "/ims.v1.Portfolio/GetPortfolio": {OP, CONSULTANT, AUDITOR},
 }
 
 ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},

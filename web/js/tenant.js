@@ -9,8 +9,10 @@ import { cell, gridLevel } from './risk.js';
 let current = null; // { tenant, stream, refresh }
 const $ = (id) => document.getElementById(id);
 
+// Shows a level unless a newer one is shown already (a read may answer after the stream).
 function showLevel(l) {
   const v = $('level-value');
+  if (v.dataset.revision !== '' && Number(v.dataset.revision) > l.revision) return;
   v.textContent = pct(l.security_level);
   if (v.dataset.revision !== String(l.revision)) document.body.dataset.levelShownAt = String(Date.now());
   v.dataset.revision = String(l.revision);
@@ -211,6 +213,8 @@ async function load(tenant, onError) {
     renderPlan(plan);
     renderEvents(incidents, findings);
     $('tenant-error').textContent = '';
+    // The stream moved on while these were read: read again.
+    if (Number($('level-value').dataset.revision) > level.revision) schedule(tenant, onError);
   } catch (e) {
     if (!current || current.tenant !== tenant) return;
     if (e.status === 403 || e.status === 404) {
@@ -229,18 +233,27 @@ function stopLive() {
   if (current && current.stream) { current.stream.stop(); current.stream = null; }
 }
 
+function schedule(tenant, onError) {
+  if (!current) return;
+  clearTimeout(current.timer);
+  current.timer = setTimeout(() => load(tenant, onError), 250);
+}
+
 export function showTenant(tenant, onError) {
   if (current && current.tenant === tenant) return;
   hideTenant();
   current = { tenant, stream: null, timer: null };
+  $('level-value').dataset.revision = '';
   $('tenant-body').hidden = true;
   $('tenant-error').textContent = '';
   $('tenant-title').textContent = 'Tenant';
   const state = $('live-state');
   current.stream = live(tenant, (level) => {
+    const shown = $('level-value').dataset.revision;
     showLevel(level);
-    clearTimeout(current.timer);
-    current.timer = setTimeout(() => load(tenant, onError), 250);
+    // The stream opens with the current level: only a newer one needs the rest read again
+    // (before the first read has answered, that read brings it).
+    if (shown !== '' && Number(shown) < level.revision) schedule(tenant, onError);
   }, (up) => { state.textContent = up ? '● live' : '○ reconnecting'; });
   load(tenant, onError);
 }
