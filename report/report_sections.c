@@ -277,7 +277,7 @@ void section_findings(struct report_text *t, const ProtobufCMessage *const *p)
         }
         if (!open)
             rt_put(t, "<tr><td colspan=\"6\">No open finding.</td></tr>");
-        rt_put(t, "</tbody></table><h3>Corrective actions</h3><table><thead><tr><th>Action</th>"
+        rt_put(t, "</tbody></table><h3>Corrective actions listed with the open findings</h3><table><thead><tr><th>Action</th>"
                   "<th>Finding</th><th>Description</th><th>Owner</th><th>Due</th>"
                   "<th>Status</th></tr></thead><tbody>");
         size_t actions = 0;
@@ -299,7 +299,7 @@ void section_findings(struct report_text *t, const ProtobufCMessage *const *p)
             }
         }
         if (!actions)
-            rt_put(t, "<tr><td colspan=\"6\">No corrective action is open.</td></tr>");
+            rt_put(t, "<tr><td colspan=\"6\">None is listed with the open findings.</td></tr>");
         rt_put(t, "</tbody></table>");
     }
     rt_put(t, "<h3>Incidents not closed</h3>");

@@ -46,8 +46,10 @@ class BoardTest(unittest.TestCase):
             cls.op = imstest.imsd_token("operator")
             cls.a = cls.make_tenant("Harbour Logistics Ltd", full=True)
             cls.b = cls.make_tenant("Orchard Retail Ltd", full=False)
+            cls.c = cls.make_tenant("Northwind Clinic", full=False, answers=True)
             cls.admin_a = imstest.imsd_token("tenant_admin", [cls.a])
             cls.admin_b = imstest.imsd_token("tenant_admin", [cls.b])
+            cls.consultant = imstest.imsd_token("consultant", [cls.a, cls.b, cls.c])
         except Exception:
             cls.channel.close()
             cls.daemon.stop()
@@ -79,11 +81,15 @@ class BoardTest(unittest.TestCase):
                               capture_output=True, text=True).stdout
 
     @classmethod
-    def make_tenant(cls, name, full):
+    def make_tenant(cls, name, full, answers=False):
         slug = imstest.unique("board")
         cls.imsctl("tenant", "create", "--slug", slug, "--name", name, "--sector", "it-services",
                    "--size", "small")
         tid = json.loads(cls.imsctl("--json", "tenant", "get", slug))["id"]
+        if answers:
+            cls.imsctl("assess", "import", slug, ANSWERS)
+            cls.imsctl("incident", "open", slug, "--severity", "4", "--threat", "T.malware",
+                       "--description", "Ransomware on the front desk PC")
         if full:
             cls.imsctl("assess", "import", slug, ANSWERS)
             cls.imsctl("asset", "put", slug, "srv-erp", "--name", "ERP server", "--type", "server",
@@ -279,29 +285,43 @@ class BoardTest(unittest.TestCase):
         print("\n" + text)
 
     def test_5_portfolio_lists_every_tenant_in_scope_sortable(self):
-        self.sign_in(self.op)
+        self.sign_in(self.consultant)
         self.wait(lambda: self.visible("portfolio-view"))
-        self.wait(lambda: self.browser.find_elements(
-            By.CSS_SELECTOR, "#portfolio-table tbody tr[data-tenant='%s']" % self.a))
+        rows = "#portfolio-table tbody tr[data-tenant]"
+        self.wait(lambda: len(self.browser.find_elements(By.CSS_SELECTOR, rows)) == 3)
+        shown = {r.get_attribute("data-tenant") for r in
+                 self.browser.find_elements(By.CSS_SELECTOR, rows)}
+        self.assertEqual(shown, {self.a, self.b, self.c})  # the consultant's scope, no more
         row = self.browser.find_element(By.CSS_SELECTOR,
                                         "#portfolio-table tbody tr[data-tenant='%s']" % self.a)
         cells = [c.text for c in row.find_elements(By.CSS_SELECTOR, "td")]
         self.assertEqual(cells[0], pct(self.level(self.a).security_level))
         self.assertEqual(cells[3], "1")  # the open minor nonconformity
         self.assertEqual(cells[4], "1")  # its action, due in the past
+        register = json.loads(self.post("/board/api/call/ims.v1.Risk/GetRiskRegister",
+                                        {"tenant": self.a}, self.admin_a)[1])
+        self.assertEqual(int(cells[5]),
+                         sum(1 for p in register["pairs"] if not p["within_appetite"]))
+
+        def levels():
+            return [float(e.text.split()[0]) for e in self.browser.find_elements(
+                By.CSS_SELECTOR, "#portfolio-table tbody td.level")]
         button = self.browser.find_element(By.CSS_SELECTOR,
                                            "#portfolio-table th[data-key=security_level] button")
         button.click()
-        levels = [float(e.text.split()[0]) for e in self.browser.find_elements(
-            By.CSS_SELECTOR, "#portfolio-table tbody td.level")]
-        self.assertEqual(levels, sorted(levels, reverse=True))
-        button.click()
-        levels = [float(e.text.split()[0]) for e in self.browser.find_elements(
-            By.CSS_SELECTOR, "#portfolio-table tbody td.level")]
-        self.assertEqual(levels, sorted(levels))
+        self.assertEqual(levels(), sorted(levels(), reverse=True))
+        self.assertEqual(self.browser.find_element(
+            By.CSS_SELECTOR, "#portfolio-table th[data-key=security_level]")
+            .get_attribute("aria-sort"), "descending")
         self.assertEqual(self.policy_violations(), [])
-        time.sleep(0.3)
-        self.browser.save_screenshot(os.path.join(OUT, "portfolio.png"))
+        self.full_page_shot("portfolio.png", 1280)
+        button.click()
+        self.assertEqual(levels(), sorted(levels()))
+        # An operator sees every tenant, these among them.
+        status, body, _ = self.post("/board/api/call/ims.v1.Portfolio/GetPortfolio", {}, self.op)
+        self.assertEqual(status, 200)
+        self.assertLessEqual({self.a, self.b, self.c},
+                             {t["tenant"] for t in json.loads(body)["tenants"]})
 
     def test_6_report_prints_one_section_per_page(self):
         html = os.path.join(OUT, "report.html")

@@ -13,11 +13,16 @@ function keep(group, chart) {
 
 const day = (ms) => new Date(ms).toISOString().slice(0, 10);
 const minute = (ms) => new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+const second = (ms) => new Date(ms).toISOString().slice(11, 19);
 
 export function sparkline(group, canvas, trend, current) {
   if (!window.Chart) return;
+  // One point per day that had a change (the level that day ended with), then now; a
+  // tenant younger than the window is drawn over its life.
+  const now = Date.now();
   const points = trend.map((p) => ({ x: Date.parse(p.day + 'T00:00:00Z'), y: 100 * p.security_level }));
-  points.push({ x: Date.now(), y: 100 * current });
+  points.push({ x: now, y: 100 * current });
+  const from = Math.max(now - 90 * 864e5, Math.min(...points.map((p) => p.x)));
   keep(group, new window.Chart(canvas, {
     type: 'line',
     data: { datasets: [{ data: points, borderColor: '#0b4f8a', borderWidth: 2,
@@ -25,7 +30,7 @@ export function sparkline(group, canvas, trend, current) {
       stepped: true, fill: false }] },
     options: { animation: false, responsive: false, events: [],
       plugins: { legend: { display: false }, tooltip: { enabled: false } },
-      scales: { x: { type: 'linear', display: false, min: Date.now() - 90 * 864e5, max: Date.now() },
+      scales: { x: { type: 'linear', display: false, min: from, max: now },
         y: { display: false, min: 0, max: 100 } } },
   }));
 }
@@ -35,7 +40,7 @@ export function historyChart(group, canvas, points, current) {
   const data = points.map((p) => ({ x: Date.parse(p.at), y: 100 * p.security_level }));
   data.push({ x: Date.now(), y: 100 * current });
   const span = data.length ? data[data.length - 1].x - data[0].x : 0;
-  const label = span < 2 * 864e5 ? minute : day;
+  const label = span < 3600e3 ? second : span < 2 * 864e5 ? minute : day;
   keep(group, new window.Chart(canvas, {
     type: 'line',
     data: { datasets: [{ label: 'Security level (%)', data, borderColor: '#0b4f8a',

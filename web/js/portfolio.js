@@ -20,7 +20,7 @@ function render() {
   });
   destroyCharts('trend');
   const trs = rows.map((t) => {
-    const canvas = el('canvas', { class: 'trend', role: 'img',
+    const canvas = el('canvas', { class: 'trend', width: '140', height: '36', role: 'img',
       'aria-label': `Level over 90 days: ${(t.trend || []).length} days with a change` });
     const tr = el('tr', { 'data-tenant': t.tenant },
       el('th', { scope: 'row' }, el('a', { href: `#/tenant/${t.tenant}`, text: t.display_name }),
