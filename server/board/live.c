@@ -87,13 +87,14 @@ static void on_message(const uint8_t *data, size_t len, void *arg)
     if (event) {
         snprintf(event, n, "event: level\ndata: %s\n\n", text);
         if (ops_http_stream_send(l->request, event, strlen(event)) != 0)
-            l->drop = 1; /* the peer is gone: its on_gone cancels the watch */
+            l->drop = 1;
     }
     free(event);
     free(text);
-    if (ops_http_stream_pending(l->request) > MAX_PENDING) {
+    if (ops_http_stream_pending(l->request) > MAX_PENDING)
         l->drop = 1;
-    }
+    if (l->drop) /* the watch is cancelled on the next tick, never from inside its message */
+        uv_timer_start(&l->timer, on_tick, 0, 0);
 }
 
 static void on_done(int status, const char *message, const uint8_t *response, size_t len,
