@@ -197,7 +197,7 @@ static const char style[] =
     "th{background:#eef2f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
     "thead{display:table-header-group}tr{break-inside:avoid}"
     ".cover{min-height:80vh;display:flex;flex-direction:column;justify-content:center}"
-    ".cover .level{font-size:4rem;font-weight:bold;color:var(--accent)}"
+    ".cover .level{font-size:4rem;font-weight:bold;color:var(--accent);margin:.1em 0}"
     ".muted{color:var(--muted)}.grid{display:flex;flex-wrap:wrap;gap:1.5rem}"
     "figure{margin:0 0 1rem}.matrix figcaption{font-weight:bold;margin-bottom:.3rem}"
     "section.page{break-before:page;page-break-before:always}"
@@ -220,6 +220,15 @@ static void css_string(struct report_text *t, const char *s)
     }
 }
 
+/* "2026-12-01T10:20:30Z" as "2026-12-01 10:20 UTC" (anything else as it is). */
+static void readable_time(const char *rfc3339, char *out, size_t len)
+{
+    if (rfc3339 && strlen(rfc3339) >= 16 && rfc3339[10] == 'T')
+        snprintf(out, len, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+    else
+        snprintf(out, len, "%s", rfc3339 ? rfc3339 : "");
+}
+
 int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char *generated_at,
                   struct report_text *t)
 {
@@ -227,6 +236,9 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
     const Ims__V1__SecurityLevel *level = (const Ims__V1__SecurityLevel *)p[REPORT_LEVEL];
     if (!tenant || !level)
         return -1;
+    char date[64], evaluated[64];
+    readable_time(generated_at, date, sizeof date);
+    readable_time(level->at, evaluated, sizeof evaluated);
     rt_put(t, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -237,7 +249,7 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
     rt_put(t, "@page{@top-left{font-size:8pt;color:#555;content:\"");
     css_string(t, tenant->display_name);
     rt_put(t, " \\2014  ");
-    css_string(t, generated_at);
+    css_string(t, date);
     rt_put(t, "\"}}</style></head><body>\n<section class=\"cover\" id=\"cover\"><p class=\"muted\">Management report"
               " of the integrated management system</p><h1>");
     rt_escaped(t, tenant->display_name);
@@ -254,9 +266,9 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
                  "<p>Maturity level <strong>%d</strong> of 3 &middot; revision %lld</p>",
               level->security_level * 100, level->maturity, (long long)level->revision);
     rt_put(t, "<p class=\"muted\">Date of the report: ");
-    rt_escaped(t, generated_at);
+    rt_escaped(t, date);
     rt_put(t, "; figures as evaluated at ");
-    rt_escaped(t, level->at);
+    rt_escaped(t, evaluated);
     rt_put(t, ".</p></section>\n");
     section_level(t, p);
     section_systems(t, p);

@@ -114,7 +114,7 @@ void risk_cell(const Ims__V1__RiskPair *p, int residual, int *l, int *i)
 void svg_risk_matrix(struct report_text *t, const Ims__V1__RiskRegister *r, int residual)
 {
     static const char *const fill[6] = {"", "#d3ff4e", "#02a45a", "#ffa600", "#ff1a00", "#c00000"};
-    static const char *const ink[6] = {"", "#000", "#fff", "#000", "#fff", "#fff"};
+    static const char *const ink[6] = {"", "#000", "#000", "#000", "#fff", "#fff"};
     int count[5][5] = {{0}};
     for (size_t k = 0; r && k < r->n_pairs; k++) {
         int l, i;

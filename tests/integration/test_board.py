@@ -160,9 +160,10 @@ class BoardTest(unittest.TestCase):
         return [e["message"] for e in self.browser.get_log("browser")
                 if "Content Security Policy" in e["message"] or "Refused to" in e["message"]]
 
-    def full_page_shot(self, name, width, phone=False):
-        """A screenshot of the whole page at this width (a phone: its viewport emulated,
-        since a desktop window has a minimum width)."""
+    def full_page_shot(self, name, width, phone=False, most=8000):
+        """A screenshot of the page at this width, as tall as the page (at most `most`
+        pixels); a phone's viewport is emulated, since a desktop window has a minimum
+        width. Returns whether anything was wider than the screen."""
         b = self.browser
         b.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                           {"width": width, "height": 900, "deviceScaleFactor": 1,
@@ -170,7 +171,7 @@ class BoardTest(unittest.TestCase):
         time.sleep(0.3)
         height = b.execute_script("return document.documentElement.scrollHeight")
         b.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                          {"width": width, "height": min(max(height, 600), 8000),
+                          {"width": width, "height": min(max(height, 600), most),
                            "deviceScaleFactor": 1, "mobile": phone})
         time.sleep(0.3)
         b.save_screenshot(os.path.join(OUT, name))
@@ -224,9 +225,8 @@ class BoardTest(unittest.TestCase):
         self.assertIn(self.finding, self.browser.find_element(By.ID, "findings-table").text)
         self.assertIn(self.incident, self.browser.find_element(By.ID, "incidents-table").text)
         self.assertEqual(self.policy_violations(), [])
-        self.assertFalse(self.full_page_shot("board.png", 1280))
         # At a phone's width nothing is wider than the screen (wide tables scroll inside).
-        self.assertFalse(self.full_page_shot("board-phone.png", 390, phone=True))
+        self.assertFalse(self.full_page_shot("board-phone.png", 390, phone=True, most=2400))
 
     def test_3_another_tenants_token_sees_neither_its_board_nor_its_data(self):
         self.sign_in(self.admin_b, "#/tenant/" + self.a)
@@ -276,6 +276,10 @@ class BoardTest(unittest.TestCase):
                              pct(want.security_level))
         # Never reloaded: the page's own variable is still there.
         self.assertEqual(self.browser.execute_script("return window.__sameDocument"), marker)
+        # The rest of the board followed: the new incidents are listed (read after the event).
+        self.wait(lambda: len(self.browser.find_elements(
+            By.CSS_SELECTOR, "#incidents-table tbody tr")) == 6)
+        self.assertFalse(self.full_page_shot("board.png", 1280))
         text = ("incident submitted with imsctl -> level shown on the open board: "
                 "median %.0f ms, max %.0f ms over %d changes (%s)\n"
                 % (1000 * statistics.median(latencies), 1000 * max(latencies), len(latencies),
