@@ -70,6 +70,25 @@ const char *board_token(struct ops_http_request *r)
     return token;
 }
 
+json_t *board_body(struct ops_http_request *r)
+{
+    size_t len;
+    const uint8_t *body = ops_http_body(r, &len);
+    if (len > BOARD_MAX_REQUEST_BYTES) {
+        board_fail(r, 413, "the request body is larger than 64 KiB");
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *j = len ? json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr)
+                    : json_object();
+    if (!json_is_object(j)) {
+        json_decref(j);
+        board_fail(r, 400, "the body is not a JSON object");
+        return NULL;
+    }
+    return j;
+}
+
 /* --- static files --- */
 
 static const char *content_type(const char *path)
@@ -236,15 +255,9 @@ static void serve_call(struct ops_http_request *r, void *arg)
     const char *token = board_token(r);
     if (!token)
         return;
-    size_t len;
-    const uint8_t *body = ops_http_body(r, &len);
-    json_error_t jerr;
-    json_t *j = len ? json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr)
-                    : json_object();
-    if (!j) {
-        board_fail(r, 400, "the body is not JSON");
+    json_t *j = board_body(r);
+    if (!j)
         return;
-    }
     ProtobufCMessage *request = NULL;
     char err[300];
     int rc = pbjson_to_message(m->input, j, &request, err, sizeof err);

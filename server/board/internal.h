@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "board.h"
 #include "http_server.h"
 
@@ -18,11 +20,18 @@ struct board {
     int stopping;
 };
 
+/* The largest JSON request body: the gRPC API's limit for reads. */
+#define BOARD_MAX_REQUEST_BYTES (64u * 1024)
+
 /* Headers every answer of the board carries. */
 extern const char board_headers[];
 
 /* The bearer token of a request, or NULL (then a 401 has been sent). */
 const char *board_token(struct ops_http_request *request);
+
+/* The request's body as JSON (an empty body: an empty object), or NULL after answering
+ * 413 (larger than BOARD_MAX_REQUEST_BYTES) or 400 (not a JSON object). */
+json_t *board_body(struct ops_http_request *request);
 
 /* Ends a request with status and, for 400 and 5xx, a JSON {"error": message}. */
 void board_fail(struct ops_http_request *request, int status, const char *message);

@@ -161,10 +161,9 @@ void board_live_serve(struct ops_http_request *r, void *arg)
     const char *token = board_token(r);
     if (!token)
         return;
-    size_t len;
-    const uint8_t *body = ops_http_body(r, &len);
-    json_error_t jerr;
-    json_t *j = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *j = board_body(r);
+    if (!j)
+        return;
     json_t *tenant = json_object_get(j, "tenant");
     if (!json_is_string(tenant) || json_string_length(tenant) == 0 ||
         json_string_length(tenant) > 100) {

@@ -100,10 +100,9 @@ void board_report_serve(struct ops_http_request *r, void *arg)
     const char *token = board_token(r);
     if (!token)
         return;
-    size_t len;
-    const uint8_t *body = ops_http_body(r, &len);
-    json_error_t jerr;
-    json_t *body_json = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *body_json = board_body(r);
+    if (!body_json)
+        return;
     json_t *tenant = json_object_get(body_json, "tenant");
     if (!json_is_string(tenant) || json_string_length(tenant) == 0 ||
         json_string_length(tenant) > 100) {

@@ -49,6 +49,7 @@ class BoardTest(unittest.TestCase):
             cls.c = cls.make_tenant("Northwind Clinic", full=False, answers=True)
             cls.admin_a = imstest.imsd_token("tenant_admin", [cls.a])
             cls.admin_b = imstest.imsd_token("tenant_admin", [cls.b])
+            cls.agent_a = imstest.imsd_token("agent", [cls.a])
             cls.consultant = imstest.imsd_token("consultant", [cls.a, cls.b, cls.c])
         except Exception:
             cls.channel.close()
@@ -252,6 +253,10 @@ class BoardTest(unittest.TestCase):
         status, _, _ = self.post("/board/api/call/ims.v1.Portfolio/GetPortfolio", {},
                                  self.admin_b)
         self.assertEqual(status, 403)
+        # Requests are bounded as the gRPC API's reads are.
+        status, _, _ = self.post("/board/api/call/ims.v1.Level/GetSecurityLevel",
+                                 {"tenant": "x" * 70000}, self.admin_b)
+        self.assertEqual(status, 413)
         # Only reads are served as JSON.
         status, _, _ = self.post("/board/api/call/ims.v1.Events/SubmitIncident",
                                  {"tenant": self.b}, self.admin_b)
@@ -274,6 +279,19 @@ class BoardTest(unittest.TestCase):
             self.wait(lambda: self.shown_revision() == want.revision, timeout=10)
             self.assertEqual(self.browser.find_element(By.ID, "level-value").text,
                              pct(want.security_level))
+        # A sample from the tenant's agent moves it as well.
+        before = self.shown_revision()
+        t0 = time.time()
+        pushed = self.imsctl("metric", "push", self.a, "patch_latency_days", "30",
+                             token=self.agent_a)
+        self.wait(lambda: self.shown_revision() > before, timeout=10)
+        shown_at = int(self.browser.execute_script("return document.body.dataset.levelShownAt"))
+        sample_latency = shown_at / 1000.0 - t0
+        want = self.level(self.a)
+        self.assertIn("revision %d" % want.revision, pushed)
+        self.wait(lambda: self.shown_revision() == want.revision, timeout=10)
+        self.assertEqual(self.browser.find_element(By.ID, "level-value").text,
+                         pct(want.security_level))
         # Never reloaded: the page's own variable is still there.
         self.assertEqual(self.browser.execute_script("return window.__sameDocument"), marker)
         # The rest of the board followed: the new incidents are listed (read after the event).
@@ -282,8 +300,9 @@ class BoardTest(unittest.TestCase):
         self.assertFalse(self.full_page_shot("board.png", 1280))
         text = ("incident submitted with imsctl -> level shown on the open board: "
                 "median %.0f ms, max %.0f ms over %d changes (%s)\n"
+                "sample pushed by the agent with imsctl -> level shown: %.0f ms\n"
                 % (1000 * statistics.median(latencies), 1000 * max(latencies), len(latencies),
-                   ", ".join("%.0f" % (1000 * x) for x in latencies)))
+                   ", ".join("%.0f" % (1000 * x) for x in latencies), 1000 * sample_latency))
         with open(os.path.join(OUT, "latency.txt"), "w") as f:
             f.write(text)
         print("\n" + text)
