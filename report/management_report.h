@@ -51,9 +51,8 @@ struct report_text {
 /* Writes the document for the parts' answers (each of the part's output type; the tenant
  * and level are required, any other may be NULL: its section says it could not be read).
  * generated_at is an RFC 3339 time. Returns 0 or -1 (out of memory). */
-int report_render(const ProtobufCMessage *const parts[REPORT_PART_COUNT],
-                  const char *generated_at, struct report_text *out)
-    __attribute__((warn_unused_result));
+int report_render(const ProtobufCMessage *const parts[REPORT_PART_COUNT], const char *generated_at,
+                  struct report_text *out) __attribute__((warn_unused_result));
 
 void report_text_free(struct report_text *text);
 

@@ -62,7 +62,8 @@ ProtobufCMessage *report_part_request(enum report_part part, const char *tenant)
         return NULL;
     }
     protobuf_c_message_init(d, m);
-    const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, "tenant");
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(d, "tenant");
     *(char **)((char *)m + f->offset) = copy;
     switch (part) {
     case REPORT_LEVEL:
@@ -125,12 +126,12 @@ static void put_n(struct report_text *t, const char *s, size_t n)
     t->data[t->len] = '\0';
 }
 
-void rt_put(struct report_text *t, const char *s)
+void report_put(struct report_text *t, const char *s)
 {
     put_n(t, s, strlen(s));
 }
 
-void rt_printf(struct report_text *t, const char *fmt, ...)
+void report_printf(struct report_text *t, const char *fmt, ...)
 {
     char stack[1024];
     va_list ap;
@@ -155,7 +156,7 @@ void rt_printf(struct report_text *t, const char *fmt, ...)
     free(big);
 }
 
-void rt_escaped(struct report_text *t, const char *s)
+void report_escaped(struct report_text *t, const char *s)
 {
     if (!s)
         return;
@@ -163,15 +164,26 @@ void rt_escaped(struct report_text *t, const char *s)
     for (; *s; s++) {
         const char *rep = NULL;
         switch (*s) {
-        case '<': rep = "&lt;"; break;
-        case '>': rep = "&gt;"; break;
-        case '&': rep = "&amp;"; break;
-        case '"': rep = "&quot;"; break;
-        case '\'': rep = "&#39;"; break;
-        default: continue;
+        case '<':
+            rep = "&lt;";
+            break;
+        case '>':
+            rep = "&gt;";
+            break;
+        case '&':
+            rep = "&amp;";
+            break;
+        case '"':
+            rep = "&quot;";
+            break;
+        case '\'':
+            rep = "&#39;";
+            break;
+        default:
+            continue;
         }
         put_n(t, start, (size_t)(s - start));
-        rt_put(t, rep);
+        report_put(t, rep);
         start = s + 1;
     }
     put_n(t, start, (size_t)(s - start));
@@ -214,9 +226,9 @@ static void css_string(struct report_text *t, const char *s)
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
         if (c == '"' || c == '\\' || c == '<' || c == '>' || c < 0x20)
-            rt_printf(t, "\\%x ", c);
+            report_printf(t, "\\%x ", c);
         else
-            rt_printf(t, "%c", c);
+            report_printf(t, "%c", c);
     }
 }
 
@@ -239,44 +251,46 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
     char date[64], evaluated[64];
     readable_time(generated_at, date, sizeof date);
     readable_time(level->at, evaluated, sizeof evaluated);
-    rt_put(t, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-              "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-              "style-src 'unsafe-inline'; img-src data:\"><title>Management report: ");
-    rt_escaped(t, tenant->display_name);
-    rt_put(t, "</title><style>");
-    rt_put(t, style);
-    rt_put(t, "@page{@top-left{font-size:8pt;color:#555;content:\"");
+    report_put(t, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                  "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                  "style-src 'unsafe-inline'; img-src data:\"><title>Management report: ");
+    report_escaped(t, tenant->display_name);
+    report_put(t, "</title><style>");
+    report_put(t, style);
+    report_put(t, "@page{@top-left{font-size:8pt;color:#555;content:\"");
     css_string(t, tenant->display_name);
-    rt_put(t, " \\2014  ");
+    report_put(t, " \\2014  ");
     css_string(t, date);
-    rt_put(t, "\"}}</style></head><body>\n<section class=\"cover\" id=\"cover\"><p class=\"muted\">Management report"
-              " of the integrated management system</p><h1>");
-    rt_escaped(t, tenant->display_name);
-    rt_put(t, "</h1><p>Tenant <strong>");
-    rt_escaped(t, tenant->slug);
-    rt_put(t, "</strong>, sector ");
-    rt_escaped(t, tenant->sector);
-    rt_put(t, ", size band ");
-    rt_escaped(t, tenant->size_band);
-    rt_put(t, ", schema ");
-    rt_escaped(t, tenant->schema_id);
-    rt_printf(t, " version %d.</p>", tenant->schema_version);
-    rt_printf(t, "<p>Security level</p><p class=\"level\">%.1f %%</p>"
-                 "<p>Maturity level <strong>%d</strong> of 3 &middot; revision %lld</p>",
-              level->security_level * 100, level->maturity, (long long)level->revision);
-    rt_put(t, "<p class=\"muted\">Date of the report: ");
-    rt_escaped(t, date);
-    rt_put(t, "; figures as evaluated at ");
-    rt_escaped(t, evaluated);
-    rt_put(t, ".</p></section>\n");
-    section_level(t, p);
-    section_systems(t, p);
-    section_soa(t, p);
-    section_risks(t, p);
-    section_bia(t, p);
-    section_findings(t, p);
-    section_plan(t, p);
-    rt_put(t, "</body></html>\n");
+    report_put(t, "\"}}</style></head><body>\n<section class=\"cover\" id=\"cover\"><p "
+                  "class=\"muted\">Management report"
+                  " of the integrated management system</p><h1>");
+    report_escaped(t, tenant->display_name);
+    report_put(t, "</h1><p>Tenant <strong>");
+    report_escaped(t, tenant->slug);
+    report_put(t, "</strong>, sector ");
+    report_escaped(t, tenant->sector);
+    report_put(t, ", size band ");
+    report_escaped(t, tenant->size_band);
+    report_put(t, ", schema ");
+    report_escaped(t, tenant->schema_id);
+    report_printf(t, " version %d.</p>", tenant->schema_version);
+    report_printf(t,
+                  "<p>Security level</p><p class=\"level\">%.1f %%</p>"
+                  "<p>Maturity level <strong>%d</strong> of 3 &middot; revision %lld</p>",
+                  level->security_level * 100, level->maturity, (long long)level->revision);
+    report_put(t, "<p class=\"muted\">Date of the report: ");
+    report_escaped(t, date);
+    report_put(t, "; figures as evaluated at ");
+    report_escaped(t, evaluated);
+    report_put(t, ".</p></section>\n");
+    report_section_level(t, p);
+    report_section_systems(t, p);
+    report_section_soa(t, p);
+    report_section_risks(t, p);
+    report_section_bia(t, p);
+    report_section_findings(t, p);
+    report_section_plan(t, p);
+    report_put(t, "</body></html>\n");
     return t->failed ? -1 : 0;
 }

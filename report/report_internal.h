@@ -11,29 +11,30 @@
 #include "ims/v1/tenants.pb-c.h"
 #include "management_report.h"
 
-void rt_put(struct report_text *t, const char *s);
-void rt_printf(struct report_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void report_put(struct report_text *t, const char *s);
+void report_printf(struct report_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* s with <, >, &, " and ' escaped. */
-void rt_escaped(struct report_text *t, const char *s);
+void report_escaped(struct report_text *t, const char *s);
 
 /* A line chart of the level over time (0..100 %), with labelled axes. */
-void svg_level_chart(struct report_text *t, const Ims__V1__GetHistoryResponse *history,
-                     double current, const char *title);
+void report_level_chart(struct report_text *t, const Ims__V1__GetHistoryResponse *history,
+                        double current, const char *title);
 /* A 5x5 likelihood x impact matrix with the number of pairs in each cell, coloured by the
  * risk level of the cell. residual: the residual position, else the inherent one. */
-void svg_risk_matrix(struct report_text *t, const Ims__V1__RiskRegister *risks, int residual);
+void report_risk_matrix(struct report_text *t, const Ims__V1__RiskRegister *risks, int residual);
 /* The cell of a pair: likelihood and impact, 1..5. */
-void risk_cell(const Ims__V1__RiskPair *p, int residual, int *likelihood, int *impact);
+void report_risk_cell(const Ims__V1__RiskPair *p, int residual, int *likelihood, int *impact);
 /* The grid's level of a cell (ISO/IEC 27005 5x5). */
-int risk_grid_level(int likelihood, int impact);
+int report_risk_level(int likelihood, int impact);
 
 /* The sections, in order. */
-void section_level(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_systems(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_soa(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_risks(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_bia(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_findings(struct report_text *t, const ProtobufCMessage *const *parts);
-void section_plan(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_level(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_systems(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_soa(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_risks(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_bia(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_findings(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_plan(struct report_text *t, const ProtobufCMessage *const *parts);
 
 #endif

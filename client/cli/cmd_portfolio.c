@@ -24,8 +24,8 @@ static int portfolio(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char 
     if (imsctl_json(ctx)) {
         rc = imsctl_show(ctx, &resp->base);
     } else {
-        printf("%-24s %7s %8s %7s %4s %7s %6s  %s\n", "TENANT", "LEVEL", "MATURITY", "TREND",
-               "NC", "OVERDUE", "RISKS", "NAME");
+        printf("%-24s %7s %8s %7s %4s %7s %6s  %s\n", "TENANT", "LEVEL", "MATURITY", "TREND", "NC",
+               "OVERDUE", "RISKS", "NAME");
         for (size_t i = 0; i < resp->n_tenants; i++) {
             const Ims__V1__PortfolioTenant *t = resp->tenants[i];
             /* The change over the window: now against its first point. */

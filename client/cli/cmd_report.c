@@ -36,9 +36,9 @@ static int report(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **a
         /* Without the tenant or its level there is no report; a missing part is said so
          * in its section. */
         int status = ims_client_grpc_status(c);
-        if (call != 0 && (i <= REPORT_LEVEL || call != IMS_ERPC ||
-                          status == IMS_GRPC_PERMISSION_DENIED ||
-                          status == IMS_GRPC_UNAUTHENTICATED))
+        if (call != 0 &&
+            (i <= REPORT_LEVEL || call != IMS_ERPC || status == IMS_GRPC_PERMISSION_DENIED ||
+             status == IMS_GRPC_UNAUTHENTICATED))
             rc = imsctl_rpc_failed(ctx, call);
         else if (call != 0)
             parts[i] = NULL;
@@ -77,5 +77,5 @@ static const imsctl_command commands[] = {
     {0},
 };
 
-const imsctl_group imsctl_group_report = {"report", "the management report of a tenant",
-                                          commands, NULL};
+const imsctl_group imsctl_group_report = {"report", "the management report of a tenant", commands,
+                                          NULL};

@@ -31,9 +31,9 @@ static int fetch_all(imsctl_ctx *ctx, const char *tenant, Ims__V1__ListSoARespon
         req.page_size = PAGE;
         req.page_token = token;
         Ims__V1__ListSoAResponse *resp;
-        int call = ims_client_call(c, "/ims.v1.Assessments/ListSoA", &req.base,
-                                   &ims__v1__list_so_aresponse__descriptor,
-                                   (ProtobufCMessage **)&resp);
+        int call =
+            ims_client_call(c, "/ims.v1.Assessments/ListSoA", &req.base,
+                            &ims__v1__list_so_aresponse__descriptor, (ProtobufCMessage **)&resp);
         if (call != 0)
             return imsctl_rpc_failed(ctx, call);
         Ims__V1__ListSoAResponse **more = realloc(*pages, (*n + 1) * sizeof *more);
@@ -56,8 +56,8 @@ static int write_book(const char *file, const char *tenant, Ims__V1__ListSoAResp
     lxw_workbook *wb = workbook_new(file);
     if (!wb)
         return -1;
-    lxw_doc_properties props = {.title = "Statement of Applicability",
-                                .subject = (char *)tenant, .company = "ims"};
+    lxw_doc_properties props = {
+        .title = "Statement of Applicability", .subject = (char *)tenant, .company = "ims"};
     workbook_set_properties(wb, &props);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "Statement of Applicability");
     lxw_format *head = workbook_add_format(wb);
@@ -74,10 +74,16 @@ static int write_book(const char *file, const char *tenant, Ims__V1__ListSoAResp
     static const struct {
         const char *title;
         double width;
-    } cols[] = {{"Control", 14},        {"Framework", 16},       {"Title", 48},
-                {"Applicable", 11},     {"Justification", 48},   {"Implementation status", 18},
-                {"Score", 9},           {"Assessed sub-controls", 12},
-                {"Applicable sub-controls", 12}, {"Threats mitigated", 40}};
+    } cols[] = {{"Control", 14},
+                {"Framework", 16},
+                {"Title", 48},
+                {"Applicable", 11},
+                {"Justification", 48},
+                {"Implementation status", 18},
+                {"Score", 9},
+                {"Assessed sub-controls", 12},
+                {"Applicable sub-controls", 12},
+                {"Threats mitigated", 40}};
     const int ncols = (int)(sizeof cols / sizeof cols[0]);
     for (int c = 0; c < ncols; c++) {
         worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c].title, head);

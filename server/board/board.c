@@ -34,15 +34,25 @@ const char board_headers[] =
 int board_http_status(int grpc)
 {
     switch (grpc) {
-    case IMS_GRPC_OK: return 200;
-    case IMS_GRPC_INVALID_ARGUMENT: case IMS_GRPC_OUT_OF_RANGE:
-    case IMS_GRPC_FAILED_PRECONDITION: return 400;
-    case IMS_GRPC_UNAUTHENTICATED: return 401;
-    case IMS_GRPC_PERMISSION_DENIED: return 403;
-    case IMS_GRPC_NOT_FOUND: return 404;
-    case IMS_GRPC_RESOURCE_EXHAUSTED: return 429;
-    case IMS_GRPC_UNAVAILABLE: case IMS_GRPC_DEADLINE_EXCEEDED: return 503;
-    default: return 500;
+    case IMS_GRPC_OK:
+        return 200;
+    case IMS_GRPC_INVALID_ARGUMENT:
+    case IMS_GRPC_OUT_OF_RANGE:
+    case IMS_GRPC_FAILED_PRECONDITION:
+        return 400;
+    case IMS_GRPC_UNAUTHENTICATED:
+        return 401;
+    case IMS_GRPC_PERMISSION_DENIED:
+        return 403;
+    case IMS_GRPC_NOT_FOUND:
+        return 404;
+    case IMS_GRPC_RESOURCE_EXHAUSTED:
+        return 429;
+    case IMS_GRPC_UNAVAILABLE:
+    case IMS_GRPC_DEADLINE_EXCEEDED:
+        return 503;
+    default:
+        return 500;
     }
 }
 
@@ -79,8 +89,8 @@ json_t *board_body(struct ops_http_request *r)
         return NULL;
     }
     json_error_t jerr;
-    json_t *j = len ? json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr)
-                    : json_object();
+    json_t *j =
+        len ? json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr) : json_object();
     if (!json_is_object(j)) {
         json_decref(j);
         board_fail(r, 400, "the body is not a JSON object");
@@ -96,9 +106,12 @@ static const char *content_type(const char *path)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-        {".png", "image/png"},                 {".ico", "image/x-icon"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
         {".json", "application/json"},
     };
     const char *dot = strrchr(path, '.');
@@ -140,8 +153,8 @@ static void send_file(struct ops_http_request *r, const char *file, const char *
         (size_t)st.st_size > MAX_FILE_BYTES) {
         if (fd >= 0)
             close(fd);
-        (void)ops_http_respond(r, 404, "text/plain; charset=utf-8", board_headers,
-                               "not found\n", 10);
+        (void)ops_http_respond(r, 404, "text/plain; charset=utf-8", board_headers, "not found\n",
+                               10);
         return;
     }
     size_t len = (size_t)st.st_size;
@@ -175,8 +188,8 @@ static void serve_file(struct ops_http_request *r, void *arg)
     }
     const char *type = content_type(rel);
     if (!safe_path(rel) || !type) {
-        (void)ops_http_respond(r, 404, "text/plain; charset=utf-8", board_headers,
-                               "not found\n", 10);
+        (void)ops_http_respond(r, 404, "text/plain; charset=utf-8", board_headers, "not found\n",
+                               10);
         return;
     }
     char file[4400];
@@ -187,8 +200,8 @@ static void serve_file(struct ops_http_request *r, void *arg)
 static void serve_root(struct ops_http_request *r, void *arg)
 {
     (void)arg;
-    (void)ops_http_respond(r, 302, NULL, "Location: /board/\r\nCache-Control: no-store\r\n",
-                           NULL, 0);
+    (void)ops_http_respond(r, 302, NULL, "Location: /board/\r\nCache-Control: no-store\r\n", NULL,
+                           0);
 }
 
 /* --- reads of the API as JSON --- */
@@ -246,8 +259,8 @@ static void serve_call(struct ops_http_request *r, void *arg)
 {
     struct board *b = arg;
     char method_path[128];
-    const ProtobufCMethodDescriptor *m = find_read(b, ops_http_path(r), method_path,
-                                                   sizeof method_path);
+    const ProtobufCMethodDescriptor *m =
+        find_read(b, ops_http_path(r), method_path, sizeof method_path);
     if (!m) {
         board_fail(r, 404, NULL);
         return;

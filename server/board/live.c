@@ -8,6 +8,7 @@
 #include <string.h>
 #include <uv.h>
 
+#include "container.h"
 #include "ims/error.h"
 #include "ims/v1/level.pb-c.h"
 #include "pbjson.h"
@@ -39,7 +40,7 @@ static void unlink_live(struct live *l)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-    free(h->data);
+    free(container_of((uv_timer_t *)h, struct live, timer));
 }
 
 /* The request is ended and the watch is over: the timer goes, then the state. */
@@ -97,8 +98,7 @@ static void on_message(const uint8_t *data, size_t len, void *arg)
         uv_timer_start(&l->timer, on_tick, 0, 0);
 }
 
-static void on_done(int status, const char *message, const uint8_t *response, size_t len,
-                    void *arg)
+static void on_done(int status, const char *message, const uint8_t *response, size_t len, void *arg)
 {
     struct live *l = arg;
     (void)response;
@@ -121,7 +121,7 @@ static void on_done(int status, const char *message, const uint8_t *response, si
 
 static void on_tick(uv_timer_t *t)
 {
-    struct live *l = t->data;
+    struct live *l = container_of(t, struct live, timer);
     if (l->drop) {
         if (l->call) {
             rpc_call_local_cancel(l->call); /* on_done runs, now or when its step ends */
@@ -178,7 +178,6 @@ void board_live_serve(struct ops_http_request *r, void *arg)
         board_fail(r, 500, "out of memory");
         return;
     }
-    l->timer.data = l;
     l->board = b;
     l->request = r;
     l->next = b->lives;
@@ -190,8 +189,8 @@ void board_live_serve(struct ops_http_request *r, void *arg)
     Ims__V1__WatchSecurityLevelRequest req = IMS__V1__WATCH_SECURITY_LEVEL_REQUEST__INIT;
     req.tenant = (char *)json_string_value(tenant);
     uv_timer_start(&l->timer, on_tick, KEEPALIVE_MS, 0);
-    rpc_call_local_stream(b->rpc, "/ims.v1.Level/WatchSecurityLevel", token, &req.base,
-                          on_message, on_done, l, &l->call);
+    rpc_call_local_stream(b->rpc, "/ims.v1.Level/WatchSecurityLevel", token, &req.base, on_message,
+                          on_done, l, &l->call);
     json_decref(j);
 }
 

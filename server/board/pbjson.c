@@ -61,7 +61,7 @@ static json_t *value_json(const ProtobufCFieldDescriptor *f, const void *p, int 
         return json_integer(*(const int64_t *)p);
     case PROTOBUF_C_TYPE_UINT64:
     case PROTOBUF_C_TYPE_FIXED64:
-        return json_integer((json_int_t)*(const uint64_t *)p);
+        return json_integer((json_int_t) * (const uint64_t *)p);
     case PROTOBUF_C_TYPE_FLOAT:
         return real(*(const float *)p);
     case PROTOBUF_C_TYPE_DOUBLE:
@@ -70,8 +70,7 @@ static json_t *value_json(const ProtobufCFieldDescriptor *f, const void *p, int 
         return json_boolean(*(const protobuf_c_boolean *)p);
     case PROTOBUF_C_TYPE_ENUM: {
         int v = *(const int *)p;
-        const ProtobufCEnumValue *ev =
-            protobuf_c_enum_descriptor_get_value(f->descriptor, v);
+        const ProtobufCEnumValue *ev = protobuf_c_enum_descriptor_get_value(f->descriptor, v);
         return ev ? json_string(ev->name) : json_integer(v);
     }
     case PROTOBUF_C_TYPE_STRING: {
@@ -91,17 +90,26 @@ static json_t *value_json(const ProtobufCFieldDescriptor *f, const void *p, int 
 static size_t value_size(const ProtobufCFieldDescriptor *f)
 {
     switch (f->type) {
-    case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: case PROTOBUF_C_TYPE_ENUM:
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32:
+    case PROTOBUF_C_TYPE_ENUM:
         return 4;
-    case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64: case PROTOBUF_C_TYPE_DOUBLE:
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_DOUBLE:
         return 8;
     case PROTOBUF_C_TYPE_FLOAT:
         return 4;
     case PROTOBUF_C_TYPE_BOOL:
         return sizeof(protobuf_c_boolean);
-    case PROTOBUF_C_TYPE_STRING: case PROTOBUF_C_TYPE_MESSAGE:
+    case PROTOBUF_C_TYPE_STRING:
+    case PROTOBUF_C_TYPE_MESSAGE:
         return sizeof(void *);
     case PROTOBUF_C_TYPE_BYTES:
         return sizeof(ProtobufCBinaryData);
@@ -140,7 +148,8 @@ static json_t *message_json(const ProtobufCMessage *m, int depth)
             const char *items = *(char *const *)(base + f->offset);
             v = json_array();
             for (size_t k = 0; v && k < n; k++)
-                if (json_array_append_new(v, value_json(f, items + k * value_size(f), depth)) != 0) {
+                if (json_array_append_new(v, value_json(f, items + k * value_size(f), depth)) !=
+                    0) {
                     json_decref(v);
                     v = NULL;
                 }
@@ -196,18 +205,20 @@ static int fail(struct built *b, const char *path, const char *why)
 static int build_message(struct built *b, const ProtobufCMessageDescriptor *d, const json_t *o,
                          const char *path, int depth, ProtobufCMessage **out);
 
-static int set_value(struct built *b, const ProtobufCFieldDescriptor *f, const json_t *v,
-                     void *p, const char *path, int depth)
+static int set_value(struct built *b, const ProtobufCFieldDescriptor *f, const json_t *v, void *p,
+                     const char *path, int depth)
 {
     switch (f->type) {
-    case PROTOBUF_C_TYPE_INT32: case PROTOBUF_C_TYPE_SINT32: case PROTOBUF_C_TYPE_SFIXED32:
-    case PROTOBUF_C_TYPE_UINT32: case PROTOBUF_C_TYPE_FIXED32: {
+    case PROTOBUF_C_TYPE_INT32:
+    case PROTOBUF_C_TYPE_SINT32:
+    case PROTOBUF_C_TYPE_SFIXED32:
+    case PROTOBUF_C_TYPE_UINT32:
+    case PROTOBUF_C_TYPE_FIXED32: {
         if (!json_is_integer(v))
             return fail(b, path, "an integer is expected");
         json_int_t x = json_integer_value(v);
         int is_unsigned = f->type == PROTOBUF_C_TYPE_UINT32 || f->type == PROTOBUF_C_TYPE_FIXED32;
-        if (is_unsigned ? (x < 0 || x > (json_int_t)UINT32_MAX)
-                        : (x < INT32_MIN || x > INT32_MAX))
+        if (is_unsigned ? (x < 0 || x > (json_int_t)UINT32_MAX) : (x < INT32_MIN || x > INT32_MAX))
             return fail(b, path, "out of range");
         if (is_unsigned)
             *(uint32_t *)p = (uint32_t)x;
@@ -215,8 +226,11 @@ static int set_value(struct built *b, const ProtobufCFieldDescriptor *f, const j
             *(int32_t *)p = (int32_t)x;
         return 0;
     }
-    case PROTOBUF_C_TYPE_INT64: case PROTOBUF_C_TYPE_SINT64: case PROTOBUF_C_TYPE_SFIXED64:
-    case PROTOBUF_C_TYPE_UINT64: case PROTOBUF_C_TYPE_FIXED64:
+    case PROTOBUF_C_TYPE_INT64:
+    case PROTOBUF_C_TYPE_SINT64:
+    case PROTOBUF_C_TYPE_SFIXED64:
+    case PROTOBUF_C_TYPE_UINT64:
+    case PROTOBUF_C_TYPE_FIXED64:
         if (!json_is_integer(v))
             return fail(b, path, "an integer is expected");
         if ((f->type == PROTOBUF_C_TYPE_UINT64 || f->type == PROTOBUF_C_TYPE_FIXED64) &&
@@ -283,7 +297,8 @@ static int build_message(struct built *b, const ProtobufCMessageDescriptor *d, c
     protobuf_c_message_init(d, m);
     const char *key;
     json_t *v;
-    json_object_foreach((json_t *)o, key, v) {
+    json_object_foreach((json_t *)o, key, v)
+    {
         char sub[256];
         snprintf(sub, sizeof sub, "%s%s%s", path, *path ? "." : "", key);
         const ProtobufCFieldDescriptor *f = protobuf_c_message_descriptor_get_field_by_name(d, key);

@@ -63,9 +63,8 @@ static void part_done(int status, const char *message, const uint8_t *response, 
 {
     struct report_job *j = arg;
     if (status == IMS_GRPC_OK) {
-        j->parts[j->part] =
-            protobuf_c_message_unpack(report_part_output((enum report_part)j->part), NULL, len,
-                                      response);
+        j->parts[j->part] = protobuf_c_message_unpack(report_part_output((enum report_part)j->part),
+                                                      NULL, len, response);
     } else if (j->part <= REPORT_LEVEL || status == IMS_GRPC_UNAUTHENTICATED ||
                status == IMS_GRPC_PERMISSION_DENIED) {
         /* Without the tenant and its level there is no report; a refusal ends it too. */

@@ -65,9 +65,9 @@ static void test_json_to_message(void **state)
     json_t *j = json_loads("{\"tenant\":\"demo\",\"controls\":true,\"explain\":5}", 0, &e);
     ProtobufCMessage *m = NULL;
     char err[200];
-    assert_int_equal(pbjson_to_message(&ims__v1__get_security_level_request__descriptor, j, &m,
-                                       err, sizeof err),
-                     0);
+    assert_int_equal(
+        pbjson_to_message(&ims__v1__get_security_level_request__descriptor, j, &m, err, sizeof err),
+        0);
     Ims__V1__GetSecurityLevelRequest *r = (Ims__V1__GetSecurityLevelRequest *)m;
     assert_string_equal(r->tenant, "demo");
     assert_true(r->controls);
@@ -79,9 +79,9 @@ static void test_json_to_message(void **state)
     j = json_loads("{\"tenant\":\"x\",\"incident\":{\"severity\":3,\"controls\":[\"A.5.1\","
                    "\"A.8.7\"],\"description\":\"d\"}}",
                    0, &e);
-    assert_int_equal(pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err,
-                                       sizeof err),
-                     0);
+    assert_int_equal(
+        pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err, sizeof err),
+        0);
     Ims__V1__SubmitIncidentRequest *s = (Ims__V1__SubmitIncidentRequest *)m;
     assert_int_equal(s->incident->severity, 3);
     assert_int_equal(s->incident->n_controls, 2);
@@ -97,9 +97,9 @@ static void refused(const char *text, const char *want)
     assert_non_null(j);
     ProtobufCMessage *m = NULL;
     char err[200] = "";
-    assert_int_equal(pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err,
-                                       sizeof err),
-                     IMS_EINVAL);
+    assert_int_equal(
+        pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err, sizeof err),
+        IMS_EINVAL);
     assert_null(m);
     assert_non_null(strstr(err, want));
     json_decref(j);
@@ -118,9 +118,9 @@ static void test_bad_requests_name_the_field(void **state)
     json_object_set_new(j, "tenant", json_stringn("a\0b", 3));
     ProtobufCMessage *m = NULL;
     char err[200] = "";
-    assert_int_equal(pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err,
-                                       sizeof err),
-                     IMS_EINVAL);
+    assert_int_equal(
+        pbjson_to_message(&ims__v1__submit_incident_request__descriptor, j, &m, err, sizeof err),
+        IMS_EINVAL);
     assert_string_equal(err, "tenant: a string may not hold NUL");
     json_decref(j);
 }

@@ -63,15 +63,15 @@ static void test_risk_cells(void **state)
     p.residual_likelihood = 1.5;
     p.residual = 3; /* transferred: residual impact 2 */
     int l, i;
-    risk_cell(&p, 0, &l, &i);
+    report_risk_cell(&p, 0, &l, &i);
     assert_int_equal(l, 4);
     assert_int_equal(i, 4);
-    risk_cell(&p, 1, &l, &i);
+    report_risk_cell(&p, 1, &l, &i);
     assert_int_equal(l, 2);
     assert_int_equal(i, 2);
-    assert_int_equal(risk_grid_level(5, 5), 5);
-    assert_int_equal(risk_grid_level(1, 1), 1);
-    assert_int_equal(risk_grid_level(3, 4), 4);
+    assert_int_equal(report_risk_level(5, 5), 5);
+    assert_int_equal(report_risk_level(1, 1), 1);
+    assert_int_equal(report_risk_level(3, 4), 4);
 }
 
 int main(void)
