@@ -396,6 +396,41 @@ class BoardTest(unittest.TestCase):
         in_book = {r[0] for r in book["rows"] if r[1] == "Yes"}
         self.assertEqual(in_book, applicable)
 
+    def watchers(self):
+        with urllib.request.urlopen(self.base + "/metrics", timeout=10) as r:
+            for line in r.read().decode().splitlines():
+                if line.startswith("ims_watchers "):
+                    return float(line.split()[1])
+        return None
+
+    def test_7b_a_stream_ends_with_its_reader(self):
+        """The live stream opens with the current level, and a reader that goes away takes
+        its watch with it, whether it leaves after the first event or before any."""
+        import socket
+        base = self.watchers()
+        for wait_for_event in (True, False):
+            body = json.dumps({"tenant": self.a}).encode()
+            conn = socket.create_connection(("127.0.0.1", self.daemon.ops_port), timeout=10)
+            conn.sendall(b"POST /board/api/live HTTP/1.1\r\nHost: x\r\n"
+                         b"Authorization: Bearer " + self.admin_a.encode() + b"\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: "
+                         + str(len(body)).encode() + b"\r\n\r\n" + body)
+            if wait_for_event:
+                got = b""
+                while b"event: level" not in got:
+                    chunk = conn.recv(65536)
+                    self.assertTrue(chunk)
+                    got += chunk
+                self.assertIn(b"HTTP/1.1 200", got)
+                self.assertIn(b"text/event-stream", got)
+                self.assertIn(('"revision":%d' % self.level(self.a).revision).encode(), got)
+                self.assertEqual(self.watchers(), base + 1)
+            conn.close()
+            deadline = time.time() + 10
+            while self.watchers() != base and time.time() < deadline:
+                time.sleep(0.05)
+            self.assertEqual(self.watchers(), base)
+
     def test_8_daemon_stops_cleanly_with_a_board_open(self):
         self.open_board(self.admin_a, self.a)
         self.wait(lambda: self.browser.find_element(By.ID, "live-state").text == "● live")
