@@ -76,7 +76,7 @@ void report_section_level(struct report_text *t, const ProtobufCMessage *const *
         report_put(t, "<table><thead><tr><th>Control</th><th class=\"n\">Share of the level lost"
                       "</th><th class=\"n\">Assessment gap</th><th class=\"n\">Metric drag</th>"
                       "<th class=\"n\">Incident penalty</th><th class=\"n\">Finding cap</th>"
-                      "</tr></thead><tbody>");
+                      "<th class=\"n\">Evidence drag</th></tr></thead><tbody>");
         for (size_t i = 0; i < l->n_explanation; i++) {
             const Ims__V1__Explanation *e = l->explanation[i];
             report_put(t, "<tr>");
@@ -86,6 +86,7 @@ void report_section_level(struct report_text *t, const ProtobufCMessage *const *
             cell_pct(t, e->metric_drag);
             cell_pct(t, e->incident_penalty);
             cell_pct(t, e->finding_cap);
+            cell_pct(t, e->evidence_drag);
             report_put(t, "</tr>");
         }
         report_put(t, "</tbody></table>");
@@ -338,6 +339,18 @@ void report_section_findings(struct report_text *t, const ProtobufCMessage *cons
     close_section(t);
 }
 
+/* What a plan step asks for, in words. */
+static const char *step_kind(const char *kind)
+{
+    if (strcmp(kind, "answer") == 0)
+        return "raise the sub-control to yes";
+    if (strcmp(kind, "close_finding") == 0)
+        return "close the finding";
+    if (strcmp(kind, "make_current") == 0)
+        return "approve or review the artefact";
+    return kind;
+}
+
 void report_section_plan(struct report_text *t, const ProtobufCMessage *const *p)
 {
     const Ims__V1__ImprovementPlan *pl = P(p, REPORT_PLAN, Ims__V1__ImprovementPlan);
@@ -354,9 +367,7 @@ void report_section_plan(struct report_text *t, const ProtobufCMessage *const *p
     for (size_t i = 0; i < pl->n_steps; i++) {
         const Ims__V1__PlanStep *s = pl->steps[i];
         report_printf(t, "<tr><td class=\"n\">%zu</td>", i + 1);
-        cell(t, strcmp(s->kind, "answer") == 0          ? "raise the sub-control to yes"
-                : strcmp(s->kind, "close_finding") == 0 ? "close the finding"
-                                                        : s->kind);
+        cell(t, step_kind(s->kind));
         cell(t, s->target);
         report_printf(t, "<td class=\"n\">+%.2f pp</td><td class=\"n\">%.1f</td>", s->delta * 100,
                       s->effort);

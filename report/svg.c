@@ -109,8 +109,11 @@ void report_risk_cell(const Ims__V1__RiskPair *p, int residual, int *l, int *i)
         *i = clamp_cell(p->impact);
         return;
     }
-    double impact =
-        p->residual_likelihood > 1e-12 ? p->residual / p->residual_likelihood : p->impact;
+    /* The residual impact I_r (I, less the share transferred); an answer without it
+     * gives it through R = I_r * lambda_r. */
+    double impact = p->residual_impact > 0           ? p->residual_impact
+                    : p->residual_likelihood > 1e-12 ? p->residual / p->residual_likelihood
+                                                     : p->impact;
     *l = clamp_cell(p->residual_likelihood);
     *i = clamp_cell(impact);
 }

@@ -156,10 +156,16 @@ function renderBia(bia) {
   }), 'No process.', 6);
 }
 
+const STEP = {
+  answer: 'Raise sub-control',
+  close_finding: 'Close finding',
+  make_current: 'Approve or review artefact',
+};
+
 function renderPlan(plan) {
   fill($('plan-table').tBodies[0], (plan.steps || []).map((s, k) => el('tr', {},
     el('td', { class: 'n', text: String(k + 1) }),
-    el('td', { text: `${s.kind === 'answer' ? 'Raise sub-control' : s.kind === 'close_finding' ? 'Close finding' : s.kind} ${s.target}`
+    el('td', { text: `${STEP[s.kind] || s.kind} ${s.target}`
       + (s.completes_maturity ? ` (reaches maturity ${s.maturity})` : '') }),
     el('td', { class: 'n', text: `+${(100 * s.delta).toFixed(2)} pp` }),
     el('td', { class: 'n', text: s.effort.toFixed(1) }),

@@ -62,12 +62,16 @@ static void test_risk_cells(void **state)
     p.likelihood = 3.2;
     p.residual_likelihood = 1.5;
     p.residual = 3; /* transferred: residual impact 2 */
+    p.residual_impact = 2;
     int l, i;
     report_risk_cell(&p, 0, &l, &i);
     assert_int_equal(l, 4);
     assert_int_equal(i, 4);
     report_risk_cell(&p, 1, &l, &i);
     assert_int_equal(l, 2);
+    assert_int_equal(i, 2);
+    p.residual_impact = 0; /* an answer without it: through R = I_r * lambda_r */
+    report_risk_cell(&p, 1, &l, &i);
     assert_int_equal(i, 2);
     assert_int_equal(report_risk_level(5, 5), 5);
     assert_int_equal(report_risk_level(1, 1), 1);
