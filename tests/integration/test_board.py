@@ -7,6 +7,7 @@ of the portfolio, the board and the report's first page go to build/.../board/."
 import base64
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import time
@@ -370,12 +371,25 @@ class BoardTest(unittest.TestCase):
         self.assertIn("Page 2 of %d" % len(pages), pages[1])
         subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "80", "-png", "-singlefile",
                         pdf_path, os.path.join(OUT, "report-page1")], check=True)
-        # The board gives the same document.
+        # The board gives the same document, from its button.
         status, body, headers = self.post("/board/api/report", {"tenant": self.a}, self.admin_a)
         self.assertEqual(status, 200)
         self.assertIn("attachment", headers.get("Content-Disposition", ""))
+        downloads = os.path.join(OUT, "downloads")
+        shutil.rmtree(downloads, ignore_errors=True)
+        os.makedirs(downloads)
+        self.browser.execute_cdp_cmd("Page.setDownloadBehavior",
+                                     {"behavior": "allow", "downloadPath": downloads})
+        self.open_board(self.admin_a, self.a)
+        self.browser.find_element(By.ID, "report-button").click()
+        saved = os.path.join(downloads, "report-%s.html" % self.a)
+        self.wait(lambda: os.path.exists(saved) and os.path.getsize(saved) > 0, timeout=20)
+        with open(saved, "rb") as f:
+            from_board = f.read()
         for section in ("cover", "level", "systems", "soa", "risks", "bia", "findings", "plan"):
             self.assertIn(('id="%s"' % section).encode(), body)
+            self.assertIn(('id="%s"' % section).encode(), from_board)
+        self.assertIn(b"Harbour Logistics Ltd", from_board)
 
     def test_7_soa_workbook_holds_every_applicable_control(self):
         path = os.path.join(OUT, "soa.xlsx")
