@@ -328,11 +328,29 @@ void board_stop(struct board *b)
     board_live_stop_all(b);
 }
 
+static void board_destroy(struct board *b)
+{
+    free(b->web_dir);
+    free(b->chart_js);
+    free(b);
+}
+
+void board_job_begin(struct board *b)
+{
+    b->jobs++;
+}
+
+void board_job_end(struct board *b)
+{
+    if (--b->jobs == 0 && b->closed)
+        board_destroy(b);
+}
+
 void board_free(struct board *b)
 {
     if (!b)
         return;
-    free(b->web_dir);
-    free(b->chart_js);
-    free(b);
+    b->closed = 1;
+    if (b->jobs == 0)
+        board_destroy(b);
 }

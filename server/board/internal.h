@@ -17,7 +17,9 @@ struct board {
     char *web_dir;
     char *chart_js;
     struct live *lives; /* open streams */
+    int jobs;           /* streams and reports not yet ended: the board outlives them */
     int stopping;
+    int closed; /* board_free was called: freed when the last job ends */
 };
 
 /* The largest JSON request body: the gRPC API's limit for reads. */
@@ -38,6 +40,10 @@ void board_fail(struct ops_http_request *request, int status, const char *messag
 
 /* The HTTP status for a gRPC status. */
 int board_http_status(int grpc_status);
+
+/* A stream or a report starts, or has ended (the last one after board_free frees it). */
+void board_job_begin(struct board *board);
+void board_job_end(struct board *board);
 
 void board_live_serve(struct ops_http_request *request, void *arg);
 void board_live_stop_all(struct board *board);

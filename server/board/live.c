@@ -40,7 +40,10 @@ static void unlink_live(struct live *l)
 
 static void on_timer_closed(uv_handle_t *h)
 {
-    free(container_of((uv_timer_t *)h, struct live, timer));
+    struct live *l = container_of((uv_timer_t *)h, struct live, timer);
+    struct board *b = l->board;
+    free(l);
+    board_job_end(b);
 }
 
 /* The request is ended and the watch is over: the timer goes, then the state. */
@@ -179,6 +182,7 @@ void board_live_serve(struct ops_http_request *r, void *arg)
         return;
     }
     l->board = b;
+    board_job_begin(b);
     l->request = r;
     l->next = b->lives;
     if (b->lives)

@@ -24,6 +24,8 @@ struct report_job {
 
 static void job_free(struct report_job *j)
 {
+    if (j->board)
+        board_job_end(j->board);
     for (int i = 0; i < REPORT_PART_COUNT; i++)
         if (j->parts[i])
             protobuf_c_message_free_unpacked(j->parts[i], NULL);
@@ -82,6 +84,11 @@ static void next_part(struct report_job *j)
         finish(j);
         return;
     }
+    if (j->board->stopping) {
+        board_fail(j->request, 503, "stopping");
+        job_free(j);
+        return;
+    }
     ProtobufCMessage *req = report_part_request((enum report_part)j->part, j->tenant);
     if (!req) {
         board_fail(j->request, 500, "out of memory");
@@ -112,6 +119,7 @@ void board_report_serve(struct ops_http_request *r, void *arg)
     struct report_job *j = calloc(1, sizeof *j);
     if (j) {
         j->board = b;
+        board_job_begin(b);
         j->request = r;
         j->token = strdup(token);
         j->tenant = strdup(json_string_value(tenant));
