@@ -56,9 +56,9 @@ static void rpc_enum_matches_the_rows(void **state)
     assert_string_equal(rpc_table[STMT_TENANT_IMPORT].name, "s_TENANT_IMPORT");
     assert_string_equal(rpc_table[STMT_SERIES_MAP_INSERT].name, "s_SERIES_MAP_INSERT");
     assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
-    /* A module's other files (sql/statements/rpc/NAME.sql) follow rpc.sql in one table. */
-    assert_true(STMT_PORTFOLIO_TENANTS > STMT_MIGRATION_APPLIED);
-    assert_string_equal(rpc_table[STMT_PORTFOLIO_TENANTS].name, "s_PORTFOLIO_TENANTS");
+    /* The statements of the files in sql/statements/rpc/ follow those of rpc.sql. */
+    assert_true(STMT_ARTEFACT_SET > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_ARTEFACT_SET].name, "s_ARTEFACT_SET");
 }
 
 /* What the generator keeps: the text without the comments and the final ";". */
