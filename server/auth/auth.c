@@ -113,6 +113,8 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Improvement/PutObjective", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Improvement/ListObjectives", READERS, SCOPE_TENANT},
     {"/ims.v1.Improvement/GetScorecard", READERS, SCOPE_TENANT},
+    /* Those who look after several tenants; the handler lists the caller's scope only. */
+    {"/ims.v1.Portfolio/GetPortfolio", OP | CONSULTANT | AUDITOR, SCOPE_GLOBAL},
 
     /* Schema editing and statistics: the consultancy's know-how, never a client's roles. */
     {"/ims.v1.Schemas/CreateSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},

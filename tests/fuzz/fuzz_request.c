@@ -15,6 +15,7 @@
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
@@ -26,6 +27,7 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
     &ims__v1__improvement__descriptor,
     &ims__v1__schemas__descriptor,     &ims__v1__completion__descriptor,
+    &ims__v1__portfolio__descriptor,
 };
 
 static const ProtobufCMessageDescriptor *input_of(unsigned pick)

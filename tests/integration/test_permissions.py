@@ -120,6 +120,8 @@ EXPECTED = {
     "/ims.v1.Improvement/PutObjective": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Improvement/ListObjectives": READ,
     "/ims.v1.Improvement/GetScorecard": READ,
+    # Those who look after several tenants; each sees the tenants of its scope only.
+    "/ims.v1.Portfolio/GetPortfolio": {OP, CONSULTANT, AUDITOR},
 
     # The schema repository's editing and statistics: operators and consultants only.
     "/ims.v1.Schemas/CreateSchemaDraft": {OP, CONSULTANT},
