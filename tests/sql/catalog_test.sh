@@ -146,6 +146,24 @@ SELECT count(*) = 44 FROM tenant_controls WHERE control_id LIKE '20000-%' AND ap
 SELECT count(*) = 5 FROM tenant_subcontrols WHERE subcontrol_id LIKE 'RK.%';
 SQL
 
+check "2013 predecessors: 128 rows; the Annex A controls without one are the 2022 novelties and the file's gaps" <<'SQL'
+SELECT (SELECT count(*) FROM control_predecessors WHERE edition = '2013') = 128
+   AND (WITH missing AS (SELECT array_agg(id) AS ids FROM controls c WHERE id LIKE 'A.%'
+                            AND NOT EXISTS (SELECT 1 FROM control_predecessors p
+                                             WHERE p.control_id = c.id)),
+             want AS (SELECT ARRAY['A.5.5', 'A.5.6', 'A.5.7', 'A.5.14', 'A.5.23', 'A.5.30',
+                                   'A.7.4', 'A.8.9', 'A.8.10', 'A.8.11', 'A.8.12', 'A.8.16',
+                                   'A.8.23', 'A.8.28', 'A.8.34'] AS ids)
+        SELECT missing.ids @> want.ids AND missing.ids <@ want.ids FROM missing, want)
+   AND EXISTS (SELECT 1 FROM control_predecessors WHERE predecessor = 'A.12.6.1'
+                  AND control_id = 'A.8.8' AND relation = 'equal')
+   AND NOT EXISTS (SELECT 1 FROM control_predecessors WHERE predecessor LIKE 'A.13.2.%'
+                      AND control_id = 'A.8.14')
+   AND (SELECT count(*) FROM control_relations) = 16
+   AND NOT EXISTS (SELECT 1 FROM control_relations r JOIN controls c ON c.id = r.related_id
+                    WHERE c.framework_id <> 'iso20000-1-2018');
+SQL
+
 check "discipline-specific clauses (27001 6.1.2, 22301 8.2.2) share nothing but the risk process items" <<'SQL'
 SELECT NOT EXISTS (SELECT 1 FROM subcontrol_controls sc JOIN controls c ON c.id = sc.control_id
                     WHERE c.harmonized IS NULL AND sc.subcontrol_id NOT LIKE 'RK.%'
