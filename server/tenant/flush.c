@@ -229,6 +229,8 @@ void tenant_state_flush(struct tenant_state *st)
     }
     /* The copy's state, brought up to date incrementally from a clone of the current one. */
     st->copy_at = tenant_now();
+    /* Every evaluation from now on is at copy_at or later: samples it cannot use go. */
+    engine_samples_prune(st->copy, st->copy_at - TENANT_PRUNE_SLACK_S);
     if (engine_evaluate(st->copy, st->copy_at, st->copy_eval, &st->copy_summary) != 0) {
         drop_copy(st);
         fail_batch(st, IMS_ENOMEM, "out of memory", NULL);

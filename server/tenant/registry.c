@@ -136,8 +136,10 @@ static void load_done(struct db_txn *txn, int err, void *arg)
                 rc = IMS_EINTERNAL;
             }
             revision = atoll(PQgetvalue(r, 0, 1));
-            if (rc == 0 &&
-                (engine_eval_new(&eval) || engine_evaluate(model, tenant_now(), eval, &s))) {
+            int64_t now = tenant_now();
+            if (rc == 0)
+                engine_samples_prune(model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
+            if (rc == 0 && (engine_eval_new(&eval) || engine_evaluate(model, now, eval, &s))) {
                 snprintf(msg, sizeof msg, "out of memory");
                 rc = IMS_ENOMEM;
             }

@@ -68,6 +68,11 @@ struct tenant_registry {
  * malformed id. */
 struct tenant_state *tenant_state_get(struct tenant_registry *reg, const char *id);
 
+/* Samples no evaluation from now on can use leave the model (engine_samples_prune) at
+ * every load and flush; "now" is taken this many seconds early, so that a wall clock
+ * stepped back a little still finds every sample its evaluations need. */
+#define TENANT_PRUNE_SLACK_S 300
+
 /* The wall clock in seconds since the epoch: the time of the evaluations a tenant makes. */
 int64_t tenant_now(void);
 
