@@ -289,7 +289,9 @@ int main(int argc, char **argv)
     }
     printf("plan (10 steps):     median %8.2f ms   (%zu steps)\n", plan[PLANS / 2] / 1000, n);
     printf("clone (model+state): median %8.1f us\n", clone[CLONES / 2]);
-    printf("memory per tenant:   %zu bytes (%.1f KiB)\n", memory, memory / 1024.0);
+    printf("memory per tenant:   %zu bytes (%.1f KiB); engine_model_bytes + engine_eval_bytes "
+           "after the run: %.1f KiB\n",
+           memory, memory / 1024.0, (engine_model_bytes(m) + engine_eval_bytes(ev)) / 1024.0);
     free(inc);
     engine_eval_free(ev);
     engine_model_free(m);

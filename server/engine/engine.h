@@ -429,6 +429,11 @@ const engine_summary *engine_eval_summary(const engine_eval *eval);
 int64_t engine_next_due(const engine_eval *eval, int64_t t, int64_t decay_period,
                         double decay_epsilon);
 
+/* The memory a model, and an evaluated state, hold (an estimate: every array's capacity
+ * and a small allowance per allocation), for a cache's budget. */
+size_t engine_model_bytes(const engine_model *model);
+size_t engine_eval_bytes(const engine_eval *eval);
+
 /* ---- figures of an evaluated state ---------------------------------------------------- */
 
 /* Counts and indexes are those of the model at the state's latest evaluation, ids point

@@ -165,6 +165,8 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     st->eval = eval;
     st->revision = revision;
     st->phase = PHASE_READY;
+    st->evicted = 0;
+    tenant_cache_account(st);
     tenant_level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
     log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id, (long long)revision,
               s.security_level);
@@ -175,6 +177,7 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     tenant_state_arm_due_timer(st);
     tenant_state_run_readers(st, 0, NULL);
     tenant_state_flush(st);
+    tenant_cache_trim(st->reg);
 }
 
 void tenant_state_load(struct tenant_state *st)
@@ -203,6 +206,7 @@ void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb
         return;
     }
     if (st->phase == PHASE_READY && !st->stale) {
+        tenant_cache_touch(st);
         cb(0, NULL, st, arg); /* the current state as it is: a read never evaluates */
         return;
     }
