@@ -136,7 +136,8 @@ int engine_eval_maturity(engine_eval *ev)
         ev->block_stride = stride;
         for (int32_t i = 0; i < n; i++)
             sub_term(ev, i, &ev->terms.v[i]);
-        memset(ev->block_dirty, 1, (size_t)blocks);
+        if (blocks > 0)
+            memset(ev->block_dirty, 1, (size_t)blocks);
     } else {
         for (int32_t k = 0; k < ev->term_controls_n; k++) {
             const engine_control *c = &m->controls.v[ev->term_controls[k]];
