@@ -5,6 +5,7 @@
 #
 #   bench/ingest/rss.sh                 defaults below; override with the environment:
 #   DURATION=180 TENANTS=5 CONNECTIONS=4 BATCHES=100 BATCH_SIZE=1000
+#   AGGREGATION=last                    push only the catalog's metrics of that aggregation
 #
 # Each round is a new bench_ingest run, so its samples are at times near that round's
 # "now" (see bench_ingest.c): time moves on as it would under an agent pushing steadily.
@@ -22,6 +23,10 @@ batch_size=${BATCH_SIZE:-1000}
 stack_start ${IMSD_ARGS:-}
 ids=$(stack_tenants "$tenants" rss)
 metrics=$(stack_metrics)
+if [ -n "${AGGREGATION:-}" ]; then
+    metrics=$(psql "$IMS_ADMIN_DSN" -Atc "SELECT string_agg(id, ',' ORDER BY id) FROM metrics \
+        WHERE aggregation = '$AGGREGATION'")
+fi
 stack_machine
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$IMSD_PID/status"; }
 start=$(date +%s)

@@ -43,6 +43,15 @@ t1=$(date +%s.%N)
 echo "generated tenants=$tenants seconds=$(echo "$t1 - $t0" | bc)"
 psql "$IMS_ADMIN_DSN" -At -c "SELECT id FROM tenants WHERE slug LIKE 'scale-%'" >"$WORK/tenants"
 echo "budget_mb=$budget rss_kib_idle=$(rss) tenants_loaded=$(loaded)"
+# The database's share of a load: the statement a load runs (TENANT_LOAD), for 50 tenants
+# one after another in one session, as the runtime role.
+head -50 "$WORK/tenants" | awk '{ printf "SELECT set_config('"'"'ims.tenant_id'"'"', '"'"'%s'"'"', false);\n", $1;
+    printf "SELECT length(ims_tenant_snapshot('"'"'%s'"'"'::uuid, false)::text);\n", $1 }' \
+    >"$WORK/snapshots.sql"
+s0=$(date +%s.%N)
+psql "$IMS_DB" -qAt -f "$WORK/snapshots.sql" >/dev/null
+s1=$(date +%s.%N)
+echo "snapshot_sql tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
 timeout 3600 "$BUILD/bench/scale/bench_scale" --server "$SERVER" --token "$TOKEN" \
     --tenants-file "$WORK/tenants" --connections "$connections" --seconds "$read_seconds" \
     --evicted-reads "$evicted"

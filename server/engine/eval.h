@@ -51,7 +51,7 @@ typedef struct engine_domain_state {
  * not applicable, else w = weight and wv = weight * s'_i, added to the tenant's sums and to
  * those of each framework in fw (fw_n of them, each once; fw_n > ENGINE_TERM_FW: more,
  * found from the model). */
-#define ENGINE_TERM_FW 4
+#define ENGINE_TERM_FW 2
 #define ENGINE_TERM_BLOCK 64
 typedef struct engine_sub_term {
     double wv, w;

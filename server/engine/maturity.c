@@ -115,6 +115,21 @@ static void sum_block(engine_eval *ev, int32_t b)
     }
 }
 
+/* Room for exactly `need` elements (the terms are sized once per model shape). */
+static int reserve_exact(void *array_ptr, int32_t *cap, int32_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    void *old;
+    memcpy(&old, array_ptr, sizeof old);
+    void *nv = realloc(old, (size_t)need * size);
+    if (!nv)
+        return IMS_ENOMEM;
+    memcpy(array_ptr, &nv, sizeof nv);
+    *cap = need;
+    return 0;
+}
+
 int engine_eval_maturity(engine_eval *ev)
 {
     const engine_model *m = ev->model;
@@ -129,7 +144,8 @@ int engine_eval_maturity(engine_eval *ev)
     }
     if (fresh) {
         ev->terms_valid = false;
-        if (ENGINE_VEC_RESERVE(ev->terms, n) || ENGINE_VEC_RESERVE(ev->blocks, blocks * stride))
+        if (reserve_exact(&ev->terms.v, &ev->terms.cap, n, sizeof *ev->terms.v) ||
+            reserve_exact(&ev->blocks.v, &ev->blocks.cap, blocks * stride, sizeof *ev->blocks.v))
             goto nomem;
         ev->terms.n = n;
         ev->blocks.n = blocks * stride;
