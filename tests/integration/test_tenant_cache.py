@@ -12,7 +12,7 @@ import grpc
 import imstest
 from imstest import events_pb2, level_pb2, tenants_pb2
 
-TENANTS = 8
+TENANTS = 20  # a small tenant holds about 0.1 MiB: twice the budget and more
 
 
 def create_tenant(channel, token):
