@@ -78,8 +78,9 @@ struct tenant_state *tenant_state_get(struct tenant_registry *reg, const char *i
 
 /* Samples no evaluation from now on can use leave the model (engine_samples_prune) at
  * every load and flush; "now" is taken this many seconds early, so that a wall clock
- * stepped back a little still finds every sample its evaluations need. */
-#define TENANT_PRUNE_SLACK_S 300
+ * stepped back a little still finds every sample its evaluations need (every sample
+ * newer than that stays in memory, so the slack is short). */
+#define TENANT_PRUNE_SLACK_S 10
 
 /* The wall clock in seconds since the epoch: the time of the evaluations a tenant makes. */
 int64_t tenant_now(void);
