@@ -70,11 +70,6 @@ void tenant_cache_account(struct tenant_state *st)
     tenant_cache_touch(st);
 }
 
-void tenant_cache_forget(struct tenant_state *st)
-{
-    unlink_state(st);
-}
-
 static int idle(const struct tenant_state *st)
 {
     return st->phase == PHASE_READY && !st->flushing && !st->queue.head && !st->readers &&

@@ -93,12 +93,11 @@ void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s,
 void tenant_state_load(struct tenant_state *st);
 
 /* The cache under the memory budget (cache.c). account: the state holds a (new) model,
- * its bytes are counted and it becomes the most recently used; touch: it was used;
- * forget: it holds no model any more; trim: evicts idle states, least recently used
- * first, while the states hold more than config.cache_bytes (0: no limit). */
+ * its bytes are counted and it becomes the most recently used; touch: it was used; trim:
+ * evicts idle states, least recently used first, while the states hold more than
+ * config.cache_bytes (0: no limit). */
 void tenant_cache_account(struct tenant_state *st);
 void tenant_cache_touch(struct tenant_state *st);
-void tenant_cache_forget(struct tenant_state *st);
 void tenant_cache_trim(struct tenant_registry *reg);
 
 /* Counts a flush that ended (committed or not) with its size and time. */
