@@ -180,7 +180,6 @@ int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t inte
     if (uv_timer_init(loop, &sweep.timer) != 0)
         return IMS_EINTERNAL;
     sweep.started = 1;
-    computed_start(loop);
     uint64_t ms = (uint64_t)interval_s * 1000;
     /* The first after one interval: a daemon that starts does not write at once. */
     return uv_timer_start(&sweep.timer, on_sweep, ms, ms) == 0 ? 0 : IMS_EINTERNAL;
@@ -189,7 +188,6 @@ int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t inte
 void rpc_act_sweep_stop(void)
 {
     sweep.stopping = 1;
-    computed_stop();
     if (sweep.started && !uv_is_closing((uv_handle_t *)&sweep.timer)) {
         uv_timer_stop(&sweep.timer);
         uv_close((uv_handle_t *)&sweep.timer, NULL);

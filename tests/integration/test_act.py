@@ -495,5 +495,105 @@ class CheckAndAct(unittest.TestCase):
         self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
 
 
+class ComputedInTheChange(unittest.TestCase):
+    """A change that moves computed metrics commits their samples, the revision, the level
+    history and the answer's level in its own transaction: one revision, and the level
+    answered is the level read afterwards. The sweep waits an hour here, so that only the
+    changes write."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon("--act-sweep-interval-s", "3600")
+        cls.channel = cls.daemon.channel()
+        cls.token = imstest.imsd_token()
+        cls.tenant = CheckAndAct.make_tenant.__func__(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0
+
+    def unary(self, method, request, response):
+        return imstest.unary(self.channel, method, request, response, token=self.token)
+
+    def revisions(self):
+        return int(imstest.psql("SELECT count(*) FROM level_history WHERE tenant_id = '%s'"
+                                % self.tenant)[0][0])
+
+    def level(self):
+        return self.unary("/ims.v1.Level/GetSecurityLevel",
+                          level_pb2.GetSecurityLevelRequest(tenant=self.tenant), level_pb2.SecurityLevel)
+
+    def samples(self, metric):
+        return imstest.psql("SELECT value FROM metric_samples WHERE tenant_id = '%s' AND "
+                            "metric_id = '%s' ORDER BY at, received_at" % (self.tenant, metric))
+
+    def assert_one_revision(self, change, metric):
+        """change() answers a result with security_level and revision."""
+        before, samples = self.revisions(), len(self.samples(metric))
+        answer = change()
+        self.assertEqual(len(self.samples(metric)), samples + 1, metric)
+        self.assertEqual(self.revisions(), before + 1)
+        now = self.level()
+        self.assertEqual(answer.revision, now.revision)
+        self.assertEqual(answer.security_level, now.security_level)
+        return answer
+
+    def test_every_change_that_moves_a_computed_metric(self):
+        f = self.unary("/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=self.tenant, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.15"])),
+            events_pb2.FindingResult).finding
+        r = self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/AddAction", events_pb2.AddActionRequest(
+                tenant=self.tenant, finding=f.id, description="late", owner="o",
+                due="2021-01-01T00:00:00Z"), events_pb2.FindingResult), "overdue_actions")
+        self.assertEqual(self.samples("overdue_actions")[-1], ["1"])
+        action = r.finding.actions[0].id
+        self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/UpdateAction", events_pb2.UpdateActionRequest(
+                tenant=self.tenant, id=action, status="done"), events_pb2.FindingResult),
+            "overdue_actions")
+        self.assertEqual(self.samples("overdue_actions")[-1], ["0"])
+        raised = self.assert_one_revision(lambda: self.unary(
+            S + "RaiseAction", imp.RaiseActionRequest(tenant=self.tenant, action=imp.Action(
+                kind="improvement", source_kind="none", description="d", owner="o",
+                due="2021-01-01T00:00:00Z")), imp.ActionResult), "overdue_actions")
+        self.assertTrue(raised.action.overdue)
+        self.assert_one_revision(lambda: self.unary(
+            S + "ProgressAction", imp.ProgressActionRequest(tenant=self.tenant, id=raised.action.id,
+                                                            status="cancelled", note="dup"),
+            imp.ActionResult), "overdue_actions")
+        # Closing a finding (tenant write of its own) and a continuity change.
+        g = self.unary("/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=self.tenant, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.1"])),
+            events_pb2.FindingResult).finding
+        fixed = self.unary("/ims.v1.Events/AddAction", events_pb2.AddActionRequest(
+            tenant=self.tenant, finding=g.id, description="fix", owner="o",
+            due="2030-01-01T00:00:00Z"), events_pb2.FindingResult).finding.actions[0].id
+        for status in ("done", "verified"):
+            self.unary("/ims.v1.Events/UpdateAction", events_pb2.UpdateActionRequest(
+                tenant=self.tenant, id=fixed, status=status), events_pb2.FindingResult)
+        self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/UpdateFinding", events_pb2.UpdateFindingRequest(
+                tenant=self.tenant, id=g.id, close=True), events_pb2.FindingResult),
+            "nonconformity_closure_days")
+        continuity = imstest.load_pb2("continuity")
+        before = self.revisions()
+        c = self.unary("/ims.v1.Continuity/PutProcess", continuity.PutProcessRequest(
+            tenant=self.tenant, process=continuity.Process(id="payroll", name="Payroll",
+                                                           criticality=5, mtpd_min=1440,
+                                                           rto_min=240, rpo_min=60)),
+            continuity.ContinuityChange)
+        self.assertEqual(self.revisions(), before + 1)
+        self.assertEqual(c.security_level, self.level().security_level)
+        # Unknown object: NOT_FOUND and nothing written.
+        before = self.revisions()
+        code, _ = imstest.code_of(lambda: self.unary(
+            S + "ProgressAction", imp.ProgressActionRequest(tenant=self.tenant, id="A-none", owner="x"),
+            imp.ActionResult))
+        self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+        self.assertEqual(self.revisions(), before)
+
+
 if __name__ == "__main__":
     unittest.main()
