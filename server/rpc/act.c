@@ -178,6 +178,7 @@ static void act_written(int err, const char *msg, struct db_txn *txn, int first,
             rpc_fail_write(call, err, msg, txn, 0);
         return;
     }
+    rpc_act_due_changed(call->tenant); /* an action's due time, an award's expiry... may be nearer */
     op->row = PQcopyResult(db_txn_result(txn, first), PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
     if (!op->row) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");

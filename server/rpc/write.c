@@ -99,6 +99,8 @@ static void write_done(int err, const char *msg, struct db_txn *txn, int first,
             rpc_fail_write(w->call, err, msg, txn, w->unknown_is_invalid);
         return;
     }
+    if (w->computed_index >= 0)
+        rpc_act_due_changed(w->call->tenant); /* the change may bring a due time nearer */
     w->reply(w, txn, first, level);
 }
 

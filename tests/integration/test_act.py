@@ -595,5 +595,112 @@ class ComputedInTheChange(unittest.TestCase):
         self.assertEqual(self.revisions(), before)
 
 
+def in_seconds(n):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=n)
+    return t.replace(microsecond=0) + datetime.timedelta(seconds=1)
+
+
+def rfc3339(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class DueTimes(unittest.TestCase):
+    """What moves with time alone is written at its due time, not at the next sweep (an hour
+    away here): an action falling due, an award expiring."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon("--act-sweep-interval-s", "3600")
+        cls.channel = cls.daemon.channel()
+        cls.token = imstest.imsd_token()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0
+
+    def call(self, method, request, response, token=None):
+        return imstest.unary(self.channel, S + method, request, response, token=token or self.token)
+
+    def wait_for(self, what, get, limit_s=20):
+        import time
+        for _ in range(limit_s * 10):
+            got = get()
+            if got:
+                return got
+            time.sleep(0.1)
+        lines = [l for l in self.daemon.log_text().splitlines() if "due" in l or "sweep" in l]
+        self.fail("%s; the daemon said:\n%s" % (what, "\n".join(lines[-20:])))
+
+    def test_action_falls_due_at_its_due_time(self):
+        tenant = CheckAndAct.make_tenant.__func__(self)
+        level = lambda: imstest.unary(self.channel, "/ims.v1.Level/GetSecurityLevel",
+                                      level_pb2.GetSecurityLevelRequest(tenant=tenant),
+                                      level_pb2.SecurityLevel, token=self.token)
+        due = in_seconds(2)
+        a = self.call("RaiseAction", imp.RaiseActionRequest(tenant=tenant, action=imp.Action(
+            kind="improvement", source_kind="none", description="soon", owner="o",
+            due=rfc3339(due))), imp.ActionResult)
+        self.assertFalse(a.action.overdue)
+        before = level().revision
+        late = lambda: imstest.psql(
+            "SELECT extract(epoch FROM at) FROM metric_samples WHERE tenant_id = '%s' "
+            "AND metric_id = 'overdue_actions' AND value = 1" % tenant)
+        at = float(self.wait_for("overdue_actions never became 1", late)[0][0])
+        self.assertGreaterEqual(at, due.timestamp())
+        self.assertLess(at, due.timestamp() + 5)  # not an hour later, at the next sweep
+        # The level moved with it: a revision at that time.
+        moved = lambda: imstest.psql(
+            "SELECT extract(epoch FROM at) FROM level_history WHERE tenant_id = '%s' "
+            "AND revision > %d" % (tenant, before))
+        self.assertGreaterEqual(float(self.wait_for("no revision after the due time", moved)[0][0]),
+                                due.timestamp())
+        self.assertGreater(level().revision, before)
+
+    def test_award_expires_and_is_renewed(self):
+        tenant = CheckAndAct.make_tenant.__func__(self)
+        auditor = imstest.imsd_token("auditor", tenants=[tenant])
+        assess = imstest.load_pb2("assessments")
+        subs = imstest.psql("SELECT ts.subcontrol_id FROM tenant_subcontrols ts JOIN subcontrols s "
+                            "ON s.id = ts.subcontrol_id WHERE ts.tenant_id = '%s' AND s.level = 1" % tenant)
+        imstest.unary(self.channel, "/ims.v1.Assessments/SetAnswers", assess.SetAnswersRequest(
+            tenant=tenant, answers=[assess.Answer(subcontrol=s[0], answer="yes") for s in subs]),
+            assess.SetAnswersResponse, token=self.token)
+        expires = in_seconds(2)
+        w = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1,
+                                                          expires_at=rfc3339(expires)),
+                      imp.Award, token=auditor)
+        self.assertEqual(w.status, "active")
+        # A second award of the level is refused while the first stands.
+        code, _ = imstest.code_of(lambda: self.call("AwardLevel", imp.AwardLevelRequest(
+            tenant=tenant, level=1), imp.Award, token=auditor))
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+        got = self.wait_for("the award never expired", lambda: (lambda a: a if a.status == "expired" else None)(
+            self.call("GetAward", imp.GetAwardRequest(tenant=tenant, id=w.id), imp.Award)))
+        self.assertIn("expired", got.status_reason)
+        row = imstest.psql("SELECT updated_at >= expires_at, updated_at < expires_at + interval '5 s' "
+                           "FROM awards WHERE tenant_id = '%s' AND award_id = '%s'" % (tenant, w.id))
+        self.assertEqual(row, [["t", "t"]])
+        listed = self.call("ListAwards", imp.ListAwardsRequest(tenant=tenant), imp.ListAwardsResponse)
+        self.assertEqual([(x.id, x.status) for x in listed.awards], [(w.id, "expired")])
+        snap = json.loads(imstest.unary(self.channel, "/ims.v1.Tenants/ExportTenant",
+                                        tenants_pb2.ExportTenantRequest(tenant=tenant),
+                                        tenants_pb2.ExportTenantResponse, token=self.token).snapshot)
+        self.assertEqual([x["status"] for x in snap["records"]["award"]], ["expired"])
+        # Neither reinstated nor withdrawn: renewed by a new award.
+        code, msg = imstest.code_of(lambda: self.call("UpdateAward", imp.UpdateAwardRequest(
+            tenant=tenant, id=w.id, status="withdrawn", reason="x"), imp.Award, token=auditor))
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("new award", msg)
+        renewed = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1),
+                            imp.Award, token=auditor)
+        self.assertEqual(renewed.status, "active")
+        self.assertNotEqual(renewed.id, w.id)
+
+
 if __name__ == "__main__":
     unittest.main()
