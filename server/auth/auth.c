@@ -111,6 +111,8 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Improvement/PutObjective", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Improvement/ListObjectives", READERS, SCOPE_TENANT},
     {"/ims.v1.Improvement/GetScorecard", READERS, SCOPE_TENANT},
+    /* Those who look after several tenants; the handler lists the caller's scope only. */
+    {"/ims.v1.Portfolio/GetPortfolio", OP | CONSULTANT | AUDITOR, SCOPE_GLOBAL},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

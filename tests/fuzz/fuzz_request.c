@@ -14,6 +14,7 @@
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 
@@ -23,6 +24,7 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
     &ims__v1__improvement__descriptor,
+    &ims__v1__portfolio__descriptor,
 };
 
 static const ProtobufCMessageDescriptor *input_of(unsigned pick)
