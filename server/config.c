@@ -45,12 +45,38 @@ static const struct option_def options[] = {
      "concurrent calls per connection"},
     {"shutdown_grace_ms", OPT_INT, OFF(shutdown_grace_ms), "5000", 0, 600000,
      "how long in-flight calls may finish at shutdown"},
+    {"max_connections", OPT_INT, OFF(max_connections), "8192", 1, 1000000,
+     "open gRPC connections in all; more are closed as they are accepted"},
+    {"max_connections_per_address", OPT_INT, OFF(max_connections_per_address), "512", 1, 1000000,
+     "open gRPC connections from one client IP address (Unix sockets are not counted)"},
+    {"tls_handshake_timeout_ms", OPT_INT, OFF(tls_handshake_timeout_ms), "10000", 100, 600000,
+     "time a TLS client has to finish its handshake"},
+    {"preface_timeout_ms", OPT_INT, OFF(preface_timeout_ms), "10000", 100, 600000,
+     "time a client has, once connected (and TLS done), to send the HTTP/2 preface"},
+    {"headers_timeout_ms", OPT_INT, OFF(headers_timeout_ms), "10000", 100, 600000,
+     "time a request header block may stay incomplete"},
+    {"idle_timeout_ms", OPT_INT, OFF(idle_timeout_ms), "300000", 100, 86400000,
+     "a connection without open calls this long gets GOAWAY and is closed"},
+    {"keepalive_ms", OPT_INT, OFF(keepalive_ms), "60000", 100, 86400000,
+     "with calls open and nothing read this long, a PING is sent; no answer as long again: "
+     "closed"},
+    {"default_deadline_ms", OPT_INT, OFF(default_deadline_ms), "120000", 100, 86400000,
+     "deadline of calls that send no grpc-timeout (Watch streams excepted)"},
+    {"max_header_list_bytes", OPT_INT, OFF(max_header_list_bytes), "16384", 1024, 1048576,
+     "request headers of one call (name + value + 32 each); the stream is reset beyond"},
+    {"max_conn_buffered_bytes", OPT_INT, OFF(max_conn_buffered_bytes), "16777216", 65536,
+     4294967296, "request bytes held for one connection before its flow-control window is "
+     "left shut"},
+    {"max_buffered_bytes", OPT_INT, OFF(max_buffered_bytes), "268435456", 65536, 68719476736,
+     "request bytes held over all connections before flow-control windows are left shut"},
     {"token_cache_ttl_ms", OPT_INT, OFF(token_cache_ttl_ms), "5000", 0, 3600000,
      "how long a verified token is trusted before the database is asked again"},
     {"tls_cert", OPT_STRING, OFF(tls_cert), NULL, 0, 0, "PEM certificate chain for https://"},
     {"tls_key", OPT_STRING, OFF(tls_key), NULL, 0, 0, "PEM private key for https://"},
     {"tls_client_ca", OPT_STRING, OFF(tls_client_ca), NULL, 0, 0,
      "PEM CA bundle to verify client certificates (mTLS)"},
+    {"tls_min_version", OPT_STRING, OFF(tls_min_version), "1.3", 0, 0,
+     "oldest TLS version accepted: 1.3, or 1.2 for older clients"},
     {"tls_require_client_cert", OPT_BOOL, OFF(tls_require_client_cert), "false", 0, 1,
      "refuse TLS clients without a verified certificate"},
     {"allow_cleartext_remote", OPT_BOOL, OFF(allow_cleartext_remote), "false", 0, 1,
@@ -282,6 +308,10 @@ int config_validate(const struct config *c, char *err, size_t err_len)
     }
     if (c->tls_require_client_cert && !c->tls_client_ca) {
         snprintf(err, err_len, "tls_require_client_cert: needs tls_client_ca");
+        return IMS_EINVAL;
+    }
+    if (strcmp(c->tls_min_version, "1.3") != 0 && strcmp(c->tls_min_version, "1.2") != 0) {
+        snprintf(err, err_len, "tls_min_version: must be 1.3 or 1.2");
         return IMS_EINVAL;
     }
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

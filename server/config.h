@@ -28,6 +28,18 @@ struct config {
     int64_t max_message_bytes;
     int64_t max_concurrent_streams;
     int64_t shutdown_grace_ms;
+    int64_t max_connections;
+    int64_t max_connections_per_address;
+    int64_t tls_handshake_timeout_ms;
+    int64_t preface_timeout_ms;
+    int64_t headers_timeout_ms;
+    int64_t idle_timeout_ms;
+    int64_t keepalive_ms;
+    int64_t default_deadline_ms;
+    int64_t max_header_list_bytes;
+    int64_t max_conn_buffered_bytes;
+    int64_t max_buffered_bytes;
+    char *tls_min_version;
     int64_t token_cache_ttl_ms;
     char *tls_cert;
     char *tls_key;

@@ -249,6 +249,10 @@ static void on_net_event(const struct net_event *ev, void *arg)
         log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
                   reason);
         break;
+    case NET_EVENT_CONN_TIMEOUT:
+        log_debug("connection timed out", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                  reason);
+        break;
     case NET_EVENT_CONN_DROPPED:
         if (ev->reason)
             log_error("connection dropped", "reason=\"%s\"", reason);
@@ -568,7 +572,19 @@ static int serve(struct daemon *d)
         .max_message_bytes = (size_t)c->max_message_bytes,
         .max_concurrent_streams = (uint32_t)c->max_concurrent_streams,
         .shutdown_grace_ms = (uint32_t)c->shutdown_grace_ms,
-        .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert},
+        .max_connections = (uint32_t)c->max_connections,
+        .max_connections_per_address = (uint32_t)c->max_connections_per_address,
+        .handshake_timeout_ms = (uint32_t)c->tls_handshake_timeout_ms,
+        .preface_timeout_ms = (uint32_t)c->preface_timeout_ms,
+        .idle_timeout_ms = (uint32_t)c->idle_timeout_ms,
+        .keepalive_ms = (uint32_t)c->keepalive_ms,
+        .headers_timeout_ms = (uint32_t)c->headers_timeout_ms,
+        .default_deadline_ms = (uint32_t)c->default_deadline_ms,
+        .max_header_list_bytes = (uint32_t)c->max_header_list_bytes,
+        .max_conn_buffered_bytes = (size_t)c->max_conn_buffered_bytes,
+        .max_buffered_bytes = (size_t)c->max_buffered_bytes,
+        .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert,
+                strcmp(c->tls_min_version, "1.2") == 0 ? 12 : 13},
         .on_event = on_net_event,
         .event_arg = d,
     };

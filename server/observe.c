@@ -519,7 +519,8 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         rc = rpc_remote_write_new(sources->rpc, &limits, &o->rw);
     if (rc == 0 && config->ops_tls) {
         struct grpc_tls_config tls = {config->tls_cert, config->tls_key, config->tls_client_ca,
-                                      (int)config->tls_require_client_cert};
+                                      (int)config->tls_require_client_cert,
+                                      strcmp(config->tls_min_version, "1.2") == 0 ? 12 : 13};
         rc = ops_tls_context_new(&tls, &o->tls);
     }
     struct ops_http_config http = {

@@ -29,6 +29,8 @@ static void server_free(struct grpc_server *server)
     free((char *)server->config.tls.key_file);
     free((char *)server->config.tls.client_ca_file);
     free(server->listeners);
+    peer_count_clear(&server->peers);
+    free(server->read_buffer);
     free(server);
 }
 
@@ -66,9 +68,17 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
      * any certificate: refuse the configuration instead. */
     if (config->tls.require_client_cert && config->tls.client_ca_file == NULL)
         return IMS_EINVAL;
+    if (config->tls.min_version != 0 && config->tls.min_version != 12 &&
+        config->tls.min_version != 13)
+        return IMS_EINVAL;
     struct grpc_server *server = calloc(1, sizeof *server);
     if (server == NULL)
         return IMS_ENOMEM;
+    server->read_buffer = malloc(H2_READ_BUFFER_BYTES);
+    if (server->read_buffer == NULL) {
+        free(server);
+        return IMS_ENOMEM;
+    }
     /* libuv writes sockets with write(2): a peer that vanished must give EPIPE, not kill
      * the daemon with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);

@@ -235,6 +235,8 @@ static void token_early(int result, const struct auth_principal *principal, void
     if (result == 0 && auth_principal_copy(&call->principal, principal) == 0) {
         call->authenticated = 1;
         call->token_state = TOKEN_OK;
+        if (call->grpc && !call->starting)
+            grpc_call_resume_input(call->grpc);
         if (call->request_ready)
             call_authorized(call);
         return;
@@ -264,6 +266,10 @@ int rpc_access_begin(struct rpc_call *call)
     call->starting = 1;
     auth_lookup(call->server->tokens, token, &call->auth_wait, token_early, call);
     call->starting = 0;
+    /* Until the token is known its body is not acknowledged: a peer with a made-up token
+     * can send one stream window, not a whole message. */
+    if (call->token_state == TOKEN_WAITING)
+        grpc_call_pause_input(call->grpc);
     if (call->token_state != TOKEN_REFUSED)
         return 0;
     if (call->token_result == IMS_ENOTFOUND) {
