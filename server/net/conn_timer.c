@@ -32,8 +32,10 @@ static struct due next_due(const struct h2_conn *conn)
     struct due d = {0, ACT_NONE, NULL};
     if (conn->state >= H2_CONN_CLOSING)
         return d;
-    if (conn->hard_close_ms != 0)
+    if (conn->hard_close_ms != 0) { /* a GOAWAY went out: only the close is left */
         consider(&d, conn->hard_close_ms, ACT_CLOSE, conn->end_reason);
+        return d;
+    }
     if (conn->state == H2_CONN_HANDSHAKE) {
         if (c->handshake_timeout_ms != 0)
             consider(&d, conn->opened_ms + c->handshake_timeout_ms, ACT_CLOSE,
@@ -49,7 +51,7 @@ static struct due next_due(const struct h2_conn *conn)
     if (conn->calls == NULL) {
         if (conn->idle_since_ms != 0 && c->idle_timeout_ms != 0)
             consider(&d, conn->idle_since_ms + c->idle_timeout_ms, ACT_IDLE, "idle");
-    } else if (c->keepalive_ms != 0 && conn->hard_close_ms == 0) {
+    } else if (c->keepalive_ms != 0) {
         if (conn->ping_sent_ms != 0)
             consider(&d, conn->ping_sent_ms + c->keepalive_ms, ACT_TIMEOUT,
                      "peer did not answer a keepalive ping");

@@ -1,0 +1,235 @@
+"""Hostile and broken peers against a real imsd over real sockets: connections that say
+nothing or half a preface, header blocks left open or without end, idle connections, a
+peer that stops answering PINGs under an open watch, calls without a deadline, too many
+connections from one address, and an unauthenticated flood of 4 MiB bodies. Each test
+asserts what the peer sees (closure, GOAWAY, RST_STREAM, status codes) and that memory
+stays bounded; how fast is for bench/abuse/."""
+import os
+import socket
+import struct
+import threading
+import time
+import unittest
+
+import grpc
+
+import h2raw
+import imstest
+from imstest import events_pb2, health_pb2
+
+HEALTH_CHECK = "/grpc.health.v1.Health/Check"
+HEALTH_WATCH = "/grpc.health.v1.Health/Watch"
+PUSH = "/ims.v1.Events/PushMetrics"
+STREAM = "/ims.v1.Events/StreamMetrics"
+
+
+def rss_kib(pid, field="VmRSS"):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise RuntimeError("no " + field)
+
+
+def goaway_code(frames):
+    for t, _, _, payload in frames:
+        if t == h2raw.GOAWAY:
+            return struct.unpack(">I", payload[4:8])[0]
+    return None
+
+
+class ShortTimeouts(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = imstest.Daemon("--preface-timeout-ms", "400", "--headers-timeout-ms", "400",
+                               "--idle-timeout-ms", "700", "--keepalive-ms", "400",
+                               "--default-deadline-ms", "800", "--max-header-list-bytes", "4096")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.d.stop()
+
+    def conn(self):
+        c = h2raw.Conn(self.d.port)
+        self.addCleanup(c.close)
+        return c
+
+    def test_silent_connection_is_closed(self):
+        c = self.conn()
+        self.assertTrue(c.wait_closed(10), "a connection that sends nothing stays open")
+
+    def test_half_a_preface_is_closed(self):
+        c = self.conn()
+        c.send(h2raw.PREFACE[:10])
+        self.assertTrue(c.wait_closed(10))
+
+    def test_open_header_block_is_closed(self):
+        c = self.conn()
+        c.preface()
+        c.headers(1, h2raw.grpc_headers(HEALTH_CHECK), end_headers=False)
+        self.assertTrue(c.wait_closed(10), "a header block without its end stays open")
+        self.assertEqual(goaway_code(c.frames), 11)  # ENHANCE_YOUR_CALM
+
+    def test_idle_connection_gets_goaway(self):
+        c = self.conn()
+        c.preface()
+        c.send(h2raw.frame(h2raw.SETTINGS, h2raw.ACK, 0))
+        self.assertTrue(c.wait_closed(10))
+        self.assertEqual(goaway_code(c.frames), 0)  # NO_ERROR
+
+    def test_watch_of_a_peer_that_answers_no_ping_is_closed(self):
+        c = self.conn()
+        c.preface()
+        c.headers(1, h2raw.grpc_headers(HEALTH_WATCH))
+        c.data(1, h2raw.grpc_message(b""), end_stream=True)
+        self.assertTrue(c.wait_closed(10), "a watch outlives a peer that does not answer")
+        pings = [f for f in c.frames if f[0] == h2raw.PING and not f[1] & h2raw.ACK]
+        self.assertTrue(pings, "closed without a keepalive PING first")
+        self.assertEqual(goaway_code(c.frames), 11)
+
+    def test_watch_outlives_the_default_deadline(self):
+        ch = self.d.channel()
+        self.addCleanup(ch.close)
+        watch = ch.unary_stream(HEALTH_WATCH, request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=health_pb2.HealthCheckResponse.FromString)
+        call = watch(health_pb2.HealthCheckRequest())
+        first = next(call)
+        self.assertEqual(first.status, health_pb2.HealthCheckResponse.SERVING)
+        time.sleep(2.0)  # beyond default_deadline_ms and several keepalive periods
+        self.assertTrue(call.is_active(), "the watch ended")
+        call.cancel()
+
+    def test_call_without_deadline_gets_the_default(self):
+        token = imstest.imsd_token("operator", label="abuse-deadline")
+        ch = self.d.channel()
+        self.addCleanup(ch.close)
+        stream = ch.stream_unary(STREAM, request_serializer=lambda m: m.SerializeToString(),
+                                 response_deserializer=events_pb2.PushMetricsResponse.FromString)
+        stop = threading.Event()
+
+        def slow():
+            yield events_pb2.PushMetricsRequest()
+            stop.wait(10)
+
+        code, details = imstest.code_of(lambda: stream(
+            slow(), metadata=[("authorization", "Bearer " + token)]))
+        stop.set()
+        self.assertEqual(code, grpc.StatusCode.DEADLINE_EXCEEDED, details)
+        self.assertIn("default of 800 ms", details)
+
+    def test_header_list_over_the_limit_resets_the_stream(self):
+        c = self.conn()
+        c.preface()
+        c.headers(1, h2raw.grpc_headers(HEALTH_CHECK, extra=[("x-big", "a" * 6000)]),
+                  end_stream=True)
+        frames = c.read_frames(until=lambda f: f[0] == h2raw.RST_STREAM, timeout=10)
+        self.assertIn(h2raw.RST_STREAM, [f[0] for f in frames])
+
+    def test_endless_continuation_closes_the_connection(self):
+        c = self.conn()
+        c.preface()
+        c.headers(1, h2raw.grpc_headers(HEALTH_CHECK), end_headers=False)
+        try:
+            for _ in range(8):
+                c.send(h2raw.frame(h2raw.CONTINUATION, 0, 1,
+                                   h2raw.hpack_block([("x-pad", "b" * 16000)])))
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.assertTrue(c.wait_closed(10))
+
+
+class ConnectionCaps(unittest.TestCase):
+    def test_per_address_cap(self):
+        d = imstest.Daemon("--max-connections-per-address", "4")
+        self.addCleanup(d.stop)
+        held = []
+        for _ in range(4):
+            c = h2raw.Conn(d.port)
+            c.preface()
+            held.append(c)
+        for c in held:  # each is served: the server's SETTINGS arrive
+            self.assertTrue(c.read_frames(until=lambda f: f[0] == h2raw.SETTINGS, timeout=10))
+            self.assertFalse(c.closed)
+        extra = h2raw.Conn(d.port)
+        self.addCleanup(extra.close)
+        self.assertTrue(extra.wait_closed(10), "a fifth connection from one address was kept")
+        for c in held:
+            c.close()
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        deadline = time.time() + 10
+        while True:  # the server sees the four closes a moment later
+            code, _ = imstest.code_of(lambda: imstest.unary(
+                ch, HEALTH_CHECK, health_pb2.HealthCheckRequest(),
+                health_pb2.HealthCheckResponse, timeout=2))
+            if code == grpc.StatusCode.OK or time.time() > deadline:
+                break
+            time.sleep(0.1)
+        self.assertEqual(code, grpc.StatusCode.OK)
+        self.assertIn("too many connections from this address", d.log_text())
+
+    def test_total_cap(self):
+        d = imstest.Daemon("--max-connections", "2")
+        self.addCleanup(d.stop)
+        held = [h2raw.Conn(d.port) for _ in range(2)]
+        for c in held:
+            self.addCleanup(c.close)
+            c.preface()
+            self.assertTrue(c.read_frames(until=lambda f: f[0] == h2raw.SETTINGS, timeout=10))
+        extra = h2raw.Conn(d.port)
+        self.addCleanup(extra.close)
+        self.assertTrue(extra.wait_closed(10))
+        self.assertIn('reason="too many connections"', d.log_text())
+
+
+class UnauthenticatedFlood(unittest.TestCase):
+    """The issue's attack, smaller: 2 connections × 20 streams × 4 MiB PushMetrics bodies
+    without a token. Every call is UNAUTHENTICATED, memory stays bounded, and an
+    authenticated read is answered meanwhile."""
+
+    def test_flood(self):
+        d = imstest.Daemon(env={"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1:"
+                                                "quarantine_size_mb=8"})
+        self.addCleanup(d.stop)
+        token = imstest.imsd_token("operator", label="abuse-flood")
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        check = lambda: imstest.unary(ch, HEALTH_CHECK, health_pb2.HealthCheckRequest(),
+                                      health_pb2.HealthCheckResponse, token=token)
+        check()
+        before = rss_kib(d.proc.pid)
+        body = b"\x0a" + b"\xff" * (4 << 20)
+        codes = []
+        lock = threading.Lock()
+
+        def flood():
+            fch = grpc.insecure_channel(d.addr, options=[
+                ("grpc.max_send_message_length", 8 << 20)])
+            push = fch.unary_unary(PUSH, request_serializer=lambda b: b,
+                                   response_deserializer=lambda b: b)
+            futures = [push.future(body, timeout=30) for _ in range(20)]
+            for f in futures:
+                try:
+                    f.result()
+                    code = grpc.StatusCode.OK
+                except grpc.RpcError as e:
+                    code = e.code()
+                with lock:
+                    codes.append(code)
+            fch.close()
+
+        threads = [threading.Thread(target=flood) for _ in range(2)]
+        for t in threads:
+            t.start()
+        code, _ = imstest.code_of(check)
+        self.assertEqual(code, grpc.StatusCode.OK)
+        for t in threads:
+            t.join(60)
+        self.assertEqual(codes, [grpc.StatusCode.UNAUTHENTICATED] * 40)
+        peak = rss_kib(d.proc.pid, "VmHWM")
+        self.assertLessEqual(peak - before, 64 * 1024,
+                             "resident memory grew by %d KiB" % (peak - before))
+
+
+if __name__ == "__main__":
+    unittest.main()
