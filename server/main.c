@@ -414,6 +414,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     notify_systemd("STOPPING=1");
     log_info("stopping", "signal=%d grace_ms=%lld", signum,
              (long long)d->config.shutdown_grace_ms);
+    rpc_health_stopping(d->rpc);
     /* The ops listener goes first (a load balancer's /readyz fails at once), then gRPC. */
     if (d->observe)
         observe_stop(d->observe, observe_closed, d);

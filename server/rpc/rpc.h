@@ -239,6 +239,10 @@ int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *o
  * mapped status. txn is freed after done returns. */
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
 
+/* The daemon begins to stop: Health says NOT_SERVING from now on, and its Watch streams
+ * are told at once. */
+void rpc_health_stopping(struct rpc_server *server);
+
 /* Registration of the services (services.c). */
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));

@@ -37,6 +37,8 @@ struct rpc_server {
     struct rpc_stats stats;
     uint64_t series_maps_generation;
     size_t max_message_bytes;
+    struct rpc_health *health; /* health.c: the Watch streams, while there are any */
+    int stopping;              /* rpc_health_stopping() was called */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

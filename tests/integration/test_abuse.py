@@ -5,6 +5,7 @@ connections from one address, and an unauthenticated flood of 4 MiB bodies. Each
 asserts what the peer sees (closure, GOAWAY, RST_STREAM, status codes) and that memory
 stays bounded; how fast is for bench/abuse/."""
 import os
+import signal
 import socket
 import struct
 import threading
@@ -136,6 +137,21 @@ class ShortTimeouts(unittest.TestCase):
         except (BrokenPipeError, ConnectionResetError):
             pass
         self.assertTrue(c.wait_closed(10))
+
+
+class HealthWatchChanges(unittest.TestCase):
+    def test_watch_is_told_when_the_daemon_stops(self):
+        d = imstest.Daemon("--shutdown-grace-ms", "3000")
+        self.addCleanup(d.stop)
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        watch = ch.unary_stream(HEALTH_WATCH, request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=health_pb2.HealthCheckResponse.FromString)
+        call = watch(health_pb2.HealthCheckRequest(), timeout=20)
+        self.assertEqual(next(call).status, health_pb2.HealthCheckResponse.SERVING)
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(next(call).status, health_pb2.HealthCheckResponse.NOT_SERVING)
+        call.cancel()
 
 
 class ConnectionCaps(unittest.TestCase):
