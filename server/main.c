@@ -32,6 +32,7 @@
 #include "migrate.h"
 #include "observe.h"
 #include "rpc.h"
+#include "streams.h"
 #include "statements.h"
 #include "tenant.h"
 
@@ -399,6 +400,12 @@ static void observe_closed(void *arg)
 static void on_tenant_notify(const char *payload, void *arg)
 {
     struct daemon *d = arg;
+    /* "revoked:<token id>": a token was revoked here or on another daemon. */
+    if (payload && strncmp(payload, "revoked:", 8) == 0) {
+        if (d->rpc)
+            rpc_streams_revoked(d->rpc, payload + 8);
+        return;
+    }
     tenant_notification(d->tenants, payload);
 }
 

@@ -11,6 +11,7 @@
 #include "ims/v1/level.pb-c.h"
 #include "plan.h"
 #include "rpc.h"
+#include "streams.h"
 #include "snapshot.h"
 #include "statements.h"
 #include "tenant.h"
@@ -278,11 +279,13 @@ void rpc_get_improvement_plan(struct rpc_call *call)
 struct watch_state {
     struct rpc_call *call;
     struct tenant_watch *watch;
+    struct rpc_stream_entry stream; /* ends with its token (streams.c) */
 };
 
 static void watch_state_free(void *p)
 {
     struct watch_state *w = p;
+    rpc_streams_remove(&w->stream);
     if (w->watch)
         tenant_unwatch(rpc_server_tenants(w->call->server), w->watch);
     free(w);
@@ -316,7 +319,7 @@ static int watch_start(struct rpc_call *call, const char *tenant)
     call->state = w;
     call->state_free = watch_state_free;
     w->watch = tenant_watch(rpc_server_tenants(call->server), tenant, watch_send, w);
-    if (!w->watch)
+    if (!w->watch || rpc_streams_add(call, &w->stream) != 0)
         return IMS_ENOMEM;
     call->on_cancel = watch_cancel;
     return 0;

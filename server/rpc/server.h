@@ -39,6 +39,7 @@ struct rpc_server {
     size_t max_message_bytes;
     struct rpc_health *health; /* health.c: the Watch streams, while there are any */
     int stopping;              /* rpc_health_stopping() was called */
+    struct rpc_streams *streams; /* streams.c: open watch streams by token, while any */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

@@ -16,7 +16,7 @@ import grpc
 
 import h2raw
 import imstest
-from imstest import events_pb2, health_pb2
+from imstest import events_pb2, health_pb2, level_pb2, tenants_pb2
 
 HEALTH_CHECK = "/grpc.health.v1.Health/Check"
 HEALTH_WATCH = "/grpc.health.v1.Health/Watch"
@@ -152,6 +152,72 @@ class HealthWatchChanges(unittest.TestCase):
         d.proc.send_signal(signal.SIGTERM)
         self.assertEqual(next(call).status, health_pb2.HealthCheckResponse.NOT_SERVING)
         call.cancel()
+
+
+class TokenEndsItsStreams(unittest.TestCase):
+    """A revoked or expired token's WatchSecurityLevel streams end on every daemon."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.a = imstest.Daemon()
+        cls.b = imstest.Daemon()
+        cls.op = imstest.imsd_token("operator", label="abuse-streams")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.a.stop()
+        cls.b.stop()
+        if os.environ.get("IMS_TEST_SHOW_LOG"):
+            print(cls.a.log_text()[-3000:], cls.b.log_text()[-3000:])
+
+    def create(self, expires_at=""):
+        ch = self.a.channel()
+        self.addCleanup(ch.close)
+        return imstest.unary(ch, "/ims.v1.Tenants/CreateToken", tenants_pb2.CreateTokenRequest(
+            role="operator", label=imstest.unique("watcher"), expires_at=expires_at),
+            tenants_pb2.CreateTokenResponse, token=self.op)
+
+    def watch(self, daemon, secret):
+        ch = daemon.channel()
+        self.addCleanup(ch.close)
+        w = ch.unary_stream("/ims.v1.Level/WatchSecurityLevel",
+                            request_serializer=lambda m: m.SerializeToString(),
+                            response_deserializer=lambda b: b)
+        call = w(level_pb2.WatchSecurityLevelRequest(),
+                 metadata=[("authorization", "Bearer " + secret)], timeout=30)
+        self.addCleanup(call.cancel)
+        return call
+
+    def ended(self, call):
+        try:
+            for _ in call:
+                pass  # levels of other tenants may arrive meanwhile
+        except grpc.RpcError:
+            pass
+        return call.code(), call.details()
+
+    def test_revoked_on_another_daemon(self):
+        made = self.create()
+        on_a = self.watch(self.a, made.secret)
+        on_b = self.watch(self.b, made.secret)
+        time.sleep(1.0)  # both streams reach their daemon (no message comes before a change)
+        ch = self.a.channel()
+        self.addCleanup(ch.close)
+        imstest.unary(ch, "/ims.v1.Tenants/RevokeToken",
+                      tenants_pb2.RevokeTokenRequest(id=made.token.id),
+                      tenants_pb2.RevokeTokenResponse, token=self.op)
+        for call in (on_a, on_b):
+            code, details = self.ended(call)
+            self.assertEqual(code, grpc.StatusCode.UNAUTHENTICATED, details)
+            self.assertEqual(details, "token revoked")
+
+    def test_expired(self):
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+        made = self.create(expires_at=at)
+        call = self.watch(self.b, made.secret)
+        code, details = self.ended(call)
+        self.assertEqual(code, grpc.StatusCode.UNAUTHENTICATED, details)
+        self.assertEqual(details, "token expired")
 
 
 class ConnectionCaps(unittest.TestCase):
