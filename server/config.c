@@ -39,6 +39,14 @@ static const struct option_def options[] = {
      "imsd migrate: role imsd connects as (default: DATABASE_app)"},
     {"log_level", OPT_STRING, OFF(log_level), "info", 0, 0, "debug, info, warning or error"},
     {"db_pool_size", OPT_INT, OFF(db_pool_size), "8", 1, 256, "database connections"},
+    {"db_connect_timeout_ms", OPT_INT, OFF(db_connect_timeout_ms), "5000", 1000, 600000,
+     "time to connect to PostgreSQL (libpq connect_timeout, whole seconds); TCP keepalives "
+     "and a 15 s TCP user timeout are set too, unless the DSN sets them"},
+    {"db_statement_timeout_ms", OPT_INT, OFF(db_statement_timeout_ms), "15000", 0, 3600000,
+     "PostgreSQL statement_timeout of imsd's connections (0: the server's)"},
+    {"db_txn_timeout_ms", OPT_INT, OFF(db_txn_timeout_ms), "20000", 0, 3600000,
+     "a transaction the database does not answer this long drops its connection and fails "
+     "with UNAVAILABLE (0: wait for TCP)"},
     {"max_message_bytes", OPT_INT, OFF(max_message_bytes), "4194304", 1024, 268435456,
      "largest request message accepted"},
     {"max_concurrent_streams", OPT_INT, OFF(max_concurrent_streams), "256", 1, 100000,

@@ -25,6 +25,9 @@ struct config {
     char *db_app_role;
     char *log_level;
     int64_t db_pool_size;
+    int64_t db_connect_timeout_ms;
+    int64_t db_statement_timeout_ms;
+    int64_t db_txn_timeout_ms;
     int64_t max_message_bytes;
     int64_t max_concurrent_streams;
     int64_t shutdown_grace_ms;

@@ -532,6 +532,8 @@ static int serve(struct daemon *d)
         .conninfo = c->db,
         .size = (int)c->db_pool_size,
         .max_queue = 10000,
+        .limits = {(int)c->db_connect_timeout_ms, (int)c->db_statement_timeout_ms},
+        .txn_timeout_ms = (int)c->db_txn_timeout_ms,
         .statements = statements,
         .statement_count = (int)(sizeof statements / sizeof statements[0]),
         .on_event = on_db_event,

@@ -81,6 +81,8 @@ struct db_pool {
     const struct db_statement *statements;
     int statement_count;
     size_t max_queue;
+    struct db_connect_limits limits;
+    int txn_timeout_ms;
     db_event_cb on_event;
     void *event_arg;
     int size;
@@ -100,6 +102,7 @@ struct db_pool {
 static void conn_start(struct db_conn *c);
 static void conn_on_poll(uv_poll_t *handle, int status, int events);
 static void conn_fail(struct db_conn *c, const char *why);
+static void conn_txn_timed_out(uv_timer_t *timer);
 static void pool_kick(struct db_pool *pool);
 static void pool_maybe_done(struct db_pool *pool);
 
@@ -145,6 +148,8 @@ static void conn_set_state(struct db_conn *c, enum conn_state to)
     case CONN_CLOSED:
         break;
     }
+    if ((from == CONN_BUSY || from == CONN_ROLLING_BACK) && to == CONN_IDLE)
+        uv_timer_stop(&c->timer); /* the transaction timeout */
     int was_up = from == CONN_IDLE || from == CONN_BUSY || from == CONN_ROLLING_BACK;
     int is_up = to == CONN_IDLE || to == CONN_BUSY || to == CONN_ROLLING_BACK;
     c->pool->up += is_up - was_up;
@@ -537,6 +542,15 @@ static void conn_timer_fired(uv_timer_t *timer)
     conn_start(c);
 }
 
+/* A database that stopped answering (a dead host, a black hole): the transaction fails
+ * with IMS_EUNAVAILABLE instead of waiting for TCP to give up. */
+static void conn_txn_timed_out(uv_timer_t *timer)
+{
+    struct db_conn *c = container_of(timer, struct db_conn, timer);
+    if (c->state == CONN_BUSY || c->state == CONN_ROLLING_BACK)
+        conn_fail(c, "transaction timed out: the database did not answer");
+}
+
 /* Drops the connection, fails what it carried, and schedules a reconnect. */
 static void conn_fail(struct db_conn *c, const char *why)
 {
@@ -583,7 +597,7 @@ static void conn_start(struct db_conn *c)
     if (c->pool->closing)
         return;
     conn_set_state(c, CONN_CONNECTING);
-    c->pg = PQconnectStart(c->pool->conninfo);
+    c->pg = db_connect_start(c->pool->conninfo, &c->pool->limits);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return;
@@ -606,6 +620,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
     pool->loop = loop;
     pool->size = config->size;
     pool->max_queue = config->max_queue ? config->max_queue : 10000;
+    pool->limits = config->limits;
+    pool->txn_timeout_ms = config->txn_timeout_ms;
     pool->statements = config->statements;
     pool->statement_count = config->statement_count;
     pool->on_event = config->on_event;
@@ -665,6 +681,8 @@ static void pool_kick(struct db_pool *pool)
         c->txn = t;
         if (conn_send_txn(c, t) != 0)
             conn_fail(c, PQerrorMessage(c->pg));
+        else if (pool->txn_timeout_ms > 0)
+            uv_timer_start(&c->timer, conn_txn_timed_out, (uint64_t)pool->txn_timeout_ms, 0);
     }
     pool_maybe_done(pool);
 }

@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 #include <uv.h>
+
+#include "db_connect.h"
 #include <libpq-fe.h>
 
 #include "db_event.h"
@@ -31,6 +33,9 @@ struct db_pool_config {
     const struct db_statement *statements;  /* prepared on connect; index = statement id */
     int statement_count;
     db_event_cb on_event;                   /* connections up, lost, failed statements */
+    struct db_connect_limits limits;        /* connect and statement timeouts */
+    int txn_timeout_ms; /* a transaction unanswered this long drops its connection and
+                         * fails with IMS_EUNAVAILABLE (0: none) */
     void *event_arg;
 };
 

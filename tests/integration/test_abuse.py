@@ -220,6 +220,87 @@ class TokenEndsItsStreams(unittest.TestCase):
         self.assertEqual(details, "token expired")
 
 
+class FreezableProxy:
+    """TCP on loopback to PostgreSQL's Unix socket; freeze() stops every byte both ways
+    (a database behind a black hole), without closing anything."""
+
+    def __init__(self, unix_path):
+        self.unix_path = unix_path
+        self.frozen = threading.Event()
+        self.stopping = False
+        self.lsock = socket.socket()
+        self.lsock.bind(("127.0.0.1", 0))
+        self.lsock.listen(64)
+        self.port = self.lsock.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while not self.stopping:
+            try:
+                c, _ = self.lsock.accept()
+            except OSError:
+                return
+            u = socket.socket(socket.AF_UNIX)
+            u.connect(self.unix_path)
+            self.socks += [c, u]
+            for a, b in ((c, u), (u, c)):
+                threading.Thread(target=self.pump, args=(a, b), daemon=True).start()
+
+    def pump(self, a, b):
+        while True:
+            try:
+                data = a.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            while self.frozen.is_set() and not self.stopping:
+                time.sleep(0.05)
+            if self.stopping:
+                return
+            try:
+                b.sendall(data)
+            except OSError:
+                return
+
+    def freeze(self):
+        self.frozen.set()
+
+    def close(self):
+        self.stopping = True
+        self.lsock.close()
+        for sk in self.socks:
+            try:
+                sk.close()
+            except OSError:
+                pass
+
+
+class BlackholedDatabase(unittest.TestCase):
+    def test_calls_fail_fast_with_unavailable(self):
+        dsn = dict(kv.split("=", 1) for kv in os.environ["IMS_TEST_DB"].split())
+        proxy = FreezableProxy(os.path.join(dsn["host"], ".s.PGSQL." + dsn["port"]))
+        self.addCleanup(proxy.close)
+        db = "host=127.0.0.1 port=%d dbname=%s user=%s" % (proxy.port, dsn["dbname"],
+                                                           dsn["user"])
+        d = imstest.Daemon("--db-txn-timeout-ms", "1500", "--db-pool-size", "2", db=db)
+        self.addCleanup(d.stop)
+        token = imstest.imsd_token("operator", label="abuse-blackhole")
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        listing = lambda tok: imstest.unary(ch, "/ims.v1.Tenants/ListTenants",
+                                           tenants_pb2.ListTenantsRequest(),
+                                           tenants_pb2.ListTenantsResponse, token=tok, timeout=15)
+        listing(token)
+        proxy.freeze()
+        for _ in range(3):
+            stranger = "ims_" + os.urandom(32).hex()[:43]
+            code, details = imstest.code_of(lambda: listing(stranger))
+            self.assertEqual(code, grpc.StatusCode.UNAVAILABLE, details)
+        self.assertIn("transaction timed out", d.log_text())
+
+
 class ConnectionCaps(unittest.TestCase):
     def test_per_address_cap(self):
         d = imstest.Daemon("--max-connections-per-address", "4")
