@@ -119,6 +119,26 @@ const char *rpc_call_peer(const struct rpc_call *call)
     return call->grpc ? grpc_call_peer(call->grpc) : "local";
 }
 
+/* Statuses that say what the client did or asked for, not that the server failed. */
+static int client_error(int status)
+{
+    switch (status) {
+    case IMS_GRPC_CANCELLED:
+    case IMS_GRPC_INVALID_ARGUMENT:
+    case IMS_GRPC_DEADLINE_EXCEEDED:
+    case IMS_GRPC_NOT_FOUND:
+    case IMS_GRPC_ALREADY_EXISTS:
+    case IMS_GRPC_PERMISSION_DENIED:
+    case IMS_GRPC_FAILED_PRECONDITION:
+    case IMS_GRPC_ABORTED:
+    case IMS_GRPC_OUT_OF_RANGE:
+    case IMS_GRPC_UNAUTHENTICATED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void rpc_call_end(struct rpc_call *call, int status, const char *message)
 {
     if (call->finished)
@@ -129,6 +149,12 @@ void rpc_call_end(struct rpc_call *call, int status, const char *message)
     if (status == IMS_GRPC_OK)
         log_debug("rpc", "method=%s peer=%s status=OK ms=%llu", call->path, rpc_call_peer(call),
                   (unsigned long long)ms);
+    else if (client_error(status))
+        /* The client's doing, counted per status for /metrics: not the operator's concern
+         * line by line. */
+        log_debug("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
+                  rpc_call_peer(call), ims_grpc_status_name(status), (unsigned long long)ms,
+                  message ? message : "");
     else
         log_warning("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
                     rpc_call_peer(call), ims_grpc_status_name(status), (unsigned long long)ms,
