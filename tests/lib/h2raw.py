@@ -62,8 +62,18 @@ class Conn:
         self.send(PREFACE + frame(SETTINGS, 0, 0, settings))
 
     def headers(self, stream, headers, end_stream=False, end_headers=True):
-        flags = (END_STREAM if end_stream else 0) | (END_HEADERS if end_headers else 0)
-        self.send(frame(HEADERS, flags, stream, hpack_block(headers)))
+        """HEADERS, and CONTINUATION frames when the block is over 16,000 bytes."""
+        block = hpack_block(headers)
+        pieces = [block[i:i + 16000] for i in range(0, len(block), 16000)] or [b""]
+        out = b""
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            flags = (END_HEADERS if last and end_headers else 0)
+            if i == 0:
+                out += frame(HEADERS, flags | (END_STREAM if end_stream else 0), stream, piece)
+            else:
+                out += frame(CONTINUATION, flags, stream, piece)
+        self.send(out)
 
     def data(self, stream, payload, end_stream=False):
         self.send(frame(DATA, END_STREAM if end_stream else 0, stream, payload))
