@@ -124,6 +124,13 @@ int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
     return 0;
 }
 
+int grpc_server_adopt(struct grpc_server *server, int fd)
+{
+    if (server->shutting_down || fd < 0)
+        return IMS_EINVAL;
+    return h2_conn_adopt(server, fd);
+}
+
 int grpc_server_bound_port(const struct grpc_server *server, int n)
 {
     if (n < 0 || n >= server->listener_count || server->listeners[n] == NULL)

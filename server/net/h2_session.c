@@ -632,25 +632,26 @@ static void conn_describe_peer(struct h2_conn *conn)
     }
 }
 
-void h2_conn_accept(struct net_listener *listener)
+/* A connection object for a socket about to be accepted or adopted, counted in the
+ * server; NULL (told to the owner) when it cannot be made. */
+static struct h2_conn *conn_new(struct grpc_server *server, int is_pipe, int tls)
 {
-    struct grpc_server *server = listener->server;
     struct h2_conn *conn = calloc(1, sizeof *conn);
     if (conn == NULL) {
         struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .reason = "out of memory"};
         grpc_server_event(server, &ev);
-        return;
+        return NULL;
     }
     conn->server = server;
     conn->refs = 1;
     conn->id = ++server->next_conn_id;
-    int rc = listener->port < 0 ? uv_pipe_init(server->loop, &conn->h.pipe, 0)
-                                : uv_tcp_init(server->loop, &conn->h.tcp);
+    int rc = is_pipe ? uv_pipe_init(server->loop, &conn->h.pipe, 0)
+                     : uv_tcp_init(server->loop, &conn->h.tcp);
     if (rc < 0) {
         free(conn);
         struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .error = uv_strerror(rc)};
         grpc_server_event(server, &ev);
-        return;
+        return NULL;
     }
     server->live++;
     h2_timer_init(conn); /* the timer holds a reference until its handle is closed */
@@ -660,13 +661,14 @@ void h2_conn_accept(struct net_listener *listener)
     server->conns = conn;
     server->stats.connections++;
     server->stats.connections_total++;
-    conn->state = listener->tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
-    rc = uv_accept(&listener->h.stream, &conn->h.stream);
-    if (rc < 0) {
-        snprintf(conn->peer, sizeof conn->peer, "unknown");
-        h2_conn_close(conn, uv_strerror(rc));
-        return;
-    }
+    conn->state = tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
+    return conn;
+}
+
+/* The socket is connected: limits, then the session (and TLS), then reading. */
+static void conn_begin(struct h2_conn *conn, int tls, int is_tcp)
+{
+    struct grpc_server *server = conn->server;
     conn_describe_peer(conn);
     /* Over a limit the connection is accepted (so the backlog drains) and closed at once. */
     if (server->config.max_connections != 0 &&
@@ -676,8 +678,8 @@ void h2_conn_accept(struct net_listener *listener)
         return;
     }
     if (conn->address[0] != '\0') {
-        rc = peer_count_acquire(&server->peers, conn->address,
-                                server->config.max_connections_per_address);
+        int rc = peer_count_acquire(&server->peers, conn->address,
+                                    server->config.max_connections_per_address);
         if (rc < 0) {
             conn->address[0] = '\0'; /* not counted */
             server->stats.connections_refused++;
@@ -686,16 +688,16 @@ void h2_conn_accept(struct net_listener *listener)
             return;
         }
     }
-    if (listener->port >= 0)
+    if (is_tcp)
         (void)uv_tcp_nodelay(&conn->h.tcp, 1);
     struct net_event ev = {
-        .kind = NET_EVENT_CONN_OPEN, .conn = conn->id, .peer = conn->peer, .tls = listener->tls};
+        .kind = NET_EVENT_CONN_OPEN, .conn = conn->id, .peer = conn->peer, .tls = tls};
     grpc_server_event(server, &ev);
     if (conn_session_new(conn) < 0) {
         h2_conn_close(conn, "out of memory");
         return;
     }
-    if (listener->tls) {
+    if (tls) {
         if (tls_session_init(&conn->tls, server->tls_ctx) < 0) {
             h2_conn_close(conn, "out of memory");
             return;
@@ -705,6 +707,35 @@ void h2_conn_accept(struct net_listener *listener)
     conn_update_reading(conn);
     h2_conn_flush(conn);
     h2_timer_update(conn);
+}
+
+void h2_conn_accept(struct net_listener *listener)
+{
+    struct h2_conn *conn = conn_new(listener->server, listener->port < 0, listener->tls);
+    if (conn == NULL)
+        return;
+    int rc = uv_accept(&listener->h.stream, &conn->h.stream);
+    if (rc < 0) {
+        snprintf(conn->peer, sizeof conn->peer, "unknown");
+        h2_conn_close(conn, uv_strerror(rc));
+        return;
+    }
+    conn_begin(conn, listener->tls, listener->port >= 0);
+}
+
+int h2_conn_adopt(struct grpc_server *server, int fd)
+{
+    struct h2_conn *conn = conn_new(server, 1, 0);
+    if (conn == NULL)
+        return IMS_ENOMEM;
+    int rc = uv_pipe_open(&conn->h.pipe, fd);
+    if (rc < 0) {
+        snprintf(conn->peer, sizeof conn->peer, "unknown");
+        h2_conn_close(conn, uv_strerror(rc));
+        return IMS_EIO;
+    }
+    conn_begin(conn, 0, 0);
+    return 0;
 }
 
 void h2_conn_timeout(struct h2_conn *conn, const char *reason, int idle)

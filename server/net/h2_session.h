@@ -74,6 +74,10 @@ struct h2_conn {
 /* Accepts a pending connection on listener (dropped and logged when memory is short). */
 void h2_conn_accept(struct net_listener *listener);
 
+/* Serves an already connected stream socket (cleartext h2c): grpc_server_adopt(). Returns
+ * 0, IMS_ENOMEM, IMS_EIO (the socket is closed then). */
+int h2_conn_adopt(struct grpc_server *server, int fd);
+
 /* Writes what nghttp2 has to send, now or when the write in flight completes. */
 void h2_conn_flush(struct h2_conn *conn);
 
