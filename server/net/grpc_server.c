@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grpc_server_internal.h"
 #include "h2_session.h"
@@ -126,8 +127,11 @@ int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
 
 int grpc_server_adopt(struct grpc_server *server, int fd)
 {
-    if (server->shutting_down || fd < 0)
+    if (server->shutting_down || fd < 0) {
+        if (fd >= 0)
+            close(fd);
         return IMS_EINVAL;
+    }
     return h2_conn_adopt(server, fd);
 }
 

@@ -109,8 +109,8 @@ void grpc_server_stats(const struct grpc_server *server, struct grpc_server_stat
 
 /* Serves a connected stream socket given by its descriptor (a Unix socketpair's end) as
  * cleartext h2c, as if accepted on a Unix listener: the transport seam through which
- * tests and the whole-connection fuzz target feed bytes. The server owns fd from here on.
- * Returns 0, IMS_ENOMEM, IMS_EIO. */
+ * tests and the whole-connection fuzz target feed bytes. The server owns fd from here on
+ * (closed on failure too). Returns 0, IMS_ENOMEM, IMS_EIO, IMS_EINVAL (shutting down). */
 int grpc_server_adopt(struct grpc_server *server, int fd) __attribute__((warn_unused_result));
 
 /* The TCP port of the n-th listener (0-based), or -1. */

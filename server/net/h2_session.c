@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grpc_call_internal.h"
 #include "grpc_server_internal.h"
@@ -726,8 +727,10 @@ void h2_conn_accept(struct net_listener *listener)
 int h2_conn_adopt(struct grpc_server *server, int fd)
 {
     struct h2_conn *conn = conn_new(server, 1, 0);
-    if (conn == NULL)
+    if (conn == NULL) {
+        close(fd);
         return IMS_ENOMEM;
+    }
     int rc = uv_pipe_open(&conn->h.pipe, fd);
     if (rc < 0) {
         snprintf(conn->peer, sizeof conn->peer, "unknown");
