@@ -719,6 +719,27 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
     pool_kick(pool);
 }
 
+int db_txn_cancel(struct db_txn *txn)
+{
+    struct db_pool *pool = txn->pool;
+    struct db_txn *prev = NULL;
+    for (struct db_txn *q = pool->queue_head; q; prev = q, q = q->next) {
+        if (q != txn)
+            continue;
+        if (prev)
+            prev->next = q->next;
+        else
+            pool->queue_head = q->next;
+        if (pool->queue_tail == q)
+            pool->queue_tail = prev;
+        pool->queued--;
+        q->next = NULL;
+        txn_complete(q, IMS_ECLOSED);
+        return 1;
+    }
+    return 0;
+}
+
 static void pool_maybe_done(struct db_pool *pool)
 {
     if (!pool->closing)

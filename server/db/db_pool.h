@@ -84,6 +84,11 @@ int db_txn_count(const struct db_txn *txn);
  * with db_txn_free, in the callback or later. */
 void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg);
 
+/* Drops a transaction still waiting for a connection (its caller went away): its callback
+ * runs now with IMS_ECLOSED. Returns 1, or 0 when it is already running or done (it then
+ * completes as usual). */
+int db_txn_cancel(struct db_txn *txn);
+
 /* Results and errors, valid until db_txn_free. */
 PGresult *db_txn_result(const struct db_txn *txn, int index);
 const char *db_txn_sqlstate(const struct db_txn *txn);   /* "" when none */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_pool.h"
 #include "grpc_server.h"
 #include "ims/error.h"
 #include "log.h"
@@ -378,6 +379,10 @@ static void on_call_cancel(struct grpc_call *grpc, void *user_data)
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
     else if (call->on_cancel)
         call->on_cancel(call);
+    else if (call->pending_txn)
+        /* Work still waiting for a connection is dropped (its completion ends the call);
+         * a transaction already running finishes. */
+        (void)db_txn_cancel(call->pending_txn);
 }
 
 void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out)

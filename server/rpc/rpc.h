@@ -82,6 +82,7 @@ struct rpc_call {
     void (*on_cancel)(struct rpc_call *call);
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
+    struct db_txn *pending_txn; /* that transaction, dropped if still queued at a cancel */
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */

@@ -1,4 +1,4 @@
-/* db/ under allocation failures, against the real PostgreSQL of tests/run.sh
+/* db/ under allocation failures (and the dropping of queued work), against the real PostgreSQL of tests/run.sh
  * (IMS_TEST_DB): every malloc, calloc and realloc of db/'s own code fails once, in turn,
  * while a pool is made, connects and prepares, runs a transaction and closes. Each run must
  * end with the transaction answered (committed, or failed with a code) and the pool freed;
@@ -130,9 +130,48 @@ static void pool_under_failures(void **state)
     assert_true(ok); /* without a failure the transaction committed and answered 42 */
 }
 
+/* A transaction still queued is dropped at once; one running finishes. */
+static void cancel_drops_only_queued_work(void **state)
+{
+    (void)state;
+    const char *dsn = getenv("IMS_TEST_DB");
+    if (!dsn) {
+        skip();
+        return;
+    }
+    uv_loop_t loop;
+    assert_int_equal(uv_loop_init(&loop), 0);
+    struct db_pool_config config = {.conninfo = dsn, .size = 1, .max_queue = 4,
+                                     .statements = statements, .statement_count = 1};
+    struct db_pool *pool;
+    assert_int_equal(db_pool_new(&loop, &config, &pool), 0);
+    for (int i = 0; i < 300 && !db_pool_up(pool); i++)
+        uv_run(&loop, UV_RUN_ONCE);
+    assert_true(db_pool_up(pool) > 0);
+    const char *v[1] = {"1"};
+    struct db_txn *a = db_txn_new(pool, NULL, 0), *b = db_txn_new(pool, NULL, 0);
+    assert_true(db_txn_add(a, 0, 1, v) >= 0 && db_txn_add(b, 0, 1, v) >= 0);
+    struct outcome oa = {0}, ob = {0};
+    db_txn_exec(a, txn_done, &oa);
+    db_txn_exec(b, txn_done, &ob); /* the one connection is busy with a: b waits */
+    assert_int_equal(db_txn_cancel(b), 1);
+    assert_true(ob.done);
+    assert_int_equal(ob.err, IMS_ECLOSED);
+    assert_int_equal(db_txn_cancel(a), 0);
+    run_until(&loop, &oa.done, 10000);
+    assert_int_equal(oa.err, 0);
+    assert_string_equal(oa.value, "2");
+    int closed = 0;
+    db_pool_close(pool, pool_closed, &closed);
+    run_until(&loop, &closed, 10000);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    assert_int_equal(uv_loop_close(&loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cancel_drops_only_queued_work),
         cmocka_unit_test(pool_under_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
