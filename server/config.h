@@ -44,6 +44,7 @@ struct config {
     int64_t max_buffered_bytes;
     char *tls_min_version;
     int64_t token_cache_ttl_ms;
+    int64_t max_calls_per_token;
     char *tls_cert;
     char *tls_key;
     char *tls_client_ca;

@@ -7,6 +7,7 @@
 
 #include "db_pool.h"
 #include "grpc_server.h"
+#include "inflight.h"
 #include "ims/error.h"
 #include "log.h"
 #include "server.h"
@@ -358,6 +359,13 @@ static void call_authorized(struct rpc_call *call)
                     (unsigned long long)call->server->stats.denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "role %s may not call %s",
                  auth_role_name(call->principal.role), call->method->name);
+        return;
+    }
+    unsigned limit = rpc_inflight_enter(call);
+    if (limit) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "this token has %u calls in flight, the most one token may have; retry later",
+                 limit);
         return;
     }
     if (perm->scope != SCOPE_TENANT) {

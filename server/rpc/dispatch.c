@@ -6,6 +6,7 @@
 
 #include "db_pool.h"
 #include "grpc_server.h"
+#include "inflight.h"
 #include "ims/error.h"
 #include "log.h"
 #include "server.h"
@@ -23,6 +24,11 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
         free(s);
         return IMS_ENOMEM;
     }
+    if (rpc_inflight_init(s, config->max_calls_per_token) != 0) {
+        rpc_access_free(s);
+        free(s);
+        return IMS_ENOMEM;
+    }
     *out = s;
     return 0;
 }
@@ -32,6 +38,7 @@ void rpc_server_free(struct rpc_server *server)
     if (!server)
         return;
     rpc_access_free(server);
+    rpc_inflight_free(server);
     free(server);
 }
 
@@ -88,6 +95,7 @@ static struct rpc_method_slot *find_method(struct rpc_server *s, const char *pat
 
 static void call_free(struct rpc_call *call)
 {
+    rpc_inflight_leave(call);
     auth_lookup_cancel(&call->auth_wait);
     if (call->state_free && call->state)
         call->state_free(call->state);

@@ -83,6 +83,7 @@ struct rpc_call {
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
     struct db_txn *pending_txn; /* that transaction, dropped if still queued at a cancel */
+    int inflight_counted;       /* counted against its token's calls in flight */
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */
@@ -110,6 +111,7 @@ struct rpc_server_config {
     struct tenant_registry *tenants;
     unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
     size_t max_message_bytes;    /* the transport's limit; a client stream holds 16 of them */
+    unsigned max_calls_per_token; /* calls in flight per token (0: 256) */
 };
 
 /* Returns 0 or IMS_ENOMEM. */

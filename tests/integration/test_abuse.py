@@ -301,6 +301,36 @@ class BlackholedDatabase(unittest.TestCase):
         self.assertIn("transaction timed out", d.log_text())
 
 
+class CallsPerToken(unittest.TestCase):
+    def test_a_token_holds_at_most_its_share(self):
+        d = imstest.Daemon("--max-calls-per-token", "2")
+        self.addCleanup(d.stop)
+        token = imstest.imsd_token("operator", label="abuse-inflight")
+        other = imstest.imsd_token("operator", label="abuse-inflight-other")
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        watch = ch.unary_stream("/ims.v1.Level/WatchSecurityLevel",
+                                request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=lambda b: b)
+        md = [("authorization", "Bearer " + token)]
+        held = [watch(level_pb2.WatchSecurityLevelRequest(), metadata=md, timeout=30)
+                for _ in range(2)]
+        time.sleep(1.0)  # both watches are running (no message comes before a change)
+        listing = lambda tok: imstest.unary(ch, "/ims.v1.Tenants/ListTenants",
+                                           tenants_pb2.ListTenantsRequest(),
+                                           tenants_pb2.ListTenantsResponse, token=tok)
+        code, details = imstest.code_of(lambda: listing(token))
+        self.assertEqual(code, grpc.StatusCode.RESOURCE_EXHAUSTED, details)
+        self.assertIn("calls in flight", details)
+        self.assertEqual(imstest.code_of(lambda: listing(other))[0], grpc.StatusCode.OK)
+        held[0].cancel()
+        deadline = time.time() + 10
+        while imstest.code_of(lambda: listing(token))[0] != grpc.StatusCode.OK:
+            self.assertLess(time.time(), deadline, "the cancelled watch still counts")
+            time.sleep(0.1)
+        held[1].cancel()
+
+
 class ConnectionCaps(unittest.TestCase):
     def test_per_address_cap(self):
         d = imstest.Daemon("--max-connections-per-address", "4")
