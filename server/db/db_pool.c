@@ -73,6 +73,7 @@ struct db_txn {
     char sqlstate[6];
     char *error;
     struct db_txn *next; /* on the wait queue */
+    int urgent;          /* queued before the others (db_txn_set_urgent) */
 };
 
 struct db_pool {
@@ -710,13 +711,29 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
         txn_complete(txn, IMS_ETOOBIG);
         return;
     }
-    if (pool->queue_tail)
-        pool->queue_tail->next = txn;
-    else
-        pool->queue_head = txn;
-    pool->queue_tail = txn;
+    if (txn->urgent) {
+        /* After the urgent ones already waiting, before everything else. */
+        struct db_txn **link = &pool->queue_head;
+        while (*link && (*link)->urgent)
+            link = &(*link)->next;
+        txn->next = *link;
+        *link = txn;
+        if (!txn->next)
+            pool->queue_tail = txn;
+    } else {
+        if (pool->queue_tail)
+            pool->queue_tail->next = txn;
+        else
+            pool->queue_head = txn;
+        pool->queue_tail = txn;
+    }
     pool->queued++;
     pool_kick(pool);
+}
+
+void db_txn_set_urgent(struct db_txn *txn)
+{
+    txn->urgent = 1;
 }
 
 int db_txn_cancel(struct db_txn *txn)

@@ -84,6 +84,10 @@ int db_txn_count(const struct db_txn *txn);
  * with db_txn_free, in the callback or later. */
 void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg);
 
+/* Before db_txn_exec: the transaction waits ahead of every other that is not urgent (a
+ * token lookup must not queue behind bulk writes). */
+void db_txn_set_urgent(struct db_txn *txn);
+
 /* Drops a transaction still waiting for a connection (its caller went away): its callback
  * runs now with IMS_ECLOSED. Returns 1, or 0 when it is already running or done (it then
  * completes as usual). */

@@ -140,6 +140,7 @@ static int token_fetch(void *ctx, const char *hash, struct auth_flight *flight)
     }
     f->server = s;
     f->flight = flight;
+    db_txn_set_urgent(txn); /* every call waits for it: ahead of bulk writes */
     db_txn_exec(txn, token_fetched, f);
     return 0;
 }

@@ -26,13 +26,17 @@ struct outcome {
     int done;
     int err;
     char value[16];
+    int order; /* when it completed, counted from 1 */
 };
+
+static int completed;
 
 static void txn_done(struct db_txn *txn, int err, void *arg)
 {
     struct outcome *o = arg;
     o->done = 1;
     o->err = err;
+    o->order = ++completed;
     if (err == 0)
         snprintf(o->value, sizeof o->value, "%s", PQgetvalue(db_txn_result(txn, 0), 0, 0));
     db_txn_free(txn);
@@ -130,7 +134,8 @@ static void pool_under_failures(void **state)
     assert_true(ok); /* without a failure the transaction committed and answered 42 */
 }
 
-/* A transaction still queued is dropped at once; one running finishes. */
+/* A transaction still queued is dropped at once; one running finishes; an urgent one
+ * waits ahead of the others. */
 static void cancel_drops_only_queued_work(void **state)
 {
     (void)state;
@@ -158,9 +163,18 @@ static void cancel_drops_only_queued_work(void **state)
     assert_true(ob.done);
     assert_int_equal(ob.err, IMS_ECLOSED);
     assert_int_equal(db_txn_cancel(a), 0);
-    run_until(&loop, &oa.done, 10000);
+    /* An urgent transaction waits ahead of those that are not. */
+    struct db_txn *c = db_txn_new(pool, NULL, 0), *u = db_txn_new(pool, NULL, 0);
+    assert_true(db_txn_add(c, 0, 1, v) >= 0 && db_txn_add(u, 0, 1, v) >= 0);
+    struct outcome oc = {0}, ou = {0};
+    db_txn_exec(c, txn_done, &oc);
+    db_txn_set_urgent(u);
+    db_txn_exec(u, txn_done, &ou);
+    run_until(&loop, &oc.done, 10000);
     assert_int_equal(oa.err, 0);
     assert_string_equal(oa.value, "2");
+    assert_true(ou.done && oc.done);
+    assert_true(oa.order < ou.order && ou.order < oc.order);
     int closed = 0;
     db_pool_close(pool, pool_closed, &closed);
     run_until(&loop, &closed, 10000);
