@@ -72,9 +72,10 @@ static const struct option_def options[] = {
      "deadline of calls that send no grpc-timeout (Watch streams excepted)"},
     {"max_header_list_bytes", OPT_INT, OFF(max_header_list_bytes), "16384", 1024, 1048576,
      "request headers of one call (name + value + 32 each); the stream is reset beyond"},
-    {"max_conn_buffered_bytes", OPT_INT, OFF(max_conn_buffered_bytes), "16777216", 65536,
-     4294967296, "request bytes held for one connection before its flow-control window is "
-     "left shut"},
+    {"max_conn_buffered_bytes", OPT_INT, OFF(max_conn_buffered_bytes), "75497472", 65536,
+     68719476736, "request bytes held for one connection (partial messages and client "
+     "streams) before its flow-control windows are left shut; at least 17 x "
+     "max_message_bytes, so that one whole client stream fits"},
     {"max_buffered_bytes", OPT_INT, OFF(max_buffered_bytes), "268435456", 65536, 68719476736,
      "request bytes held over all connections before flow-control windows are left shut"},
     {"max_calls_per_token", OPT_INT, OFF(max_calls_per_token), "256", 1, 1000000,
@@ -318,6 +319,17 @@ int config_validate(const struct config *c, char *err, size_t err_len)
     }
     if (c->tls_require_client_cert && !c->tls_client_ca) {
         snprintf(err, err_len, "tls_require_client_cert: needs tls_client_ca");
+        return IMS_EINVAL;
+    }
+    if (c->max_conn_buffered_bytes < 17 * c->max_message_bytes) {
+        snprintf(err, err_len,
+                 "max_conn_buffered_bytes: at least 17 x max_message_bytes (%lld), so that one "
+                 "client stream of 16 messages and a partial one fit",
+                 (long long)(17 * c->max_message_bytes));
+        return IMS_EINVAL;
+    }
+    if (c->max_buffered_bytes < c->max_conn_buffered_bytes) {
+        snprintf(err, err_len, "max_buffered_bytes: at least max_conn_buffered_bytes");
         return IMS_EINVAL;
     }
     if (strcmp(c->tls_min_version, "1.3") != 0 && strcmp(c->tls_min_version, "1.2") != 0) {

@@ -356,6 +356,12 @@ void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max)
         call->deframer.max_message_bytes = max;
 }
 
+void grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
+{
+    call->app_held = bytes;
+    h2_flow_hold(call, (call->deframer.body != NULL ? call->deframer.body_have : 0) + bytes);
+}
+
 void grpc_call_no_default_deadline(struct grpc_call *call)
 {
     call->no_default_deadline = 1;
@@ -406,7 +412,8 @@ void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t 
     if (call->state != GRPC_CALL_RECEIVING)
         return;
     int rc = grpc_deframer_feed(&call->deframer, data, len, deliver_message, call);
-    h2_flow_hold(call, call->deframer.body != NULL ? call->deframer.body_have : 0);
+    h2_flow_hold(call, (call->deframer.body != NULL ? call->deframer.body_have : 0) +
+                           call->app_held);
     if (rc >= 0)
         return;
     char message[128];

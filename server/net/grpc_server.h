@@ -158,6 +158,11 @@ void grpc_call_no_default_deadline(struct grpc_call *call);
 void grpc_call_pause_input(struct grpc_call *call);
 void grpc_call_resume_input(struct grpc_call *call);
 
+/* Bytes of this call's request the dispatcher keeps (a client stream's messages until it
+ * ends; 0 once it let them go): counted with the partial messages of the connection and of
+ * the server, so that windows stay shut while they are over their budgets. */
+void grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes);
+
 /* Inside on_call_start, before it refuses the call: the message the refusal carries
  * (truncated to 199 bytes). */
 void grpc_call_set_refusal(struct grpc_call *call, const char *message);
