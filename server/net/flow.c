@@ -10,11 +10,14 @@
 #include "grpc_server_internal.h"
 #include "h2_session.h"
 
+/* Windows wait while partial messages are over the budgets. Bytes a dispatcher keeps
+ * (client streams) do not shut windows: they are refused at the budget instead
+ * (grpc_call_set_held_bytes), since streams waiting for each other's room never end. */
 static int over_budget(const struct h2_conn *conn)
 {
     const struct grpc_server_config *c = &conn->server->config;
-    return (c->max_conn_buffered_bytes != 0 && conn->buffered > c->max_conn_buffered_bytes) ||
-           (c->max_buffered_bytes != 0 && conn->server->buffered > c->max_buffered_bytes);
+    return (c->max_conn_buffered_bytes != 0 && conn->partial > c->max_conn_buffered_bytes) ||
+           (c->max_buffered_bytes != 0 && conn->server->partial > c->max_buffered_bytes);
 }
 
 static void set_stalled(struct h2_conn *conn, int stalled)
@@ -71,16 +74,20 @@ void h2_flow_call_gone(struct grpc_call *call)
     }
 }
 
-void h2_flow_hold(struct grpc_call *call, size_t holding)
+void h2_flow_hold(struct grpc_call *call, size_t partial)
 {
     struct h2_conn *conn = call->conn;
     struct grpc_server *server = conn->server;
-    size_t before = call->held;
+    size_t before = call->held, before_partial = call->held_partial;
+    size_t holding = partial + call->app_held;
     call->held = holding;
+    call->held_partial = partial;
     conn->buffered = conn->buffered - before + holding;
     server->buffered = server->buffered - before + holding;
+    conn->partial = conn->partial - before_partial + partial;
+    server->partial = server->partial - before_partial + partial;
     server->stats.buffered_bytes = server->buffered;
-    if (holding < before && server->stalled_conns > 0)
+    if (partial < before_partial && server->stalled_conns > 0)
         h2_flow_released(server);
 }
 

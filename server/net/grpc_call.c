@@ -77,6 +77,7 @@ static void call_release(struct grpc_call *call)
     }
     free(call->headers);
     grpc_deframer_free(&call->deframer);
+    call->app_held = 0;
     h2_flow_hold(call, 0);
     free(call->out);
     free(call->status_message);
@@ -356,10 +357,20 @@ void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max)
         call->deframer.max_message_bytes = max;
 }
 
-void grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
+int grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
 {
+    const struct grpc_server_config *c = &call_server(call)->config;
+    if (bytes > call->app_held) {
+        size_t more = bytes - call->app_held;
+        if ((c->max_conn_buffered_bytes != 0 &&
+             call->conn->buffered + more > c->max_conn_buffered_bytes) ||
+            (c->max_buffered_bytes != 0 &&
+             call_server(call)->buffered + more > c->max_buffered_bytes))
+            return IMS_ETOOBIG;
+    }
     call->app_held = bytes;
-    h2_flow_hold(call, (call->deframer.body != NULL ? call->deframer.body_have : 0) + bytes);
+    h2_flow_hold(call, call->deframer.body != NULL ? call->deframer.body_have : 0);
+    return 0;
 }
 
 void grpc_call_no_default_deadline(struct grpc_call *call)
@@ -412,8 +423,7 @@ void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t 
     if (call->state != GRPC_CALL_RECEIVING)
         return;
     int rc = grpc_deframer_feed(&call->deframer, data, len, deliver_message, call);
-    h2_flow_hold(call, (call->deframer.body != NULL ? call->deframer.body_have : 0) +
-                           call->app_held);
+    h2_flow_hold(call, call->deframer.body != NULL ? call->deframer.body_have : 0);
     if (rc >= 0)
         return;
     char message[128];

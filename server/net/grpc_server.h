@@ -159,9 +159,12 @@ void grpc_call_pause_input(struct grpc_call *call);
 void grpc_call_resume_input(struct grpc_call *call);
 
 /* Bytes of this call's request the dispatcher keeps (a client stream's messages until it
- * ends; 0 once it let them go): counted with the partial messages of the connection and of
- * the server, so that windows stay shut while they are over their budgets. */
-void grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes);
+ * ends; 0 once it let them go), counted with the partial messages of the connection and
+ * of the server. Returns 0, or IMS_ETOOBIG (nothing counted) when more bytes would take the
+ * connection over max_conn_buffered_bytes or the server over max_buffered_bytes: the
+ * dispatcher then ends the call (waiting could deadlock streams that all wait for room). */
+int grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
+    __attribute__((warn_unused_result));
 
 /* Inside on_call_start, before it refuses the call: the message the refusal carries
  * (truncated to 199 bytes). */

@@ -26,6 +26,7 @@ struct grpc_server {
     struct h2_conn *conns; /* connections whose socket is open */
     struct grpc_server_stats stats;
     size_t buffered;        /* request bytes held by every connection's calls */
+    size_t partial;         /* of which partial messages */
     unsigned stalled_conns; /* connections whose window waits for a byte budget */
     int in_release, release_again; /* flow.c: h2_flow_released() is running */
     struct peer_count peers; /* open connections per client address */

@@ -64,7 +64,8 @@ struct h2_conn {
     uint64_t hard_close_ms;  /* a GOAWAY went out for a timeout: close by then anyway */
     int preface_done;        /* the client's SETTINGS arrived */
     /* Flow control (flow.c). */
-    size_t buffered;  /* request bytes its calls hold (partial messages) */
+    size_t buffered;  /* request bytes its calls hold (partial messages, client streams) */
+    size_t partial;   /* of which partial messages: over the budget, windows wait */
     size_t unacked;   /* bytes received and not yet given back as window */
     int budget_stalled; /* a window waits until bytes are freed (counted in the server) */
     const char *end_reason; /* why a GOAWAY was sent on our own: the close reason */
@@ -106,7 +107,9 @@ void h2_timer_close(struct h2_conn *conn);
 /* A DATA chunk of len bytes arrived for call (before it is deframed). */
 struct grpc_call;
 void h2_flow_received(struct grpc_call *call, size_t len);
-/* The call's deframer now holds this many bytes (the call's share is updated). */
+/* The call's deframer now holds this many bytes of a partial message; with what the
+ * dispatcher keeps (app_held) they are the call's share of the connection's and server's
+ * bytes. */
 void h2_flow_hold(struct grpc_call *call, size_t holding);
 /* Gives back the window for the call's bytes when its budget and the connection's and
  * the server's allow; flushes the WINDOW_UPDATE when not inside nghttp2. */

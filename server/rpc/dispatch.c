@@ -272,8 +272,13 @@ static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, 
     memcpy(call->raw + call->raw_len, data, len);
     call->raw_len += len;
     call->have_message = 1;
-    /* Counted in the transport's byte budgets: over them, the peer's window stays shut. */
-    grpc_call_set_held_bytes(grpc, call->raw_len);
+    /* Counted in the transport's byte budgets; a stream that would take them over ends. */
+    if (grpc_call_set_held_bytes(grpc, call->raw_len) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "client streams hold more request bytes than this connection or the server "
+                 "allows (max_conn_buffered_bytes, max_buffered_bytes); retry later");
+        return;
+    }
 }
 
 static void on_half_close(struct grpc_call *grpc, void *user_data)
@@ -290,7 +295,8 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
                                               call->raw ? call->raw : (const uint8_t *)"");
     free(call->raw);
     call->raw = NULL;
-    grpc_call_set_held_bytes(grpc, 0);
+    if (grpc_call_set_held_bytes(grpc, 0) != 0) /* fewer bytes: always counted */
+        return;
     if (!call->request) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
                  call->method->input->name);
