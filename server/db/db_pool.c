@@ -711,22 +711,15 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
         txn_complete(txn, IMS_ETOOBIG);
         return;
     }
-    if (txn->urgent) {
-        /* After the urgent ones already waiting, before everything else. */
-        struct db_txn **link = &pool->queue_head;
-        while (*link && (*link)->urgent)
-            link = &(*link)->next;
-        txn->next = *link;
-        *link = txn;
-        if (!txn->next)
-            pool->queue_tail = txn;
-    } else {
-        if (pool->queue_tail)
-            pool->queue_tail->next = txn;
-        else
-            pool->queue_head = txn;
+    /* At the end; an urgent one after the urgent ones already waiting, before the rest. */
+    struct db_txn **link = txn->urgent || !pool->queue_tail ? &pool->queue_head
+                                                            : &pool->queue_tail->next;
+    while (txn->urgent && *link && (*link)->urgent)
+        link = &(*link)->next;
+    txn->next = *link;
+    *link = txn;
+    if (!txn->next)
         pool->queue_tail = txn;
-    }
     pool->queued++;
     pool_kick(pool);
 }
@@ -739,22 +732,20 @@ void db_txn_set_urgent(struct db_txn *txn)
 int db_txn_cancel(struct db_txn *txn)
 {
     struct db_pool *pool = txn->pool;
-    struct db_txn *prev = NULL;
-    for (struct db_txn *q = pool->queue_head; q; prev = q, q = q->next) {
-        if (q != txn)
-            continue;
-        if (prev)
-            prev->next = q->next;
-        else
-            pool->queue_head = q->next;
-        if (pool->queue_tail == q)
-            pool->queue_tail = prev;
-        pool->queued--;
-        q->next = NULL;
-        txn_complete(q, IMS_ECLOSED);
-        return 1;
+    struct db_txn *prev = NULL, **link = &pool->queue_head;
+    while (*link && *link != txn) {
+        prev = *link;
+        link = &(*link)->next;
     }
-    return 0;
+    if (!*link)
+        return 0; /* running or done */
+    *link = txn->next;
+    if (pool->queue_tail == txn)
+        pool->queue_tail = prev;
+    pool->queued--;
+    txn->next = NULL;
+    txn_complete(txn, IMS_ECLOSED);
+    return 1;
 }
 
 static void pool_maybe_done(struct db_pool *pool)
