@@ -11,6 +11,7 @@ import struct
 import threading
 import time
 import unittest
+import urllib.request
 
 import grpc
 
@@ -362,7 +363,7 @@ class ConnectionCaps(unittest.TestCase):
         self.assertIn("too many connections from this address", d.log_text())
 
     def test_total_cap(self):
-        d = imstest.Daemon("--max-connections", "2")
+        d = imstest.Daemon("--max-connections", "2", "--ops-listen", "127.0.0.1:0")
         self.addCleanup(d.stop)
         held = [h2raw.Conn(d.port) for _ in range(2)]
         for c in held:
@@ -373,6 +374,9 @@ class ConnectionCaps(unittest.TestCase):
         self.addCleanup(extra.close)
         self.assertTrue(extra.wait_closed(10))
         self.assertIn('reason="too many connections"', d.log_text())
+        metrics = urllib.request.urlopen("http://127.0.0.1:%d/metrics" % d.ops_port,
+                                         timeout=10).read().decode()
+        self.assertIn('ims_limits_hit_total{kind="max_connections"} 1\n', metrics)
 
 
 class UnauthenticatedFlood(unittest.TestCase):
