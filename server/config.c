@@ -80,6 +80,8 @@ static const struct option_def options[] = {
      "request bytes held over all connections before flow-control windows are left shut"},
     {"max_calls_per_token", OPT_INT, OFF(max_calls_per_token), "256", 1, 1000000,
      "calls one token may have in flight at once (watch streams included)"},
+    {"max_calls_per_tenant", OPT_INT, OFF(max_calls_per_tenant), "1024", 1, 1000000,
+     "calls for one tenant in flight at once, over all its tokens"},
     {"token_cache_ttl_ms", OPT_INT, OFF(token_cache_ttl_ms), "5000", 0, 3600000,
      "how long a verified token is trusted before the database is asked again"},
     {"tls_cert", OPT_STRING, OFF(tls_cert), NULL, 0, 0, "PEM certificate chain for https://"},

@@ -45,6 +45,7 @@ struct config {
     char *tls_min_version;
     int64_t token_cache_ttl_ms;
     int64_t max_calls_per_token;
+    int64_t max_calls_per_tenant;
     char *tls_cert;
     char *tls_key;
     char *tls_client_ca;

@@ -328,6 +328,13 @@ static void call_tenant_known(struct rpc_call *call, int found)
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
         return;
     }
+    unsigned limit = rpc_inflight_enter_tenant(call);
+    if (limit) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "this tenant has %u calls in flight, the most one tenant may have; retry later",
+                 limit);
+        return;
+    }
     call->handler(call);
 }
 

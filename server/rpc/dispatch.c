@@ -24,7 +24,7 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
         free(s);
         return IMS_ENOMEM;
     }
-    if (rpc_inflight_init(s, config->max_calls_per_token) != 0) {
+    if (rpc_inflight_init(s, config->max_calls_per_token, config->max_calls_per_tenant) != 0) {
         rpc_access_free(s);
         free(s);
         return IMS_ENOMEM;

@@ -1,4 +1,4 @@
-/* Calls in flight per token, each token at most a set number at once. */
+/* Calls in flight per token and per tenant, each at most a set number at once. */
 #include "inflight.h"
 
 #include <stdio.h>
@@ -14,12 +14,16 @@
 struct inflight_entry {
     struct inflight_entry *next;
     unsigned count;
-    char token_id[AUTH_UUID_LEN + 1];
+    char key[AUTH_UUID_LEN + 1]; /* a token id or a tenant id */
+};
+
+struct inflight_table {
+    unsigned max;
+    struct inflight_entry *buckets[INFLIGHT_BUCKETS];
 };
 
 struct rpc_inflight {
-    unsigned max;
-    struct inflight_entry *buckets[INFLIGHT_BUCKETS];
+    struct inflight_table tokens, tenants;
 };
 
 static unsigned bucket_of(const char *id)
@@ -30,63 +34,65 @@ static unsigned bucket_of(const char *id)
     return h % INFLIGHT_BUCKETS;
 }
 
-int rpc_inflight_init(struct rpc_server *server, unsigned max)
+int rpc_inflight_init(struct rpc_server *server, unsigned max, unsigned max_tenant)
 {
     server->inflight = calloc(1, sizeof *server->inflight);
     if (!server->inflight)
         return IMS_ENOMEM;
-    server->inflight->max = max ? max : 256;
+    server->inflight->tokens.max = max ? max : 256;
+    server->inflight->tenants.max = max_tenant ? max_tenant : 1024;
     return 0;
+}
+
+static void table_clear(struct inflight_table *t)
+{
+    for (int b = 0; b < INFLIGHT_BUCKETS; b++)
+        while (t->buckets[b]) {
+            struct inflight_entry *e = t->buckets[b];
+            t->buckets[b] = e->next;
+            free(e);
+        }
 }
 
 void rpc_inflight_free(struct rpc_server *server)
 {
     if (!server->inflight)
         return;
-    for (int b = 0; b < INFLIGHT_BUCKETS; b++)
-        while (server->inflight->buckets[b]) {
-            struct inflight_entry *e = server->inflight->buckets[b];
-            server->inflight->buckets[b] = e->next;
-            free(e);
-        }
+    table_clear(&server->inflight->tokens);
+    table_clear(&server->inflight->tenants);
     free(server->inflight);
     server->inflight = NULL;
 }
 
-unsigned rpc_inflight_enter(struct rpc_call *call)
+/* Counts key; returns 0, or the table's limit when key has it already (not counted). */
+static unsigned table_enter(struct inflight_table *t, const char *key, int *counted)
 {
-    struct rpc_inflight *t = call->server->inflight;
-    const char *id = call->principal.token_id;
-    if (!t || call->inflight_counted || !*id)
-        return 0;
-    struct inflight_entry **head = &t->buckets[bucket_of(id)], *e = *head;
-    while (e && strcmp(e->token_id, id) != 0)
+    struct inflight_entry **head = &t->buckets[bucket_of(key)], *e = *head;
+    while (e && strcmp(e->key, key) != 0)
         e = e->next;
     if (!e) {
         e = calloc(1, sizeof *e);
         if (!e)
             return 0; /* not counted: memory is short, not the client's fault */
-        snprintf(e->token_id, sizeof e->token_id, "%s", id);
+        snprintf(e->key, sizeof e->key, "%s", key);
         e->next = *head;
         *head = e;
     }
     if (e->count >= t->max)
         return t->max;
     e->count++;
-    call->inflight_counted = 1;
+    *counted = 1;
     return 0;
 }
 
-void rpc_inflight_leave(struct rpc_call *call)
+static void table_leave(struct inflight_table *t, const char *key, int *counted)
 {
-    struct rpc_inflight *t = call->server->inflight;
-    if (!t || !call->inflight_counted)
+    if (!*counted)
         return;
-    call->inflight_counted = 0;
-    const char *id = call->principal.token_id;
-    for (struct inflight_entry **link = &t->buckets[bucket_of(id)]; *link; link = &(*link)->next) {
+    *counted = 0;
+    for (struct inflight_entry **link = &t->buckets[bucket_of(key)]; *link; link = &(*link)->next) {
         struct inflight_entry *e = *link;
-        if (strcmp(e->token_id, id) != 0)
+        if (strcmp(e->key, key) != 0)
             continue;
         if (--e->count == 0) {
             *link = e->next;
@@ -94,4 +100,29 @@ void rpc_inflight_leave(struct rpc_call *call)
         }
         return;
     }
+}
+
+unsigned rpc_inflight_enter(struct rpc_call *call)
+{
+    if (!call->server->inflight || call->inflight_counted || !*call->principal.token_id)
+        return 0;
+    return table_enter(&call->server->inflight->tokens, call->principal.token_id,
+                       &call->inflight_counted);
+}
+
+unsigned rpc_inflight_enter_tenant(struct rpc_call *call)
+{
+    if (!call->server->inflight || call->inflight_tenant_counted || !*call->tenant)
+        return 0;
+    return table_enter(&call->server->inflight->tenants, call->tenant,
+                       &call->inflight_tenant_counted);
+}
+
+void rpc_inflight_leave(struct rpc_call *call)
+{
+    if (!call->server->inflight)
+        return;
+    table_leave(&call->server->inflight->tokens, call->principal.token_id,
+                &call->inflight_counted);
+    table_leave(&call->server->inflight->tenants, call->tenant, &call->inflight_tenant_counted);
 }

@@ -84,6 +84,7 @@ struct rpc_call {
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
     struct db_txn *pending_txn; /* that transaction, dropped if still queued at a cancel */
     int inflight_counted;       /* counted against its token's calls in flight */
+    int inflight_tenant_counted; /* and its tenant's */
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */
@@ -112,6 +113,7 @@ struct rpc_server_config {
     unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
     size_t max_message_bytes;    /* the transport's limit; a client stream holds 16 of them */
     unsigned max_calls_per_token; /* calls in flight per token (0: 256) */
+    unsigned max_calls_per_tenant; /* calls in flight per tenant (0: 1024) */
 };
 
 /* Returns 0 or IMS_ENOMEM. */

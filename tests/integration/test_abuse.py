@@ -332,6 +332,39 @@ class CallsPerToken(unittest.TestCase):
         held[1].cancel()
 
 
+class CallsPerTenant(unittest.TestCase):
+    def test_a_tenant_holds_at_most_its_share(self):
+        d = imstest.Daemon("--max-calls-per-tenant", "2")
+        self.addCleanup(d.stop)
+        op = imstest.imsd_token("operator", label="abuse-tenant")
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        tenant = imstest.unary(ch, "/ims.v1.Tenants/CreateTenant", tenants_pb2.CreateTenantRequest(
+            slug=imstest.unique("abuse"), display_name="Abuse Ltd", sector="it-services",
+            size_band="small"), tenants_pb2.Tenant, token=op).id
+        viewers = [imstest.imsd_token("viewer", tenants=[tenant], label="abuse-tenant-%d" % i)
+                   for i in range(3)]
+        watch = ch.unary_stream("/ims.v1.Level/WatchSecurityLevel",
+                                request_serializer=lambda m: m.SerializeToString(),
+                                response_deserializer=lambda b: b)
+        held = [watch(level_pb2.WatchSecurityLevelRequest(tenant=tenant), timeout=30,
+                      metadata=[("authorization", "Bearer " + v)]) for v in viewers[:2]]
+        for call in held:
+            next(call)  # the current level: the watch is running
+        get = lambda: imstest.unary(ch, "/ims.v1.Level/GetSecurityLevel",
+                                    level_pb2.GetSecurityLevelRequest(tenant=tenant),
+                                    level_pb2.SecurityLevel, token=viewers[2])
+        code, details = imstest.code_of(get)
+        self.assertEqual(code, grpc.StatusCode.RESOURCE_EXHAUSTED, details)
+        self.assertIn("this tenant has 2 calls in flight", details)
+        held[0].cancel()
+        deadline = time.time() + 10
+        while imstest.code_of(get)[0] != grpc.StatusCode.OK:
+            self.assertLess(time.time(), deadline, "the cancelled watch still counts")
+            time.sleep(0.1)
+        held[1].cancel()
+
+
 class ConnectionCaps(unittest.TestCase):
     def test_per_address_cap(self):
         d = imstest.Daemon("--max-connections-per-address", "4")
