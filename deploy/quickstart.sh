@@ -104,10 +104,14 @@ say "Security level after the metric sample, and how it got there"
 "$imsctl" level history demo
 say "The improvement plan: what raises the level fastest"
 "$imsctl" plan show demo --steps 5
+# Check and Act: audit, corrective action, management review, a level-1 award.
+. "$top/deploy/demo/act.sh" demo
 
 say "What Prometheus sees on the ops listener: http://$ops/metrics (also /healthz, /readyz)"
 curl -sf "http://$ops/readyz" || true
 curl -sf "http://$ops/metrics" | grep -E '^ims_(security_level|maturity_level|revision)\{' || true
+
+. "$top/deploy/demo/board.sh"
 
 if [ "$wait_for_ctrl_c" = 1 ]; then
     say "Serving until Ctrl-C. Try: IMS_SERVER=$IMS_SERVER IMS_TOKEN=\$(cat $run/operator.token) $imsctl level watch demo"

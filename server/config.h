@@ -52,6 +52,8 @@ struct config {
     int64_t tls_require_client_cert;
     int64_t allow_cleartext_remote;
     char *ops_listen;
+    char *web_dir;      /* the control board's files ("" : no board) */
+    char *web_chart_js; /* Chart.js, served to the board */
     int64_t ops_tls;
     int64_t ops_require_token;
     int64_t ops_max_connections;
@@ -65,6 +67,7 @@ struct config {
     int64_t sample_retention_days;
     int64_t ingest_batch;
     int64_t ingest_queue;
+    int64_t act_sweep_interval_s;
 };
 
 /* Sets every default. */

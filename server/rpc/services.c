@@ -6,7 +6,9 @@
 #include "ims/v1/catalog.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/events.pb-c.h"
+#include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
@@ -104,4 +106,28 @@ int rpc_register_continuity(struct rpc_server *server)
         {"GetBia", rpc_get_bia, 0},
     };
     return REGISTER(server, ims__v1__continuity__descriptor, entries);
+}
+
+int rpc_register_improvement(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"RaiseAction", rpc_raise_action, 0},     {"ProgressAction", rpc_progress_action, 0},
+        {"ListActions", rpc_list_actions, 0},     {"GetAction", rpc_get_action, 0},
+        {"PlanAudit", rpc_plan_audit, 0},         {"UpdateAudit", rpc_update_audit, 0},
+        {"ListAudits", rpc_list_audits, 0},       {"GetAudit", rpc_get_audit, 0},
+        {"AwardLevel", rpc_award_level, 0},       {"UpdateAward", rpc_update_award, 0},
+        {"ListAwards", rpc_list_awards, 0},       {"GetAward", rpc_get_award, 0},
+        {"HoldReview", rpc_hold_review, 0},       {"ListReviews", rpc_list_reviews, 0},
+        {"GetReview", rpc_get_review, 0},         {"PutObjective", rpc_put_objective, 0},
+        {"ListObjectives", rpc_list_objectives, 0}, {"GetScorecard", rpc_get_scorecard, 0},
+    };
+    return REGISTER(server, ims__v1__improvement__descriptor, entries);
+}
+
+int rpc_register_portfolio(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetPortfolio", rpc_get_portfolio, 0},
+    };
+    return REGISTER(server, ims__v1__portfolio__descriptor, entries);
 }

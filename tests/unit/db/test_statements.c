@@ -55,6 +55,12 @@ static void rpc_enum_matches_the_rows(void **state)
     assert_string_equal(rpc_table[STMT_SAMPLE_PARTITIONS].name, "s_SAMPLE_PARTITIONS");
     assert_string_equal(rpc_table[STMT_TENANT_IMPORT].name, "s_TENANT_IMPORT");
     assert_string_equal(rpc_table[STMT_SERIES_MAP_INSERT].name, "s_SERIES_MAP_INSERT");
+    assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
+    /* The statements of the files in sql/statements/rpc/ follow those of rpc.sql. */
+    assert_true(STMT_ARTEFACT_SET > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_ARTEFACT_SET].name, "s_ARTEFACT_SET");
+    assert_true(STMT_COMPUTED_WRITE > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_COMPUTED_WRITE].name, "s_COMPUTED_WRITE");
     /* rpc.sql first, then the files of sql/statements/rpc/: the last row is theirs. */
     assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
     assert_string_equal(rpc_table[STMT_TOKEN_REVOKED_NOTIFY].name, "s_TOKEN_REVOKED_NOTIFY");
