@@ -17,7 +17,7 @@ BEGIN
         tenant_id := t;
         SELECT count(*) INTO open_nonconformities FROM findings f
          WHERE f.tenant_id = t AND f.status = 'open' AND f.type IN ('major_nc', 'minor_nc');
-        SELECT count(*) INTO overdue_actions FROM corrective_actions a
+        SELECT count(*) INTO overdue_actions FROM actions a
          WHERE a.tenant_id = t AND a.status = 'open' AND a.due < now();
         -- The level at the end of each day that had a change, as "YYYY-MM-DD=level,...",
         -- opened by the level the window starts with (when the tenant had one then).
