@@ -39,18 +39,57 @@ static const struct option_def options[] = {
      "imsd migrate: role imsd connects as (default: DATABASE_app)"},
     {"log_level", OPT_STRING, OFF(log_level), "info", 0, 0, "debug, info, warning or error"},
     {"db_pool_size", OPT_INT, OFF(db_pool_size), "8", 1, 256, "database connections"},
+    {"db_connect_timeout_ms", OPT_INT, OFF(db_connect_timeout_ms), "5000", 1000, 600000,
+     "time to connect to PostgreSQL (libpq connect_timeout, whole seconds); TCP keepalives "
+     "and a 15 s TCP user timeout are set too, unless the DSN sets them"},
+    {"db_statement_timeout_ms", OPT_INT, OFF(db_statement_timeout_ms), "15000", 0, 3600000,
+     "PostgreSQL statement_timeout of imsd's connections (0: the server's)"},
+    {"db_txn_timeout_ms", OPT_INT, OFF(db_txn_timeout_ms), "20000", 0, 3600000,
+     "a transaction the database does not answer this long drops its connection and fails "
+     "with UNAVAILABLE (0: wait for TCP)"},
     {"max_message_bytes", OPT_INT, OFF(max_message_bytes), "4194304", 1024, 268435456,
      "largest request message accepted"},
     {"max_concurrent_streams", OPT_INT, OFF(max_concurrent_streams), "256", 1, 100000,
      "concurrent calls per connection"},
     {"shutdown_grace_ms", OPT_INT, OFF(shutdown_grace_ms), "5000", 0, 600000,
      "how long in-flight calls may finish at shutdown"},
+    {"max_connections", OPT_INT, OFF(max_connections), "8192", 1, 1000000,
+     "open gRPC connections in all; more are closed as they are accepted"},
+    {"max_connections_per_address", OPT_INT, OFF(max_connections_per_address), "512", 1, 1000000,
+     "open gRPC connections from one client IP address (Unix sockets are not counted)"},
+    {"tls_handshake_timeout_ms", OPT_INT, OFF(tls_handshake_timeout_ms), "10000", 100, 600000,
+     "time a TLS client has to finish its handshake"},
+    {"preface_timeout_ms", OPT_INT, OFF(preface_timeout_ms), "10000", 100, 600000,
+     "time a client has, once connected (and TLS done), to send the HTTP/2 preface"},
+    {"headers_timeout_ms", OPT_INT, OFF(headers_timeout_ms), "10000", 100, 600000,
+     "time a request header block may stay incomplete"},
+    {"idle_timeout_ms", OPT_INT, OFF(idle_timeout_ms), "300000", 100, 86400000,
+     "a connection without open calls this long gets GOAWAY and is closed"},
+    {"keepalive_ms", OPT_INT, OFF(keepalive_ms), "60000", 100, 86400000,
+     "with calls open and nothing read this long, a PING is sent; no answer as long again: "
+     "closed"},
+    {"default_deadline_ms", OPT_INT, OFF(default_deadline_ms), "120000", 100, 86400000,
+     "deadline of calls that send no grpc-timeout (Watch streams excepted)"},
+    {"max_header_list_bytes", OPT_INT, OFF(max_header_list_bytes), "16384", 1024, 1048576,
+     "request headers of one call (name + value + 32 each); the stream is reset beyond"},
+    {"max_conn_buffered_bytes", OPT_INT, OFF(max_conn_buffered_bytes), "75497472", 65536,
+     68719476736, "request bytes held for one connection (partial messages and client "
+     "streams) before its flow-control windows are left shut; at least 17 x "
+     "max_message_bytes, so that one whole client stream fits"},
+    {"max_buffered_bytes", OPT_INT, OFF(max_buffered_bytes), "268435456", 65536, 68719476736,
+     "request bytes held over all connections before flow-control windows are left shut"},
+    {"max_calls_per_token", OPT_INT, OFF(max_calls_per_token), "256", 1, 1000000,
+     "calls one token may have in flight at once (watch streams included)"},
+    {"max_calls_per_tenant", OPT_INT, OFF(max_calls_per_tenant), "1024", 1, 1000000,
+     "calls for one tenant in flight at once, over all its tokens"},
     {"token_cache_ttl_ms", OPT_INT, OFF(token_cache_ttl_ms), "5000", 0, 3600000,
      "how long a verified token is trusted before the database is asked again"},
     {"tls_cert", OPT_STRING, OFF(tls_cert), NULL, 0, 0, "PEM certificate chain for https://"},
     {"tls_key", OPT_STRING, OFF(tls_key), NULL, 0, 0, "PEM private key for https://"},
     {"tls_client_ca", OPT_STRING, OFF(tls_client_ca), NULL, 0, 0,
      "PEM CA bundle to verify client certificates (mTLS)"},
+    {"tls_min_version", OPT_STRING, OFF(tls_min_version), "1.3", 0, 0,
+     "oldest TLS version accepted: 1.3, or 1.2 for older clients"},
     {"tls_require_client_cert", OPT_BOOL, OFF(tls_require_client_cert), "false", 0, 1,
      "refuse TLS clients without a verified certificate"},
     {"allow_cleartext_remote", OPT_BOOL, OFF(allow_cleartext_remote), "false", 0, 1,
@@ -295,6 +334,21 @@ int config_validate(const struct config *c, char *err, size_t err_len)
     }
     if (c->tls_require_client_cert && !c->tls_client_ca) {
         snprintf(err, err_len, "tls_require_client_cert: needs tls_client_ca");
+        return IMS_EINVAL;
+    }
+    if (c->max_conn_buffered_bytes < 17 * c->max_message_bytes) {
+        snprintf(err, err_len,
+                 "max_conn_buffered_bytes: at least 17 x max_message_bytes (%lld), so that one "
+                 "client stream of 16 messages and a partial one fit",
+                 (long long)(17 * c->max_message_bytes));
+        return IMS_EINVAL;
+    }
+    if (c->max_buffered_bytes < c->max_conn_buffered_bytes) {
+        snprintf(err, err_len, "max_buffered_bytes: at least max_conn_buffered_bytes");
+        return IMS_EINVAL;
+    }
+    if (strcmp(c->tls_min_version, "1.3") != 0 && strcmp(c->tls_min_version, "1.2") != 0) {
+        snprintf(err, err_len, "tls_min_version: must be 1.3 or 1.2");
         return IMS_EINVAL;
     }
     if (strcmp(c->log_level, "debug") && strcmp(c->log_level, "info") &&

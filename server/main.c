@@ -32,6 +32,7 @@
 #include "migrate.h"
 #include "observe.h"
 #include "rpc.h"
+#include "streams.h"
 #include "statements.h"
 #include "tenant.h"
 
@@ -249,6 +250,10 @@ static void on_net_event(const struct net_event *ev, void *arg)
         log_debug("connection closed", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
                   reason);
         break;
+    case NET_EVENT_CONN_TIMEOUT:
+        log_debug("connection timed out", "conn=%llu peer=%s reason=\"%s\"", ev->conn, ev->peer,
+                  reason);
+        break;
     case NET_EVENT_CONN_DROPPED:
         if (ev->reason)
             log_error("connection dropped", "reason=\"%s\"", reason);
@@ -395,6 +400,12 @@ static void observe_closed(void *arg)
 static void on_tenant_notify(const char *payload, void *arg)
 {
     struct daemon *d = arg;
+    /* "revoked:<token id>": a token was revoked here or on another daemon. */
+    if (payload && strncmp(payload, "revoked:", 8) == 0) {
+        if (d->rpc)
+            rpc_streams_revoked(d->rpc, payload + 8);
+        return;
+    }
     tenant_notification(d->tenants, payload);
 }
 
@@ -411,6 +422,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
     notify_systemd("STOPPING=1");
     log_info("stopping", "signal=%d grace_ms=%lld", signum,
              (long long)d->config.shutdown_grace_ms);
+    rpc_health_stopping(d->rpc);
     /* The ops listener goes first (a load balancer's /readyz fails at once), then gRPC. */
     if (d->observe)
         observe_stop(d->observe, observe_closed, d);
@@ -521,6 +533,8 @@ static int serve(struct daemon *d)
         .conninfo = c->db,
         .size = (int)c->db_pool_size,
         .max_queue = 10000,
+        .limits = {(int)c->db_connect_timeout_ms, (int)c->db_statement_timeout_ms},
+        .txn_timeout_ms = (int)c->db_txn_timeout_ms,
         .statements = statements,
         .statement_count = (int)(sizeof statements / sizeof statements[0]),
         .on_event = on_db_event,
@@ -555,7 +569,9 @@ static int serve(struct daemon *d)
         return 1;
     }
     struct rpc_server_config rc = {d->loop, d->pool, d->tenants, (unsigned)c->token_cache_ttl_ms,
-                                   (size_t)c->max_message_bytes};
+                                   (size_t)c->max_message_bytes,
+                                   (unsigned)c->max_calls_per_token,
+                                   (unsigned)c->max_calls_per_tenant};
     if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
         rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
         rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||
@@ -573,7 +589,19 @@ static int serve(struct daemon *d)
         .max_message_bytes = (size_t)c->max_message_bytes,
         .max_concurrent_streams = (uint32_t)c->max_concurrent_streams,
         .shutdown_grace_ms = (uint32_t)c->shutdown_grace_ms,
-        .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert},
+        .max_connections = (uint32_t)c->max_connections,
+        .max_connections_per_address = (uint32_t)c->max_connections_per_address,
+        .handshake_timeout_ms = (uint32_t)c->tls_handshake_timeout_ms,
+        .preface_timeout_ms = (uint32_t)c->preface_timeout_ms,
+        .idle_timeout_ms = (uint32_t)c->idle_timeout_ms,
+        .keepalive_ms = (uint32_t)c->keepalive_ms,
+        .headers_timeout_ms = (uint32_t)c->headers_timeout_ms,
+        .default_deadline_ms = (uint32_t)c->default_deadline_ms,
+        .max_header_list_bytes = (uint32_t)c->max_header_list_bytes,
+        .max_conn_buffered_bytes = (size_t)c->max_conn_buffered_bytes,
+        .max_buffered_bytes = (size_t)c->max_buffered_bytes,
+        .tls = {c->tls_cert, c->tls_key, c->tls_client_ca, (int)c->tls_require_client_cert,
+                strcmp(c->tls_min_version, "1.2") == 0 ? 12 : 13},
         .on_event = on_net_event,
         .event_arg = d,
     };

@@ -118,7 +118,7 @@ static int add_families(struct observe *o)
                   NULL, 0, NULL, 0, 1) &&
            FAMILY(limits, "ims_limits_hit_total",
                   "Requests refused because a configured limit was reached, by limit.",
-                  METRICS_COUNTER, kind, 1, NULL, 0, 8) &&
+                  METRICS_COUNTER, kind, 1, NULL, 0, 16) &&
            FAMILY(ingest_samples, "ims_ingest_samples_total",
                   "Metric samples acknowledged (stored), from PushMetrics and remote_write.",
                   METRICS_COUNTER, NULL, 0, NULL, 0, 1) &&
@@ -238,6 +238,13 @@ static void collect_transport_and_pool(struct observe *o)
     set1(o->f.connections_total, NULL, (double)gs.connections_total);
     set1(o->f.calls, NULL, gs.calls);
     set1(o->f.limits, "max_message_bytes", (double)gs.messages_too_large);
+    /* The transport's limits (docs/security.md): connections refused at accept, closed by
+     * a timeout or for idleness, calls ended by the default deadline, windows held shut. */
+    set1(o->f.limits, "max_connections", (double)gs.connections_refused);
+    set1(o->f.limits, "connection_timeout", (double)gs.connections_timed_out);
+    set1(o->f.limits, "idle_timeout", (double)gs.connections_idle_closed);
+    set1(o->f.limits, "default_deadline", (double)gs.calls_default_deadline);
+    set1(o->f.limits, "buffered_bytes", (double)gs.input_stalls);
     struct db_pool_stats ps;
     db_pool_stats(o->src.pool, &ps);
     set1(o->f.db_connections, "busy", ps.busy);
@@ -530,7 +537,8 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         rc = rpc_remote_write_new(sources->rpc, &limits, &o->rw);
     if (rc == 0 && config->ops_tls) {
         struct grpc_tls_config tls = {config->tls_cert, config->tls_key, config->tls_client_ca,
-                                      (int)config->tls_require_client_cert};
+                                      (int)config->tls_require_client_cert,
+                                      strcmp(config->tls_min_version, "1.2") == 0 ? 12 : 13};
         rc = ops_tls_context_new(&tls, &o->tls);
     }
     struct ops_http_config http = {

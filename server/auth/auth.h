@@ -52,6 +52,7 @@ struct auth_principal {
     enum auth_role role;
     int tenant_count;
     char (*tenants)[AUTH_UUID_LEN + 1]; /* scope for non-operators */
+    uint64_t expires_ms;                /* the token store's clock at expiry, 0: never */
 };
 
 /* The entry for a method path, or NULL (deny). */

@@ -356,6 +356,8 @@ void auth_tokens_fetched(struct auth_flight *flight, int err,
     uint64_t now = t->now(t->ctx);
     struct auth_principal p;
     int result = principal_from_record(record, &p);
+    if (result == 0 && record->seconds_left >= 0)
+        p.expires_ms = now + (uint64_t)record->seconds_left * 1000 + 1;
     struct entry *e = flight->stale || result == IMS_ENOMEM ? NULL : calloc(1, sizeof *e);
     if (e) {
         memcpy(e->hash, flight->hash, sizeof e->hash);

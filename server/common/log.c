@@ -1,5 +1,6 @@
 /* Structured log lines for imsd, every value escaped as it is formatted. */
 #include "log.h"
+#include "log_limit.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -221,11 +222,19 @@ void log_emit(enum log_level level, const char *msg, const char *fmt, ...)
 {
     if (level < current_level)
         return;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t suppressed = 0;
+    if (level == LOG_WARNING && !log_limit_admit(msg, (int64_t)now.tv_sec, &suppressed))
+        return;
     char tail[1024];
     va_list ap;
     va_start(ap, fmt);
-    log_format(tail, sizeof tail, fmt, ap);
+    size_t n = log_format(tail, sizeof tail, fmt, ap);
     va_end(ap);
+    if (suppressed > 0 && n < sizeof tail)
+        snprintf(tail + n, sizeof tail - n, "%ssuppressed=%llu", n ? " " : "",
+                 (unsigned long long)suppressed);
     char message[256];
     log_escape(message, sizeof message, msg, SIZE_MAX, 1);
     if (journal < 0)
@@ -234,8 +243,6 @@ void log_emit(enum log_level level, const char *msg, const char *fmt, ...)
         log_journal_send(log_journal_priority((int)level), level_names[level], message, tail) == 0)
         return;
 
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
     struct tm tm;
     gmtime_r(&now.tv_sec, &tm);
     char stamp[32];

@@ -1,6 +1,7 @@
 /* One LISTEN connection on the loop, handing notifications to its owner and
  * reconnecting. */
 #include "db_listen.h"
+#include "db_connect.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -206,7 +207,8 @@ static void on_poll(uv_poll_t *handle, int status, int events)
 static void listener_start(struct db_listener *l)
 {
     l->state = LISTEN_CONNECTING;
-    l->pg = PQconnectStart(l->conninfo);
+    struct db_connect_limits limits = {5000, 0};
+    l->pg = db_connect_start(l->conninfo, &limits);
     if (!l->pg || PQstatus(l->pg) == CONNECTION_BAD) {
         fail(l, l->pg ? PQerrorMessage(l->pg) : "out of memory");
         return;

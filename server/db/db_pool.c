@@ -76,6 +76,7 @@ struct db_txn {
     int hold;             /* 1: the round being sent leaves the transaction open */
     int sent;             /* statements sent by the rounds before */
     struct db_conn *conn; /* the connection an open transaction holds, between rounds */
+    int urgent;          /* queued before the others (db_txn_set_urgent) */
 };
 
 struct db_pool {
@@ -84,6 +85,8 @@ struct db_pool {
     const struct db_statement *statements;
     int statement_count;
     size_t max_queue;
+    struct db_connect_limits limits;
+    int txn_timeout_ms;
     db_event_cb on_event;
     void *event_arg;
     int size;
@@ -103,6 +106,7 @@ struct db_pool {
 static void conn_start(struct db_conn *c);
 static void conn_on_poll(uv_poll_t *handle, int status, int events);
 static void conn_fail(struct db_conn *c, const char *why);
+static void conn_txn_timed_out(uv_timer_t *timer);
 static void pool_kick(struct db_pool *pool);
 static void pool_maybe_done(struct db_pool *pool);
 
@@ -148,6 +152,8 @@ static void conn_set_state(struct db_conn *c, enum conn_state to)
     case CONN_CLOSED:
         break;
     }
+    if ((from == CONN_BUSY || from == CONN_ROLLING_BACK) && to == CONN_IDLE)
+        uv_timer_stop(&c->timer); /* the transaction timeout */
     int was_up = from == CONN_IDLE || from == CONN_BUSY || from == CONN_ROLLING_BACK;
     int is_up = to == CONN_IDLE || to == CONN_BUSY || to == CONN_ROLLING_BACK;
     c->pool->up += is_up - was_up;
@@ -551,6 +557,15 @@ static void conn_timer_fired(uv_timer_t *timer)
     conn_start(c);
 }
 
+/* A database that stopped answering (a dead host, a black hole): the transaction fails
+ * with IMS_EUNAVAILABLE instead of waiting for TCP to give up. */
+static void conn_txn_timed_out(uv_timer_t *timer)
+{
+    struct db_conn *c = container_of(timer, struct db_conn, timer);
+    if (c->state == CONN_BUSY || c->state == CONN_ROLLING_BACK)
+        conn_fail(c, "transaction timed out: the database did not answer");
+}
+
 /* Drops the connection, fails what it carried, and schedules a reconnect. */
 static void conn_fail(struct db_conn *c, const char *why)
 {
@@ -597,7 +612,7 @@ static void conn_start(struct db_conn *c)
     if (c->pool->closing)
         return;
     conn_set_state(c, CONN_CONNECTING);
-    c->pg = PQconnectStart(c->pool->conninfo);
+    c->pg = db_connect_start(c->pool->conninfo, &c->pool->limits);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         conn_fail(c, c->pg ? PQerrorMessage(c->pg) : "out of memory");
         return;
@@ -620,6 +635,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
     pool->loop = loop;
     pool->size = config->size;
     pool->max_queue = config->max_queue ? config->max_queue : 10000;
+    pool->limits = config->limits;
+    pool->txn_timeout_ms = config->txn_timeout_ms;
     pool->statements = config->statements;
     pool->statement_count = config->statement_count;
     pool->on_event = config->on_event;
@@ -679,6 +696,8 @@ static void pool_kick(struct db_pool *pool)
         c->txn = t;
         if (conn_send_txn(c, t) != 0)
             conn_fail(c, PQerrorMessage(c->pg));
+        else if (pool->txn_timeout_ms > 0)
+            uv_timer_start(&c->timer, conn_txn_timed_out, (uint64_t)pool->txn_timeout_ms, 0);
     }
     pool_maybe_done(pool);
 }
@@ -706,11 +725,15 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
         txn_complete(txn, IMS_ETOOBIG);
         return;
     }
-    if (pool->queue_tail)
-        pool->queue_tail->next = txn;
-    else
-        pool->queue_head = txn;
-    pool->queue_tail = txn;
+    /* At the end; an urgent one after the urgent ones already waiting, before the rest. */
+    struct db_txn **link = txn->urgent || !pool->queue_tail ? &pool->queue_head
+                                                            : &pool->queue_tail->next;
+    while (txn->urgent && *link && (*link)->urgent)
+        link = &(*link)->next;
+    txn->next = *link;
+    *link = txn;
+    if (!txn->next)
+        pool->queue_tail = txn;
     pool->queued++;
     pool_kick(pool);
 }
@@ -743,6 +766,28 @@ void db_txn_abandon(struct db_txn *txn)
     c->txn = NULL;
     if (conn_begin_rollback(c) != 0)
         conn_fail(c, "rollback could not be sent");
+void db_txn_set_urgent(struct db_txn *txn)
+{
+    txn->urgent = 1;
+}
+
+int db_txn_cancel(struct db_txn *txn)
+{
+    struct db_pool *pool = txn->pool;
+    struct db_txn *prev = NULL, **link = &pool->queue_head;
+    while (*link && *link != txn) {
+        prev = *link;
+        link = &(*link)->next;
+    }
+    if (!*link)
+        return 0; /* running or done */
+    *link = txn->next;
+    if (pool->queue_tail == txn)
+        pool->queue_tail = prev;
+    pool->queued--;
+    txn->next = NULL;
+    txn_complete(txn, IMS_ECLOSED);
+    return 1;
 }
 
 static void pool_maybe_done(struct db_pool *pool)

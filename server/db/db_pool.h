@@ -16,6 +16,8 @@
 
 #include <stddef.h>
 #include <uv.h>
+
+#include "db_connect.h"
 #include <libpq-fe.h>
 
 #include "db_event.h"
@@ -31,6 +33,9 @@ struct db_pool_config {
     const struct db_statement *statements;  /* prepared on connect; index = statement id */
     int statement_count;
     db_event_cb on_event;                   /* connections up, lost, failed statements */
+    struct db_connect_limits limits;        /* connect and statement timeouts */
+    int txn_timeout_ms; /* a transaction unanswered this long drops its connection and
+                         * fails with IMS_EUNAVAILABLE (0: none) */
     void *event_arg;
 };
 
@@ -87,6 +92,14 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg);
 void db_txn_hold(struct db_txn *txn);
 void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg);
 void db_txn_abandon(struct db_txn *txn);
+/* Before db_txn_exec: the transaction waits ahead of every other that is not urgent (a
+ * token lookup must not queue behind bulk writes). */
+void db_txn_set_urgent(struct db_txn *txn);
+
+/* Drops a transaction still waiting for a connection (its caller went away): its callback
+ * runs now with IMS_ECLOSED. Returns 1, or 0 when it is already running or done (it then
+ * completes as usual). */
+int db_txn_cancel(struct db_txn *txn);
 
 /* Results and errors, valid until db_txn_free. */
 PGresult *db_txn_result(const struct db_txn *txn, int index);

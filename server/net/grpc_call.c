@@ -77,6 +77,8 @@ static void call_release(struct grpc_call *call)
     }
     free(call->headers);
     grpc_deframer_free(&call->deframer);
+    call->app_held = 0;
+    h2_flow_hold(call, 0);
     free(call->out);
     free(call->status_message);
     if (call->timer_open)
@@ -130,7 +132,12 @@ void grpc_call_stream_closed(struct grpc_call *call)
     if (call->next != NULL)
         call->next->prev = call->prev;
     call->prev = call->next = NULL;
+    h2_flow_call_gone(call);
     call->stream_id = 0;
+    if (conn->calls == NULL && conn->state < H2_CONN_CLOSING) {
+        conn->idle_since_ms = uv_now(conn->server->loop);
+        h2_timer_update(conn);
+    }
     if (call->state == GRPC_CALL_HEADERS || call_is_live(call)) {
         call_set_state(call, GRPC_CALL_CANCELLED);
         call_stop_timer(call);
@@ -164,8 +171,9 @@ static char *copy_text(const uint8_t *data, size_t len)
 int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t name_len,
                          const uint8_t *value, size_t value_len)
 {
+    uint32_t limit = call_server(call)->config.max_header_list_bytes;
     call->header_bytes += name_len + value_len + 32;
-    if (call->header_bytes > H2_MAX_HEADER_LIST_BYTES)
+    if (call->header_bytes > (limit ? limit : H2_MAX_HEADER_LIST_BYTES))
         return IMS_ETOOBIG;
     if (call->header_count == call->header_cap) {
         size_t cap = call->header_cap ? call->header_cap * 2 : 16;
@@ -349,6 +357,40 @@ void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max)
         call->deframer.max_message_bytes = max;
 }
 
+int grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
+{
+    const struct grpc_server_config *c = &call_server(call)->config;
+    if (bytes > call->app_held) {
+        size_t more = bytes - call->app_held;
+        if ((c->max_conn_buffered_bytes != 0 &&
+             call->conn->buffered + more > c->max_conn_buffered_bytes) ||
+            (c->max_buffered_bytes != 0 &&
+             call_server(call)->buffered + more > c->max_buffered_bytes))
+            return IMS_ETOOBIG;
+    }
+    call->app_held = bytes;
+    h2_flow_hold(call, call->deframer.body != NULL ? call->deframer.body_have : 0);
+    return 0;
+}
+
+void grpc_call_no_default_deadline(struct grpc_call *call)
+{
+    call->no_default_deadline = 1;
+}
+
+void grpc_call_pause_input(struct grpc_call *call)
+{
+    call->input_paused = 1;
+}
+
+void grpc_call_resume_input(struct grpc_call *call)
+{
+    if (!call->input_paused)
+        return;
+    call->input_paused = 0;
+    h2_flow_ack(call);
+}
+
 void grpc_call_set_refusal(struct grpc_call *call, const char *message)
 {
     snprintf(call->refusal, sizeof call->refusal, "%s", message);
@@ -381,6 +423,7 @@ void grpc_call_receive_data(struct grpc_call *call, const uint8_t *data, size_t 
     if (call->state != GRPC_CALL_RECEIVING)
         return;
     int rc = grpc_deframer_feed(&call->deframer, data, len, deliver_message, call);
+    h2_flow_hold(call, call->deframer.body != NULL ? call->deframer.body_have : 0);
     if (rc >= 0)
         return;
     char message[128];
@@ -437,7 +480,33 @@ static void on_deadline(uv_timer_t *timer)
     struct grpc_call *call = container_of(timer, struct grpc_call, timer);
     if (!call_is_live(call))
         return;
+    if (call->default_deadline) {
+        char message[160];
+        call_server(call)->stats.calls_default_deadline++;
+        snprintf(message, sizeof message,
+                 "deadline exceeded (the server's default of %" PRIu32
+                 " ms for calls without grpc-timeout)",
+                 call_server(call)->config.default_deadline_ms);
+        call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, message);
+        return;
+    }
     call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+}
+
+/* After on_call_start: a call that came without grpc-timeout gets the server's default,
+ * unless the dispatcher exempted it. */
+static void arm_default_deadline(struct grpc_call *call)
+{
+    uint32_t ms = call_server(call)->config.default_deadline_ms;
+    if (call->timer_open || call->no_default_deadline || ms == 0 || !call_is_live(call))
+        return;
+    uv_loop_t *loop = call_server(call)->loop;
+    if (uv_timer_init(loop, &call->timer) < 0)
+        return;
+    call->timer_open = 1;
+    call->default_deadline = 1;
+    call->deadline = uv_now(loop) + ms;
+    uv_timer_start(&call->timer, on_deadline, ms, 0);
 }
 
 /* Returns 0 when the call may start, or refuses it. */
@@ -504,8 +573,10 @@ void grpc_call_headers_done(struct grpc_call *call)
     call->dispatcher_ref = 1;
     struct grpc_dispatch *dispatch = &call_server(call)->dispatch;
     int status = dispatch->on_call_start(call, dispatch->user_data);
-    if (status == 0)
+    if (status == 0) {
+        arm_default_deadline(call);
         return;
+    }
     /* Refused: the dispatcher gave its reference back by saying no. */
     call->dispatcher_ref = 0;
     if (call_is_live(call)) {
@@ -620,6 +691,7 @@ int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t l
 void grpc_call_finish(struct grpc_call *call, int status, const char *message)
 {
     assert(call->dispatcher_ref);
+    call->input_paused = 0; /* what still arrives is dropped and given back */
     if (call_is_live(call)) {
         /* Responded before sending: outside nghttp2's callbacks the send can close the
          * stream at once, and a closed live call would count as cancelled. */

@@ -50,6 +50,13 @@ struct grpc_call {
     uint8_t *out;         /* framed response messages not yet given to nghttp2 */
     size_t out_pos, out_len, out_cap;
     void *user_data;
+    size_t unacked;          /* received, window not yet given back (flow.c) */
+    size_t held;             /* bytes counted in conn and server: deframer + app_held */
+    size_t app_held;         /* grpc_call_set_held_bytes() */
+    size_t held_partial;     /* of held: the deframer's partial message */
+    int input_paused;        /* grpc_call_pause_input() */
+    int no_default_deadline; /* grpc_call_no_default_deadline() */
+    int default_deadline;    /* the deadline timer is the server's default */
     struct grpc_call *prev, *next; /* in conn->calls */
 };
 

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grpc_server_internal.h"
 #include "h2_session.h"
@@ -29,6 +30,8 @@ static void server_free(struct grpc_server *server)
     free((char *)server->config.tls.key_file);
     free((char *)server->config.tls.client_ca_file);
     free(server->listeners);
+    peer_count_clear(&server->peers);
+    free(server->read_buffer);
     free(server);
 }
 
@@ -66,9 +69,17 @@ int grpc_server_new(uv_loop_t *loop, const struct grpc_server_config *config,
      * any certificate: refuse the configuration instead. */
     if (config->tls.require_client_cert && config->tls.client_ca_file == NULL)
         return IMS_EINVAL;
+    if (config->tls.min_version != 0 && config->tls.min_version != 12 &&
+        config->tls.min_version != 13)
+        return IMS_EINVAL;
     struct grpc_server *server = calloc(1, sizeof *server);
     if (server == NULL)
         return IMS_ENOMEM;
+    server->read_buffer = malloc(H2_READ_BUFFER_BYTES);
+    if (server->read_buffer == NULL) {
+        free(server);
+        return IMS_ENOMEM;
+    }
     /* libuv writes sockets with write(2): a peer that vanished must give EPIPE, not kill
      * the daemon with SIGPIPE. */
     signal(SIGPIPE, SIG_IGN);
@@ -112,6 +123,16 @@ int grpc_server_listen(struct grpc_server *server, const char *address, int tls)
     listener->index = server->listener_count;
     server->listeners[server->listener_count++] = listener;
     return 0;
+}
+
+int grpc_server_adopt(struct grpc_server *server, int fd)
+{
+    if (server->shutting_down || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        return IMS_EINVAL;
+    }
+    return h2_conn_adopt(server, fd);
 }
 
 int grpc_server_bound_port(const struct grpc_server *server, int n)

@@ -48,12 +48,28 @@ struct grpc_tls_config {
     const char *key_file;       /* PEM private key */
     const char *client_ca_file; /* NULL: no client certificates asked */
     int require_client_cert;    /* refuse handshakes without a verified client certificate */
+    int min_version;            /* 12: TLS 1.2 also accepted; 0 or 13: TLS 1.3 only */
 };
 
 struct grpc_server_config {
     size_t max_message_bytes;        /* larger request messages: RESOURCE_EXHAUSTED */
     uint32_t max_concurrent_streams; /* per connection */
     uint32_t shutdown_grace_ms;      /* in-flight calls get this long at shutdown */
+    /* Limits on what a peer may hold. 0 leaves a limit off (and the header list at
+     * 64 KiB); imsd's configuration always sets them. See docs/security.md. */
+    uint32_t max_connections;             /* open at once; more are closed as accepted */
+    uint32_t max_connections_per_address; /* from one client IP; Unix sockets exempt */
+    uint32_t handshake_timeout_ms;        /* the TLS handshake */
+    uint32_t preface_timeout_ms;          /* accept (or handshake) to the client's preface */
+    uint32_t idle_timeout_ms;             /* no open stream: GOAWAY and close */
+    uint32_t keepalive_ms;      /* open streams, nothing read: PING; no answer: close */
+    uint32_t headers_timeout_ms; /* a request header block begun and not ended */
+    uint32_t default_deadline_ms; /* calls without grpc-timeout, unless the dispatcher
+                                   * exempts them (grpc_call_no_default_deadline) */
+    uint32_t max_header_list_bytes; /* per stream; advertised in SETTINGS */
+    size_t max_conn_buffered_bytes; /* request bytes held per connection before its flow
+                                     * control window stops being reopened */
+    size_t max_buffered_bytes;      /* the same over all connections */
     struct grpc_tls_config tls;
     net_event_cb on_event; /* may be NULL: events are dropped */
     void *event_arg;
@@ -79,11 +95,23 @@ struct grpc_server_stats {
     uint64_t bytes_in, bytes_out; /* on the sockets, TLS records included */
     uint64_t connections_total, calls_total;
     uint64_t messages_too_large; /* calls refused for max_message_bytes */
+    uint64_t connections_refused; /* over max_connections or max_connections_per_address */
+    uint64_t connections_timed_out; /* handshake, preface, headers, keepalive */
+    uint64_t connections_idle_closed;
+    uint64_t calls_default_deadline; /* calls ended by default_deadline_ms */
+    uint64_t buffered_bytes;         /* request bytes held now */
+    uint64_t input_stalls;           /* times a window was left shut for a byte budget */
     uint32_t connections, calls;  /* open now */
 };
 
 /* Counts since the server was made, for /metrics. */
 void grpc_server_stats(const struct grpc_server *server, struct grpc_server_stats *out);
+
+/* Serves a connected stream socket given by its descriptor (a Unix socketpair's end) as
+ * cleartext h2c, as if accepted on a Unix listener: the transport seam through which
+ * tests and the whole-connection fuzz target feed bytes. The server owns fd from here on
+ * (closed on failure too). Returns 0, IMS_ENOMEM, IMS_EIO, IMS_EINVAL (shutting down). */
+int grpc_server_adopt(struct grpc_server *server, int fd) __attribute__((warn_unused_result));
 
 /* The TCP port of the n-th listener (0-based), or -1. */
 int grpc_server_bound_port(const struct grpc_server *server, int n);
@@ -110,7 +138,8 @@ int grpc_call_is_tls(const struct grpc_call *call);
 const char *grpc_call_client_subject(const struct grpc_call *call);
 /* 1 when the connection is loopback or a Unix socket. */
 int grpc_call_is_local(const struct grpc_call *call);
-/* Absolute deadline in uv_now() milliseconds, or 0 when the client sent no grpc-timeout. */
+/* Absolute deadline in uv_now() milliseconds (the client's grpc-timeout, or the server's
+ * default_deadline_ms once on_call_start returned), or 0 when there is none. */
 uint64_t grpc_call_deadline(const struct grpc_call *call);
 /* 1 once on_call_cancel has been delivered. */
 int grpc_call_is_cancelled(const struct grpc_call *call);
@@ -118,6 +147,24 @@ int grpc_call_is_cancelled(const struct grpc_call *call);
 /* Inside on_call_start: a lower limit than max_message_bytes for this call's request
  * messages (a method that never needs large ones). */
 void grpc_call_limit_message_bytes(struct grpc_call *call, size_t max);
+
+/* Inside on_call_start: this call (a server stream that lives as long as its client
+ * watches) gets no default deadline; the connection's keepalive still applies. */
+void grpc_call_no_default_deadline(struct grpc_call *call);
+
+/* Flow control: while paused, the bytes this call receives are not acknowledged to the
+ * peer (no WINDOW_UPDATE), so it can send at most one stream window more. Resume
+ * acknowledges what arrived meanwhile. For a call waiting for its token. */
+void grpc_call_pause_input(struct grpc_call *call);
+void grpc_call_resume_input(struct grpc_call *call);
+
+/* Bytes of this call's request the dispatcher keeps (a client stream's messages until it
+ * ends; 0 once it let them go), counted with the partial messages of the connection and
+ * of the server. Returns 0, or IMS_ETOOBIG (nothing counted) when more bytes would take the
+ * connection over max_conn_buffered_bytes or the server over max_buffered_bytes: the
+ * dispatcher then ends the call (waiting could deadlock streams that all wait for room). */
+int grpc_call_set_held_bytes(struct grpc_call *call, size_t bytes)
+    __attribute__((warn_unused_result));
 
 /* Inside on_call_start, before it refuses the call: the message the refusal carries
  * (truncated to 199 bytes). */

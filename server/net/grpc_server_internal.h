@@ -11,6 +11,7 @@
 
 #include "container.h"
 #include "grpc_server.h"
+#include "peer_count.h"
 
 struct net_listener;
 struct h2_conn;
@@ -24,6 +25,13 @@ struct grpc_server {
     int listener_count;
     struct h2_conn *conns; /* connections whose socket is open */
     struct grpc_server_stats stats;
+    size_t buffered;        /* request bytes held by every connection's calls */
+    size_t partial;         /* of which partial messages */
+    unsigned stalled_conns; /* connections whose window waits for a byte budget */
+    int in_release, release_again; /* flow.c: h2_flow_released() is running */
+    struct peer_count peers; /* open connections per client address */
+    /* Every connection reads into this one buffer: a read is handled before the next. */
+    char *read_buffer;
     unsigned long long next_conn_id;
     /* Listeners, connections and the grace timer not yet freed: the server goes when
      * this reaches zero during shutdown. */

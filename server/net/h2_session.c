@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grpc_call_internal.h"
 #include "grpc_server_internal.h"
@@ -98,6 +99,13 @@ void h2_conn_close(struct h2_conn *conn, const char *reason)
     if (conn->is_tls)
         tls_session_free(&conn->tls);
     struct grpc_server *server = conn->server;
+    if (conn->budget_stalled) {
+        conn->budget_stalled = 0;
+        server->stalled_conns--;
+    }
+    if (conn->address[0] != '\0')
+        peer_count_release(&server->peers, conn->address);
+    h2_timer_close(conn);
     if (conn->prev != NULL)
         conn->prev->next = conn->next;
     else
@@ -131,14 +139,18 @@ static void conn_maybe_close(struct h2_conn *conn)
     if (conn->state == H2_CONN_HANDSHAKE)
         return;
     if (!nghttp2_session_want_read(conn->session) && !nghttp2_session_want_write(conn->session))
-        h2_conn_close(conn, conn->state == H2_CONN_DRAINING ? "drained" : "session ended");
+        h2_conn_close(conn, conn->end_reason != NULL       ? conn->end_reason
+                            : conn->state == H2_CONN_DRAINING ? "drained"
+                                                              : "session ended");
 }
 
 static void on_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 {
+    /* One buffer for every connection: each read is handled before the next one. */
     struct h2_conn *conn = container_of(handle, struct h2_conn, h.handle);
-    buf->base = conn->read_buffer;
-    buf->len = sizeof conn->read_buffer;
+    (void)suggested;
+    buf->base = conn->server->read_buffer;
+    buf->len = H2_READ_BUFFER_BYTES;
 }
 
 static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf);
@@ -302,7 +314,11 @@ static int on_begin_headers(nghttp2_session *session, const nghttp2_frame *frame
     struct h2_conn *conn = arg;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST)
         return 0;
+    if (conn->headers_since_ms == 0)
+        conn->headers_since_ms = uv_now(conn->server->loop);
     struct grpc_call *call = grpc_call_new(conn, frame->hd.stream_id);
+    conn->idle_since_ms = 0;
+    h2_timer_update(conn);
     if (call == NULL) {
         conn_event(conn, NET_EVENT_STREAM_REFUSED, "out of memory", NULL);
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
@@ -340,9 +356,16 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
 
 static int on_frame_recv(nghttp2_session *session, const nghttp2_frame *frame, void *arg)
 {
+    struct h2_conn *conn = arg;
     struct grpc_call *call;
     switch (frame->hd.type) {
+    case NGHTTP2_SETTINGS:
+        if (!(frame->hd.flags & NGHTTP2_FLAG_ACK))
+            conn->preface_done = 1;
+        return 0;
     case NGHTTP2_HEADERS:
+        conn->headers_since_ms = 0;
+        conn->block_bytes = 0;
         call = stream_call(session, frame->hd.stream_id);
         if (call == NULL)
             return 0;
@@ -367,8 +390,35 @@ static int on_data_chunk_recv(nghttp2_session *session, uint8_t flags, int32_t s
                               const uint8_t *data, size_t len, void *arg)
 {
     struct grpc_call *call = stream_call(session, stream_id);
-    if (call != NULL)
-        grpc_call_receive_data(call, data, len);
+    if (call == NULL) {
+        (void)nghttp2_session_consume(session, stream_id, len);
+        return 0;
+    }
+    /* The window is given back once the bytes are handled (flow.c). */
+    h2_flow_received(call, len);
+    grpc_call_receive_data(call, data, len);
+    h2_flow_ack(call);
+    return 0;
+}
+
+/* A request header block (HEADERS and its CONTINUATION frames) is bounded on the wire
+ * too: decoded headers are capped per stream, but a block could go on without end. */
+static int on_begin_frame(nghttp2_session *session, const nghttp2_frame_hd *hd, void *arg)
+{
+    struct h2_conn *conn = arg;
+    (void)session;
+    if (hd->type == NGHTTP2_HEADERS)
+        conn->block_bytes = hd->length;
+    else if (hd->type == NGHTTP2_CONTINUATION)
+        conn->block_bytes += hd->length;
+    else
+        return 0;
+    size_t limit = conn->server->config.max_header_list_bytes ? conn->server->config.max_header_list_bytes
+                                                           : H2_MAX_HEADER_LIST_BYTES;
+    if (conn->block_bytes > 2 * limit + 16384) {
+        conn_event(conn, NET_EVENT_HTTP2_PROTOCOL_ERROR, "header block too large", NULL);
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
     return 0;
 }
 
@@ -421,14 +471,25 @@ static int conn_session_new(struct h2_conn *conn)
     nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, on_stream_close);
     nghttp2_session_callbacks_set_error_callback2(callbacks, on_error);
-    int rc = nghttp2_session_server_new(&conn->session, callbacks, conn);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, on_begin_frame);
+    nghttp2_option *option;
+    if (nghttp2_option_new(&option) != 0) {
+        nghttp2_session_callbacks_del(callbacks);
+        return IMS_ENOMEM;
+    }
+    /* Windows are given back by flow.c as bytes are handled, not as they arrive. */
+    nghttp2_option_set_no_auto_window_update(option, 1);
+    int rc = nghttp2_session_server_new2(&conn->session, callbacks, conn, option);
+    nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
     if (rc != 0)
         return IMS_ENOMEM;
+    const struct grpc_server_config *c = &conn->server->config;
     nghttp2_settings_entry settings[] = {
-        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, conn->server->config.max_concurrent_streams},
+        {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, c->max_concurrent_streams},
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES},
-        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, H2_MAX_HEADER_LIST_BYTES},
+        {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
+         c->max_header_list_bytes ? c->max_header_list_bytes : H2_MAX_HEADER_LIST_BYTES},
     };
     if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings, 3) != 0 ||
         nghttp2_session_set_local_window_size(conn->session, NGHTTP2_FLAG_NONE, 0,
@@ -466,6 +527,8 @@ static void conn_handshake_done(struct h2_conn *conn)
     }
     conn->client_subject = tls_session_client_subject(&conn->tls);
     conn_set_state(conn, H2_CONN_OPEN);
+    conn->opened_ms = uv_now(conn->server->loop);
+    h2_timer_update(conn);
     struct net_event ev = {.kind = NET_EVENT_TLS_ESTABLISHED,
                            .conn = conn->id,
                            .peer = conn->peer,
@@ -520,8 +583,11 @@ static void on_read(uv_stream_t *stream, ssize_t nread, const uv_buf_t *buf)
     struct h2_conn *conn = container_of(stream, struct h2_conn, h.stream);
     if (nread == 0)
         return;
-    if (nread > 0)
+    if (nread > 0) {
         conn->server->stats.bytes_in += (uint64_t)nread;
+        conn->last_read_ms = uv_now(conn->server->loop);
+        conn->ping_sent_ms = 0;
+    }
     if (nread < 0) {
         h2_conn_close(conn, nread == UV_EOF ? "peer closed" : uv_strerror((int)nread));
         return;
@@ -554,62 +620,85 @@ static void conn_describe_peer(struct h2_conn *conn)
         struct sockaddr_in *in = (struct sockaddr_in *)&addr;
         uv_ip4_name(in, ip, sizeof ip);
         snprintf(conn->peer, sizeof conn->peer, "%s:%u", ip, ntohs(in->sin_port));
+        snprintf(conn->address, sizeof conn->address, "%s", ip);
         conn->is_local = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
     } else {
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
         uv_ip6_name(in6, ip, sizeof ip);
         snprintf(conn->peer, sizeof conn->peer, "[%s]:%u", ip, ntohs(in6->sin6_port));
+        snprintf(conn->address, sizeof conn->address, "%s", ip);
         conn->is_local =
             IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
             (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);
     }
 }
 
-void h2_conn_accept(struct net_listener *listener)
+/* A connection object for a socket about to be accepted or adopted, counted in the
+ * server; NULL (told to the owner) when it cannot be made. */
+static struct h2_conn *conn_new(struct grpc_server *server, int is_pipe, int tls)
 {
-    struct grpc_server *server = listener->server;
     struct h2_conn *conn = calloc(1, sizeof *conn);
     if (conn == NULL) {
         struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .reason = "out of memory"};
         grpc_server_event(server, &ev);
-        return;
+        return NULL;
     }
     conn->server = server;
     conn->refs = 1;
     conn->id = ++server->next_conn_id;
-    int rc = listener->port < 0 ? uv_pipe_init(server->loop, &conn->h.pipe, 0)
-                                : uv_tcp_init(server->loop, &conn->h.tcp);
+    int rc = is_pipe ? uv_pipe_init(server->loop, &conn->h.pipe, 0)
+                     : uv_tcp_init(server->loop, &conn->h.tcp);
     if (rc < 0) {
         free(conn);
         struct net_event ev = {.kind = NET_EVENT_CONN_DROPPED, .error = uv_strerror(rc)};
         grpc_server_event(server, &ev);
-        return;
+        return NULL;
     }
     server->live++;
+    h2_timer_init(conn); /* the timer holds a reference until its handle is closed */
     conn->next = server->conns;
     if (server->conns != NULL)
         server->conns->prev = conn;
     server->conns = conn;
     server->stats.connections++;
     server->stats.connections_total++;
-    conn->state = listener->tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
-    rc = uv_accept(&listener->h.stream, &conn->h.stream);
-    if (rc < 0) {
-        snprintf(conn->peer, sizeof conn->peer, "unknown");
-        h2_conn_close(conn, uv_strerror(rc));
+    conn->state = tls ? H2_CONN_HANDSHAKE : H2_CONN_OPEN;
+    return conn;
+}
+
+/* The socket is connected: limits, then the session (and TLS), then reading. */
+static void conn_begin(struct h2_conn *conn, int tls, int is_tcp)
+{
+    struct grpc_server *server = conn->server;
+    conn_describe_peer(conn);
+    /* Over a limit the connection is accepted (so the backlog drains) and closed at once. */
+    if (server->config.max_connections != 0 &&
+        server->stats.connections > server->config.max_connections) {
+        server->stats.connections_refused++;
+        h2_conn_close(conn, "too many connections");
         return;
     }
-    conn_describe_peer(conn);
-    if (listener->port >= 0)
+    if (conn->address[0] != '\0') {
+        int rc = peer_count_acquire(&server->peers, conn->address,
+                                    server->config.max_connections_per_address);
+        if (rc < 0) {
+            conn->address[0] = '\0'; /* not counted */
+            server->stats.connections_refused++;
+            h2_conn_close(conn, rc == IMS_EUNAVAILABLE ? "too many connections from this address"
+                                                       : "out of memory");
+            return;
+        }
+    }
+    if (is_tcp)
         (void)uv_tcp_nodelay(&conn->h.tcp, 1);
     struct net_event ev = {
-        .kind = NET_EVENT_CONN_OPEN, .conn = conn->id, .peer = conn->peer, .tls = listener->tls};
+        .kind = NET_EVENT_CONN_OPEN, .conn = conn->id, .peer = conn->peer, .tls = tls};
     grpc_server_event(server, &ev);
     if (conn_session_new(conn) < 0) {
         h2_conn_close(conn, "out of memory");
         return;
     }
-    if (listener->tls) {
+    if (tls) {
         if (tls_session_init(&conn->tls, server->tls_ctx) < 0) {
             h2_conn_close(conn, "out of memory");
             return;
@@ -618,4 +707,67 @@ void h2_conn_accept(struct net_listener *listener)
     }
     conn_update_reading(conn);
     h2_conn_flush(conn);
+    h2_timer_update(conn);
+}
+
+void h2_conn_accept(struct net_listener *listener)
+{
+    struct h2_conn *conn = conn_new(listener->server, listener->port < 0, listener->tls);
+    if (conn == NULL)
+        return;
+    int rc = uv_accept(&listener->h.stream, &conn->h.stream);
+    if (rc < 0) {
+        snprintf(conn->peer, sizeof conn->peer, "unknown");
+        h2_conn_close(conn, uv_strerror(rc));
+        return;
+    }
+    conn_begin(conn, listener->tls, listener->port >= 0);
+}
+
+int h2_conn_adopt(struct grpc_server *server, int fd)
+{
+    struct h2_conn *conn = conn_new(server, 1, 0);
+    if (conn == NULL) {
+        close(fd);
+        return IMS_ENOMEM;
+    }
+    int rc = uv_pipe_open(&conn->h.pipe, fd);
+    if (rc < 0) {
+        snprintf(conn->peer, sizeof conn->peer, "unknown");
+        h2_conn_close(conn, uv_strerror(rc));
+        return IMS_EIO;
+    }
+    conn_begin(conn, 0, 0);
+    return 0;
+}
+
+void h2_conn_timeout(struct h2_conn *conn, const char *reason, int idle)
+{
+    if (conn->state >= H2_CONN_CLOSING)
+        return;
+    struct net_event ev = {
+        .kind = NET_EVENT_CONN_TIMEOUT, .conn = conn->id, .peer = conn->peer, .reason = reason};
+    grpc_server_event(conn->server, &ev);
+    if (conn->session == NULL || conn->state == H2_CONN_HANDSHAKE || conn->close_reason != NULL) {
+        h2_conn_close(conn, reason);
+        return;
+    }
+    /* GOAWAY says why; the socket closes once it is written, or within a second. Streams
+     * still open end with the connection. */
+    conn->end_reason = reason;
+    conn->hard_close_ms = uv_now(conn->server->loop) + 1000;
+    conn->input_done = 1;
+    conn_update_reading(conn);
+    (void)nghttp2_session_terminate_session2(
+        conn->session, nghttp2_session_get_last_proc_stream_id(conn->session),
+        idle ? NGHTTP2_NO_ERROR : NGHTTP2_ENHANCE_YOUR_CALM);
+    h2_conn_flush(conn);
+}
+
+void h2_conn_ping(struct h2_conn *conn)
+{
+    if (conn->session == NULL || conn->state != H2_CONN_OPEN)
+        return;
+    if (nghttp2_submit_ping(conn->session, NGHTTP2_FLAG_NONE, NULL) == 0)
+        h2_conn_flush(conn);
 }

@@ -16,7 +16,8 @@ struct grpc_server;
 struct grpc_call;
 
 #define H2_READ_BUFFER_BYTES 32768
-/* Advertised to clients; a larger request header list resets the stream. */
+/* Advertised to clients when no limit is configured; a larger request header list
+ * resets the stream. */
 #define H2_MAX_HEADER_LIST_BYTES 65536
 
 enum h2_conn_state {
@@ -51,11 +52,32 @@ struct h2_conn {
     const char *close_reason; /* set: stop reading, close once output is written */
     struct grpc_call *calls;  /* calls on open streams */
     struct h2_conn *prev, *next;
-    char read_buffer[H2_READ_BUFFER_BYTES];
+    char address[INET6_ADDRSTRLEN]; /* the peer's IP, counted in server->peers; "" for none */
+    /* Timeouts (conn_timer.c): one timer armed for the earliest of them. */
+    uv_timer_t timer;
+    uint64_t timer_due;      /* uv_now() ms the timer fires at, 0 when stopped */
+    uint64_t opened_ms;      /* accept, or the end of the TLS handshake */
+    uint64_t last_read_ms;   /* any byte from the peer */
+    uint64_t idle_since_ms;  /* the last call left; 0 while calls are open */
+    uint64_t headers_since_ms; /* a request header block began; 0 when none is open */
+    uint64_t ping_sent_ms;   /* keepalive PING unanswered since, or 0 */
+    uint64_t hard_close_ms;  /* a GOAWAY went out for a timeout: close by then anyway */
+    int preface_done;        /* the client's SETTINGS arrived */
+    /* Flow control (flow.c). */
+    size_t buffered;  /* request bytes its calls hold (partial messages, client streams) */
+    size_t partial;   /* of which partial messages: over the budget, windows wait */
+    size_t unacked;   /* bytes received and not yet given back as window */
+    int budget_stalled; /* a window waits until bytes are freed (counted in the server) */
+    const char *end_reason; /* why a GOAWAY was sent on our own: the close reason */
+    size_t block_bytes;     /* the request header block being received, on the wire */
 };
 
 /* Accepts a pending connection on listener (dropped and logged when memory is short). */
 void h2_conn_accept(struct net_listener *listener);
+
+/* Serves an already connected stream socket (cleartext h2c): grpc_server_adopt(). Returns
+ * 0, IMS_ENOMEM, IMS_EIO (the socket is closed then). */
+int h2_conn_adopt(struct grpc_server *server, int fd);
 
 /* Writes what nghttp2 has to send, now or when the write in flight completes. */
 void h2_conn_flush(struct h2_conn *conn);
@@ -66,6 +88,43 @@ void h2_conn_drain(struct h2_conn *conn);
 /* Closes at once: open calls are cancelled, the socket is closed. Never call from inside
  * an nghttp2 callback of this connection. */
 void h2_conn_close(struct h2_conn *conn, const char *reason);
+
+/* --- conn_timer.c --- */
+
+/* Starts the connection's timer (at accept); it holds a reference on the connection. */
+void h2_timer_init(struct h2_conn *conn);
+/* Something changed what the connection waits for (handshake done, preface, a header
+ * block begun or ended, calls came or went): re-arms the timer when it is due sooner. */
+void h2_timer_update(struct h2_conn *conn);
+/* Flushes from the loop's next timer pass: output made outside nghttp2 (a window given
+ * back) goes out without the caller's stack under it. */
+void h2_timer_kick(struct h2_conn *conn);
+/* Closes the timer handle (its close callback drops the connection's reference). */
+void h2_timer_close(struct h2_conn *conn);
+
+/* --- flow.c --- */
+
+/* A DATA chunk of len bytes arrived for call (before it is deframed). */
+struct grpc_call;
+void h2_flow_received(struct grpc_call *call, size_t len);
+/* The call's deframer now holds this many bytes of a partial message; with what the
+ * dispatcher keeps (app_held) they are the call's share of the connection's and server's
+ * bytes. */
+void h2_flow_hold(struct grpc_call *call, size_t holding);
+/* Gives back the window for the call's bytes when its budget and the connection's and
+ * the server's allow; flushes the WINDOW_UPDATE when not inside nghttp2. */
+void h2_flow_ack(struct grpc_call *call);
+/* The call is going: its held bytes are freed and what it did not acknowledge is given
+ * back to the connection. */
+void h2_flow_call_gone(struct grpc_call *call);
+/* Bytes were freed somewhere: acknowledges the stalled calls that now fit. */
+void h2_flow_released(struct grpc_server *server);
+
+/* Closes after a timeout: GOAWAY where HTTP/2 is spoken, the socket within a second. */
+void h2_conn_timeout(struct h2_conn *conn, const char *reason, int idle);
+
+/* Sends a keepalive PING. */
+void h2_conn_ping(struct h2_conn *conn);
 
 void h2_conn_ref(struct h2_conn *conn);
 /* Drops a reference; the last one frees the connection. */

@@ -18,6 +18,7 @@ enum net_event_kind {
     NET_EVENT_CONN_OPEN,            /* conn, peer, tls */
     NET_EVENT_CONN_CLOSED,          /* conn, peer, reason */
     NET_EVENT_CONN_DROPPED,         /* a connection could not be set up: reason or error */
+    NET_EVENT_CONN_TIMEOUT,         /* conn, peer, reason (a GOAWAY goes out, then close) */
     NET_EVENT_TLS_ESTABLISHED,      /* conn, peer, client_cert */
     NET_EVENT_TLS_REFUSED,          /* conn, peer, reason */
     NET_EVENT_TLS_HANDSHAKE_FAILED, /* conn, peer, error */

@@ -43,7 +43,8 @@ int tls_context_new(const struct grpc_tls_config *config, SSL_CTX **out)
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL)
         return IMS_ENOMEM;
-    int ok = SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) &&
+    int ok = SSL_CTX_set_min_proto_version(
+                 ctx, config->min_version == 12 ? TLS1_2_VERSION : TLS1_3_VERSION) &&
              SSL_CTX_use_certificate_chain_file(ctx, config->cert_file) == 1 &&
              SSL_CTX_use_PrivateKey_file(ctx, config->key_file, SSL_FILETYPE_PEM) == 1 &&
              SSL_CTX_check_private_key(ctx) == 1;

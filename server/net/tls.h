@@ -13,7 +13,8 @@
 
 struct grpc_tls_config;
 
-/* Builds a server SSL_CTX from the configured files: TLS 1.2 minimum, ALPN "h2" only
+/* Builds a server SSL_CTX from the configured files: TLS 1.3 minimum (1.2 when
+ * min_version is 12), ALPN "h2" only
  * (a client that does not offer h2 is refused), client certificates checked against
  * client_ca_file when set. Returns 0 or IMS_ETLS (unreadable or mismatched files),
  * IMS_EINVAL (no certificate configured), IMS_ENOMEM. */

@@ -7,6 +7,7 @@
 
 #include "db_pool.h"
 #include "grpc_server.h"
+#include "inflight.h"
 #include "ims/error.h"
 #include "log.h"
 #include "server.h"
@@ -139,6 +140,7 @@ static int token_fetch(void *ctx, const char *hash, struct auth_flight *flight)
     }
     f->server = s;
     f->flight = flight;
+    db_txn_set_urgent(txn); /* every call waits for it: ahead of bulk writes */
     db_txn_exec(txn, token_fetched, f);
     return 0;
 }
@@ -235,6 +237,8 @@ static void token_early(int result, const struct auth_principal *principal, void
     if (result == 0 && auth_principal_copy(&call->principal, principal) == 0) {
         call->authenticated = 1;
         call->token_state = TOKEN_OK;
+        if (call->grpc && !call->starting)
+            grpc_call_resume_input(call->grpc);
         if (call->request_ready)
             call_authorized(call);
         return;
@@ -264,6 +268,10 @@ int rpc_access_begin(struct rpc_call *call)
     call->starting = 1;
     auth_lookup(call->server->tokens, token, &call->auth_wait, token_early, call);
     call->starting = 0;
+    /* Until the token is known its body is not acknowledged: a peer with a made-up token
+     * can send one stream window, not a whole message. */
+    if (call->token_state == TOKEN_WAITING)
+        grpc_call_pause_input(call->grpc);
     if (call->token_state != TOKEN_REFUSED)
         return 0;
     if (call->token_result == IMS_ENOTFOUND) {
@@ -320,6 +328,13 @@ static void call_tenant_known(struct rpc_call *call, int found)
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
         return;
     }
+    unsigned limit = rpc_inflight_enter_tenant(call);
+    if (limit) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "this tenant has %u calls in flight, the most one tenant may have; retry later",
+                 limit);
+        return;
+    }
     call->handler(call);
 }
 
@@ -352,6 +367,13 @@ static void call_authorized(struct rpc_call *call)
                     (unsigned long long)call->server->stats.denials);
         rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "role %s may not call %s",
                  auth_role_name(call->principal.role), call->method->name);
+        return;
+    }
+    unsigned limit = rpc_inflight_enter(call);
+    if (limit) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "this token has %u calls in flight, the most one token may have; retry later",
+                 limit);
         return;
     }
     if (perm->scope != SCOPE_TENANT) {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "answers_csv.h"
 #include "handlers.h"
 #include "sql_values.h"
 #include "write.h"
@@ -233,80 +234,9 @@ void rpc_set_answers(struct rpc_call *call)
     answers_store(cw);
 }
 
-/* --- CSV (RFC 4180: quoted fields with "" escapes, CRLF or LF) --- */
+/* --- CSV: answers_csv.c --- */
 
-#define CSV_FIELDS 4
-
-/* The bytes of the field starting at s as written: up to the separator, or for a quoted
- * field up to its closing quote (its unquoted text is no longer). */
-static size_t csv_field_extent(const char *s)
-{
-    if (*s != '"')
-        return strcspn(s, ",\r\n");
-    const char *e = s + 1;
-    while (*e && !(*e == '"' && e[1] != '"'))
-        e += *e == '"' ? 2 : 1;
-    return (size_t)(e - s);
-}
-
-/* Reads one record starting at *p into fields (copies in the arena). Returns the number of
- * fields, 0 at the end of the text, -1 for an unterminated quote or too many fields, -2
- * when out of memory. *line advances past the record's newlines. */
-static int csv_record(struct arena *a, const char **p, int *line, char **fields)
-{
-    const char *s = *p;
-    if (!*s)
-        return 0;
-    int n = 0;
-    for (;;) {
-        /* Room for this field only: sized by the rest of the text, a megabyte of blank
-         * lines would ask the arena for half a terabyte. */
-        char *out = arena_alloc(a, csv_field_extent(s) + 1);
-        if (!out)
-            return -2;
-        size_t k = 0;
-        if (*s == '"') {
-            s++;
-            for (;;) {
-                if (!*s)
-                    return -1;
-                if (*s == '"' && s[1] == '"') {
-                    out[k++] = '"';
-                    s += 2;
-                } else if (*s == '"') {
-                    s++;
-                    break;
-                } else {
-                    if (*s == '\n')
-                        (*line)++;
-                    out[k++] = *s++;
-                }
-            }
-            while (*s && *s != ',' && *s != '\n' && *s != '\r')
-                s++;
-        } else {
-            while (*s && *s != ',' && *s != '\n' && *s != '\r')
-                out[k++] = *s++;
-        }
-        out[k] = '\0';
-        if (n == CSV_FIELDS)
-            return -1;
-        fields[n++] = out;
-        if (*s == ',') {
-            s++;
-            continue;
-        }
-        if (*s == '\r')
-            s++;
-        if (*s == '\n') {
-            s++;
-            (*line)++;
-        }
-        break;
-    }
-    *p = s;
-    return n;
-}
+#define CSV_FIELDS ANSWERS_CSV_FIELDS
 
 static void trim(char *s)
 {
@@ -337,7 +267,7 @@ void rpc_import_answers(struct rpc_call *call)
     for (;;) {
         char *f[CSV_FIELDS] = {0};
         int start = line;
-        int n = csv_record(&cw->call->arena, &p, &line, f);
+        int n = answers_csv_record(&cw->call->arena, &p, &line, f);
         if (n == 0)
             break;
         if (n == -2) {

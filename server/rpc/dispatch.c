@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_pool.h"
 #include "grpc_server.h"
+#include "inflight.h"
 #include "ims/error.h"
 #include "log.h"
 #include "server.h"
@@ -22,6 +24,11 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
         free(s);
         return IMS_ENOMEM;
     }
+    if (rpc_inflight_init(s, config->max_calls_per_token, config->max_calls_per_tenant) != 0) {
+        rpc_access_free(s);
+        free(s);
+        return IMS_ENOMEM;
+    }
     *out = s;
     return 0;
 }
@@ -31,6 +38,7 @@ void rpc_server_free(struct rpc_server *server)
     if (!server)
         return;
     rpc_access_free(server);
+    rpc_inflight_free(server);
     free(server);
 }
 
@@ -87,6 +95,7 @@ static struct rpc_method_slot *find_method(struct rpc_server *s, const char *pat
 
 static void call_free(struct rpc_call *call)
 {
+    rpc_inflight_leave(call);
     auth_lookup_cancel(&call->auth_wait);
     if (call->state_free && call->state)
         call->state_free(call->state);
@@ -121,6 +130,26 @@ const char *rpc_call_peer(const struct rpc_call *call)
     return call->grpc ? grpc_call_peer(call->grpc) : "local";
 }
 
+/* Statuses that say what the client did or asked for, not that the server failed. */
+static int client_error(int status)
+{
+    switch (status) {
+    case IMS_GRPC_CANCELLED:
+    case IMS_GRPC_INVALID_ARGUMENT:
+    case IMS_GRPC_DEADLINE_EXCEEDED:
+    case IMS_GRPC_NOT_FOUND:
+    case IMS_GRPC_ALREADY_EXISTS:
+    case IMS_GRPC_PERMISSION_DENIED:
+    case IMS_GRPC_FAILED_PRECONDITION:
+    case IMS_GRPC_ABORTED:
+    case IMS_GRPC_OUT_OF_RANGE:
+    case IMS_GRPC_UNAUTHENTICATED:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void rpc_call_end(struct rpc_call *call, int status, const char *message)
 {
     if (call->finished)
@@ -131,6 +160,12 @@ void rpc_call_end(struct rpc_call *call, int status, const char *message)
     if (status == IMS_GRPC_OK)
         log_debug("rpc", "method=%s peer=%s status=OK ms=%llu", call->path, rpc_call_peer(call),
                   (unsigned long long)ms);
+    else if (client_error(status))
+        /* The client's doing, counted per status for /metrics: not the operator's concern
+         * line by line. */
+        log_debug("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
+                  rpc_call_peer(call), ims_grpc_status_name(status), (unsigned long long)ms,
+                  message ? message : "");
     else
         log_warning("rpc failed", "method=%s peer=%s status=%s ms=%llu detail=\"%s\"", call->path,
                     rpc_call_peer(call), ims_grpc_status_name(status), (unsigned long long)ms,
@@ -190,6 +225,10 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
     grpc_call_limit_message_bytes(grpc, method_message_max(slot->method->name));
+    /* A watch lasts as long as its client looks: no default deadline (keepalive PINGs
+     * still find a peer that is gone). */
+    if (strncmp(slot->method->name, "Watch", 5) == 0)
+        grpc_call_no_default_deadline(grpc);
     if (slot->permission->scope != SCOPE_NONE) {
         /* The token is resolved now, before any byte of the body is kept. */
         int status = rpc_access_begin(call);
@@ -235,6 +274,13 @@ static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, 
     memcpy(call->raw + call->raw_len, data, len);
     call->raw_len += len;
     call->have_message = 1;
+    /* Counted in the transport's byte budgets; a stream that would take them over ends. */
+    if (grpc_call_set_held_bytes(grpc, call->raw_len) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "client streams hold more request bytes than this connection or the server "
+                 "allows (max_conn_buffered_bytes, max_buffered_bytes); retry later");
+        return;
+    }
 }
 
 static void on_half_close(struct grpc_call *grpc, void *user_data)
@@ -251,6 +297,8 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
                                               call->raw ? call->raw : (const uint8_t *)"");
     free(call->raw);
     call->raw = NULL;
+    if (grpc_call_set_held_bytes(grpc, 0) != 0) /* fewer bytes: always counted */
+        return;
     if (!call->request) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
                  call->method->input->name);
@@ -394,6 +442,10 @@ static void on_call_cancel(struct grpc_call *grpc, void *user_data)
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
     else if (call->on_cancel)
         call->on_cancel(call);
+    else if (call->pending_txn)
+        /* Work still waiting for a connection is dropped (its completion ends the call);
+         * a transaction already running finishes. */
+        (void)db_txn_cancel(call->pending_txn);
 }
 
 void rpc_server_dispatch(struct rpc_server *server, struct grpc_dispatch *out)

@@ -11,6 +11,8 @@
 #include "ims/v1/level.pb-c.h"
 #include "plan.h"
 #include "rpc.h"
+#include "offload.h"
+#include "streams.h"
 #include "snapshot.h"
 #include "statements.h"
 #include "tenant.h"
@@ -232,38 +234,82 @@ void rpc_get_history(struct rpc_call *call)
 
 /* --- GetImprovementPlan --- */
 
-static void plan_read(struct rpc_call *call, struct tenant_state *state)
+/* A plan is worked out on the thread pool (offload.c), on a copy of the tenant's model and
+ * evaluated state made here on the loop: the steps' ids point into that copy. */
+struct plan_job {
+    engine_model *model;
+    engine_eval *eval;
+    size_t steps, count;
+    engine_plan_step *out;
+    int rc;
+};
+
+static void plan_job_free(void *p)
 {
-    const Ims__V1__GetImprovementPlanRequest *req =
-        (const Ims__V1__GetImprovementPlanRequest *)call->request;
-    size_t steps = req->steps ? (size_t)req->steps : 10;
-    engine_plan_step *out = calloc(steps, sizeof *out);
-    Ims__V1__PlanStep *ps = calloc(steps, sizeof *ps);
-    Ims__V1__PlanStep **pp = calloc(steps, sizeof *pp);
-    size_t count = 0;
-    if (!out || !ps || !pp || engine_plan(tenant_state_eval(state), steps, out, &count) != 0) {
+    struct plan_job *j = p;
+    engine_eval_free(j->eval);
+    engine_model_free(j->model);
+    free(j->out);
+    free(j);
+}
+
+static void plan_work(void *p)
+{
+    struct plan_job *j = p;
+    j->rc = engine_plan(j->eval, j->steps, j->out, &j->count);
+}
+
+static void plan_done(struct rpc_call *call, void *p)
+{
+    struct plan_job *j = p;
+    Ims__V1__PlanStep *ps = calloc(j->count ? j->count : 1, sizeof *ps);
+    Ims__V1__PlanStep **pp = calloc(j->count ? j->count : 1, sizeof *pp);
+    if (j->rc != 0 || !ps || !pp) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     } else {
-        for (size_t i = 0; i < count; i++) {
+        for (size_t i = 0; i < j->count; i++) {
+            const engine_plan_step *o = &j->out[i];
             ims__v1__plan_step__init(&ps[i]);
             static const char *const kinds[] = {"answer", "close_finding", "make_current"};
-            ps[i].kind = (char *)kinds[out[i].action];
-            ps[i].target = (char *)out[i].id;
-            ps[i].effort = out[i].effort;
-            ps[i].delta = out[i].delta;
-            ps[i].security_level = out[i].security_level;
-            ps[i].completes_maturity = out[i].completes_level;
-            ps[i].maturity = out[i].maturity;
+            ps[i].kind = (char *)kinds[o->action];
+            ps[i].target = (char *)o->id;
+            ps[i].effort = o->effort;
+            ps[i].delta = o->delta;
+            ps[i].security_level = o->security_level;
+            ps[i].completes_maturity = o->completes_level;
+            ps[i].maturity = o->maturity;
             pp[i] = &ps[i];
         }
         Ims__V1__ImprovementPlan plan = IMS__V1__IMPROVEMENT_PLAN__INIT;
         plan.steps = pp;
-        plan.n_steps = count;
+        plan.n_steps = j->count;
         rpc_reply(call, &plan.base);
     }
-    free(out);
     free(ps);
     free(pp);
+}
+
+static void plan_read(struct rpc_call *call, struct tenant_state *state)
+{
+    const Ims__V1__GetImprovementPlanRequest *req =
+        (const Ims__V1__GetImprovementPlanRequest *)call->request;
+    const engine_eval *eval = tenant_state_eval(state);
+    struct plan_job *j = calloc(1, sizeof *j);
+    if (j) {
+        j->steps = req->steps ? (size_t)req->steps : 10;
+        j->out = calloc(j->steps, sizeof *j->out);
+    }
+    /* The copy: the model cloned, the state cloned and brought onto the clone (nothing
+     * changed, so this evaluation recomputes nothing). */
+    if (!j || !j->out || engine_model_clone(engine_eval_model(eval), &j->model) != 0 ||
+        engine_eval_clone(eval, &j->eval) != 0 ||
+        engine_evaluate(j->model, engine_eval_summary(eval)->at, j->eval, NULL) != 0) {
+        if (j)
+            plan_job_free(j);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    rpc_offload(call, j, plan_work, plan_done, plan_job_free);
 }
 
 void rpc_get_improvement_plan(struct rpc_call *call)
@@ -280,11 +326,13 @@ void rpc_get_improvement_plan(struct rpc_call *call)
 struct watch_state {
     struct rpc_call *call;
     struct tenant_watch *watch;
+    struct rpc_stream_entry stream; /* ends with its token (streams.c) */
 };
 
 static void watch_state_free(void *p)
 {
     struct watch_state *w = p;
+    rpc_streams_remove(&w->stream);
     if (w->watch)
         tenant_unwatch(rpc_server_tenants(w->call->server), w->watch);
     free(w);
@@ -318,7 +366,7 @@ static int watch_start(struct rpc_call *call, const char *tenant)
     call->state = w;
     call->state_free = watch_state_free;
     w->watch = tenant_watch(rpc_server_tenants(call->server), tenant, watch_send, w);
-    if (!w->watch)
+    if (!w->watch || rpc_streams_add(call, &w->stream) != 0)
         return IMS_ENOMEM;
     call->on_cancel = watch_cancel;
     return 0;

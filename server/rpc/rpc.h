@@ -84,6 +84,9 @@ struct rpc_call {
     void (*on_cancel)(struct rpc_call *call);
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
+    struct db_txn *pending_txn; /* that transaction, dropped if still queued at a cancel */
+    int inflight_counted;       /* counted against its token's calls in flight */
+    int inflight_tenant_counted; /* and its tenant's */
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */
@@ -113,6 +116,8 @@ struct rpc_server_config {
     struct tenant_registry *tenants;
     unsigned token_cache_ttl_ms; /* how long a resolved token is trusted without the DB */
     size_t max_message_bytes;    /* the transport's limit; a client stream holds 16 of them */
+    unsigned max_calls_per_token; /* calls in flight per token (0: 256) */
+    unsigned max_calls_per_tenant; /* calls in flight per tenant (0: 1024) */
 };
 
 /* Returns 0 or IMS_ENOMEM. */
@@ -260,6 +265,10 @@ int rpc_audit_statement(struct rpc_call *call, struct db_txn *txn, const char *o
 /* Runs txn; on success calls done (which ends the call), on failure ends the call with the
  * mapped status. txn is freed after done returns. */
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
+
+/* The daemon begins to stop: Health says NOT_SERVING from now on, and its Watch streams
+ * are told at once. */
+void rpc_health_stopping(struct rpc_server *server);
 
 /* Registration of the services (services.c). */
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));

@@ -37,6 +37,13 @@ struct rpc_server {
     struct rpc_stats stats;
     uint64_t series_maps_generation;
     size_t max_message_bytes;
+    struct rpc_health *health; /* health.c: the Watch streams, while there are any */
+    int stopping;              /* rpc_health_stopping() was called */
+    struct rpc_streams *streams; /* streams.c: open watch streams by token, while any */
+    struct rpc_inflight *inflight; /* inflight.c: calls in flight per token */
+    int offload_queued;          /* offload.c: jobs waiting or running */
+    unsigned offload_running;    /* offload.c: jobs on the thread pool now */
+    struct offload *offload_waiting; /* offload.c: jobs waiting for their turn */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "offload.h"
 #include "sql_values.h"
 #include "write.h"
 #include "db_pool.h"
@@ -36,7 +37,51 @@ static int canonical(const char *text, char **out, engine_error *err)
     return rc;
 }
 
+/* Canonicalising is done on the thread pool (offload.c) over a copy of the text. */
+struct canonical_job {
+    char *text;
+    char *doc;
+    int rc;
+    engine_error err;
+    void (*then)(struct rpc_call *call, struct canonical_job *job);
+};
+
+static void canonical_work(void *p)
+{
+    struct canonical_job *j = p;
+    j->rc = canonical(j->text, &j->doc, &j->err);
+}
+
+static void canonical_done(struct rpc_call *call, void *p)
+{
+    struct canonical_job *j = p;
+    j->then(call, j);
+}
+
+static void canonical_free(void *p)
+{
+    struct canonical_job *j = p;
+    free(j->text);
+    free(j->doc);
+    free(j);
+}
+
+static void canonical_offload(struct rpc_call *call, const char *text,
+                              void (*then)(struct rpc_call *call, struct canonical_job *job))
+{
+    struct canonical_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->text = strdup(text))) {
+        free(j);
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    j->then = then;
+    rpc_offload(call, j, canonical_work, canonical_done, canonical_free);
+}
+
 /* --- ExportTenant --- */
+
+static void export_canonical(struct rpc_call *call, struct canonical_job *job);
 
 static void export_done(struct rpc_call *call, struct db_txn *txn)
 {
@@ -45,19 +90,20 @@ static void export_done(struct rpc_call *call, struct db_txn *txn)
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
         return;
     }
-    engine_error err = {{0}};
-    char *doc = NULL;
-    int rc = canonical(PQgetvalue(r, 0, 0), &doc, &err);
-    if (rc != 0) {
+    canonical_offload(call, PQgetvalue(r, 0, 0), export_canonical);
+}
+
+static void export_canonical(struct rpc_call *call, struct canonical_job *job)
+{
+    if (job->rc != 0) {
         /* The database holds something the engine refuses: a bug, not the caller's. */
-        rpc_fail(call, rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INTERNAL,
-                 "snapshot: %s", err.msg);
+        rpc_fail(call, job->rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INTERNAL,
+                 "snapshot: %s", job->err.msg);
         return;
     }
     Ims__V1__ExportTenantResponse resp = IMS__V1__EXPORT_TENANT_RESPONSE__INIT;
-    resp.snapshot = doc;
+    resp.snapshot = job->doc;
     rpc_reply(call, &resp.base);
-    free(doc);
 }
 
 void rpc_export_tenant(struct rpc_call *call)
@@ -111,6 +157,8 @@ static void import_done(struct rpc_call *call, struct db_txn *txn)
     rpc_write_submit(cw, "import");
 }
 
+static void import_canonical(struct rpc_call *call, struct canonical_job *job);
+
 void rpc_import_tenant(struct rpc_call *call)
 {
     const Ims__V1__ImportTenantRequest *req = (const void *)call->request;
@@ -123,14 +171,20 @@ void rpc_import_tenant(struct rpc_call *call)
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "snapshot: larger than %u bytes", MAX_SNAPSHOT);
         return;
     }
-    engine_error err = {{0}};
-    char *doc = NULL;
-    int rc = canonical(req->snapshot, &doc, &err);
-    if (rc != 0) {
-        rpc_fail(call, rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INVALID_ARGUMENT,
-                 "snapshot: %s", err.msg);
+    canonical_offload(call, req->snapshot, import_canonical);
+}
+
+static void import_canonical(struct rpc_call *call, struct canonical_job *job)
+{
+    const Ims__V1__ImportTenantRequest *req = (const void *)call->request;
+    if (job->rc != 0) {
+        rpc_fail(call,
+                 job->rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INVALID_ARGUMENT,
+                 "snapshot: %s", job->err.msg);
         return;
     }
+    char *doc = job->doc;
+    job->doc = NULL; /* freed here, as before */
     struct rpc_write *cw = rpc_write_new(call);
     if (!cw || !(cw->data = calloc(1, sizeof(struct imported)))) {
         if (cw)

@@ -15,6 +15,16 @@
 
 #define NIL_TENANT "00000000-0000-0000-0000-000000000000"
 
+/* A tenant_admin acts for exactly one tenant: the one its token names, or NULL when the
+ * token names some other number of tenants (then it may do nothing here). */
+static const char admin_scope_message[] =
+    "a tenant_admin token must be scoped to exactly one tenant";
+
+static const char *admin_tenant(const struct rpc_call *call)
+{
+    return call->principal.tenant_count == 1 ? call->principal.tenants[0] : NULL;
+}
+
 static void token_from_row(Ims__V1__Token *t, PGresult *r, int row, char **tenants_out,
                            size_t *n_out, char *csv_buf)
 {
@@ -159,7 +169,11 @@ void rpc_create_token(struct rpc_call *call)
                      "role: a tenant_admin may create agent and viewer tokens only");
             return;
         }
-        allowed = call->principal.tenants[0];
+        allowed = admin_tenant(call);
+        if (!allowed) {
+            rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "%s", admin_scope_message);
+            return;
+        }
     }
     struct create_token_state *st = arena_alloc(&call->arena, sizeof *st);
     if (!st) {
@@ -244,7 +258,11 @@ void rpc_list_tokens(struct rpc_call *call)
             rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "tenant: not found or not in your scope");
             return;
         }
-        tenant = call->principal.tenants[0];
+        tenant = admin_tenant(call);
+        if (!tenant) {
+            rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "%s", admin_scope_message);
+            return;
+        }
     }
     const char *params[3] = {tenant, *req->page_token ? req->page_token : NULL,
                              call->page.fetch};
@@ -287,7 +305,7 @@ static void revoke_token_checked(struct rpc_call *call, struct db_txn *txn)
         return;
     }
     if (call->principal.role == ROLE_TENANT_ADMIN &&
-        (strcmp(PQgetvalue(r, 0, 7), call->principal.tenants[0]) != 0 ||
+        (!admin_tenant(call) || strcmp(PQgetvalue(r, 0, 7), admin_tenant(call)) != 0 ||
          strcmp(PQgetvalue(r, 0, 1), "operator") == 0)) {
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no such token");
         return;
@@ -295,6 +313,7 @@ static void revoke_token_checked(struct rpc_call *call, struct db_txn *txn)
     const char *params[1] = {req->id};
     struct db_txn *next = rpc_txn_new(call, NIL_TENANT, 1);
     if (!next || rpc_txn_add(call, next, STMT_TOKEN_REVOKE, 1, params) < 0 ||
+        rpc_txn_add(call, next, STMT_TOKEN_REVOKED_NOTIFY, 1, params) < 0 ||
         rpc_txn_audit(call, next, req->id) < 0)
         return;
     rpc_txn_exec(call, next, revoke_token_done);

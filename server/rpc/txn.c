@@ -70,6 +70,7 @@ static void txn_finished(struct db_txn *txn, int err, void *arg)
     struct rpc_call *call = arg;
     rpc_txn_done done = (rpc_txn_done)call->pending_done;
     call->pending_done = NULL;
+    call->pending_txn = NULL;
     if (err != 0)
         rpc_fail_db(call, txn, err);
     else
@@ -80,5 +81,6 @@ static void txn_finished(struct db_txn *txn, int err, void *arg)
 void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done)
 {
     call->pending_done = (void (*)(void))done;
+    call->pending_txn = txn;
     db_txn_exec(txn, txn_finished, call);
 }

@@ -9,6 +9,7 @@ import unittest
 
 import grpc
 
+import h2raw
 import imstest
 from imstest import health_pb2, tenants_pb2
 
@@ -124,6 +125,27 @@ class TLS(unittest.TestCase):
         out = subprocess.run([imstest.IMSCTL, "--server", "https://127.0.0.1:%d" % d.port,
                               "health"], capture_output=True, text=True, timeout=30)
         self.assertNotEqual(out.returncode, 0)
+
+    def test_tls_1_3_minimum_unless_configured(self):
+        d = self.daemon()
+        out = s_client(self.dir, d.port, "-tls1_2")
+        self.assertIn("alert protocol version", out)
+        self.assertIn("Cipher is (NONE)", out)
+        out = s_client(self.dir, d.port, "-tls1_3")
+        self.assertIn("TLSv1.3", out)
+        self.assertNotIn("Cipher is (NONE)", out)
+        d12 = self.daemon("--tls-min-version", "1.2")
+        out = s_client(self.dir, d12.port, "-tls1_2")
+        self.assertIn("Protocol  : TLSv1.2", out)
+        self.assertNotIn("Cipher is (NONE)", out)
+
+    def test_handshake_timeout(self):
+        d = self.daemon("--tls-handshake-timeout-ms", "300")
+        c = h2raw.Conn(d.port)
+        self.addCleanup(c.close)
+        c.send(b"\x16\x03\x01")  # the start of a ClientHello, and nothing more
+        self.assertTrue(c.wait_closed(10), "a handshake that never ends kept its connection")
+        self.assertIn("tls handshake timed out", d.log_text())
 
     def test_client_certificate_required(self):
         d = self.daemon("--tls-client-ca", self.path("ca.pem"), "--tls-require-client-cert",

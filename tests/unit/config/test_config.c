@@ -62,6 +62,17 @@ static void validate_rules(void **state)
     assert_non_null(strstr(err, "listen"));
     assert_int_equal(config_set(&c, "listen", "unix:/tmp/x.sock", err, sizeof err), 0);
     assert_int_equal(config_validate(&c, err, sizeof err), 0);
+    /* One whole client stream must fit in a connection's byte budget. */
+    assert_int_equal(config_set(&c, "max_conn_buffered_bytes", "16777216", err, sizeof err), 0);
+    assert_int_equal(config_validate(&c, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "max_conn_buffered_bytes"));
+    assert_int_equal(config_set(&c, "max_message_bytes", "65536", err, sizeof err), 0);
+    assert_int_equal(config_validate(&c, err, sizeof err), 0);
+    assert_int_equal(config_set(&c, "tls_min_version", "1.1", err, sizeof err), 0);
+    assert_int_equal(config_validate(&c, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "tls_min_version"));
+    assert_int_equal(config_set(&c, "tls_min_version", "1.2", err, sizeof err), 0);
+    assert_int_equal(config_validate(&c, err, sizeof err), 0);
     assert_int_equal(config_set(&c, "tls_cert", "/x.pem", err, sizeof err), 0);
     assert_int_equal(config_validate(&c, err, sizeof err), IMS_EINVAL);
     assert_non_null(strstr(err, "tls_key"));

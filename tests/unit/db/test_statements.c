@@ -61,6 +61,9 @@ static void rpc_enum_matches_the_rows(void **state)
     assert_string_equal(rpc_table[STMT_ARTEFACT_SET].name, "s_ARTEFACT_SET");
     assert_true(STMT_COMPUTED_WRITE > STMT_MIGRATION_APPLIED);
     assert_string_equal(rpc_table[STMT_COMPUTED_WRITE].name, "s_COMPUTED_WRITE");
+    /* rpc.sql first, then the files of sql/statements/rpc/: the last row is theirs. */
+    assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
+    assert_string_equal(rpc_table[STMT_TOKEN_REVOKED_NOTIFY].name, "s_TOKEN_REVOKED_NOTIFY");
 }
 
 /* What the generator keeps: the text without the comments and the final ";". */
