@@ -766,6 +766,8 @@ void db_txn_abandon(struct db_txn *txn)
     c->txn = NULL;
     if (conn_begin_rollback(c) != 0)
         conn_fail(c, "rollback could not be sent");
+}
+
 void db_txn_set_urgent(struct db_txn *txn)
 {
     txn->urgent = 1;
