@@ -10,6 +10,7 @@
 #include "container.h"
 #include "db_socket.h"
 #include "db_statements.h"
+#include "db_txn_internal.h"
 #include "ims/error.h"
 
 #define BACKOFF_MIN_MS 100
@@ -55,30 +56,6 @@ struct db_conn {
     struct db_conn *next_idle;
 };
 
-struct db_txn {
-    struct db_pool *pool;
-    char *tenant;
-    int all_tenants;
-    int count, cap;
-    struct txn_stmt {
-        int statement;
-        int nparams;
-        char **values;
-        PGresult *result;
-    } *stmts;
-    db_txn_cb cb;
-    void *arg;
-    int err;
-    int failed_index;
-    char sqlstate[6];
-    char *error;
-    struct db_txn *next; /* on the wait queue */
-    int hold;             /* 1: the round being sent leaves the transaction open */
-    int sent;             /* statements sent by the rounds before */
-    struct db_conn *conn; /* the connection an open transaction holds, between rounds */
-    int urgent;          /* queued before the others (db_txn_set_urgent) */
-};
-
 struct db_pool {
     uv_loop_t *loop;
     char *conninfo;
@@ -102,6 +79,11 @@ struct db_pool {
     void (*close_done)(void *);
     void *close_arg;
 };
+
+int db_pool_statement_count(const struct db_pool *pool)
+{
+    return pool->statement_count;
+}
 
 static void conn_start(struct db_conn *c);
 static void conn_on_poll(uv_poll_t *handle, int status, int events);
@@ -223,111 +205,13 @@ static void timer_closed(uv_handle_t *h)
     pool_maybe_done(c->pool);
 }
 
-/* --- transactions --- */
-
-struct db_txn *db_txn_new(struct db_pool *pool, const char *tenant, int all_tenants)
-{
-    struct db_txn *t = calloc(1, sizeof *t);
-    if (!t)
-        return NULL;
-    t->pool = pool;
-    t->all_tenants = all_tenants;
-    t->failed_index = -1;
-    if (tenant && !(t->tenant = strdup(tenant))) {
-        free(t);
-        return NULL;
-    }
-    return t;
-}
-
-int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values)
-{
-    if (statement < 0 || statement >= txn->pool->statement_count || nparams < 0)
-        return IMS_EINVAL;
-    if (txn->count == txn->cap) {
-        int cap = txn->cap ? txn->cap * 2 : 4;
-        void *n = realloc(txn->stmts, (size_t)cap * sizeof *txn->stmts);
-        if (!n)
-            return IMS_ENOMEM;
-        txn->stmts = n;
-        txn->cap = cap;
-    }
-    struct txn_stmt *s = &txn->stmts[txn->count];
-    memset(s, 0, sizeof *s);
-    s->statement = statement;
-    s->nparams = nparams;
-    if (nparams > 0) {
-        s->values = calloc((size_t)nparams, sizeof *s->values);
-        if (!s->values)
-            return IMS_ENOMEM;
-        for (int i = 0; i < nparams; i++) {
-            if (values[i] && !(s->values[i] = strdup(values[i]))) {
-                for (int j = 0; j < i; j++)
-                    free(s->values[j]);
-                free(s->values);
-                return IMS_ENOMEM;
-            }
-        }
-    }
-    return txn->count++;
-}
-
-int db_txn_count(const struct db_txn *txn)
-{
-    return txn->count;
-}
-
-PGresult *db_txn_result(const struct db_txn *txn, int index)
-{
-    if (index < 0 || index >= txn->count)
-        return NULL;
-    return txn->stmts[index].result;
-}
-
-const char *db_txn_sqlstate(const struct db_txn *txn)
-{
-    return txn->sqlstate;
-}
-
-const char *db_txn_error(const struct db_txn *txn)
-{
-    return txn->error ? txn->error : "";
-}
-
-int db_txn_failed_index(const struct db_txn *txn)
-{
-    return txn->failed_index;
-}
-
-static void txn_clear_results(struct db_txn *txn)
-{
-    for (int i = 0; i < txn->count; i++) {
-        PQclear(txn->stmts[i].result);
-        txn->stmts[i].result = NULL;
-    }
-}
-
-void db_txn_free(struct db_txn *txn)
-{
-    if (!txn)
-        return;
-    for (int i = 0; i < txn->count; i++) {
-        for (int j = 0; j < txn->stmts[i].nparams; j++)
-            free(txn->stmts[i].values[j]);
-        free(txn->stmts[i].values);
-    }
-    txn_clear_results(txn);
-    free(txn->stmts);
-    free(txn->tenant);
-    free(txn->error);
-    free(txn);
-}
+/* --- transactions (the object itself: db_txn.c) --- */
 
 static void txn_complete(struct db_txn *txn, int err)
 {
     txn->err = err;
     if (err != 0 && err != IMS_EINTERNAL)
-        txn_clear_results(txn);
+        db_txn_clear_results(txn);
     txn->cb(txn, err, txn->arg);
 }
 
@@ -738,11 +622,6 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
     pool_kick(pool);
 }
 
-void db_txn_hold(struct db_txn *txn)
-{
-    txn->hold = 1;
-}
-
 void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg)
 {
     struct db_conn *c = txn->conn;
@@ -766,11 +645,6 @@ void db_txn_abandon(struct db_txn *txn)
     c->txn = NULL;
     if (conn_begin_rollback(c) != 0)
         conn_fail(c, "rollback could not be sent");
-}
-
-void db_txn_set_urgent(struct db_txn *txn)
-{
-    txn->urgent = 1;
 }
 
 int db_txn_cancel(struct db_txn *txn)
