@@ -234,6 +234,7 @@ static const char style[] =
     "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:9.5pt}"
     "th,td{border:1px solid var(--line);padding:.25rem .4rem;text-align:left;vertical-align:top}"
     "th{background:#eef2f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "td.d,table.ids td:first-child{white-space:nowrap}"
     "thead{display:table-header-group}tr{break-inside:avoid}"
     ".cover{min-height:80vh;display:flex;flex-direction:column;justify-content:center}"
     ".cover .level{font-size:4rem;font-weight:bold;color:var(--accent);margin:.1em 0}"

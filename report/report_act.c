@@ -31,7 +31,7 @@ static void cell_overdue(struct report_text *t, int overdue)
 static void findings_table(struct report_text *t, const Ims__V1__ListFindingsResponse *f,
                            const Ims__V1__ListActionsResponse *acts)
 {
-    report_put(t, "<table><thead><tr><th>Finding</th><th>Type</th><th>Controls</th>"
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Finding</th><th>Type</th><th>Controls</th>"
                   "<th>Audit</th><th>Description</th><th>Opened</th>"
                   "<th class=\"n\">Open actions</th></tr></thead><tbody>");
     size_t open = 0;
@@ -74,7 +74,7 @@ static void findings_table(struct report_text *t, const Ims__V1__ListFindingsRes
 static void actions_table(struct report_text *t, const Ims__V1__ListActionsResponse *acts,
                           const Ims__V1__ListFindingsResponse *f, int mine)
 {
-    report_put(t, "<table><thead><tr><th>Action</th><th>Kind</th><th>For</th><th>Description"
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Action</th><th>Kind</th><th>For</th><th>Description"
                   "</th><th>Owner</th><th>Due</th><th>Status</th><th>Overdue</th></tr></thead>"
                   "<tbody>");
     size_t shown = 0;
@@ -108,7 +108,7 @@ static void actions_table(struct report_text *t, const Ims__V1__ListActionsRespo
 
 static void incidents_table(struct report_text *t, const Ims__V1__ListIncidentsResponse *in)
 {
-    report_put(t, "<table><thead><tr><th>Incident</th><th>Status</th><th class=\"n\">Severity"
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Incident</th><th>Status</th><th class=\"n\">Severity"
                   "</th><th>Threat</th><th>Detected</th><th>Description</th></tr></thead>"
                   "<tbody>");
     size_t shown = 0;
@@ -188,7 +188,7 @@ void report_section_audits(struct report_text *t, const ProtobufCMessage *const 
                   "<p>%zu audits in the programme: %zu planned (<strong>%zu overdue</strong>), "
                   "%zu reported or closed.</p>",
                   au->n_audits, planned, late, done);
-    report_put(t, "<table><thead><tr><th>Audit</th><th>Kind</th><th>Title</th><th>Scope</th>"
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Audit</th><th>Kind</th><th>Title</th><th>Scope</th>"
                   "<th>Planned</th><th>Held</th><th>Auditor</th><th>Status</th>"
                   "<th class=\"n\">Findings</th><th>Overdue</th></tr></thead><tbody>");
     for (size_t i = 0; i < au->n_audits; i++) {
@@ -262,7 +262,7 @@ void report_section_awards(struct report_text *t, const ProtobufCMessage *const 
     if (!aw) {
         report_unreadable(t);
     } else {
-        report_put(t, "<table><thead><tr><th>Award</th><th class=\"n\">Level</th><th>Scope</th>"
+        report_put(t, "<table class=\"ids\"><thead><tr><th>Award</th><th class=\"n\">Level</th><th>Scope</th>"
                       "<th>Status</th><th>Awarded</th><th>Expires</th><th>Auditor</th>"
                       "<th>Below the level since</th></tr></thead><tbody>");
         for (size_t i = 0; i < aw->n_awards; i++) {
@@ -310,7 +310,7 @@ void report_section_objectives(struct report_text *t, const ProtobufCMessage *co
         report_put(t, "<h3>");
         report_escaped(t, tier->tier);
         report_printf(t, ": %d of %d met</h3>", tier->met, tier->total);
-        report_put(t, "<table><thead><tr><th>Objective</th><th>Title</th><th>Owner</th>"
+        report_put(t, "<table class=\"ids\"><thead><tr><th>Objective</th><th>Title</th><th>Owner</th>"
                       "<th class=\"n\">Target</th><th class=\"n\">Actual</th><th>Due</th>"
                       "<th>Status</th><th>Metrics</th></tr></thead><tbody>");
         for (size_t k = 0; k < tier->n_objectives; k++) {

@@ -53,7 +53,7 @@ void report_cell_date(struct report_text *t, const char *s)
     char d[11] = "";
     if (s && strlen(s) >= 10)
         memcpy(d, s, 10);
-    report_cell(t, d);
+    report_printf(t, "<td class=\"d\">%s</td>", *d ? d : "—");
 }
 
 void report_section_level(struct report_text *t, const ProtobufCMessage *const *p)

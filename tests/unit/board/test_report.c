@@ -140,7 +140,7 @@ static void test_check_and_act_sections(void **state)
     assert_non_null(others);
     const char *ca = strstr(mine, "CA-1");
     assert_true(ca && ca < others);
-    assert_non_null(strstr(ca, "IT &lt;lead&gt;</td><td>2026-01-15</td><td>open</td><td><strong>"
+    assert_non_null(strstr(ca, "IT &lt;lead&gt;</td><td class=\"d\">2026-01-15</td><td>open</td><td><strong>"
                                "overdue</strong>"));
     assert_true(strstr(others, "A-2") != NULL);
     assert_non_null(strstr(s, "1 planned (<strong>1 overdue</strong>)"));
