@@ -9,8 +9,8 @@
  * Applicability; the risk register with the inherent and residual heatmaps and the
  * treatments; the BIA and exercises; open findings with their corrective actions, other open
  * actions and incidents; the audit programme; awards and the latest management review; the
- * objectives scorecard; the improvement plan. A print stylesheet gives page breaks, a running header and page
- * numbers when a browser prints it to PDF.
+ * objectives scorecard; the improvement plan. A print stylesheet gives page breaks, a running
+ * header and page numbers when a browser prints it to PDF.
  */
 #ifndef IMS_MANAGEMENT_REPORT_H
 #define IMS_MANAGEMENT_REPORT_H

@@ -74,9 +74,9 @@ static void findings_table(struct report_text *t, const Ims__V1__ListFindingsRes
 static void actions_table(struct report_text *t, const Ims__V1__ListActionsResponse *acts,
                           const Ims__V1__ListFindingsResponse *f, int mine)
 {
-    report_put(t, "<table class=\"ids\"><thead><tr><th>Action</th><th>Kind</th><th>For</th><th>Description"
-                  "</th><th>Owner</th><th>Due</th><th>Status</th><th>Overdue</th></tr></thead>"
-                  "<tbody>");
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Action</th><th>Kind</th><th>For</th>"
+                  "<th>Description</th><th>Owner</th><th>Due</th><th>Status</th>"
+                  "<th>Overdue</th></tr></thead><tbody>");
     size_t shown = 0;
     for (size_t i = 0; i < acts->n_actions; i++) {
         const Ims__V1__Action *a = acts->actions[i];
@@ -108,9 +108,9 @@ static void actions_table(struct report_text *t, const Ims__V1__ListActionsRespo
 
 static void incidents_table(struct report_text *t, const Ims__V1__ListIncidentsResponse *in)
 {
-    report_put(t, "<table class=\"ids\"><thead><tr><th>Incident</th><th>Status</th><th class=\"n\">Severity"
-                  "</th><th>Threat</th><th>Detected</th><th>Description</th></tr></thead>"
-                  "<tbody>");
+    report_put(t, "<table class=\"ids\"><thead><tr><th>Incident</th><th>Status</th>"
+                  "<th class=\"n\">Severity</th><th>Threat</th><th>Detected</th>"
+                  "<th>Description</th></tr></thead><tbody>");
     size_t shown = 0;
     for (size_t i = 0; i < in->n_incidents; i++) {
         const Ims__V1__Incident *x = in->incidents[i];
@@ -134,8 +134,7 @@ static void incidents_table(struct report_text *t, const Ims__V1__ListIncidentsR
 void report_section_findings(struct report_text *t, const ProtobufCMessage *const *p)
 {
     const Ims__V1__ListFindingsResponse *f = P(p, REPORT_FINDINGS, Ims__V1__ListFindingsResponse);
-    const Ims__V1__ListActionsResponse *acts =
-        P(p, REPORT_ACTIONS, Ims__V1__ListActionsResponse);
+    const Ims__V1__ListActionsResponse *acts = P(p, REPORT_ACTIONS, Ims__V1__ListActionsResponse);
     const Ims__V1__ListIncidentsResponse *in =
         P(p, REPORT_INCIDENTS, Ims__V1__ListIncidentsResponse);
     report_open_section(t, "findings", "Open findings and corrective actions");
@@ -188,9 +187,10 @@ void report_section_audits(struct report_text *t, const ProtobufCMessage *const 
                   "<p>%zu audits in the programme: %zu planned (<strong>%zu overdue</strong>), "
                   "%zu reported or closed.</p>",
                   au->n_audits, planned, late, done);
-    report_put(t, "<table class=\"ids\"><thead><tr><th>Audit</th><th>Kind</th><th>Title</th><th>Scope</th>"
-                  "<th>Planned</th><th>Held</th><th>Auditor</th><th>Status</th>"
-                  "<th class=\"n\">Findings</th><th>Overdue</th></tr></thead><tbody>");
+    report_put(
+        t, "<table class=\"ids\"><thead><tr><th>Audit</th><th>Kind</th><th>Title</th><th>Scope</th>"
+           "<th>Planned</th><th>Held</th><th>Auditor</th><th>Status</th>"
+           "<th class=\"n\">Findings</th><th>Overdue</th></tr></thead><tbody>");
     for (size_t i = 0; i < au->n_audits; i++) {
         const Ims__V1__Audit *a = au->audits[i];
         report_put(t, "<tr>");
@@ -253,8 +253,7 @@ static void latest_review(struct report_text *t, const Ims__V1__ListReviewsRespo
                   rv->n_reviews);
 }
 
-void report_section_awards(struct report_text *t, const ProtobufCMessage *const *p,
-                           const char *now)
+void report_section_awards(struct report_text *t, const ProtobufCMessage *const *p, const char *now)
 {
     const Ims__V1__ListAwardsResponse *aw = P(p, REPORT_AWARDS, Ims__V1__ListAwardsResponse);
     report_open_section(t, "awards", "Awards and management review");
@@ -262,16 +261,17 @@ void report_section_awards(struct report_text *t, const ProtobufCMessage *const 
     if (!aw) {
         report_unreadable(t);
     } else {
-        report_put(t, "<table class=\"ids\"><thead><tr><th>Award</th><th class=\"n\">Level</th><th>Scope</th>"
-                      "<th>Status</th><th>Awarded</th><th>Expires</th><th>Auditor</th>"
-                      "<th>Below the level since</th></tr></thead><tbody>");
+        report_put(
+            t,
+            "<table class=\"ids\"><thead><tr><th>Award</th><th class=\"n\">Level</th><th>Scope</th>"
+            "<th>Status</th><th>Awarded</th><th>Expires</th><th>Auditor</th>"
+            "<th>Below the level since</th></tr></thead><tbody>");
         for (size_t i = 0; i < aw->n_awards; i++) {
             const Ims__V1__Award *a = aw->awards[i];
             char status[300];
             int expired = *a->expires_at && now && strcmp(a->expires_at, now) < 0;
             snprintf(status, sizeof status, "%s%s%s%s", expired ? "expired" : a->status,
-                     *a->status_reason && !expired ? " (" : "",
-                     expired ? "" : a->status_reason,
+                     *a->status_reason && !expired ? " (" : "", expired ? "" : a->status_reason,
                      *a->status_reason && !expired ? ")" : "");
             report_put(t, "<tr>");
             report_cell(t, a->id);
@@ -310,9 +310,10 @@ void report_section_objectives(struct report_text *t, const ProtobufCMessage *co
         report_put(t, "<h3>");
         report_escaped(t, tier->tier);
         report_printf(t, ": %d of %d met</h3>", tier->met, tier->total);
-        report_put(t, "<table class=\"ids\"><thead><tr><th>Objective</th><th>Title</th><th>Owner</th>"
-                      "<th class=\"n\">Target</th><th class=\"n\">Actual</th><th>Due</th>"
-                      "<th>Status</th><th>Metrics</th></tr></thead><tbody>");
+        report_put(t,
+                   "<table class=\"ids\"><thead><tr><th>Objective</th><th>Title</th><th>Owner</th>"
+                   "<th class=\"n\">Target</th><th class=\"n\">Actual</th><th>Due</th>"
+                   "<th>Status</th><th>Metrics</th></tr></thead><tbody>");
         for (size_t k = 0; k < tier->n_objectives; k++) {
             const Ims__V1__Objective *o = tier->objectives[k];
             report_put(t, "<tr>");

@@ -27,8 +27,8 @@ static void test_sections_and_escaping(void **state)
     parts[REPORT_LEVEL] = &l.base;
     struct report_text out = {0};
     assert_int_equal(report_render(parts, "2026-12-01T00:00:00Z", &out), 0);
-    const char *ids[] = {"cover",  "level",  "systems",    "soa", "risks", "bia",
-                         "findings", "audits", "awards", "objectives", "plan"};
+    const char *ids[] = {"cover",    "level",  "systems", "soa",        "risks", "bia",
+                         "findings", "audits", "awards",  "objectives", "plan"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         char want[32];
         snprintf(want, sizeof want, "id=\"%s\"", ids[i]);
@@ -140,8 +140,9 @@ static void test_check_and_act_sections(void **state)
     assert_non_null(others);
     const char *ca = strstr(mine, "CA-1");
     assert_true(ca && ca < others);
-    assert_non_null(strstr(ca, "IT &lt;lead&gt;</td><td class=\"d\">2026-01-15</td><td>open</td><td><strong>"
-                               "overdue</strong>"));
+    assert_non_null(
+        strstr(ca, "IT &lt;lead&gt;</td><td class=\"d\">2026-01-15</td><td>open</td><td><strong>"
+                   "overdue</strong>"));
     assert_true(strstr(others, "A-2") != NULL);
     assert_non_null(strstr(s, "1 planned (<strong>1 overdue</strong>)"));
     assert_non_null(strstr(s, "<td>AW-1</td><td class=\"n\">1</td><td>the whole tenant</td>"
