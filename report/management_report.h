@@ -7,9 +7,10 @@
  * Sections, each on its own printed page: cover (tenant, date, level); level and maturity
  * with the trend chart and what costs most; systems and frameworks; the Statement of
  * Applicability; the risk register with the inherent and residual heatmaps and the
- * treatments; the BIA and exercises; open findings, corrective actions and incidents; the
- * improvement plan. A print stylesheet gives page breaks, a running header and page
- * numbers when a browser prints it to PDF.
+ * treatments; the BIA and exercises; open findings with their corrective actions, other open
+ * actions and incidents; the audit programme; awards and the latest management review; the
+ * objectives scorecard; the improvement plan. A print stylesheet gives page breaks, a running
+ * header and page numbers when a browser prints it to PDF.
  */
 #ifndef IMS_MANAGEMENT_REPORT_H
 #define IMS_MANAGEMENT_REPORT_H
@@ -28,6 +29,11 @@ enum report_part {
     REPORT_FINDINGS,  /* Events/ListFindings (open) */
     REPORT_INCIDENTS, /* Events/ListIncidents */
     REPORT_PLAN,      /* Level/GetImprovementPlan */
+    REPORT_ACTIONS,   /* Improvement/ListActions (open) */
+    REPORT_AUDITS,    /* Improvement/ListAudits */
+    REPORT_AWARDS,    /* Improvement/ListAwards */
+    REPORT_REVIEWS,   /* Improvement/ListReviews */
+    REPORT_SCORECARD, /* Improvement/GetScorecard */
     REPORT_PART_COUNT
 };
 

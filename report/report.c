@@ -26,6 +26,15 @@ static const struct {
     [REPORT_INCIDENTS] = {"/ims.v1.Events/ListIncidents",
                           &ims__v1__list_incidents_response__descriptor},
     [REPORT_PLAN] = {"/ims.v1.Level/GetImprovementPlan", &ims__v1__improvement_plan__descriptor},
+    [REPORT_ACTIONS] = {"/ims.v1.Improvement/ListActions",
+                        &ims__v1__list_actions_response__descriptor},
+    [REPORT_AUDITS] = {"/ims.v1.Improvement/ListAudits",
+                       &ims__v1__list_audits_response__descriptor},
+    [REPORT_AWARDS] = {"/ims.v1.Improvement/ListAwards",
+                       &ims__v1__list_awards_response__descriptor},
+    [REPORT_REVIEWS] = {"/ims.v1.Improvement/ListReviews",
+                        &ims__v1__list_reviews_response__descriptor},
+    [REPORT_SCORECARD] = {"/ims.v1.Improvement/GetScorecard", &ims__v1__scorecard__descriptor},
 };
 
 const char *report_part_method(enum report_part part)
@@ -49,6 +58,11 @@ static const ProtobufCMessageDescriptor *const inputs[REPORT_PART_COUNT] = {
     [REPORT_FINDINGS] = &ims__v1__list_findings_request__descriptor,
     [REPORT_INCIDENTS] = &ims__v1__list_incidents_request__descriptor,
     [REPORT_PLAN] = &ims__v1__get_improvement_plan_request__descriptor,
+    [REPORT_ACTIONS] = &ims__v1__list_actions_request__descriptor,
+    [REPORT_AUDITS] = &ims__v1__list_audits_request__descriptor,
+    [REPORT_AWARDS] = &ims__v1__list_awards_request__descriptor,
+    [REPORT_REVIEWS] = &ims__v1__list_reviews_request__descriptor,
+    [REPORT_SCORECARD] = &ims__v1__get_scorecard_request__descriptor,
 };
 
 ProtobufCMessage *report_part_request(enum report_part part, const char *tenant)
@@ -81,6 +95,21 @@ ProtobufCMessage *report_part_request(enum report_part part, const char *tenant)
         break;
     case REPORT_PLAN:
         ((Ims__V1__GetImprovementPlanRequest *)m)->steps = 10;
+        break;
+    case REPORT_ACTIONS: {
+        Ims__V1__ListActionsRequest *a = (Ims__V1__ListActionsRequest *)m;
+        a->page_size = PAGE;
+        a->status = "open"; /* a literal: report_request_free frees the tenant only */
+        break;
+    }
+    case REPORT_AUDITS:
+        ((Ims__V1__ListAuditsRequest *)m)->page_size = PAGE;
+        break;
+    case REPORT_AWARDS:
+        ((Ims__V1__ListAwardsRequest *)m)->page_size = PAGE;
+        break;
+    case REPORT_REVIEWS:
+        ((Ims__V1__ListReviewsRequest *)m)->page_size = PAGE;
         break;
     default:
         break;
@@ -207,6 +236,7 @@ static const char style[] =
     "table{border-collapse:collapse;width:100%;margin:.5rem 0 1rem;font-size:9.5pt}"
     "th,td{border:1px solid var(--line);padding:.25rem .4rem;text-align:left;vertical-align:top}"
     "th{background:#eef2f6}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+    "td.d,table.ids td:first-child{white-space:nowrap}"
     "thead{display:table-header-group}tr{break-inside:avoid}"
     ".cover{min-height:80vh;display:flex;flex-direction:column;justify-content:center}"
     ".cover .level{font-size:4rem;font-weight:bold;color:var(--accent);margin:.1em 0}"
@@ -290,6 +320,9 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
     report_section_risks(t, p);
     report_section_bia(t, p);
     report_section_findings(t, p);
+    report_section_audits(t, p);
+    report_section_awards(t, p, generated_at);
+    report_section_objectives(t, p);
     report_section_plan(t, p);
     report_put(t, "</body></html>\n");
     return t->failed ? -1 : 0;

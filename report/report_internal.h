@@ -1,11 +1,12 @@
-/* Inside the report: writing text (report.c), the sections (report_sections.c), the SVG
- * charts (svg.c). */
+/* Inside the report: writing text (report.c), the sections (report_sections.c, the Check
+ * and Act ones in report_act.c), the SVG charts (svg.c). */
 #ifndef IMS_REPORT_INTERNAL_H
 #define IMS_REPORT_INTERNAL_H
 
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/events.pb-c.h"
+#include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
@@ -28,6 +29,18 @@ void report_risk_cell(const Ims__V1__RiskPair *p, int residual, int *likelihood,
 /* The grid's level of a cell (ISO/IEC 27005 5x5). */
 int report_risk_level(int likelihood, int impact);
 
+/* Pieces of a section (report_sections.c). */
+void report_open_section(struct report_text *t, const char *id, const char *title);
+void report_close_section(struct report_text *t);
+/* "This part could not be read". */
+void report_unreadable(struct report_text *t);
+/* A table cell with s escaped ("—" when empty). */
+void report_cell(struct report_text *t, const char *s);
+void report_cell_list(struct report_text *t, char **items, size_t n);
+void report_cell_pct(struct report_text *t, double v);
+/* A cell with the date part of an RFC 3339 time. */
+void report_cell_date(struct report_text *t, const char *s);
+
 /* The sections, in order. */
 void report_section_level(struct report_text *t, const ProtobufCMessage *const *parts);
 void report_section_systems(struct report_text *t, const ProtobufCMessage *const *parts);
@@ -35,6 +48,11 @@ void report_section_soa(struct report_text *t, const ProtobufCMessage *const *pa
 void report_section_risks(struct report_text *t, const ProtobufCMessage *const *parts);
 void report_section_bia(struct report_text *t, const ProtobufCMessage *const *parts);
 void report_section_findings(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_audits(struct report_text *t, const ProtobufCMessage *const *parts);
+/* now: the report's time (RFC 3339), to say which awards have expired. */
+void report_section_awards(struct report_text *t, const ProtobufCMessage *const *parts,
+                           const char *now);
+void report_section_objectives(struct report_text *t, const ProtobufCMessage *const *parts);
 void report_section_plan(struct report_text *t, const ProtobufCMessage *const *parts);
 
 #endif

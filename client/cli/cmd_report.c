@@ -71,8 +71,9 @@ static int report(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **a
 
 static const imsctl_command commands[] = {
     {NULL, "TENANT --out FILE.html",
-     "Writes the management report (level, SoA, risks, BIA, findings, plan) as one "
-     "self-contained HTML document, ready to print to PDF.",
+     "Writes the management report (level, SoA, risks, BIA, findings and actions, audits, "
+     "awards and the latest review, objectives, plan) as one self-contained HTML document, "
+     "ready to print to PDF.",
      report},
     {0},
 };

@@ -2,7 +2,8 @@
 through python3-selenium) against a real imsd: sign-in, the same level as GetSecurityLevel,
 tenant scopes on the pages and the JSON endpoints, a level change shown live without a
 reload (the latency is measured and written to build/.../board/latency.txt), the portfolio,
-the management report printed to PDF (one section per page), the SoA workbook. Screenshots
+the management report printed to PDF (one section per page, the Check and Act sections
+among them), open actions and awarded levels on the board, the SoA workbook. Screenshots
 of the portfolio, the board and the report's first page go to build/.../board/."""
 import base64
 import json
@@ -28,6 +29,7 @@ ANSWERS = os.path.join(imstest.TOP, "deploy", "demo", "answers.csv")
 SECTIONS = ["Security level and maturity", "Management systems and frameworks",
             "Statement of Applicability", "Risk register",
             "Business impact analysis and exercises", "Open findings and corrective actions",
+            "Audit programme", "Awards and management review", "Objectives scorecard",
             "Improvement plan"]
 
 
@@ -106,13 +108,43 @@ class BoardTest(unittest.TestCase):
                 "--json", "finding", "open", slug, "--type", "minor_nc", "--control", "A.5.15",
                 "--audit", "internal audit", "--description", "Access reviews not recorded"))
             cls.finding = finding["finding"]["id"]
-            cls.imsctl("action", "add", slug, cls.finding, "--description", "Record the reviews",
-                       "--owner", "IT lead", "--due", "2026-01-15T00:00:00Z")
+            cls.action = json.loads(cls.imsctl(
+                "--json", "action", "add", slug, cls.finding, "--description",
+                "Record the reviews", "--owner", "IT lead", "--due",
+                "2026-01-15T00:00:00Z"))["finding"]["actions"][0]["id"]
             incident = json.loads(cls.imsctl(
                 "--json", "incident", "open", slug, "--severity", "3", "--threat", "T.phishing",
                 "--asset", "laptops", "--description", "Phishing mail opened"))
             cls.incident = incident["incident"]["id"]
+            cls.check_and_act(slug)
         return tid
+
+    @classmethod
+    def check_and_act(cls, slug):
+        """An audit planned in the past (overdue), a management review raising an action,
+        an objective, and level 1 awarded (every level-1 sub-control answered yes)."""
+        cls.audit = json.loads(cls.imsctl(
+            "--json", "audit", "plan", slug, "--kind", "internal", "--title", "ISMS audit",
+            "--framework", "iso27001-2022", "--planned-at", "2026-02-01T00:00:00Z"))["audit"]["id"]
+        review = json.loads(cls.imsctl(
+            "--json", "review", "hold", slug, "--chair", "Managing director", "--attendee",
+            "CISO", "--decisions", "Fund a patch tool.", "--action",
+            "improvement|CISO|+90d|Select a patch management tool"))
+        cls.review = review["review"]["id"]
+        cls.imsctl("objective", "put", slug, "backups", "--title", "Reliable backups", "--owner",
+                   "IT lead", "--tier", "functional", "--target", "0.9", "--due", "+180d",
+                   "--metric", "backup_success_pct")
+        snap = json.loads(cls.imsctl("export", slug))
+        level1 = os.path.join(OUT, "level1-%s.csv" % slug)
+        with open(level1, "w") as f:
+            f.write("subcontrol,answer,note,evidence\n")
+            for sc in snap["subcontrols"]:
+                if sc["level"] == 1 and sc["applicable"]:
+                    f.write("%s,yes,level 1 in place,\n" % sc["id"])
+        cls.imsctl("assess", "import", slug, level1)
+        os.remove(level1)
+        cls.award = json.loads(cls.imsctl(
+            "--json", "certify", "award", slug, "--level", "1"))["id"]
 
     # --- helpers ---
 
@@ -142,6 +174,9 @@ class BoardTest(unittest.TestCase):
         b = self.browser
         b.get(self.base + "/board/")
         b.execute_script("sessionStorage.clear()")
+        # A full load (not a change of the hash only, which an open board may have made
+        # already), so the page starts without a token.
+        b.get("about:blank")
         b.get(self.base + "/board/" + hash_part)
         self.wait(lambda: self.visible("token"))
         b.find_element(By.ID, "token").send_keys(token)
@@ -226,9 +261,46 @@ class BoardTest(unittest.TestCase):
         self.assertIn("Billing", self.browser.find_element(By.ID, "bia-table").text)
         self.assertIn(self.finding, self.browser.find_element(By.ID, "findings-table").text)
         self.assertIn(self.incident, self.browser.find_element(By.ID, "incidents-table").text)
+        # The finding's corrective action from the tracker, next to it, flagged overdue.
+        row = self.browser.find_element(By.XPATH, "//table[@id='findings-table']//tr[th='%s']"
+                                        % self.finding)
+        self.assertIn(self.action, row.text)
+        self.assertIn("overdue", row.text)
+        # The level awarded, near the maturity.
+        award = self.browser.find_element(By.CSS_SELECTOR, "#awards-list li[data-award='%s']"
+                                          % self.award)
+        self.assertEqual(award.get_attribute("data-status"), "active")
+        self.assertIn("Level 1", award.text)
         self.assertEqual(self.policy_violations(), [])
         # At a phone's width nothing is wider than the screen (wide tables scroll inside).
         self.assertFalse(self.full_page_shot("board-phone.png", 390, phone=True, most=2400))
+
+    def test_2b_a_raised_action_shows_with_its_due_date(self):
+        raised = json.loads(self.imsctl(
+            "--json", "action", "raise", self.a, "--kind", "preventive", "--source", "incident",
+            "--source-id", self.incident, "--description", "Train staff on phishing",
+            "--owner", "HR lead", "--due", "+30d", token=self.admin_a))["action"]
+        self.open_board(self.admin_a, self.a)
+        table = "#actions-table tbody tr[data-action='%s']"
+        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, table % raised["id"]))
+        row = self.browser.find_element(By.CSS_SELECTOR, table % raised["id"])
+        self.assertIn("incident %s" % self.incident, row.text)
+        self.assertIn("HR lead", row.text)
+        self.assertIn(raised["due"][:10], row.text)
+        self.assertNotIn("overdue", row.text)
+        late = self.browser.find_element(By.CSS_SELECTOR, table % self.action)
+        self.assertIn("overdue", late.text)
+        # The review's action is listed too; the summary counts the open and overdue ones.
+        listed = json.loads(self.post("/board/api/call/ims.v1.Improvement/ListActions",
+                                      {"tenant": self.a, "status": "open"}, self.admin_a)[1])
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR, "#actions-table tbody tr")),
+                         len(listed["actions"]))
+        self.assertEqual(self.browser.find_element(By.ID, "actions-summary").text,
+                         "%d open, 1 overdue." % len(listed["actions"]))
+        # Another tenant's administrator reads none of them.
+        status, body, _ = self.post("/board/api/call/ims.v1.Improvement/ListActions",
+                                    {"tenant": self.a}, self.admin_b)
+        self.assertEqual((status, body), (403, b""))
 
     def test_3_another_tenants_token_sees_neither_its_board_nor_its_data(self):
         self.sign_in(self.admin_b, "#/tenant/" + self.a)
@@ -369,6 +441,27 @@ class BoardTest(unittest.TestCase):
             where.append(hits[0])
         self.assertEqual(where, sorted(set(where)), "each section starts a page of its own")
         self.assertIn("Page 2 of %d" % len(pages), pages[1])
+        # The open finding with its corrective action from the tracker, flagged overdue; the
+        # overdue audit; the level awarded; the latest review; the objective.
+        def page_of(title):
+            return next(p for p in pages if any(l.strip() == title for l in p.splitlines()))
+        findings = page_of("Open findings and corrective actions")
+        theirs = findings[findings.index("Corrective actions of the open findings"):
+                          findings.index("Other open actions")]
+        line = next(l for l in theirs.splitlines() if self.action in l)
+        self.assertIn("2026-01-15", line)
+        self.assertIn("overdue", line)
+        self.assertIn("IT lead", theirs)
+        audits = page_of("Audit programme")
+        line = next(l for l in audits.splitlines() if self.audit in l)
+        self.assertIn("planned", line)
+        self.assertIn("overdue", line)
+        awards = page_of("Awards and management review")
+        self.assertIn(self.award, awards)
+        self.assertIn("active", awards)
+        self.assertIn(self.review, awards)
+        self.assertIn("Fund a patch tool.", awards)
+        self.assertIn("backups", page_of("Objectives scorecard"))
         subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "80", "-png", "-singlefile",
                         pdf_path, os.path.join(OUT, "report-page1")], check=True)
         # The board gives the same document, from its button.
@@ -386,7 +479,8 @@ class BoardTest(unittest.TestCase):
         self.wait(lambda: os.path.exists(saved) and os.path.getsize(saved) > 0, timeout=20)
         with open(saved, "rb") as f:
             from_board = f.read()
-        for section in ("cover", "level", "systems", "soa", "risks", "bia", "findings", "plan"):
+        for section in ("cover", "level", "systems", "soa", "risks", "bia", "findings", "audits",
+                        "awards", "objectives", "plan"):
             self.assertIn(('id="%s"' % section).encode(), body)
             self.assertIn(('id="%s"' % section).encode(), from_board)
         self.assertIn(b"Harbour Logistics Ltd", from_board)

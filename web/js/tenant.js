@@ -1,5 +1,6 @@
-// One tenant's board: level and what costs most, systems and frameworks, the history,
-// the control heatmap, the risk matrices, the BIA, the plan, open incidents and findings.
+// One tenant's board: level, maturity and the levels awarded, what costs most, systems and
+// frameworks, the history, the control heatmap, the risk matrices, the BIA, the plan, open
+// incidents and findings with their actions, and the open actions (overdue flagged).
 // A level event from the live stream shows at once; the rest is read again right after.
 import { call, live, report } from './api.js';
 import { el, pct, date, minutes, fill, scoreColour } from './format.js';
@@ -172,7 +173,41 @@ function renderPlan(plan) {
     el('td', { class: 'n', text: pct(s.security_level) }))), 'Nothing left to improve.', 5);
 }
 
-function renderEvents(incidents, findings) {
+// An action's due date, flagged when it is past.
+function due(a) {
+  const cell = el('td', {}, date(a.due));
+  if (a.overdue) cell.append(' ', el('strong', { class: 'overdue', text: 'overdue' }));
+  return cell;
+}
+
+function renderActions(actions) {
+  const list = actions.actions || [];
+  const late = list.filter((a) => a.overdue).length;
+  $('actions-summary').textContent = `${list.length} open${actions.next_page_token ? ' (the first shown)' : ''}, ${late} overdue.`;
+  fill($('actions-table').tBodies[0], list.map((a) => el('tr', { class: a.overdue ? 'late' : null, 'data-action': a.id },
+    el('th', { scope: 'row', text: a.id }), el('td', { text: a.kind }),
+    el('td', { text: a.source_kind && a.source_kind !== 'none' ? `${a.source_kind} ${a.source_id}` : '—' }),
+    el('td', { text: a.description || '' }), el('td', { text: a.owner || '—' }), due(a))),
+  'No open action.', 6);
+}
+
+// The awards of a maturity level, near the computed maturity they are held against.
+function renderAwards(awards) {
+  const list = awards.awards || [];
+  const now = new Date().toISOString();
+  $('awards-list').replaceChildren(...list.map((w) => {
+    const expired = w.expires_at && w.expires_at < now;
+    const state = expired ? 'expired' : w.status;
+    return el('li', { 'data-award': w.id, 'data-status': state },
+      el('span', { text: `Level ${w.level} · ${w.framework || 'whole tenant'}`
+        + (w.below_since && !expired && w.status === 'active' ? ` · below since ${date(w.below_since)}` : '') }),
+      el('strong', { class: state === 'active' ? 'good' : 'overdue',
+        text: `${state}${state === 'active' ? `, until ${date(w.expires_at)}` : ''}` }));
+  }));
+  if (!list.length) $('awards-list').append(el('li', { class: 'muted', text: 'None awarded yet.' }));
+}
+
+function renderEvents(incidents, findings, actions) {
   const open = (incidents.incidents || []).filter((i) => i.status !== 'closed' && i.status !== 'resolved');
   fill($('incidents-table').tBodies[0], open.map((i) => el('tr', {},
     el('th', { scope: 'row', text: i.id }), el('td', { class: 'n', text: String(i.severity) }),
@@ -182,8 +217,20 @@ function renderEvents(incidents, findings) {
   fill($('findings-table').tBodies[0], openF.map((f) => el('tr', {},
     el('th', { scope: 'row', text: f.id }), el('td', { text: f.type.replace('_', ' ') }),
     el('td', { text: (f.controls || []).join(', ') }),
-    el('td', { text: (f.actions || []).map((a) => `${a.id} ${a.status}, due ${date(a.due)}`).join('; ') || '—' }))),
-  'No open finding.', 4);
+    findingActions(f, actions))), 'No open finding.', 4);
+}
+
+// The open actions of a finding from the tracker: owner, due, overdue flagged.
+function findingActions(f, actions) {
+  const mine = (actions.actions || []).filter((a) => a.source_kind === 'finding' && a.source_id === f.id);
+  const cell = el('td', {});
+  mine.forEach((a, k) => {
+    if (k) cell.append('; ');
+    cell.append(`${a.id} ${a.owner || ''}, due ${date(a.due)}`);
+    if (a.overdue) cell.append(' ', el('strong', { class: 'overdue', text: 'overdue' }));
+  });
+  if (!mine.length) cell.textContent = '—';
+  return cell;
 }
 
 async function load(tenant, onError) {
@@ -199,7 +246,7 @@ async function load(tenant, onError) {
     $('tenant-body').hidden = false;
     showLevel(level);
     renderSystems(level);
-    const [history, soa, risks, bia, plan, incidents, findings] = await Promise.all([
+    const [history, soa, risks, bia, plan, incidents, findings, actions, awards] = await Promise.all([
       call('ims.v1.Level/GetHistory', { tenant, limit: 1000 }),
       call('ims.v1.Assessments/ListSoA', { tenant, page_size: 1000 }),
       call('ims.v1.Risk/GetRiskRegister', t),
@@ -207,6 +254,8 @@ async function load(tenant, onError) {
       call('ims.v1.Level/GetImprovementPlan', { tenant, steps: 10 }),
       call('ims.v1.Events/ListIncidents', { tenant, page_size: 200 }),
       call('ims.v1.Events/ListFindings', { tenant, status: 'open', page_size: 200 }),
+      call('ims.v1.Improvement/ListActions', { tenant, status: 'open', page_size: 200 }),
+      call('ims.v1.Improvement/ListAwards', { tenant, page_size: 50 }),
     ]);
     if (!current || current.tenant !== tenant) return;
     const titles = Object.fromEntries((soa.entries || []).map((e) => [e.control, e.title]));
@@ -217,7 +266,9 @@ async function load(tenant, onError) {
     renderRisks(risks);
     renderBia(bia);
     renderPlan(plan);
-    renderEvents(incidents, findings);
+    renderEvents(incidents, findings, actions);
+    renderActions(actions);
+    renderAwards(awards);
     $('tenant-error').textContent = '';
     // The stream moved on while these were read: read again.
     if (Number($('level-value').dataset.revision) > level.revision) schedule(tenant, onError);
