@@ -69,6 +69,20 @@ class SchemaLifecycle(unittest.TestCase):
                          level_pb2.GetSecurityLevelRequest(tenant=tenant),
                          level_pb2.SecurityLevel)
 
+    def revision(self, tenant):
+        return int(psql("SELECT revision FROM tenants WHERE id = '%s'" % tenant)[0][0])
+
+    def assertOneWrite(self, tenant, rev, r, cause):
+        """The change committed as one tenant write: exactly one revision and one level
+        history row (with the cause) added, and the answer's level is the level now."""
+        self.assertEqual(r.revision, rev + 1)
+        self.assertEqual(self.revision(tenant), rev + 1)
+        self.assertEqual(psql("SELECT revision, cause FROM level_history WHERE tenant_id = '%s' "
+                              "AND revision > %d" % (tenant, rev)), [[str(rev + 1), cause]])
+        now = self.level(tenant)
+        self.assertEqual(now.security_level, r.security_level)
+        self.assertEqual(now.maturity, r.maturity)
+
     # --- drafts, publication, rebase ---
 
     def test_draft_edited_published_and_tenant_rebased(self):
@@ -187,6 +201,7 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertEqual(self.call("Tenants", "GetTenant", tenants_pb2.GetTenantRequest(tenant=t.id),
                                    tenants_pb2.Tenant).schema_version, 1)
 
+        rev = self.revision(t.id)
         r = self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
                       schemas_pb2.RebaseResponse)
         self.assertEqual((r.from_version, r.to_version), (1, 2))
@@ -195,6 +210,8 @@ class SchemaLifecycle(unittest.TestCase):
         after = self.level(t.id)
         self.assertAlmostEqual(after.security_level, pv.level_after, places=9)
         self.assertEqual(after.cause, "schema")
+        # One write: one revision, the answer's level is the level now.
+        self.assertOneWrite(t.id, rev, r, "schema")
         self.assertEqual(self.call("Tenants", "GetTenant", tenants_pb2.GetTenantRequest(tenant=t.id),
                                    tenants_pb2.Tenant).schema_version, 2)
         # Answers, their history and the removed item's answer are kept.
@@ -342,10 +359,18 @@ class SchemaLifecycle(unittest.TestCase):
                         schemas_pb2.GetTuningResponse)
         by = {x.name: x for x in tun.tunables}
         self.assertEqual((by["beta"].lo, by["beta"].hi, by["beta"].value), (0.2, 0.8, 0.5))
+        rev = self.revision(t.id)
         r = self.call("Schemas", "SetTuning",
                       schemas_pb2.SetTuningRequest(tenant=t.id, name="theta", value=0.6),
                       schemas_pb2.SetTuningResponse)
         self.assertEqual(self.level(t.id).cause, "tuning")
+        self.assertOneWrite(t.id, rev, r, "tuning")
+        # A refused value changes nothing, not even the revision.
+        self.assertEqual(self.code("Schemas", "SetTuning",
+                                   schemas_pb2.SetTuningRequest(tenant=t.id, name="theta",
+                                                                value=0.99),
+                                   schemas_pb2.SetTuningResponse)[0], INVALID)
+        self.assertEqual(self.revision(t.id), rev + 1)
         self.assertAlmostEqual(self.level(t.id).security_level, r.security_level, places=12)
         self.assertEqual(psql("SELECT theta FROM tenant_params WHERE tenant_id = '%s'" % t.id),
                          [["0.6"]])
