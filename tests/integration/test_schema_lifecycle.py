@@ -352,6 +352,43 @@ class SchemaLifecycle(unittest.TestCase):
 
     # --- tuning ---
 
+    def test_findings_keyed_by_2013_ids(self):
+        events_pb2 = load_pb2("events")
+        t = self.tenant("retail-micro")
+        self.answer(t.id, ("A.8.8-1", "yes"))
+        rev = self.revision(t.id)
+        # An id the mapping lacks: refused naming it, nothing written.
+        req = events_pb2.SubmitFindingRequest(tenant=t.id)
+        req.finding.type = "minor_nc"
+        req.finding.controls_2013.extend(["A.12.6.1", "A.99.1"])
+        code, detail = self.code("Events", "SubmitFinding", req, events_pb2.FindingResult)
+        self.assertEqual(code, INVALID)
+        self.assertIn("finding.controls_2013[1]", detail)
+        self.assertIn("A.99.1", detail)
+        self.assertEqual(psql("SELECT count(*) FROM findings WHERE tenant_id = '%s'" % t.id),
+                         [["0"]])
+        self.assertEqual(self.revision(t.id), rev)
+        # Mapped: the 2022 controls are added to those given, once each.
+        req = events_pb2.SubmitFindingRequest(tenant=t.id)
+        req.finding.type = "major_nc"
+        req.finding.controls.append("A.5.1")
+        req.finding.controls_2013.extend(["A.12.6.1", "A.5.1.1"])
+        r = self.call("Events", "SubmitFinding", req, events_pb2.FindingResult)
+        self.assertEqual(list(r.finding.controls), ["A.5.1", "A.8.8"])
+        self.assertEqual(psql("SELECT controls FROM findings WHERE tenant_id = '%s'" % t.id),
+                         [["{A.5.1,A.8.8}"]])
+        self.assertEqual(self.revision(t.id), rev + 1)
+        now = self.level(t.id)
+        self.assertEqual((now.cause, now.security_level), ("finding", r.security_level))
+        # imsctl finding open --iso2013, the 2013 ids alone.
+        out = json.loads(self.imsctl("--json", "finding", "open", t.id, "--type", "observation",
+                                     "--iso2013", "A.12.6.1").stdout)
+        self.assertEqual(out["finding"]["controls"], ["A.8.8"])
+        bad = self.imsctl("finding", "open", t.id, "--type", "observation", "--iso2013",
+                          "A.99.1", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("A.99.1", bad.stderr)
+
     def test_tuning_within_the_schema_bounds(self):
         t = self.tenant("retail-micro")
         self.answer(t.id, ("A.8.8-1", "yes"))
