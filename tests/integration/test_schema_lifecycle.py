@@ -270,6 +270,65 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("FAILED_PRECONDITION", refused.stderr)
 
+    def test_subcontrol_question_level_and_links_per_version(self):
+        sid = self.clone()
+        t = self.tenant(sid)
+        self.answer(t.id, ("A.8.8-1", "yes"))
+        snap = lambda: {x["id"]: x for x in json.loads(self.call(
+            "Tenants", "ExportTenant", tenants_pb2.ExportTenantRequest(tenant=t.id),
+            tenants_pb2.ExportTenantResponse).snapshot)["subcontrols"]}
+        self.assertEqual((snap()["A.8.8-1"]["level"], snap()["A.8.8-1"]["controls"]),
+                         (1, ["A.8.8"]))
+        self.imsctl("schema", "draft", sid)
+        doc = json.loads(self.schemas("GetSchemaDocument",
+                                      schemas_pb2.GetSchemaDocumentRequest(id=sid, version=2)).document)
+        sub = {x["id"]: x for x in doc["subcontrols"]}["A.8.8-1"]
+        self.assertEqual((sub["level"], sub["controls"]), (1, ["A.8.8"]))
+        self.assertTrue(sub["question"])
+        # Refused: an unknown control, a level out of range; nothing stored.
+        bad = self.imsctl("schema", "edit", sid, "--version", "2", "--set",
+                          'subcontrols/A.8.8-1/controls=["A.8.8","A.9.99"]', check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn(".controls[1]", bad.stderr)
+        bad = self.imsctl("schema", "edit", sid, "--version", "2", "--set",
+                          "subcontrols/A.8.8-1/level=9", check=False)
+        self.assertIn(".level", bad.stderr)
+        self.assertEqual(psql("SELECT count(*) FROM schema_subcontrol_overrides WHERE "
+                              "schema_id = '%s'" % sid), [["0"]])
+        self.imsctl("schema", "edit", sid, "--version", "2",
+                    "--set", "subcontrols/A.8.8-1/level=3",
+                    "--set", 'subcontrols/A.8.8-1/controls=["A.8.7","A.8.8"]',
+                    "--set", 'subcontrols/A.8.8-1/question="Are updates installed within two '
+                             'weeks of their release?"')
+        diff = json.loads(self.imsctl("--json", "schema", "diff", sid, "--from", "1",
+                                      "--to", "2").stdout)
+        got = {(c["kind"], c["key"], c["field"]): (c["old"], c["new"]) for c in diff["changes"]}
+        self.assertEqual(got[("subcontrols", "A.8.8-1", "level")], ("1", "3"))
+        self.assertEqual(got[("subcontrols", "A.8.8-1", "controls")],
+                         ('["A.8.8"]', '["A.8.7", "A.8.8"]'))
+        self.assertIn(("subcontrols", "A.8.8-1", "question"), got)
+        self.imsctl("schema", "publish", sid, "--version", "2")
+        # Version 1 is untouched: the tenant still scores the catalog's item.
+        self.assertEqual(snap()["A.8.8-1"]["level"], 1)
+        pv = self.call("Schemas", "PreviewRebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                       schemas_pb2.RebasePreview)
+        self.assertNotAlmostEqual(pv.level_after, pv.level_before, places=6)
+        r = self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                      schemas_pb2.RebaseResponse)
+        self.assertAlmostEqual(r.security_level, pv.level_after, places=9)
+        self.assertEqual(self.level(t.id).security_level, r.security_level)
+        after = snap()["A.8.8-1"]
+        self.assertEqual((after["level"], after["controls"]), (3, ["A.8.7", "A.8.8"]))
+        # A new version inherits the override; back to the catalog's values drops it.
+        self.imsctl("schema", "draft", sid)
+        self.assertEqual(psql("SELECT level FROM schema_subcontrol_overrides WHERE schema_id = "
+                              "'%s' AND version = 3" % sid), [["3"]])
+        self.imsctl("schema", "edit", sid, "--version", "3", "--set", "subcontrols/A.8.8-1/level=1",
+                    "--set", 'subcontrols/A.8.8-1/controls=["A.8.8"]',
+                    "--set", 'subcontrols/A.8.8-1/question=%s' % json.dumps(sub["question"]))
+        self.assertEqual(psql("SELECT count(*) FROM schema_subcontrol_overrides WHERE "
+                              "schema_id = '%s' AND version = 3" % sid), [["0"]])
+
     # --- the completion matrix ---
 
     def test_completion_matrix(self):
