@@ -543,6 +543,7 @@ static int serve(struct daemon *d)
         .max_queued = (int)c->ingest_queue,
         .statement_load = STMT_TENANT_LOAD,
         .statement_commit = STMT_COMMIT_LEVEL,
+        .cache_bytes = (size_t)c->tenant_cache_mb << 20,
     };
     if (tenant_registry_new(&tc, &d->tenants) != 0) {
         fprintf(stderr, "imsd: out of memory\n");

@@ -67,6 +67,15 @@ struct tenant_write {
     void (*done)(int err, const char *msg, struct db_txn *txn, int first_statement,
                  const struct tenant_level *level, void *arg);
     void *arg;
+    /* Optional, for changes whose statements compute part of the change (computed metric
+     * samples): after the batch's statements ran, in the same open transaction, applies
+     * their results (from first_statement on) to the model copy before it is evaluated;
+     * 0 or an IMS_E* code with err (the write then fails as for apply, nothing stored).
+     * settled (optional) then adds statements that need the level the transaction will
+     * commit (next), such as a stored answer. */
+    int (*settle)(engine_model *model, struct db_txn *txn, int first_statement, void *arg,
+                  engine_error *err);
+    int (*settled)(struct db_txn *txn, const struct tenant_level *next, void *arg);
     const char *cause; /* "incident", "finding", "sample", "answer", ... */
     int reload;        /* 1: after commit, reload the model from the database instead of
                         * keeping the applied copy (changes the engine cannot apply alone) */
@@ -91,6 +100,10 @@ struct tenant_registry_config {
      * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
     int statement_load;
     int statement_commit;
+    /* The memory the cached tenant states (models and evaluated states) may hold; beyond
+     * it the least recently used idle states are evicted and loaded again on their next
+     * use (see cache.c). 0: no limit. */
+    size_t cache_bytes;
 };
 
 int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
@@ -140,6 +153,8 @@ struct tenant_stats {
     uint64_t flushes_failed;
     uint64_t flushed_writes;
     uint64_t queue_refusals; /* writes refused on a full tenant queue (back-pressure) */
+    uint64_t evictions;      /* states evicted under the cache budget */
+    uint64_t cached_bytes;   /* what the cached states hold (estimate) */
     /* Histograms, per bucket (not cumulative); the last slot is +Inf. */
     uint64_t flush_size[TENANT_FLUSH_SIZE_BUCKETS + 1];
     uint64_t flush_time[TENANT_FLUSH_TIME_BUCKETS + 1];
