@@ -36,9 +36,10 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     int npos;
     const char *type = NULL, *audit = "", *description = "", *key = "", *audit_id = "",
                *incident = "";
-    imsctl_list controls = {0};
+    imsctl_list controls = {0}, iso2013 = {0};
     imsctl_flag flags[] = {
         IMSCTL_STRING("type", &type),   IMSCTL_LIST("control", &controls),
+        IMSCTL_LIST("iso2013", &iso2013),
         IMSCTL_STRING("audit", &audit), IMSCTL_STRING("description", &description),
         IMSCTL_STRING("key", &key),     IMSCTL_STRING("audit-id", &audit_id),
         IMSCTL_STRING("incident", &incident), IMSCTL_FLAGS_END,
@@ -47,9 +48,9 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     if (rc >= 0)
         goto out;
     rc = 0;
-    if (type == NULL || controls.n == 0) {
+    if (type == NULL || controls.n + iso2013.n == 0) {
         fprintf(stderr,
-                "imsctl: --type and at least one --control are required\n"
+                "imsctl: --type and at least one --control or --iso2013 are required\n"
                 "usage: imsctl finding open %s\n",
                 cmd->usage);
         rc = IMSCTL_EXIT_USAGE;
@@ -64,6 +65,8 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     f.type = (char *)type;
     f.n_controls = controls.n;
     f.controls = (char **)controls.items;
+    f.n_controls_2013 = iso2013.n;
+    f.controls_2013 = (char **)iso2013.items;
     f.audit = (char *)audit;
     f.audit_id = (char *)audit_id;
     f.incident = (char *)incident;
@@ -77,6 +80,7 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     rc = imsctl_show_finding_result(ctx, rc, r);
 out:
     imsctl_list_free(&controls);
+    imsctl_list_free(&iso2013);
     return rc;
 }
 
@@ -148,10 +152,11 @@ static int finding_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
 
 static const imsctl_command commands[] = {
     {"open",
-     "TENANT --type major_nc|minor_nc|observation|opportunity --control C ... [--audit A] "
-     "[--audit-id AUDIT] [--incident INCIDENT] "
+     "TENANT --type major_nc|minor_nc|observation|opportunity --control C ... "
+     "[--iso2013 A.12.6.1 ...] [--audit A] [--audit-id AUDIT] [--incident INCIDENT] "
      "[--description D] [--key IDEMPOTENCY]",
-     "Records an audit finding.", finding_open},
+     "Records an audit finding (--iso2013: controls by their ISO/IEC 27001:2013 ids).",
+     finding_open},
     {"update", "TENANT ID [--type T] [--description D] [--key IDEMPOTENCY]", "Changes a finding.",
      finding_update},
     {"close", "TENANT ID [--key IDEMPOTENCY]",

@@ -149,6 +149,12 @@ int engine_model_clone(const engine_model *model, engine_model **out) ENGINE_WAR
  * next evaluation of any state recomputes everything. Returns 0 or IMS_ENOMEM. */
 int engine_model_invalidate(engine_model *model) ENGINE_WARN_UNUSED;
 
+/* The content of dst becomes that of src and src receives dst's former content (free it
+ * with engine_model_free). dst's change stamp only grows, and dst is no longer related to
+ * the model it was cloned from: the next evaluation of any state recomputes everything.
+ * For changes that replace a tenant's content as a whole (a rebase, a tuning). */
+void engine_model_take(engine_model *dst, engine_model *src);
+
 const engine_params *engine_model_params(const engine_model *model);
 unsigned engine_model_systems(const engine_model *model);
 

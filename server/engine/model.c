@@ -371,3 +371,14 @@ int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, e
     }
     return 0;
 }
+
+void engine_model_take(engine_model *dst, engine_model *src)
+{
+    uint64_t stamp = dst->stamp > src->stamp ? dst->stamp : src->stamp;
+    engine_model tmp = *dst;
+    *dst = *src;
+    *src = tmp;
+    dst->stamp = stamp + 1;
+    dst->clone_of = NULL;
+    dst->clone_stamp = 0;
+}

@@ -15,6 +15,8 @@
 #include "statements.h"
 #include "validate.h"
 
+#define MAX_CONTROLS_2013 100
+
 static const char *const finding_types[] = {"major_nc", "minor_nc", "observation", "opportunity"};
 
 static int finding_type(const char *s)
@@ -223,6 +225,41 @@ static void submit_finding_go(struct rpc_call *call)
     rpc_write_submit(w, "finding");
 }
 
+/* The 2022 controls of a finding given with ISO/IEC 27001:2013 ids: the given controls and
+ * those the ids map to, then the finding goes on as any. */
+static void finding_2013_mapped(struct rpc_call *call, struct db_txn *txn)
+{
+    struct event_op *op = event_op_of(call);
+    size_t n = 0;
+    char **controls = arena_split(&call->arena, PQgetvalue(db_txn_result(txn, 0), 0, 0), ',', &n);
+    if (!controls || event_copy_refs(op, &op->controls, &op->n_controls, controls, n)) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    submit_finding_go(call);
+}
+
+static void submit_finding_2013(struct rpc_call *call)
+{
+    const Ims__V1__SubmitFindingRequest *req = (const Ims__V1__SubmitFindingRequest *)call->request;
+    const Ims__V1__Finding *in = req->finding;
+    if (in->n_controls_2013 == 0) {
+        submit_finding_go(call);
+        return;
+    }
+    char *given = sql_array_literal(in->controls, in->n_controls);
+    char *ids = sql_array_literal(in->controls_2013, in->n_controls_2013);
+    const char *p[3] = {"finding.controls_2013", given, ids};
+    struct db_txn *txn = given && ids ? rpc_txn_new(call, call->tenant, 0) : NULL;
+    int ok = txn && rpc_txn_add(call, txn, STMT_CONTROLS_WITH_2013, 3, p) >= 0;
+    free(given);
+    free(ids);
+    if (!given || !ids)
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    else if (ok)
+        rpc_txn_exec(call, txn, finding_2013_mapped);
+}
+
 void rpc_submit_finding(struct rpc_call *call)
 {
     const Ims__V1__SubmitFindingRequest *req = (const Ims__V1__SubmitFindingRequest *)call->request;
@@ -236,7 +273,22 @@ void rpc_submit_finding(struct rpc_call *call)
                  "finding.type: must be major_nc, minor_nc, observation or opportunity");
         return;
     }
-    if (!event_validate_refs(call, "finding.controls", in->controls, in->n_controls, 1) ||
+    if (in->n_controls_2013 > MAX_CONTROLS_2013) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "finding.controls_2013: at most %d ids",
+                 MAX_CONTROLS_2013);
+        return;
+    }
+    for (size_t i = 0; i < in->n_controls_2013; i++) {
+        size_t len = strlen(in->controls_2013[i]);
+        if (len == 0 || len > 32 ||
+            strspn(in->controls_2013[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.") != len) {
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "finding.controls_2013[%zu]: 1 to 32 upper-case letters, digits and dots", i);
+            return;
+        }
+    }
+    if (!event_validate_refs(call, "finding.controls", in->controls, in->n_controls,
+                             in->n_controls_2013 ? 0 : 1) ||
         !validate_text(call, "finding.audit", in->audit, 0, 200) ||
         (*in->audit_id && !validate_ident(call, "finding.audit_id", in->audit_id, 64)) ||
         (*in->incident && !validate_ident(call, "finding.incident", in->incident, 64)) ||
@@ -253,7 +305,8 @@ void rpc_submit_finding(struct rpc_call *call)
     snprintf(op->type, sizeof op->type, "%s", in->type);
     snprintf(op->description, sizeof op->description, "%s", in->description);
     op->open = 1;
-    rpc_idempotency_check(call->state, req->idempotency_key, submit_finding_go, NULL, IDEMPOTENCY_LOOKUP_NONE);
+    rpc_idempotency_check(call->state, req->idempotency_key, submit_finding_2013, NULL,
+                          IDEMPOTENCY_LOOKUP_NONE);
 }
 
 static void update_finding_loaded(struct rpc_call *call, struct db_txn *txn)

@@ -1,8 +1,10 @@
 /* Tenant rebase: what moving a tenant to a newer version of its schema would change, with
  * the level before and after computed by the engine on copies of the tenant (the database
- * rebases inside a subtransaction it rolls back), and the move itself. The move changes
- * the tenant's content in one transaction; then the tenant's model is read again and a
- * write with cause "schema" records the new level, like every change of the level. */
+ * rebases inside a subtransaction it rolls back), and the move itself: one tenant write
+ * with cause "schema" whose engine change is the tenant as the database renders it after
+ * the move (read first, with the revision it was read at), and whose statements make the
+ * move, so that the content, the level, the revision, the history, the event, the audit
+ * row and the notification commit together. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,11 +103,36 @@ void rpc_preview_rebase(struct rpc_call *call)
 struct rebase {
     char schema[64];
     int from, to;
+    char revision[24];
+    char *after; /* the tenant after the move, as a snapshot (in the call's arena) */
 };
+
+/* The engine's change: the copy of the tenant becomes the tenant after the move. */
+static int rebase_apply(engine_model *model, struct rpc_write *w, engine_error *err)
+{
+    const struct rebase *rb = w->data;
+    engine_model *after = NULL;
+    bool has_at = false;
+    int64_t at = 0;
+    int rc = engine_snapshot_parse(rb->after, strlen(rb->after), &after, &has_at, &at, err);
+    if (rc != 0)
+        return rc == IMS_ENOMEM ? rc : IMS_EINTERNAL;
+    engine_model_take(model, after);
+    engine_model_free(after);
+    return 0;
+}
 
 static int rebase_statements(struct db_txn *txn, struct rpc_write *w)
 {
     const struct rebase *rb = w->data;
+    char v[16];
+    snprintf(v, sizeof v, "%d", rb->to);
+    const char *guard[2] = {w->call->tenant, rb->revision};
+    const char *apply[2] = {w->call->tenant, v};
+    if (db_txn_add(txn, STMT_REVISION_GUARD, 2, guard) < 0 ||
+        db_txn_add(txn, STMT_REBASE_APPLY, 2, apply) < 0 ||
+        rpc_audit_statement(w->call, txn, w->call->tenant) < 0)
+        return IMS_ENOMEM;
     Ims__V1__RebaseResponse resp = IMS__V1__REBASE_RESPONSE__INIT;
     resp.schema_id = (char *)rb->schema;
     resp.from_version = rb->from;
@@ -132,19 +159,28 @@ static void rebase_reply(struct rpc_write *w, struct db_txn *txn, int first,
     rpc_reply(w->call, &resp.base);
 }
 
-/* The content moved: the tenant's model is read again and the new level recorded. */
-static void rebase_applied(struct rpc_call *call, struct db_txn *txn)
+/* The tenant after the move is known: the move goes through the tenant's write path. */
+static void rebase_prepared(struct rpc_call *call, struct db_txn *txn)
 {
     struct rpc_write *w = call->state;
     struct rebase *rb = w->data;
-    PGresult *from = db_txn_result(txn, 0);
-    PGresult *to = db_txn_result(txn, 1);
-    snprintf(rb->schema, sizeof rb->schema, "%s", PQgetvalue(from, 0, 0));
-    rb->from = atoi(PQgetvalue(from, 0, 1));
-    rb->to = atoi(PQgetvalue(to, 0, 0));
-    tenant_invalidate(rpc_server_tenants(call->server), call->tenant, 0);
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 2)) {
+        rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
+        return;
+    }
+    snprintf(rb->schema, sizeof rb->schema, "%s", PQgetvalue(r, 0, 0));
+    rb->from = atoi(PQgetvalue(r, 0, 1));
+    rb->to = atoi(PQgetvalue(r, 0, 3));
+    snprintf(rb->revision, sizeof rb->revision, "%s", PQgetvalue(r, 0, 4));
+    if (!(rb->after = arena_strdup(&call->arena, PQgetvalue(r, 0, 2)))) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    w->apply = rebase_apply;
     w->statements = rebase_statements;
     w->reply = rebase_reply;
+    w->write.alone = 1;
     rpc_write_submit(w, "schema");
 }
 
@@ -155,11 +191,9 @@ static void rebase_go(struct rpc_call *call)
     snprintf(v, sizeof v, "%d", req->version);
     const char *params[2] = {call->tenant, v};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_SCHEMA, 1, params) < 0 ||
-        rpc_txn_add(call, txn, STMT_REBASE_APPLY, 2, params) < 0 ||
-        rpc_txn_audit(call, txn, call->tenant) < 0)
+    if (!txn || rpc_txn_add(call, txn, STMT_REBASE_PREPARE, 2, params) < 0)
         return;
-    rpc_txn_exec(call, txn, rebase_applied);
+    rpc_txn_exec(call, txn, rebase_prepared);
 }
 
 void rpc_rebase(struct rpc_call *call)

@@ -1,6 +1,9 @@
 /* Tenant tuning: the model's parameters and the metric targets and thresholds a tenant sets
- * within the bounds of its schema version. A change is stored in one transaction, then the
- * tenant's model is read again and a write with cause "tuning" records the new level. */
+ * within the bounds of its schema version. A change is one tenant write with cause
+ * "tuning": the tenant as the database renders it after the change is read first (with the
+ * revision it was read at) and is the engine's change; the write's statements store the
+ * change, so that it commits with the level, the revision, the history, the event, the
+ * audit row and the notification. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +16,7 @@
 #include "ims/error.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "rpc.h"
+#include "snapshot.h"
 #include "sql_values.h"
 #include "statements.h"
 #include "tenant.h"
@@ -55,8 +59,39 @@ void rpc_get_tuning(struct rpc_call *call)
     rpc_txn_exec(call, txn, tuning_done);
 }
 
+struct tune {
+    char revision[24];
+    char by[160];
+    char value[64];
+    int reset;
+    char *after; /* the tenant after the change, as a snapshot (in the call's arena) */
+};
+
+/* The engine's change: the copy of the tenant becomes the tenant after the change. */
+static int tune_apply(engine_model *model, struct rpc_write *w, engine_error *err)
+{
+    const struct tune *t = w->data;
+    engine_model *after = NULL;
+    bool has_at = false;
+    int64_t at = 0;
+    int rc = engine_snapshot_parse(t->after, strlen(t->after), &after, &has_at, &at, err);
+    if (rc != 0)
+        return rc == IMS_ENOMEM ? rc : IMS_EINTERNAL;
+    engine_model_take(model, after);
+    engine_model_free(after);
+    return 0;
+}
+
 static int tune_statements(struct db_txn *txn, struct rpc_write *w)
 {
+    const struct tune *t = w->data;
+    const Ims__V1__SetTuningRequest *req = (const void *)w->call->request;
+    const char *guard[2] = {w->call->tenant, t->revision};
+    const char *set[4] = {w->call->tenant, req->name, t->reset ? NULL : t->value, t->by};
+    if (db_txn_add(txn, STMT_REVISION_GUARD, 2, guard) < 0 ||
+        db_txn_add(txn, STMT_TUNING_SET, 4, set) < 0 ||
+        rpc_audit_statement(w->call, txn, req->name) < 0)
+        return IMS_ENOMEM;
     Ims__V1__SetTuningResponse resp = IMS__V1__SET_TUNING_RESPONSE__INIT;
     resp.security_level = w->next->security_level;
     resp.maturity = w->next->maturity;
@@ -76,30 +111,42 @@ static void tune_reply(struct rpc_write *w, struct db_txn *txn, int first,
     rpc_reply(w->call, &resp.base);
 }
 
-static void tune_stored(struct rpc_call *call, struct db_txn *txn)
+/* The tenant after the change is known: the change goes through the tenant's write path. */
+static void tune_prepared(struct rpc_call *call, struct db_txn *txn)
 {
-    (void)txn;
     struct rpc_write *w = call->state;
-    tenant_invalidate(rpc_server_tenants(call->server), call->tenant, 0);
+    struct tune *t = w->data;
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+        rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
+        return;
+    }
+    snprintf(t->revision, sizeof t->revision, "%s", PQgetvalue(r, 0, 1));
+    if (!(t->after = arena_strdup(&call->arena, PQgetvalue(r, 0, 0)))) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    w->apply = tune_apply;
     w->statements = tune_statements;
     w->reply = tune_reply;
+    w->write.alone = 1;
     rpc_write_submit(w, "tuning");
 }
 
 static void tune_go(struct rpc_call *call)
 {
     const Ims__V1__SetTuningRequest *req = (const void *)call->request;
-    char value[64];
-    snprintf(value, sizeof value, "%.17g", req->value);
-    char by[160];
-    snprintf(by, sizeof by, "%s %s", auth_role_name(call->principal.role),
+    struct rpc_write *w = call->state;
+    struct tune *t = w->data;
+    snprintf(t->value, sizeof t->value, "%.17g", req->value);
+    snprintf(t->by, sizeof t->by, "%s %s", auth_role_name(call->principal.role),
              call->principal.token_id);
-    const char *params[4] = {call->tenant, req->name, req->reset ? NULL : value, by};
+    t->reset = req->reset;
+    const char *params[4] = {call->tenant, req->name, t->reset ? NULL : t->value, t->by};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_TUNING_SET, 4, params) < 0 ||
-        rpc_txn_audit(call, txn, req->name) < 0)
+    if (!txn || rpc_txn_add(call, txn, STMT_TUNING_PREPARE, 4, params) < 0)
         return;
-    rpc_txn_exec(call, txn, tune_stored);
+    rpc_txn_exec(call, txn, tune_prepared);
 }
 
 void rpc_set_tuning(struct rpc_call *call)
@@ -113,6 +160,11 @@ void rpc_set_tuning(struct rpc_call *call)
         return;
     }
     struct rpc_write *w = rpc_write_new(call);
-    if (w)
-        rpc_idempotency_check(w, req->idempotency_key, tune_go, NULL, IDEMPOTENCY_LOOKUP_FIRST);
+    if (!w)
+        return;
+    if (!(w->data = calloc(1, sizeof(struct tune)))) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    rpc_idempotency_check(w, req->idempotency_key, tune_go, NULL, IDEMPOTENCY_LOOKUP_FIRST);
 }

@@ -69,6 +69,20 @@ class SchemaLifecycle(unittest.TestCase):
                          level_pb2.GetSecurityLevelRequest(tenant=tenant),
                          level_pb2.SecurityLevel)
 
+    def revision(self, tenant):
+        return int(psql("SELECT revision FROM tenants WHERE id = '%s'" % tenant)[0][0])
+
+    def assertOneWrite(self, tenant, rev, r, cause):
+        """The change committed as one tenant write: exactly one revision and one level
+        history row (with the cause) added, and the answer's level is the level now."""
+        self.assertEqual(r.revision, rev + 1)
+        self.assertEqual(self.revision(tenant), rev + 1)
+        self.assertEqual(psql("SELECT revision, cause FROM level_history WHERE tenant_id = '%s' "
+                              "AND revision > %d" % (tenant, rev)), [[str(rev + 1), cause]])
+        now = self.level(tenant)
+        self.assertEqual(now.security_level, r.security_level)
+        self.assertEqual(now.maturity, r.maturity)
+
     # --- drafts, publication, rebase ---
 
     def test_draft_edited_published_and_tenant_rebased(self):
@@ -187,6 +201,7 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertEqual(self.call("Tenants", "GetTenant", tenants_pb2.GetTenantRequest(tenant=t.id),
                                    tenants_pb2.Tenant).schema_version, 1)
 
+        rev = self.revision(t.id)
         r = self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
                       schemas_pb2.RebaseResponse)
         self.assertEqual((r.from_version, r.to_version), (1, 2))
@@ -195,6 +210,8 @@ class SchemaLifecycle(unittest.TestCase):
         after = self.level(t.id)
         self.assertAlmostEqual(after.security_level, pv.level_after, places=9)
         self.assertEqual(after.cause, "schema")
+        # One write: one revision, the answer's level is the level now.
+        self.assertOneWrite(t.id, rev, r, "schema")
         self.assertEqual(self.call("Tenants", "GetTenant", tenants_pb2.GetTenantRequest(tenant=t.id),
                                    tenants_pb2.Tenant).schema_version, 2)
         # Answers, their history and the removed item's answer are kept.
@@ -252,6 +269,65 @@ class SchemaLifecycle(unittest.TestCase):
         refused = self.imsctl("schema", "stats", sid, check=False)
         self.assertNotEqual(refused.returncode, 0)
         self.assertIn("FAILED_PRECONDITION", refused.stderr)
+
+    def test_subcontrol_question_level_and_links_per_version(self):
+        sid = self.clone()
+        t = self.tenant(sid)
+        self.answer(t.id, ("A.8.8-1", "yes"))
+        snap = lambda: {x["id"]: x for x in json.loads(self.call(
+            "Tenants", "ExportTenant", tenants_pb2.ExportTenantRequest(tenant=t.id),
+            tenants_pb2.ExportTenantResponse).snapshot)["subcontrols"]}
+        self.assertEqual((snap()["A.8.8-1"]["level"], snap()["A.8.8-1"]["controls"]),
+                         (1, ["A.8.8"]))
+        self.imsctl("schema", "draft", sid)
+        doc = json.loads(self.schemas("GetSchemaDocument",
+                                      schemas_pb2.GetSchemaDocumentRequest(id=sid, version=2)).document)
+        sub = {x["id"]: x for x in doc["subcontrols"]}["A.8.8-1"]
+        self.assertEqual((sub["level"], sub["controls"]), (1, ["A.8.8"]))
+        self.assertTrue(sub["question"])
+        # Refused: an unknown control, a level out of range; nothing stored.
+        bad = self.imsctl("schema", "edit", sid, "--version", "2", "--set",
+                          'subcontrols/A.8.8-1/controls=["A.8.8","A.9.99"]', check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn(".controls[1]", bad.stderr)
+        bad = self.imsctl("schema", "edit", sid, "--version", "2", "--set",
+                          "subcontrols/A.8.8-1/level=9", check=False)
+        self.assertIn(".level", bad.stderr)
+        self.assertEqual(psql("SELECT count(*) FROM schema_subcontrol_overrides WHERE "
+                              "schema_id = '%s'" % sid), [["0"]])
+        self.imsctl("schema", "edit", sid, "--version", "2",
+                    "--set", "subcontrols/A.8.8-1/level=3",
+                    "--set", 'subcontrols/A.8.8-1/controls=["A.8.7","A.8.8"]',
+                    "--set", 'subcontrols/A.8.8-1/question="Are updates installed within two '
+                             'weeks of their release?"')
+        diff = json.loads(self.imsctl("--json", "schema", "diff", sid, "--from", "1",
+                                      "--to", "2").stdout)
+        got = {(c["kind"], c["key"], c["field"]): (c["old"], c["new"]) for c in diff["changes"]}
+        self.assertEqual(got[("subcontrols", "A.8.8-1", "level")], ("1", "3"))
+        self.assertEqual(got[("subcontrols", "A.8.8-1", "controls")],
+                         ('["A.8.8"]', '["A.8.7", "A.8.8"]'))
+        self.assertIn(("subcontrols", "A.8.8-1", "question"), got)
+        self.imsctl("schema", "publish", sid, "--version", "2")
+        # Version 1 is untouched: the tenant still scores the catalog's item.
+        self.assertEqual(snap()["A.8.8-1"]["level"], 1)
+        pv = self.call("Schemas", "PreviewRebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                       schemas_pb2.RebasePreview)
+        self.assertNotAlmostEqual(pv.level_after, pv.level_before, places=6)
+        r = self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                      schemas_pb2.RebaseResponse)
+        self.assertAlmostEqual(r.security_level, pv.level_after, places=9)
+        self.assertEqual(self.level(t.id).security_level, r.security_level)
+        after = snap()["A.8.8-1"]
+        self.assertEqual((after["level"], after["controls"]), (3, ["A.8.7", "A.8.8"]))
+        # A new version inherits the override; back to the catalog's values drops it.
+        self.imsctl("schema", "draft", sid)
+        self.assertEqual(psql("SELECT level FROM schema_subcontrol_overrides WHERE schema_id = "
+                              "'%s' AND version = 3" % sid), [["3"]])
+        self.imsctl("schema", "edit", sid, "--version", "3", "--set", "subcontrols/A.8.8-1/level=1",
+                    "--set", 'subcontrols/A.8.8-1/controls=["A.8.8"]',
+                    "--set", 'subcontrols/A.8.8-1/question=%s' % json.dumps(sub["question"]))
+        self.assertEqual(psql("SELECT count(*) FROM schema_subcontrol_overrides WHERE "
+                              "schema_id = '%s' AND version = 3" % sid), [["0"]])
 
     # --- the completion matrix ---
 
@@ -335,6 +411,43 @@ class SchemaLifecycle(unittest.TestCase):
 
     # --- tuning ---
 
+    def test_findings_keyed_by_2013_ids(self):
+        events_pb2 = load_pb2("events")
+        t = self.tenant("retail-micro")
+        self.answer(t.id, ("A.8.8-1", "yes"))
+        rev = self.revision(t.id)
+        # An id the mapping lacks: refused naming it, nothing written.
+        req = events_pb2.SubmitFindingRequest(tenant=t.id)
+        req.finding.type = "minor_nc"
+        req.finding.controls_2013.extend(["A.12.6.1", "A.99.1"])
+        code, detail = self.code("Events", "SubmitFinding", req, events_pb2.FindingResult)
+        self.assertEqual(code, INVALID)
+        self.assertIn("finding.controls_2013[1]", detail)
+        self.assertIn("A.99.1", detail)
+        self.assertEqual(psql("SELECT count(*) FROM findings WHERE tenant_id = '%s'" % t.id),
+                         [["0"]])
+        self.assertEqual(self.revision(t.id), rev)
+        # Mapped: the 2022 controls are added to those given, once each.
+        req = events_pb2.SubmitFindingRequest(tenant=t.id)
+        req.finding.type = "major_nc"
+        req.finding.controls.append("A.5.1")
+        req.finding.controls_2013.extend(["A.12.6.1", "A.5.1.1"])
+        r = self.call("Events", "SubmitFinding", req, events_pb2.FindingResult)
+        self.assertEqual(list(r.finding.controls), ["A.5.1", "A.8.8"])
+        self.assertEqual(psql("SELECT controls FROM findings WHERE tenant_id = '%s'" % t.id),
+                         [["{A.5.1,A.8.8}"]])
+        self.assertEqual(self.revision(t.id), rev + 1)
+        now = self.level(t.id)
+        self.assertEqual((now.cause, now.security_level), ("finding", r.security_level))
+        # imsctl finding open --iso2013, the 2013 ids alone.
+        out = json.loads(self.imsctl("--json", "finding", "open", t.id, "--type", "observation",
+                                     "--iso2013", "A.12.6.1").stdout)
+        self.assertEqual(out["finding"]["controls"], ["A.8.8"])
+        bad = self.imsctl("finding", "open", t.id, "--type", "observation", "--iso2013",
+                          "A.99.1", check=False)
+        self.assertNotEqual(bad.returncode, 0)
+        self.assertIn("A.99.1", bad.stderr)
+
     def test_tuning_within_the_schema_bounds(self):
         t = self.tenant("retail-micro")
         self.answer(t.id, ("A.8.8-1", "yes"))
@@ -342,10 +455,18 @@ class SchemaLifecycle(unittest.TestCase):
                         schemas_pb2.GetTuningResponse)
         by = {x.name: x for x in tun.tunables}
         self.assertEqual((by["beta"].lo, by["beta"].hi, by["beta"].value), (0.2, 0.8, 0.5))
+        rev = self.revision(t.id)
         r = self.call("Schemas", "SetTuning",
                       schemas_pb2.SetTuningRequest(tenant=t.id, name="theta", value=0.6),
                       schemas_pb2.SetTuningResponse)
         self.assertEqual(self.level(t.id).cause, "tuning")
+        self.assertOneWrite(t.id, rev, r, "tuning")
+        # A refused value changes nothing, not even the revision.
+        self.assertEqual(self.code("Schemas", "SetTuning",
+                                   schemas_pb2.SetTuningRequest(tenant=t.id, name="theta",
+                                                                value=0.99),
+                                   schemas_pb2.SetTuningResponse)[0], INVALID)
+        self.assertEqual(self.revision(t.id), rev + 1)
         self.assertAlmostEqual(self.level(t.id).security_level, r.security_level, places=12)
         self.assertEqual(psql("SELECT theta FROM tenant_params WHERE tenant_id = '%s'" % t.id),
                          [["0.6"]])

@@ -22,3 +22,10 @@ ORDER BY 1;
 -- $2 ids (text array literal)
 -- -> index, id, 2022 controls (csv), the tenant's applicable sub-controls of them (csv)
 SELECT idx, id, controls, subcontrols FROM ims_translate_controls($1, $2::text[]);
+
+-- name: CONTROLS_WITH_2013
+-- $1 the request field of the 2013 ids (named in errors)
+-- $2 the 2022 controls given (text array literal)
+-- $3 the 2013 ids (text array literal)
+-- -> the given controls, then those the 2013 ids map to (csv)
+SELECT ims_controls_with_2013($1, $2::text[], $3::text[]);

@@ -529,6 +529,41 @@ static void test_state_given_another_model(void **state)
     model_free(a);
 }
 
+/* A clone whose content is replaced as a whole (engine_model_take: a rebase, a tuning),
+ * evaluated with a clone of the state of the model it was cloned from, gives what the new
+ * content gives evaluated fresh; and the taken-over content is freed without harm. */
+static void test_take_replaces_content(void **state)
+{
+    (void)state;
+    engine_model *cur = worked_example(), *copy, *next = worked_example(), *fresh;
+    engine_eval *ev, *copy_ev;
+    engine_summary s, want;
+    engine_error e;
+    assert_int_equal(engine_eval_new(&ev), 0);
+    assert_int_equal(engine_evaluate(cur, T0, ev, &s), 0);
+    assert_int_equal(engine_subcontrol_set_answer(next, "A.8.8-3", ENGINE_ANSWER_YES, &e), 0);
+    assert_int_equal(engine_subcontrol_set_answer(next, "A.8.13-2", ENGINE_ANSWER_YES, &e), 0);
+    assert_int_equal(engine_model_clone(next, &fresh), 0);
+    evaluate(fresh, T0, &want);
+    assert_true(want.security_level > s.security_level);
+    assert_int_equal(engine_model_clone(cur, &copy), 0);
+    assert_int_equal(engine_eval_clone(ev, &copy_ev), 0);
+    engine_model_take(copy, next);
+    model_free(next); /* the copy's former content */
+    assert_int_equal(engine_evaluate(copy, T0, copy_ev, &s), 0);
+    assert_near(s.security_level, want.security_level);
+    assert_int_equal(s.maturity, want.maturity);
+    /* The copy goes on incrementally after that. */
+    assert_int_equal(engine_subcontrol_set_answer(copy, "A.8.8-3", ENGINE_ANSWER_NO, &e), 0);
+    assert_int_equal(engine_evaluate(copy, T0, copy_ev, &s), 0);
+    assert_true(s.security_level < want.security_level);
+    engine_eval_free(copy_ev);
+    engine_eval_free(ev);
+    model_free(fresh);
+    model_free(copy);
+    model_free(cur);
+}
+
 static void test_api_errors(void **state)
 {
     (void)state;
@@ -555,6 +590,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_worked_example),
+        cmocka_unit_test(test_take_replaces_content),
         cmocka_unit_test(test_no_subcontrols_and_all_excluded),
         cmocka_unit_test(test_metric_states),
         cmocka_unit_test(test_incidents),
