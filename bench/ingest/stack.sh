@@ -5,6 +5,7 @@
 #
 # IMS_BENCH_BUILD names another build folder (default build-bench/); with IMS_BENCH_NO_BUILD=1
 # it is used as it is, e.g. a Release build of a clean `git archive` of one commit.
+# IMS_BENCH_SQL_DIR names the sql/ folder `imsd migrate` applies (default: the build's own).
 #
 #   stack_start             build, start PostgreSQL and imsd; sets SERVER, TOKEN,
 #                           IMS_ADMIN_DSN, IMS_DB, IMSD_PID, BUILD, WORK
@@ -55,7 +56,8 @@ stack_start() {
     }
     eval "$pg_env"
     export IMS_ADMIN_DSN IMS_DB
-    "$BUILD/server/imsd" migrate --db "$IMS_ADMIN_DSN" >/dev/null
+    "$BUILD/server/imsd" migrate --db "$IMS_ADMIN_DSN" \
+        ${IMS_BENCH_SQL_DIR:+--sql-dir "$IMS_BENCH_SQL_DIR"} >/dev/null
     TOKEN=$("$BUILD/server/imsd" token create --db "$IMS_ADMIN_DSN" --role operator \
         --label bench 2>/dev/null)
     WORK=$(mktemp -d /tmp/ims-bench.XXXXXX)
