@@ -320,7 +320,8 @@ int imsctl_parse_time(const char *s, long long now, char *out, size_t outlen)
         char *end;
         errno = 0;
         long long n = strtoll(s + 1, &end, 10);
-        if (errno || end == s + 1 || end[0] == '\0' || end[1] != '\0' || n > 100LL * 366 * 86400)
+        if (errno || end == s + 1 || end[0] == '\0' || end[1] != '\0' || n < 0 ||
+            n > 100LL * 366 * 86400)
             return -1;
         long long unit = end[0] == 's'   ? 1
                          : end[0] == 'm' ? 60
