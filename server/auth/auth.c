@@ -88,6 +88,30 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Continuity/ReviewPlan", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/RecordExercise", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/GetBia", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.People/PutPerson", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.People/GetPerson", READERS, SCOPE_TENANT},
+    {"/ims.v1.People/ListPeople", READERS, SCOPE_TENANT},
+    {"/ims.v1.People/ListProfiles", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.People/LinkToken", OP | ADMIN, SCOPE_TENANT},
+
+    {"/ims.v1.Culture/IssueCertificate", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Culture/ListCertificates", READERS, SCOPE_TENANT},
+    {"/ims.v1.Culture/GetCultureSummary", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Procedures/ListProcedures", READERS, SCOPE_TENANT},
+    {"/ims.v1.Procedures/StartProcedure", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/AdvanceProcedure", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/AttachRecord", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/GetProcedureInstance", READERS, SCOPE_TENANT},
+    {"/ims.v1.Procedures/ListProcedureInstances", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Documents/ListDocuments", READERS, SCOPE_TENANT},
+    {"/ims.v1.Documents/GetDocument", READERS, SCOPE_TENANT},
+    {"/ims.v1.Documents/CreateDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/AddDocumentVersion", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/ApproveDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/ObsoleteDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

@@ -94,4 +94,32 @@ void rpc_review_plan(struct rpc_call *call);
 void rpc_record_exercise(struct rpc_call *call);
 void rpc_get_bia(struct rpc_call *call);
 
+/* people.c */
+void rpc_put_person(struct rpc_call *call);
+void rpc_get_person(struct rpc_call *call);
+void rpc_list_people(struct rpc_call *call);
+void rpc_list_profiles(struct rpc_call *call);
+void rpc_link_token(struct rpc_call *call);
+
+/* culture.c */
+void rpc_issue_certificate(struct rpc_call *call);
+void rpc_list_certificates(struct rpc_call *call);
+void rpc_get_culture_summary(struct rpc_call *call);
+
+/* procedures.c */
+void rpc_list_procedures(struct rpc_call *call);
+void rpc_start_procedure(struct rpc_call *call);
+void rpc_advance_procedure(struct rpc_call *call);
+void rpc_attach_record(struct rpc_call *call);
+void rpc_get_procedure_instance(struct rpc_call *call);
+void rpc_list_procedure_instances(struct rpc_call *call);
+
+/* documents.c */
+void rpc_list_documents(struct rpc_call *call);
+void rpc_get_document(struct rpc_call *call);
+void rpc_create_document(struct rpc_call *call);
+void rpc_add_document_version(struct rpc_call *call);
+void rpc_approve_document(struct rpc_call *call);
+void rpc_obsolete_document(struct rpc_call *call);
+
 #endif

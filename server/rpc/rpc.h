@@ -243,6 +243,8 @@ void rpc_txn_exec(struct rpc_call *call, struct db_txn *txn, rpc_txn_done done);
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_people(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_documents(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_events(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));

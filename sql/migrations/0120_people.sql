@@ -327,3 +327,127 @@ GRANT EXECUTE ON FUNCTION ims_person_for(uuid, text), ims_person_id_from(text),
     ims_person_put(text, text, text, text, text, text, text[], boolean),
     ims_person_culture_required(uuid, text), ims_person_certified(uuid, text, smallint, timestamptz),
     ims_certificate_issue(text, text, smallint, timestamptz, timestamptz, text, text) TO ims_app;
+
+-- The person acting: p_person, or the one the token is linked to in this tenant.
+CREATE FUNCTION ims_acting_person(p_person text, p_token text, p_field text) RETURNS text
+    LANGUAGE plpgsql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    p text := nullif(p_person, '');
+BEGIN
+    IF p IS NULL AND coalesce(p_token, '') <> '' THEN
+        SELECT tp.person_id INTO p FROM token_people tp
+         WHERE tp.tenant_id = ims_current_tenant() AND tp.token_id = p_token::uuid;
+    END IF;
+    IF p IS NULL THEN
+        RAISE EXCEPTION '%: required (the calling token is linked to no person of the tenant)',
+            p_field USING ERRCODE = '22023';
+    END IF;
+    RETURN p;
+END
+$$;
+
+-- People as the API shows them, by id after p_after (or only p_id).
+CREATE FUNCTION ims_people_list(p_after text, p_limit int, p_id text)
+    RETURNS TABLE (person_id text, name text, email text, phone text, org_unit text,
+                   manager text, profiles text, active boolean, left_at text,
+                   culture_required int, culture_valid boolean, created_at text, updated_at text)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+SELECT p.person_id, p.name, p.email, p.phone, p.org_unit, coalesce(p.manager_id, ''),
+       coalesce((SELECT string_agg(pp.profile_id, ' ' ORDER BY pp.profile_id) FROM person_profiles pp
+                  WHERE pp.tenant_id = p.tenant_id AND pp.person_id = p.person_id), ''),
+       p.active, coalesce(ims_rfc3339(p.left_at), ''),
+       ims_person_culture_required(p.tenant_id, p.person_id)::int,
+       ims_person_culture_required(p.tenant_id, p.person_id) = 0
+         OR ims_person_certified(p.tenant_id, p.person_id,
+                                 ims_person_culture_required(p.tenant_id, p.person_id), now()),
+       ims_rfc3339(p.created_at), ims_rfc3339(p.updated_at)
+  FROM people p
+ WHERE p.tenant_id = ims_current_tenant()
+   AND (p_id IS NULL OR p.person_id = p_id)
+   AND p.person_id > coalesce(p_after, '')
+ ORDER BY p.person_id
+ LIMIT p_limit
+$$;
+
+-- Links a token to a person of this tenant (p_person empty: unlinks). The token must
+-- reach the tenant (in its scope, or an operator's).
+CREATE FUNCTION ims_token_person_link(p_token text, p_person text) RETURNS text
+    LANGUAGE plpgsql
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    t uuid := ims_current_tenant();
+    tok uuid;
+BEGIN
+    BEGIN
+        tok := p_token::uuid;
+    EXCEPTION WHEN invalid_text_representation THEN
+        RAISE EXCEPTION 'token_id: not a token id' USING ERRCODE = '22023';
+    END;
+    IF NOT EXISTS (SELECT 1 FROM tokens k WHERE k.id = tok AND k.revoked_at IS NULL
+                      AND (k.role = 'operator' OR EXISTS (SELECT 1 FROM token_tenants tt
+                                WHERE tt.token_id = k.id AND tt.tenant_id = t))) THEN
+        RAISE EXCEPTION 'token_id: no token "%" reaches this tenant', p_token USING ERRCODE = '22023';
+    END IF;
+    IF coalesce(p_person, '') = '' THEN
+        DELETE FROM token_people WHERE tenant_id = t AND token_id = tok;
+        RETURN '';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM people WHERE tenant_id = t AND person_id = p_person) THEN
+        RAISE EXCEPTION 'person: no person "%"', p_person USING ERRCODE = '22023';
+    END IF;
+    INSERT INTO token_people (tenant_id, token_id, person_id) VALUES (t, tok, p_person)
+    ON CONFLICT (tenant_id, token_id) DO UPDATE SET person_id = EXCLUDED.person_id;
+    RETURN p_person;
+END
+$$;
+
+CREATE FUNCTION ims_certificates_list(p_after text, p_limit int, p_person text, p_id text)
+    RETURNS TABLE (certificate_id text, person_id text, level int, issued_at text,
+                   expires_at text, evidence text, renews text, valid boolean, created_at text)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+SELECT c.certificate_id, c.person_id, c.level::int, ims_rfc3339(c.issued_at),
+       ims_rfc3339(c.expires_at), c.evidence, coalesce(c.renews, ''),
+       c.issued_at <= now() AND now() < c.expires_at, ims_rfc3339(c.created_at)
+  FROM culture_certificates c
+ WHERE c.tenant_id = ims_current_tenant()
+   AND (coalesce(p_person, '') = '' OR c.person_id = p_person)
+   AND (p_id IS NULL OR c.certificate_id = p_id)
+   AND c.certificate_id > coalesce(p_after, '')
+ ORDER BY c.certificate_id
+ LIMIT p_limit
+$$;
+
+-- The culture share at p_at: active people whose profiles ask for a certificate, those of
+-- them holding a valid one of the level asked, and the ids of the others.
+CREATE FUNCTION ims_culture_summary(p_tenant uuid, p_at timestamptz)
+    RETURNS TABLE (required int, certified int, missing text)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+WITH need AS (
+    SELECT p.person_id, ims_person_culture_required(p.tenant_id, p.person_id) AS level
+      FROM people p
+     WHERE p.tenant_id = p_tenant AND p.created_at <= p_at
+       AND (p.active OR p.left_at > p_at)
+), judged AS (
+    SELECT n.person_id, ims_person_certified(p_tenant, n.person_id, n.level, p_at) AS ok
+      FROM need n WHERE n.level > 0
+)
+SELECT count(*)::int, (count(*) FILTER (WHERE ok))::int,
+       coalesce(string_agg(person_id, ' ' ORDER BY person_id) FILTER (WHERE NOT ok), '')
+  FROM judged
+$$;
+
+REVOKE EXECUTE ON FUNCTION ims_acting_person(text, text, text), ims_people_list(text, int, text),
+    ims_token_person_link(text, text), ims_certificates_list(text, int, text, text),
+    ims_culture_summary(uuid, timestamptz) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ims_acting_person(text, text, text), ims_people_list(text, int, text),
+    ims_token_person_link(text, text), ims_certificates_list(text, int, text, text),
+    ims_culture_summary(uuid, timestamptz) TO ims_app;

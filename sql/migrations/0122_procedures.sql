@@ -345,3 +345,53 @@ GRANT EXECUTE ON FUNCTION ims_phase_check_person(text, int, text, text, text, te
     ims_procedure_start(text, text, text, text, text, text),
     ims_procedure_advance(text, text, text, text),
     ims_procedure_record(text, text, text, text, text) TO ims_app;
+
+-- The procedure definitions of the tenant's schema version, one row per phase.
+CREATE FUNCTION ims_procedure_definitions()
+    RETURNS TABLE (procedure_id text, name text, description text, links text, phase_id text,
+                   phase_position int, phase_type text, phase_name text, phase_description text,
+                   due_hours int, profiles text, paths text, objects text)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+SELECT p.procedure_id, p.name, p.description, p.links, ph.phase_id, ph.position, ph.type,
+       ph.name, ph.description, coalesce(ph.due_hours, 0),
+       coalesce((SELECT string_agg(x.profile_id, ' ' ORDER BY x.profile_id) FROM schema_phase_profiles x
+                  WHERE (x.schema_id, x.version, x.procedure_id, x.phase_id)
+                      = (ph.schema_id, ph.version, ph.procedure_id, ph.phase_id)), ''),
+       coalesce((SELECT string_agg(x.next_phase, ' ' ORDER BY x.next_phase) FROM schema_phase_paths x
+                  WHERE (x.schema_id, x.version, x.procedure_id, x.phase_id)
+                      = (ph.schema_id, ph.version, ph.procedure_id, ph.phase_id)), ''),
+       coalesce((SELECT string_agg(x.artefact_id || '=' || x.use, ' ' ORDER BY x.artefact_id)
+                   FROM schema_phase_objects x
+                  WHERE (x.schema_id, x.version, x.procedure_id, x.phase_id)
+                      = (ph.schema_id, ph.version, ph.procedure_id, ph.phase_id)), '')
+  FROM tenant_params tp
+  JOIN schema_procedures p ON p.schema_id = tp.schema_id AND p.version = tp.schema_version
+  JOIN schema_procedure_phases ph ON (ph.schema_id, ph.version, ph.procedure_id)
+                                   = (p.schema_id, p.version, p.procedure_id)
+ WHERE tp.tenant_id = ims_current_tenant()
+ ORDER BY p.procedure_id, ph.position
+$$;
+
+CREATE FUNCTION ims_procedure_instances(p_after text, p_limit int, p_id text)
+    RETURNS TABLE (instance_id text, procedure_id text, title text, phase_id text, status text,
+                   incident_id text, started_at text, started_by text, phase_since text,
+                   phase_due_at text, completed_at text, late_steps int)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+SELECT i.instance_id, i.procedure_id, i.title, i.phase_id, i.status, coalesce(i.incident_id, ''),
+       ims_rfc3339(i.started_at), i.started_by, ims_rfc3339(i.phase_since),
+       coalesce(ims_rfc3339(i.phase_due_at), ''), coalesce(ims_rfc3339(i.completed_at), ''),
+       i.late_steps
+  FROM procedure_instances i
+ WHERE i.tenant_id = ims_current_tenant()
+   AND (p_id IS NULL OR i.instance_id = p_id)
+   AND i.instance_id > coalesce(p_after, '')
+ ORDER BY i.instance_id
+ LIMIT p_limit
+$$;
+
+REVOKE EXECUTE ON FUNCTION ims_procedure_definitions(), ims_procedure_instances(text, int, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ims_procedure_definitions(), ims_procedure_instances(text, int, text) TO ims_app;

@@ -281,3 +281,33 @@ GRANT EXECUTE ON FUNCTION ims_document_fill(text, text), ims_document_log(text, 
     ims_document_create(text, text, text, text, int, text, text),
     ims_document_add_version(text, text, text, text),
     ims_document_approve(text, text, timestamptz), ims_document_obsolete(text, text, text) TO ims_app;
+
+-- Documents as the API shows them, by artefact id after p_after (or only p_id).
+CREATE FUNCTION ims_documents(p_after text, p_limit int, p_id text)
+    RETURNS TABLE (artefact_id text, kind text, title text, required boolean, status text,
+                   current boolean, owner text, owner_person text, approver text,
+                   approved_at text, review_due text, classification text, retention_days int,
+                   version int, has_template boolean, controls text, updated_at text)
+    LANGUAGE sql STABLE
+    SET search_path = public, pg_temp
+    AS $$
+SELECT ta.artefact_id, a.kind, CASE WHEN ta.title = '' THEN a.name ELSE ta.title END,
+       ta.required, ta.status,
+       ta.status = 'approved' AND (ta.review_due IS NULL OR now() <= ta.review_due),
+       coalesce(ta.owner, ''), coalesce(ta.owner_person, ''), coalesce(ta.approver, ''),
+       coalesce(ims_rfc3339(ta.approved_at), ''), coalesce(ims_rfc3339(ta.review_due), ''),
+       ta.classification, ta.retention_days, coalesce(ta.current_version, 0),
+       EXISTS (SELECT 1 FROM document_templates d WHERE d.artefact_id = ta.artefact_id),
+       coalesce((SELECT string_agg(ac.control_id, ' ' ORDER BY ac.control_id)
+                   FROM artefact_controls ac WHERE ac.artefact_id = ta.artefact_id), ''),
+       ims_rfc3339(ta.updated_at)
+  FROM tenant_artefacts ta JOIN artefacts a ON a.id = ta.artefact_id
+ WHERE ta.tenant_id = ims_current_tenant()
+   AND (p_id IS NULL OR ta.artefact_id = p_id)
+   AND ta.artefact_id > coalesce(p_after, '')
+ ORDER BY ta.artefact_id
+ LIMIT p_limit
+$$;
+
+REVOKE EXECUTE ON FUNCTION ims_documents(text, int, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ims_documents(text, int, text) TO ims_app;
