@@ -81,7 +81,8 @@ static engine_model *build(void)
                                   86400,
                                   172800,
                                   maps,
-                                  2};
+                                  2,
+                                  false};
         check(engine_metric_add(m, &in, &e), &e);
         for (int k = 0; k < 48; k++)
             check(engine_sample_add(m, id, T0 - k * 3600, uni(100), &e), &e);

@@ -51,13 +51,13 @@ static void print_level(const Ims__V1__SecurityLevel *l)
         }
     }
     if (l->n_explanation) {
-        printf("\n%-12s  %5s  %14s  %11s  %16s  %11s\n", "CONTROL", "LOST", "ASSESSMENT GAP",
-               "METRIC DRAG", "INCIDENT PENALTY", "FINDING CAP");
+        printf("\n%-12s  %5s  %14s  %11s  %16s  %13s  %11s\n", "CONTROL", "LOST", "ASSESSMENT GAP",
+               "METRIC DRAG", "INCIDENT PENALTY", "EVIDENCE DRAG", "FINDING CAP");
         for (size_t i = 0; i < l->n_explanation; i++) {
             const Ims__V1__Explanation *e = l->explanation[i];
-            printf("%-12s  %5.1f  %14.1f  %11.1f  %16.1f  %11.1f\n", e->control, pct(e->lost),
-                   pct(e->assessment_gap), pct(e->metric_drag), pct(e->incident_penalty),
-                   pct(e->finding_cap));
+            printf("%-12s  %5.1f  %14.1f  %11.1f  %16.1f  %13.1f  %11.1f\n", e->control,
+                   pct(e->lost), pct(e->assessment_gap), pct(e->metric_drag),
+                   pct(e->incident_penalty), pct(e->evidence_drag), pct(e->finding_cap));
         }
     }
 }

@@ -42,10 +42,15 @@
  *  - An exercise or plan review exactly at t counts; "latest exercise" is the one with the
  *    largest time (the last given among equal times).
  *  - Samples with equal times keep their insertion order; the last one is "latest".
+ *  - Evidence: an artefact with no control evidences nothing; one naming an excluded
+ *    control still counts in A_c of that control (which is left out of every sum anyway).
+ *  - Treatment "avoid": the pair's figures are still reported (I_r = I); it leaves the sums
+ *    of rho and the pair count that decides whether RMS has pairs.
  *
  * engine_next_due(): the next instant > t at which a discrete, time-driven event changes
  * an input of the model: a future sample, incident opening or resolution, exercise or plan
- * review becomes visible; a metric's latest sample becomes stale (at + max_age + 1); a
+ * review becomes visible; an approved artefact's review falls due (review_due + 1); a
+ * metric's latest sample becomes stale (at + max_age + 1); a
  * sample leaves a mean/min/max window (at + window); an incident leaves the likelihood or
  * the review window; a plan review or exercise leaves the review window. Incident decay is
  * continuous; while any resolved incident linked to an applicable control still weighs
@@ -75,7 +80,17 @@ typedef struct engine_error {
     char msg[256];
 } engine_error;
 
-enum engine_system { ENGINE_ISMS = 0, ENGINE_BCMS = 1, ENGINE_RMS = 2, ENGINE_SYSTEM_COUNT = 3 };
+/* Management systems. The engine knows a system only by how its score is formed: ISMS and
+ * SMS are the flat score of their frameworks, BCMS blends in readiness, RMS blends in rho.
+ * Frameworks are data: any id, attached to one system (ISO/IEC 20000-1 is
+ * "iso20000-1-2018" in the catalog, an SMS framework like any other). */
+enum engine_system {
+    ENGINE_ISMS = 0,
+    ENGINE_BCMS = 1,
+    ENGINE_RMS = 2,
+    ENGINE_SMS = 3,
+    ENGINE_SYSTEM_COUNT = 4
+};
 
 enum engine_answer {
     ENGINE_ANSWER_NONE = 0, /* unanswered: counts 0 */
@@ -101,6 +116,7 @@ enum { ENGINE_DIM_C = 1, ENGINE_DIM_I = 2, ENGINE_DIM_A = 4 };
 typedef struct engine_params {
     double beta, gamma, half_life_days, cap_major_nc, cap_minor_nc, theta;
     double beta_risk, beta_bcms, likelihood_window_days, review_window_days;
+    double evidence_weight;                    /* eta, [0, 1] */
     int appetite;                              /* 1..5 */
     double system_weight[ENGINE_SYSTEM_COUNT]; /* >= 0 */
 } engine_params;
@@ -178,6 +194,7 @@ typedef struct engine_metric_input {
     int64_t max_age; /* seconds, > 0 */
     const engine_metric_mapping *controls;
     size_t control_count;
+    bool computed; /* sampled by the server itself (section 12); evaluated like any other */
 } engine_metric_input;
 
 /* Returns 0, IMS_EINVAL, IMS_ENOTFOUND (control), IMS_EEXISTS, IMS_ENOMEM. */
@@ -305,6 +322,54 @@ int engine_subcontrol_set_applicable(engine_model *model, const char *id, bool a
 int engine_control_set_applicable(engine_model *model, const char *id, bool applicable,
                                   engine_error *err) ENGINE_WARN_UNUSED;
 
+/* ---- evidence and risk treatment (evidence.c) ------------------------------------------ */
+
+enum engine_artefact_status {
+    ENGINE_ARTEFACT_MISSING = 0,
+    ENGINE_ARTEFACT_DRAFT,
+    ENGINE_ARTEFACT_APPROVED,
+    ENGINE_ARTEFACT_OBSOLETE
+};
+
+typedef struct engine_artefact_input {
+    const char *id;
+    const char *const *controls; /* the controls it evidences (A_c), no duplicates */
+    size_t control_count;
+    enum engine_artefact_status status;
+    bool has_review_due;
+    int64_t review_due; /* current while t <= review_due */
+} engine_artefact_input;
+
+/* Adds an artefact or replaces the one with the same id (incremental). An artefact is
+ * current at t when approved and without a review due time or t <= it (section 3 step 6).
+ * Returns 0, IMS_EINVAL, IMS_ENOTFOUND (control), IMS_ENOMEM. */
+int engine_artefact_put(engine_model *model, const engine_artefact_input *in,
+                        engine_error *err) ENGINE_WARN_UNUSED;
+/* Changes an artefact's status, or its review due time (has_due false: none); both
+ * incremental. Return 0, IMS_EINVAL or IMS_ENOTFOUND. */
+int engine_artefact_set_status(engine_model *model, const char *id,
+                               enum engine_artefact_status status,
+                               engine_error *err) ENGINE_WARN_UNUSED;
+int engine_artefact_set_review_due(engine_model *model, const char *id, bool has_due, int64_t due,
+                                   engine_error *err) ENGINE_WARN_UNUSED;
+
+enum engine_treatment {
+    ENGINE_TREAT_NONE = 0, /* no decision */
+    ENGINE_TREAT_MITIGATE,
+    ENGINE_TREAT_ACCEPT,
+    ENGINE_TREAT_TRANSFER,
+    ENGINE_TREAT_AVOID
+};
+
+/* Sets the treatment of the pair (asset, threat) (incremental): mitigate, accept and none
+ * leave the figures; transfer with share phi in [0, 1] gives I_r = I (1 - phi); avoid
+ * takes the pair out of rho's sums. The pair need not exist (an asset type without a row
+ * for the threat): the decision is kept and weighs nothing. Removing the asset removes its
+ * treatments. Returns 0, IMS_EINVAL (share), IMS_ENOTFOUND (asset or threat), IMS_ENOMEM. */
+int engine_treatment_set(engine_model *model, const char *asset, const char *threat,
+                         enum engine_treatment decision, double share,
+                         engine_error *err) ENGINE_WARN_UNUSED;
+
 /* ---- evaluation ---------------------------------------------------------------------- */
 
 typedef struct engine_summary {
@@ -313,9 +378,9 @@ typedef struct engine_summary {
     int maturity;                              /* 0..3 */
     bool system_included[ENGINE_SYSTEM_COUNT]; /* enabled and something to score */
     double system_score[ENGINE_SYSTEM_COUNT];
-    bool has_pairs;
-    double rho; /* defined when has_pairs */
-    size_t pair_count;
+    bool has_pairs;    /* a pair that is not avoided */
+    double rho;        /* defined when has_pairs */
+    size_t pair_count; /* pairs not avoided */
     bool has_processes;
     double readiness; /* defined when has_processes */
 } engine_summary;
@@ -362,6 +427,7 @@ typedef struct engine_control_figures {
     double a;
     bool has_q; /* false: no deployed metric, q is meaningless */
     double q, b, p, cap, e;
+    double v; /* evidence factor */
 } engine_control_figures;
 
 size_t engine_control_count(const engine_eval *eval);
@@ -394,7 +460,10 @@ void engine_domain_get(const engine_eval *eval, size_t index, engine_domain_figu
 typedef struct engine_pair_figures {
     const char *asset, *threat;
     double impact, likelihood, residual_likelihood, inherent, residual;
-    int level;
+    double residual_impact; /* I_r: I (1 - share) when transferred, else I */
+    enum engine_treatment treatment;
+    double share; /* when transferred */
+    int level;    /* from (residual likelihood, residual impact) */
     bool within_appetite;
 } engine_pair_figures;
 

@@ -17,7 +17,7 @@ typedef struct engine_control_state {
     unsigned dirty;    /* ENGINE_DIRTY_A... during an evaluation */
     int32_t framework; /* the control's, copied here for the maturity pass */
     bool applicable, has_q;
-    double a, q, b, p, k, e;
+    double a, q, b, p, k, v, e;
 } engine_control_state;
 
 typedef struct engine_metric_state {
@@ -28,7 +28,8 @@ typedef struct engine_metric_state {
 
 typedef struct engine_threat_state {
     unsigned dirty; /* ENGINE_DIRTY_LAMBDA... during an evaluation */
-    double lambda, residual_factor, sum_impact;
+    /* sums over the pairs that are not avoided: I (for R0) and I_r (for R) */
+    double lambda, residual_factor, sum_impact, sum_residual_impact;
     int32_t pair_count;
 } engine_threat_state;
 

@@ -233,8 +233,14 @@ static void recompute_control(const engine_model *m, engine_eval *ev, int32_t ci
         }
         cs->k = k;
     }
+    if (cs->dirty & ENGINE_DIRTY_V) {
+        int32_t current = 0;
+        for (int32_t k = 0; k < c->artefacts.n; k++)
+            current += engine_artefact_current(&m->artefacts.v[c->artefacts.v[k]], t);
+        cs->v = c->artefacts.n > 0 ? (double)current / c->artefacts.n : 1.0;
+    }
     cs->b = cs->has_q ? (1 - m->params.beta) * cs->a + m->params.beta * cs->q : cs->a;
-    double v = cs->b * (1 - cs->p);
+    double v = cs->b * (1 - cs->p) * (1 - m->params.evidence_weight * (1 - cs->v));
     cs->e = cs->k < v ? cs->k : v;
     cs->dirty = 0;
     for (int32_t e = 0; e < c->mitig.n; e++)
@@ -275,17 +281,25 @@ static void recompute_threat(const engine_model *m, engine_eval *ev, int32_t ti,
         ts->residual_factor = f;
     }
     if (ts->dirty & ENGINE_DIRTY_IMPACT) {
-        double s = 0;
+        double s = 0, sr = 0;
         int32_t n = 0;
         for (int32_t a = 0; a < m->assets.n; a++) {
             const engine_asset *x = &m->assets.v[a];
             const engine_asset_type *at = &m->asset_types.v[x->type];
             if (ti < at->by_threat_n && at->by_threat[ti] > 0) {
-                s += engine_asset_impact(x, th, at->by_threat[ti]);
+                double impact = engine_asset_impact(x, th, at->by_threat[ti]);
+                const engine_treatment_rec *tr =
+                    th->treatments.n ? engine_treatment_of(m, x->name, ti) : NULL;
+                if (tr && tr->decision == ENGINE_TREAT_AVOID)
+                    continue;
+                s += impact;
+                sr +=
+                    tr && tr->decision == ENGINE_TREAT_TRANSFER ? impact * (1 - tr->share) : impact;
                 n++;
             }
         }
         ts->sum_impact = s;
+        ts->sum_residual_impact = sr;
         ts->pair_count = n;
     }
     ts->dirty = 0;
@@ -470,7 +484,7 @@ static void aggregate(const engine_model *m, engine_eval *ev)
             continue;
         pairs += (size_t)th->pair_count;
         r0 += th->lambda * th->sum_impact;
-        r += th->lambda * th->residual_factor * th->sum_impact;
+        r += th->lambda * th->residual_factor * th->sum_residual_impact;
     }
     o->pair_count = pairs;
     o->has_pairs = pairs > 0;
@@ -505,8 +519,8 @@ static void aggregate(const engine_model *m, engine_eval *ev)
 static unsigned control_parts(const engine_control *c, uint64_t seen, bool all, bool timed)
 {
     if (all)
-        return ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K;
-    unsigned d = timed ? ENGINE_DIRTY_Q | ENGINE_DIRTY_P : 0;
+        return ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K | ENGINE_DIRTY_V;
+    unsigned d = timed ? ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_V : 0;
     if (c->changed_any > seen)
         for (int k = 0; k < ENGINE_CONTROL_PARTS; k++)
             if (c->changed[k] > seen)

@@ -53,7 +53,9 @@ int engine_explain(const engine_eval *ev, size_t k, engine_explanation *out, siz
         x->assessment_gap = f * (1 - c->a);
         x->metric_drag = f * (c->a - c->b);
         x->incident_penalty = f * c->b * c->p;
-        x->finding_cap = f * (c->b * (1 - c->p) - c->e);
+        double eta = m->params.evidence_weight;
+        x->evidence_drag = f * c->b * (1 - c->p) * eta * (1 - c->v);
+        x->finding_cap = f * (c->b * (1 - c->p) * (1 - eta * (1 - c->v)) - c->e);
         x->loss = f * (1 - c->e);
     }
     qsort(all, n, sizeof *all, by_loss);

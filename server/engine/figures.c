@@ -33,6 +33,7 @@ void engine_control_get(const engine_eval *ev, size_t i, engine_control_figures 
     out->p = c->p;
     out->cap = c->k;
     out->e = c->e;
+    out->v = c->v;
 }
 
 size_t engine_framework_count(const engine_eval *ev)
@@ -101,12 +102,18 @@ void engine_pairs_foreach(const engine_eval *ev,
             engine_pair_figures p;
             p.asset = engine_name(m, x->name);
             p.threat = engine_name(m, th->name);
+            const engine_treatment_rec *tr = engine_treatment_of(m, x->name, ti);
             p.impact = engine_asset_impact(x, th, at->rows.v[k].w);
+            p.treatment = tr ? tr->decision : ENGINE_TREAT_NONE;
+            p.share = tr ? tr->share : 0;
+            p.residual_impact =
+                p.treatment == ENGINE_TREAT_TRANSFER ? p.impact * (1 - p.share) : p.impact;
             p.likelihood = ts->lambda;
             p.residual_likelihood = ts->lambda * ts->residual_factor;
             p.inherent = p.impact * p.likelihood;
-            p.residual = p.impact * p.residual_likelihood;
-            p.level = engine_risk_level(grid_index(p.residual_likelihood), grid_index(p.impact));
+            p.residual = p.residual_impact * p.residual_likelihood;
+            p.level =
+                engine_risk_level(grid_index(p.residual_likelihood), grid_index(p.residual_impact));
             p.within_appetite = p.level <= m->params.appetite;
             fn(ctx, &p);
         }

@@ -26,14 +26,16 @@ void engine_params_default(engine_params *p)
     p->system_weight[ENGINE_ISMS] = 0.5;
     p->system_weight[ENGINE_BCMS] = 0.25;
     p->system_weight[ENGINE_RMS] = 0.25;
+    p->system_weight[ENGINE_SMS] = 0.25;
+    p->evidence_weight = 0.2;
 }
 
 int engine_params_check(const engine_params *p, engine_error *err)
 {
     static const char *unit_names[] = {"beta",  "gamma",     "cap_major_nc", "cap_minor_nc",
-                                       "theta", "beta_risk", "beta_bcms"};
+                                       "theta", "beta_risk", "beta_bcms",    "evidence_weight"};
     const double unit[] = {p->beta,  p->gamma,     p->cap_major_nc, p->cap_minor_nc,
-                           p->theta, p->beta_risk, p->beta_bcms};
+                           p->theta, p->beta_risk, p->beta_bcms,    p->evidence_weight};
     for (size_t i = 0; i < sizeof unit / sizeof unit[0]; i++)
         if (!engine_in_range(unit[i], 0, 1))
             return engine_fail(err, IMS_EINVAL, "%s: must be in [0, 1]", unit_names[i]);
@@ -46,7 +48,8 @@ int engine_params_check(const engine_params *p, engine_error *err)
         return engine_fail(err, IMS_EINVAL, "review_window_days: must be in (0, 36500]");
     if (p->appetite < 1 || p->appetite > 5)
         return engine_fail(err, IMS_EINVAL, "appetite: must be in 1..5");
-    static const char *sys[] = {"system_weights.ISMS", "system_weights.BCMS", "system_weights.RMS"};
+    static const char *sys[] = {"system_weights.ISMS", "system_weights.BCMS", "system_weights.RMS",
+                                "system_weights.SMS"};
     for (int s = 0; s < ENGINE_SYSTEM_COUNT; s++)
         if (!engine_in_range(p->system_weight[s], 0, 1e6))
             return engine_fail(err, IMS_EINVAL, "%s: must be >= 0", sys[s]);
@@ -64,7 +67,7 @@ int engine_model_new(const engine_params *params, unsigned systems, engine_model
     int rc = engine_params_check(&p, err);
     if (rc)
         return rc;
-    if (systems & ~7u)
+    if (systems & ~((1u << ENGINE_SYSTEM_COUNT) - 1))
         return engine_fail(err, IMS_EINVAL, "systems: unknown system");
     engine_model *m = calloc(1, sizeof *m);
     if (!m)
@@ -94,6 +97,7 @@ static void free_model_lists(engine_model *m)
         free(c->mitig.v);
         free(c->incidents.v);
         free(c->findings.v);
+        free(c->artefacts.v);
     }
     for (int32_t i = 0; i < m->subs.n; i++)
         free(m->subs.v[i].controls.v);
@@ -111,7 +115,10 @@ static void free_model_lists(engine_model *m)
     for (int32_t i = 0; i < m->threats.n; i++) {
         free(m->threats.v[i].mitig.v);
         free(m->threats.v[i].incidents.v);
+        free(m->threats.v[i].treatments.v);
     }
+    for (int32_t i = 0; i < m->artefacts.n; i++)
+        free(m->artefacts.v[i].controls.v);
     for (int32_t i = 0; i < m->asset_types.n; i++) {
         free(m->asset_types.v[i].rows.v);
         free(m->asset_types.v[i].by_threat);
@@ -136,10 +143,12 @@ static void free_model_arrays(engine_model *m)
     free(m->asset_types.v);
     free(m->assets.v);
     free(m->processes.v);
+    free(m->artefacts.v);
+    free(m->treatments.v);
     engine_idmap *maps[] = {&m->map_frameworks, &m->map_controls,    &m->map_subs,
                             &m->map_metrics,    &m->map_incidents,   &m->map_findings,
                             &m->map_threats,    &m->map_asset_types, &m->map_assets,
-                            &m->map_processes};
+                            &m->map_processes,  &m->map_artefacts};
     for (size_t i = 0; i < sizeof maps / sizeof maps[0]; i++)
         free(maps[i]->slots);
 }
@@ -188,14 +197,16 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     m->asset_types.v = NULL;
     m->assets.v = NULL;
     m->processes.v = NULL;
+    m->artefacts.v = NULL;
+    m->treatments.v = NULL;
     engine_idmap *maps[] = {&m->map_frameworks, &m->map_controls,    &m->map_subs,
                             &m->map_metrics,    &m->map_incidents,   &m->map_findings,
                             &m->map_threats,    &m->map_asset_types, &m->map_assets,
-                            &m->map_processes};
+                            &m->map_processes,  &m->map_artefacts};
     const engine_idmap *smaps[] = {&src->map_frameworks, &src->map_controls,    &src->map_subs,
                                    &src->map_metrics,    &src->map_incidents,   &src->map_findings,
                                    &src->map_threats,    &src->map_asset_types, &src->map_assets,
-                                   &src->map_processes};
+                                   &src->map_processes,  &src->map_artefacts};
     size_t nmaps = sizeof maps / sizeof maps[0];
     for (size_t i = 0; i < nmaps; i++)
         maps[i]->slots = NULL;
@@ -209,11 +220,12 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         CLONE_ARRAY(frameworks) || CLONE_ARRAY(domains) || CLONE_ARRAY(assets) ||
         CLONE_ARRAY(controls) || CLONE_ARRAY(subs) || CLONE_ARRAY(metrics) ||
         CLONE_ARRAY(incidents) || CLONE_ARRAY(findings) || CLONE_ARRAY(threats) ||
-        CLONE_ARRAY(asset_types) || CLONE_ARRAY(processes))
+        CLONE_ARRAY(asset_types) || CLONE_ARRAY(processes) || CLONE_ARRAY(artefacts) ||
+        CLONE_ARRAY(treatments))
         goto nomem_arrays;
     for (int32_t i = 0; i < m->controls.n; i++) {
         engine_control *x = &m->controls.v[i];
-        x->subs.v = x->incidents.v = x->findings.v = NULL;
+        x->subs.v = x->incidents.v = x->findings.v = x->artefacts.v = NULL;
         x->metrics.v = x->mitig.v = NULL;
     }
     for (int32_t i = 0; i < m->subs.n; i++)
@@ -231,7 +243,10 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     for (int32_t i = 0; i < m->threats.n; i++) {
         m->threats.v[i].mitig.v = NULL;
         m->threats.v[i].incidents.v = NULL;
+        m->threats.v[i].treatments.v = NULL;
     }
+    for (int32_t i = 0; i < m->artefacts.n; i++)
+        m->artefacts.v[i].controls.v = NULL;
     for (int32_t i = 0; i < m->asset_types.n; i++) {
         m->asset_types.v[i].rows.v = NULL;
         m->asset_types.v[i].by_threat = NULL;
@@ -245,7 +260,7 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         const engine_control *s = &src->controls.v[i];
         if (CLONE_LIST(x->subs, s->subs) || CLONE_LIST(x->incidents, s->incidents) ||
             CLONE_LIST(x->findings, s->findings) || CLONE_LIST(x->metrics, s->metrics) ||
-            CLONE_LIST(x->mitig, s->mitig))
+            CLONE_LIST(x->mitig, s->mitig) || CLONE_LIST(x->artefacts, s->artefacts))
             goto nomem;
     }
     for (int32_t i = 0; i < m->subs.n; i++)
@@ -271,7 +286,11 @@ int engine_model_clone(const engine_model *src, engine_model **out)
             goto nomem;
     for (int32_t i = 0; i < m->threats.n; i++)
         if (CLONE_LIST(m->threats.v[i].mitig, src->threats.v[i].mitig) ||
-            CLONE_LIST(m->threats.v[i].incidents, src->threats.v[i].incidents))
+            CLONE_LIST(m->threats.v[i].incidents, src->threats.v[i].incidents) ||
+            CLONE_LIST(m->threats.v[i].treatments, src->threats.v[i].treatments))
+            goto nomem;
+    for (int32_t i = 0; i < m->artefacts.n; i++)
+        if (CLONE_LIST(m->artefacts.v[i].controls, src->artefacts.v[i].controls))
             goto nomem;
     for (int32_t i = 0; i < m->asset_types.n; i++) {
         engine_asset_type *x = &m->asset_types.v[i];
@@ -294,7 +313,7 @@ int engine_model_clone(const engine_model *src, engine_model **out)
 nomem_arrays:
     /* Elements copied so far still point at src's lists: free the arrays only. */
     m->controls.n = m->subs.n = m->metrics.n = m->incidents.n = m->findings.n = 0;
-    m->threats.n = m->asset_types.n = m->processes.n = 0;
+    m->threats.n = m->asset_types.n = m->processes.n = m->artefacts.n = 0;
 nomem:
     engine_model_free(m);
     return IMS_ENOMEM;

@@ -26,7 +26,8 @@ enum {
     ENGINE_DIRTY_Q = 2,
     ENGINE_DIRTY_P = 4,
     ENGINE_DIRTY_K = 8,
-    ENGINE_CONTROL_PARTS = 4
+    ENGINE_DIRTY_V = 16,
+    ENGINE_CONTROL_PARTS = 5
 };
 enum {
     ENGINE_DIRTY_LAMBDA = 1,
@@ -69,6 +70,7 @@ typedef struct engine_control {
     engine_elist mitig;                     /* (threat, effectiveness) */
     engine_ilist incidents;                 /* incidents naming it (derived) */
     engine_ilist findings;                  /* findings referring to it (derived) */
+    engine_ilist artefacts;                 /* artefacts it requires, A_c (derived) */
     uint64_t changed[ENGINE_CONTROL_PARTS]; /* change stamp of each part */
     uint64_t changed_any;                   /* the latest of them */
 } engine_control;
@@ -93,6 +95,7 @@ typedef struct engine_metric {
     enum engine_aggregation aggregation;
     int64_t window, max_age;
     engine_elist controls;  /* (control, u) */
+    bool computed;          /* source "computed" (kept for the snapshot only) */
     engine_sample *samples; /* sorted by time, stable */
     int32_t sample_n, sample_cap;
     uint64_t changed;
@@ -120,8 +123,9 @@ typedef struct engine_threat {
     int32_t name;
     double likelihood;
     unsigned dims;
-    engine_elist mitig;     /* (control, effectiveness) */
-    engine_ilist incidents; /* incidents carrying it (derived) */
+    engine_elist mitig;      /* (control, effectiveness) */
+    engine_ilist incidents;  /* incidents carrying it (derived) */
+    engine_ilist treatments; /* treatments of its pairs (derived) */
     uint64_t changed[ENGINE_THREAT_PARTS];
     uint64_t changed_any; /* the latest of them */
 } engine_threat;
@@ -137,6 +141,21 @@ typedef struct engine_asset {
     int32_t name, type;
     int v[3]; /* C, I, A */
 } engine_asset;
+
+typedef struct engine_artefact {
+    int32_t name;
+    engine_ilist controls;
+    enum engine_artefact_status status;
+    bool has_due;
+    int64_t due;
+} engine_artefact;
+
+/* The treatment of a pair; asset is the asset's name offset, -1 once the asset is gone. */
+typedef struct engine_treatment_rec {
+    int32_t asset, threat;
+    enum engine_treatment decision;
+    double share;
+} engine_treatment_rec;
 
 typedef struct engine_process {
     int32_t name;
@@ -166,6 +185,9 @@ struct engine_model {
     ENGINE_VEC(engine_asset_type) asset_types;
     ENGINE_VEC(engine_asset) assets;
     ENGINE_VEC(engine_process) processes;
+    ENGINE_VEC(engine_artefact) artefacts;
+    ENGINE_VEC(engine_treatment_rec) treatments; /* in order of first decision */
+    engine_idmap map_artefacts;
     engine_idmap map_frameworks, map_controls, map_subs, map_metrics, map_incidents, map_findings,
         map_threats, map_asset_types, map_assets, map_processes;
     uint64_t stamp; /* the latest change stamp given out */
@@ -195,6 +217,23 @@ static inline bool engine_sub_base(const engine_subcontrol *s)
     return s->declared && s->answer != ENGINE_ANSWER_NA;
 }
 
+/* Whether artefact x is current at t (section 3 step 6). */
+static inline bool engine_artefact_current(const engine_artefact *x, int64_t t)
+{
+    return x->status == ENGINE_ARTEFACT_APPROVED && (!x->has_due || t <= x->due);
+}
+
+/* The treatment of (asset name offset, threat index), or NULL. */
+static inline const engine_treatment_rec *engine_treatment_of(const engine_model *m, int32_t asset,
+                                                              int32_t threat)
+{
+    const engine_ilist *l = &m->threats.v[threat].treatments;
+    for (int32_t k = 0; k < l->n; k++)
+        if (m->treatments.v[l->v[k]].asset == asset)
+            return &m->treatments.v[l->v[k]];
+    return NULL;
+}
+
 /* The index of an id in one of the model's maps, or -1. */
 int32_t engine_lookup(const engine_model *m, const engine_idmap *map, const char *id,
                       int32_t (*name_of)(const engine_model *, int32_t));
@@ -212,13 +251,18 @@ int engine_register_id(engine_model *m, engine_idmap *map, const char *id, int32
 int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, engine_ilist *out,
                             engine_error *err);
 
+/* Treatments of a removed asset (by name offset) weigh nothing any more (evidence.c). */
+void engine_treatments_drop_asset(engine_model *m, int32_t name);
+/* Rebuilds controls' artefact lists and threats' treatment lists. 0 or IMS_ENOMEM. */
+int engine_evidence_reindex(engine_model *m);
+
 /* A new change stamp, logged with what it changed. */
 static inline uint64_t engine_stamp(engine_model *m, enum engine_change_kind kind, int32_t index,
                                     unsigned bits)
 {
     uint64_t stamp = ++m->stamp;
-    m->log[stamp % ENGINE_CHANGE_LOG] =
-        (engine_change){.stamp = stamp, .index = index, .kind = (uint8_t)kind, .bits = (uint8_t)bits};
+    m->log[stamp % ENGINE_CHANGE_LOG] = (engine_change){
+        .stamp = stamp, .index = index, .kind = (uint8_t)kind, .bits = (uint8_t)bits};
     return stamp;
 }
 

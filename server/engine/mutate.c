@@ -88,6 +88,7 @@ int engine_asset_remove(engine_model *m, const char *id, engine_error *err)
     if (a < 0)
         return engine_fail(err, IMS_ENOTFOUND, "id: unknown asset \"%s\"", id ? id : "");
     mark_type_threats(m, m->assets.v[a].type);
+    engine_treatments_drop_asset(m, m->assets.v[a].name);
     /* Incidents keep no reference to a removed asset (it feeds no figure). */
     for (int32_t j = 0; j < m->incidents.n; j++)
         engine_ilist_remove(&m->incidents.v[j].assets, m->assets.v[a].name);
@@ -433,7 +434,8 @@ int engine_model_invalidate(engine_model *m)
         m->controls.v[c].incidents.n = 0;
         m->controls.v[c].findings.n = 0;
         engine_mark_control(m, c,
-                            ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K);
+                            ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K |
+                                ENGINE_DIRTY_V);
     }
     for (int32_t t = 0; t < m->threats.n; t++) {
         m->threats.v[t].incidents.n = 0;
@@ -454,5 +456,5 @@ int engine_model_invalidate(engine_model *m)
             if (engine_ilist_push(&m->controls.v[x->controls.v[k]].findings, f))
                 return IMS_ENOMEM;
     }
-    return 0;
+    return engine_evidence_reindex(m);
 }

@@ -22,6 +22,28 @@ static void set_finding(engine_model *m, int32_t f, bool open)
     engine_mark_controls(m, &m->findings.v[f].controls, ENGINE_DIRTY_K);
 }
 
+static void set_artefact(engine_model *m, int32_t a, enum engine_artefact_status status,
+                         bool has_due, int64_t due)
+{
+    engine_artefact *x = &m->artefacts.v[a];
+    x->status = status;
+    x->has_due = has_due;
+    x->due = due;
+    engine_mark_controls(m, &x->controls, ENGINE_DIRTY_V);
+}
+
+/* Whether artefact a is a candidate: not current at t, required by an applicable control. */
+static bool artefact_candidate(const engine_model *m, const engine_eval *ev, int32_t a, int64_t t)
+{
+    const engine_artefact *x = &m->artefacts.v[a];
+    if (engine_artefact_current(x, t))
+        return false;
+    for (int32_t k = 0; k < x->controls.n; k++)
+        if (ev->controls.v[x->controls.v[k]].applicable)
+            return true;
+    return false;
+}
+
 /* Whether candidate (ratio, level, id) beats the best so far. */
 static bool better(double ratio, int level, const char *id, double best_ratio, int best_level,
                    const char *best_id)
@@ -112,12 +134,35 @@ int engine_plan(const engine_eval *eval, size_t steps, engine_plan_step *out, si
                 best_action = ENGINE_ACTION_CLOSE_FINDING;
             }
         }
+        for (int32_t a = 0; a < m->artefacts.n; a++) {
+            if (!artefact_candidate(m, ev, a, t))
+                continue;
+            engine_artefact old = m->artefacts.v[a];
+            set_artefact(m, a, ENGINE_ARTEFACT_APPROVED, false, 0);
+            double level;
+            if ((rc = level_of(m, t, ev, &level)))
+                goto out;
+            double delta = level - sl;
+            set_artefact(m, a, old.status, old.has_due, old.due);
+            const char *id = engine_name(m, m->artefacts.v[a].name);
+            if (better(delta, 0, id, best_ratio, best_level, best_id)) {
+                best_id = id;
+                best_ratio = delta;
+                best_level = 0;
+                best_delta = delta;
+                best_effort = 1.0;
+                best_index = a;
+                best_action = ENGINE_ACTION_MAKE_CURRENT;
+            }
+        }
         if (!best_id)
             break;
         if (best_action == ENGINE_ACTION_ANSWER_YES)
             set_sub(m, best_index, ENGINE_ANSWER_YES);
-        else
+        else if (best_action == ENGINE_ACTION_CLOSE_FINDING)
             set_finding(m, best_index, false);
+        else
+            set_artefact(m, best_index, ENGINE_ARTEFACT_APPROVED, false, 0);
         double nsl;
         if ((rc = level_of(m, t, ev, &nsl)))
             goto out;
@@ -127,7 +172,9 @@ int engine_plan(const engine_eval *eval, size_t steps, engine_plan_step *out, si
         o->index = (size_t)best_index;
         o->id = engine_name(model, best_action == ENGINE_ACTION_ANSWER_YES
                                        ? model->subs.v[best_index].name
-                                       : model->findings.v[best_index].name);
+                                   : best_action == ENGINE_ACTION_CLOSE_FINDING
+                                       ? model->findings.v[best_index].name
+                                       : model->artefacts.v[best_index].name);
         o->level = best_level;
         o->effort = best_effort;
         o->delta = nsl - sl;

@@ -3,11 +3,14 @@
  * plan.c) and the explanation of the security level (section 10, explain.c).
  *
  * Plan: candidate actions are raising one applicable sub-control with s < 1 to yes
- * (effort: the sub-control's effort) and closing one open finding (effort 2). Each step
+ * (effort: the sub-control's effort), closing one open finding (effort 2) and making one
+ * artefact that is not current at t, and that some applicable control requires, current
+ * (effort 1): in the what-if it is approved with no review due time. Each step
  * takes the action with the largest dSL / effort, where dSL is measured by applying the
  * action to a private copy of the model and re-evaluating it incrementally. Ties (ratios
  * within 1e-12 relative) go to the lower maturity level, then the lower id (strcmp); a
- * finding counts as level 0 for this, because an open non-conformity blocks every level.
+ * finding or an artefact counts as level 0 for this, because an open non-conformity blocks
+ * every level. Ids of different kinds are compared as byte strings like any other.
  * Actions with dSL = 0 still make steps when nothing better remains.
  *
  * Explanation: control c of system S loses f_c (1 - e_c) of the security level, with
@@ -19,21 +22,26 @@
  *   assessment gap   f (1 - a)
  *   metric drag      f (a - b)          (negative when the metrics beat the checklist)
  *   incident penalty f b p
- *   finding cap      f (b (1 - p) - e)  (the part the cap k takes away)
- * which sum to f (1 - e) because e = min(k, b (1 - p)).
+ *   evidence drag    f b (1 - p) eta (1 - v)
+ *   finding cap      f (b (1 - p) (1 - eta (1 - v)) - e)  (the part the cap k takes away)
+ * which sum to f (1 - e) because e = min(k, b (1 - p) (1 - eta (1 - v))).
  */
 #ifndef IMS_ENGINE_PLAN_H
 #define IMS_ENGINE_PLAN_H
 
 #include "engine.h"
 
-enum engine_action { ENGINE_ACTION_ANSWER_YES = 0, ENGINE_ACTION_CLOSE_FINDING = 1 };
+enum engine_action {
+    ENGINE_ACTION_ANSWER_YES = 0,
+    ENGINE_ACTION_CLOSE_FINDING = 1,
+    ENGINE_ACTION_MAKE_CURRENT = 2 /* approve or review an artefact */
+};
 
 typedef struct engine_plan_step {
     enum engine_action action;
-    size_t index;   /* sub-control or finding index in the model */
+    size_t index;   /* sub-control, finding or artefact index in the model */
     const char *id; /* points into the model of the state given to engine_plan */
-    int level;      /* the sub-control's level, 0 for a finding */
+    int level;      /* the sub-control's level, 0 for a finding or an artefact */
     double effort;
     double delta;          /* dSL */
     double security_level; /* after the step */
@@ -54,8 +62,8 @@ typedef struct engine_explanation {
     size_t control; /* index in the model */
     const char *id;
     enum engine_system system;
-    double loss; /* share of the SL lost, = the sum of the four parts */
-    double assessment_gap, metric_drag, incident_penalty, finding_cap;
+    double loss; /* share of the SL lost, = the sum of the five parts */
+    double assessment_gap, metric_drag, incident_penalty, evidence_drag, finding_cap;
 } engine_explanation;
 
 /*

@@ -77,5 +77,12 @@ int64_t engine_next_due(const engine_eval *ev, int64_t t, int64_t decay_period,
             due_at(&due, t, x->exercises[k].at + rw);
         }
     }
+    /* An approved artefact stops being current the second after its review falls due. */
+    for (int32_t a = 0; a < m->artefacts.n; a++) {
+        const engine_artefact *x = &m->artefacts.v[a];
+        if (x->status == ENGINE_ARTEFACT_APPROVED && x->has_due && x->due < INT64_MAX &&
+            x->controls.n > 0)
+            due_at(&due, t, x->due + 1);
+    }
     return due;
 }

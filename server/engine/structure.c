@@ -70,7 +70,8 @@ int engine_control_add(engine_model *m, const engine_control_input *in, engine_e
     c->weight = in->weight;
     c->declared = in->applicable;
     engine_mark_control(m, m->controls.n,
-                        ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K);
+                        ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K |
+                            ENGINE_DIRTY_V);
     if (engine_register_id(m, &m->map_controls, in->id, m->controls.n, &c->name))
         return engine_fail(err, IMS_ENOMEM, "out of memory");
     m->controls.n++;
@@ -187,6 +188,7 @@ int engine_metric_add(engine_model *m, const engine_metric_input *in, engine_err
     x->aggregation = in->aggregation;
     x->window = in->window;
     x->max_age = in->max_age;
+    x->computed = in->computed;
     x->controls = edges;
     engine_mark_metric(m, m->metrics.n);
     for (int32_t i = 0; i < edges.n; i++) {

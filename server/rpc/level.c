@@ -21,7 +21,7 @@
 /* A watcher this far behind is ended rather than buffered without bound. */
 #define WATCH_MAX_PENDING (4u << 20)
 
-static const char *const system_names[ENGINE_SYSTEM_COUNT] = {"ISMS", "BCMS", "RMS"};
+static const char *const system_names[ENGINE_SYSTEM_COUNT] = {"ISMS", "BCMS", "RMS", "SMS"};
 
 /* The parts of a SecurityLevel message every answer has. Strings point into level and
  * into the buffers the caller passes, valid while the message is sent. */
@@ -115,6 +115,7 @@ static void get_level_read(struct rpc_call *call, struct tenant_state *state)
         cs[n].b = c.b;
         cs[n].p = c.p;
         cs[n].cap = c.cap;
+        cs[n].v = c.v;
         cs[n].e = c.e;
         csp[n] = &cs[n];
         n++;
@@ -149,6 +150,7 @@ static void get_level_read(struct rpc_call *call, struct tenant_state *state)
         em[i].metric_drag = ex[i].metric_drag;
         em[i].incident_penalty = ex[i].incident_penalty;
         em[i].finding_cap = ex[i].finding_cap;
+        em[i].evidence_drag = ex[i].evidence_drag;
         emp[i] = &em[i];
     }
     m.msg.explanation = emp;
@@ -220,8 +222,8 @@ void rpc_get_history(struct rpc_call *call)
     }
     char limit[16];
     snprintf(limit, sizeof limit, "%d", req->limit ? req->limit : 1000);
-    const char *params[4] = {call->tenant, *req->from ? req->from : NULL,
-                             *req->to ? req->to : NULL, limit};
+    const char *params[4] = {call->tenant, *req->from ? req->from : NULL, *req->to ? req->to : NULL,
+                             limit};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_HISTORY_LIST, 4, params) < 0)
         return;
@@ -239,13 +241,13 @@ static void plan_read(struct rpc_call *call, struct tenant_state *state)
     Ims__V1__PlanStep *ps = calloc(steps, sizeof *ps);
     Ims__V1__PlanStep **pp = calloc(steps, sizeof *pp);
     size_t count = 0;
-    if (!out || !ps || !pp ||
-        engine_plan(tenant_state_eval(state), steps, out, &count) != 0) {
+    if (!out || !ps || !pp || engine_plan(tenant_state_eval(state), steps, out, &count) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
     } else {
         for (size_t i = 0; i < count; i++) {
             ims__v1__plan_step__init(&ps[i]);
-            ps[i].kind = out[i].action == ENGINE_ACTION_ANSWER_YES ? "answer" : "close_finding";
+            static const char *const kinds[] = {"answer", "close_finding", "make_current"};
+            ps[i].kind = (char *)kinds[out[i].action];
             ps[i].target = (char *)out[i].id;
             ps[i].effort = out[i].effort;
             ps[i].delta = out[i].delta;

@@ -17,18 +17,21 @@
 
 #define MAX_SNAPSHOT (16u << 20)
 
-/* Parses a document and writes it canonically (without "at"); 0 or the engine's code. */
+/* Parses a document and writes it canonically as ims-snapshot/2 (without "at"; its
+ * records kept, canonically too); 0 or the engine's code. */
 static int canonical(const char *text, char **out, engine_error *err)
 {
     engine_model *model = NULL;
     bool has_at = false;
     int64_t at = 0;
-    int rc = engine_snapshot_parse(text, strlen(text), &model, &has_at, &at, err);
+    char *records = NULL;
+    int rc = engine_snapshot_parse_records(text, strlen(text), &model, &has_at, &at, &records, err);
     if (rc == 0) {
-        rc = engine_snapshot_write(model, false, 0, out);
+        rc = engine_snapshot_write_records(model, false, 0, records, out);
         if (rc != 0)
             snprintf(err->msg, sizeof err->msg, "out of memory");
     }
+    free(records);
     engine_model_free(model);
     return rc;
 }
@@ -141,8 +144,8 @@ void rpc_import_tenant(struct rpc_call *call)
         rpc_fail(call, IMS_GRPC_INTERNAL, "no randomness available");
         return;
     }
-    const char *create[7] = {id, req->slug, req->display_name, req->sector, req->size_band, "",
-                             "0"};
+    const char *create[7] = {id, req->slug, req->display_name, req->sector, req->size_band,
+                             "", "0"};
     const char *import[2] = {id, doc};
     struct db_txn *txn = rpc_txn_new(call, id, 1);
     int ok = txn && rpc_txn_add(call, txn, STMT_TENANT_CREATE, 7, create) >= 0 &&
@@ -152,4 +155,3 @@ void rpc_import_tenant(struct rpc_call *call)
     if (ok)
         rpc_txn_exec(call, txn, import_done);
 }
-

@@ -1,7 +1,7 @@
 /*
  * The snapshot JSON reader (server/engine/snapshot/snapshot.h): parse, and when the
- * document is accepted, write it back and parse that again (the canonical form must be
- * accepted too).
+ * document is accepted, write it back (with its records) and parse that again: the
+ * canonical form must be accepted too, and written again it must be the same text.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,16 +17,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool has_at = false;
     int64_t at = 0;
     engine_error err;
-    if (engine_snapshot_parse((const char *)data, size, &model, &has_at, &at, &err) != 0)
+    char *records = NULL;
+    if (engine_snapshot_parse_records((const char *)data, size, &model, &has_at, &at, &records,
+                                      &err) != 0)
         return 0;
     char *text = NULL;
-    if (engine_snapshot_write(model, has_at, at, &text) == 0) {
+    if (engine_snapshot_write_records(model, has_at, at, records, &text) == 0) {
         engine_model *again = NULL;
-        if (engine_snapshot_parse(text, strlen(text), &again, &has_at, &at, &err) != 0)
+        char *records2 = NULL, *text2 = NULL;
+        if (engine_snapshot_parse_records(text, strlen(text), &again, &has_at, &at, &records2,
+                                          &err) != 0)
             abort();
+        if (engine_snapshot_write_records(again, has_at, at, records2, &text2) == 0 &&
+            strcmp(text, text2) != 0)
+            abort();
+        free(text2);
+        free(records2);
         engine_model_free(again);
         free(text);
     }
+    free(records);
     engine_model_free(model);
     return 0;
 }

@@ -431,7 +431,7 @@ class ContentTest(unittest.TestCase):
                   continuity_pb2.ContinuityChange)
         first = self.export(t)
         doc = json.loads(first)
-        self.assertEqual(doc["format"], "ims-snapshot/1")
+        self.assertEqual(doc["format"], "ims-snapshot/2")
         self.assertNotIn("at", doc)
         slug = unique("imp")
         imp = self.call("Tenants", "ImportTenant",

@@ -41,4 +41,10 @@ int snapshot_get_array(snapshot_parser *p, json_t *obj, const char *key, bool re
 void snapshot_item_path(snapshot_parser *p, const char *base, const char *key, size_t i);
 int snapshot_enum_of(const char *s, const char *const *names, int n);
 
+/* The sections of ims-snapshot/2 (parse_evidence.c). */
+int snapshot_parse_artefacts(snapshot_parser *p, json_t *root, engine_model *m);
+int snapshot_parse_treatments(snapshot_parser *p, json_t *root, engine_model *m);
+/* The "records" object as canonical compact JSON (*records NULL when absent). */
+int snapshot_parse_records(snapshot_parser *p, json_t *root, char **records);
+
 #endif

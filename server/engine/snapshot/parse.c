@@ -31,6 +31,7 @@ static int parse_params(snapshot_parser *p, json_t *root, engine_params *params)
                                        "review_window_days",
                                        "appetite",
                                        "system_weights",
+                                       "evidence_weight",
                                        NULL};
     int rc = snapshot_check_keys(p, o, keys);
     double *fields[] = {&params->beta,
@@ -43,6 +44,9 @@ static int parse_params(snapshot_parser *p, json_t *root, engine_params *params)
                         &params->beta_bcms,
                         &params->likelihood_window_days,
                         &params->review_window_days};
+    if (rc == 0)
+        rc = snapshot_get_double(p, o, "evidence_weight", false, params->evidence_weight,
+                                 &params->evidence_weight);
     for (size_t i = 0; rc == 0 && i < sizeof fields / sizeof fields[0]; i++)
         rc = snapshot_get_double(p, o, keys[i], false, *fields[i], fields[i]);
     int64_t appetite = 0;
@@ -54,7 +58,7 @@ static int parse_params(snapshot_parser *p, json_t *root, engine_params *params)
     json_t *sw = json_object_get(o, "system_weights");
     if (sw) {
         snprintf(p->path, sizeof p->path, "$.params.system_weights");
-        static const char *const skeys[] = {"ISMS", "BCMS", "RMS", NULL};
+        static const char *const skeys[] = {"ISMS", "BCMS", "RMS", "SMS", NULL};
         rc = snapshot_check_keys(p, sw, skeys);
         for (int s = 0; rc == 0 && s < ENGINE_SYSTEM_COUNT; s++)
             rc = snapshot_get_double(p, sw, skeys[s], false, params->system_weight[s],
@@ -80,10 +84,13 @@ static int parse_systems(snapshot_parser *p, json_t *root, unsigned *systems)
     *systems = 0;
     for (size_t i = 0; i < json_array_size(a); i++) {
         json_t *s = json_array_get(a, i);
-        int k = json_is_string(s) ? snapshot_enum_of(json_string_value(s), system_names, 3) : -1;
+        int k = json_is_string(s)
+                    ? snapshot_enum_of(json_string_value(s), system_names, ENGINE_SYSTEM_COUNT)
+                    : -1;
         snprintf(p->path, sizeof p->path, "$.systems[%zu]", i);
         if (k < 0)
-            return snapshot_perr(p, IMS_EINVAL, NULL, "must be \"ISMS\", \"BCMS\" or \"RMS\"");
+            return snapshot_perr(p, IMS_EINVAL, NULL,
+                                 "must be \"ISMS\", \"BCMS\", \"RMS\" or \"SMS\"");
         if (*systems & (1u << k))
             return snapshot_perr(p, IMS_EINVAL, NULL, "duplicate system");
         *systems |= 1u << k;
@@ -105,9 +112,10 @@ static int parse_frameworks(snapshot_parser *p, json_t *root, engine_model *m)
             (rc = snapshot_get_string(p, o, "id", true, false, &id)) ||
             (rc = snapshot_get_string(p, o, "system", true, false, &sys)))
             return rc;
-        int s = snapshot_enum_of(sys, system_names, 3);
+        int s = snapshot_enum_of(sys, system_names, ENGINE_SYSTEM_COUNT);
         if (s < 0)
-            return snapshot_perr(p, IMS_EINVAL, "system", "must be \"ISMS\", \"BCMS\" or \"RMS\"");
+            return snapshot_perr(p, IMS_EINVAL, "system",
+                                 "must be \"ISMS\", \"BCMS\", \"RMS\" or \"SMS\"");
         engine_error e;
         if ((rc = engine_framework_add(m, id, (enum engine_system)s, &e)))
             return snapshot_model_err(p, rc, &e);
@@ -193,10 +201,11 @@ static int parse_metrics(snapshot_parser *p, json_t *root, engine_model *m)
     for (size_t i = 0; rc == 0 && i < json_array_size(a); i++) {
         json_t *o = json_array_get(a, i);
         snapshot_item_path(p, "$", "metrics", i);
-        static const char *const keys[] = {"id",     "target",  "threshold", "aggregation",
-                                           "window", "max_age", "controls",  NULL};
+        static const char *const keys[] = {"id",          "target", "threshold",
+                                           "aggregation", "window", "max_age",
+                                           "controls",    "source", NULL};
         engine_metric_input in = {0};
-        const char *agg;
+        const char *agg, *source;
         json_t *maps;
         if ((rc = snapshot_check_keys(p, o, keys)) ||
             (rc = snapshot_get_string(p, o, "id", true, false, &in.id)) ||
@@ -205,8 +214,12 @@ static int parse_metrics(snapshot_parser *p, json_t *root, engine_model *m)
             (rc = snapshot_get_string(p, o, "aggregation", true, false, &agg)) ||
             (rc = snapshot_get_int(p, o, "window", false, 0, 0, INT64_MAX / 4, &in.window)) ||
             (rc = snapshot_get_int(p, o, "max_age", true, 0, 1, INT64_MAX / 4, &in.max_age)) ||
-            (rc = snapshot_get_array(p, o, "controls", false, &maps)))
+            (rc = snapshot_get_array(p, o, "controls", false, &maps)) ||
+            (rc = snapshot_get_string(p, o, "source", false, false, &source)))
             return rc;
+        if (source && strcmp(source, "computed") != 0 && strcmp(source, "pushed") != 0)
+            return snapshot_perr(p, IMS_EINVAL, "source", "must be \"pushed\" or \"computed\"");
+        in.computed = source && strcmp(source, "computed") == 0;
         int k = snapshot_enum_of(agg, aggregation_names, 4);
         if (k < 0)
             return snapshot_perr(p, IMS_EINVAL, "aggregation",
@@ -548,6 +561,14 @@ static int parse_findings(snapshot_parser *p, json_t *root, engine_model *m)
 int engine_snapshot_parse(const char *text, size_t length, engine_model **out, bool *has_at,
                           int64_t *at, engine_error *err)
 {
+    return engine_snapshot_parse_records(text, length, out, has_at, at, NULL, err);
+}
+
+int engine_snapshot_parse_records(const char *text, size_t length, engine_model **out, bool *has_at,
+                                  int64_t *at, char **records, engine_error *err)
+{
+    if (records)
+        *records = NULL;
     json_error_t jerr;
     json_t *root = json_loadb(text, length, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
@@ -557,10 +578,11 @@ int engine_snapshot_parse(const char *text, size_t length, engine_model **out, b
     }
     snapshot_parser p = {.err = err};
     snprintf(p.path, sizeof p.path, "$");
-    static const char *const keys[] = {
-        "format",      "at",      "params",      "systems",   "frameworks", "controls",
-        "subcontrols", "metrics", "samples",     "incidents", "findings",   "threats",
-        "asset_types", "assets",  "mitigations", "processes", NULL};
+    static const char *const keys[] = {"format",      "at",         "params",      "systems",
+                                       "frameworks",  "controls",   "subcontrols", "metrics",
+                                       "samples",     "incidents",  "findings",    "threats",
+                                       "asset_types", "assets",     "mitigations", "processes",
+                                       "artefacts",   "treatments", "records",     NULL};
     engine_model *m = NULL;
     engine_params params;
     unsigned systems = 0;
@@ -568,8 +590,9 @@ int engine_snapshot_parse(const char *text, size_t length, engine_model **out, b
     int rc = snapshot_check_keys(&p, root, keys);
     if (rc == 0)
         rc = snapshot_get_string(&p, root, "format", true, false, &format);
-    if (rc == 0 && strcmp(format, "ims-snapshot/1") != 0)
-        rc = snapshot_perr(&p, IMS_EINVAL, "format", "must be \"ims-snapshot/1\"");
+    if (rc == 0 && strcmp(format, "ims-snapshot/1") != 0 && strcmp(format, "ims-snapshot/2") != 0)
+        rc = snapshot_perr(&p, IMS_EINVAL, "format",
+                           "must be \"ims-snapshot/1\" or \"ims-snapshot/2\"");
     if (rc == 0)
         rc = snapshot_get_time(&p, root, "at", false, has_at, at);
     if (rc == 0)
@@ -582,17 +605,35 @@ int engine_snapshot_parse(const char *text, size_t length, engine_model **out, b
         if (rc)
             rc = snapshot_perr(&p, rc, NULL, "%s", e.msg);
     }
-    int (*sections[])(snapshot_parser *, json_t *, engine_model *) = {
-        parse_frameworks,  parse_controls,  parse_subcontrols, parse_metrics,
-        parse_samples,     parse_threats,   parse_asset_types, parse_assets,
-        parse_mitigations, parse_processes, parse_incidents,   parse_findings};
+    int (*sections[])(snapshot_parser *, json_t *, engine_model *) = {parse_frameworks,
+                                                                      parse_controls,
+                                                                      parse_subcontrols,
+                                                                      parse_metrics,
+                                                                      parse_samples,
+                                                                      parse_threats,
+                                                                      parse_asset_types,
+                                                                      parse_assets,
+                                                                      parse_mitigations,
+                                                                      parse_processes,
+                                                                      parse_incidents,
+                                                                      parse_findings,
+                                                                      snapshot_parse_artefacts,
+                                                                      snapshot_parse_treatments};
     for (size_t i = 0; rc == 0 && i < sizeof sections / sizeof sections[0]; i++)
         rc = sections[i](&p, root, m);
+    char *rec = NULL;
+    if (rc == 0)
+        rc = snapshot_parse_records(&p, root, &rec);
     json_decref(root);
     if (rc) {
+        free(rec);
         engine_model_free(m);
         return rc;
     }
+    if (records)
+        *records = rec;
+    else
+        free(rec);
     *out = m;
     return 0;
 }

@@ -27,6 +27,12 @@ static void pair_to_json(void *ctx, const engine_pair_figures *p)
     set(b, o, "residual_likelihood", jreal(b, p->residual_likelihood));
     set(b, o, "inherent", jreal(b, p->inherent));
     set(b, o, "residual", jreal(b, p->residual));
+    set(b, o, "residual_impact", jreal(b, p->residual_impact));
+    set(b, o, "treatment",
+        p->treatment == ENGINE_TREAT_NONE ? chk(b, json_null())
+                                          : jstr(b, treatment_names[p->treatment]));
+    if (p->treatment == ENGINE_TREAT_TRANSFER)
+        set(b, o, "share", jreal(b, p->share));
     set(b, o, "level", chk(b, json_integer(p->level)));
     set(b, o, "within_appetite", chk(b, json_boolean(p->within_appetite)));
     push(b, pc->pairs, o);
@@ -85,6 +91,7 @@ int engine_evaluation_write(const engine_eval *ev, char **out)
         set(&b, o, "p", jreal(&b, cf.p));
         set(&b, o, "cap", jreal(&b, cf.cap));
         set(&b, o, "e", jreal(&b, cf.e));
+        set(&b, o, "v", jreal(&b, cf.v));
         set(&b, ctrls, engine_control_id(ev, c), o);
     }
     set(&b, root, "controls", ctrls);
@@ -149,10 +156,11 @@ int engine_plan_write(const engine_eval *ev, size_t steps, char **out)
     ok = ok && arr && engine_plan(ev, steps, st, &n) == 0;
     for (size_t i = 0; ok && i < n; i++) {
         json_t *o = json_object();
-        bool sub = st[i].action == ENGINE_ACTION_ANSWER_YES;
+        static const char *const actions[] = {"answer_yes", "close_finding", "make_current"};
+        static const char *const keys[] = {"subcontrol", "finding", "artefact"};
         ok = o && put(o, "step", json_integer((json_int_t)i + 1)) &&
-             put(o, "action", json_string(sub ? "answer_yes" : "close_finding")) &&
-             put(o, sub ? "subcontrol" : "finding", json_string(st[i].id)) &&
+             put(o, "action", json_string(actions[st[i].action])) &&
+             put(o, keys[st[i].action], json_string(st[i].id)) &&
              put(o, "level", json_integer(st[i].level)) &&
              put(o, "effort", json_real(st[i].effort)) && put(o, "delta", json_real(st[i].delta)) &&
              put(o, "security_level", json_real(st[i].security_level)) &&
@@ -192,9 +200,11 @@ int engine_explain_write(const engine_eval *ev, size_t k, char **out)
              put(o, "assessment_gap", json_real(x[i].assessment_gap)) &&
              put(o, "metric_drag", json_real(x[i].metric_drag)) &&
              put(o, "incident_penalty", json_real(x[i].incident_penalty)) &&
-             put(o, "finding_cap", json_real(x[i].finding_cap)) && put(o, "a", json_real(cf.a)) &&
-             put(o, "b", json_real(cf.b)) && put(o, "p", json_real(cf.p)) &&
-             put(o, "cap", json_real(cf.cap)) && put(o, "e", json_real(cf.e));
+             put(o, "evidence_drag", json_real(x[i].evidence_drag)) &&
+             put(o, "v", json_real(cf.v)) && put(o, "finding_cap", json_real(x[i].finding_cap)) &&
+             put(o, "a", json_real(cf.a)) && put(o, "b", json_real(cf.b)) &&
+             put(o, "p", json_real(cf.p)) && put(o, "cap", json_real(cf.cap)) &&
+             put(o, "e", json_real(cf.e));
         ok = ok && json_array_append_new(arr, o) == 0;
         if (!ok)
             json_decref(o);

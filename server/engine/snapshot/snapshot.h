@@ -18,7 +18,13 @@
  * > 0 for mean/min/max), "controls" ([]), mapping "weight" (1); incident "threat",
  * "resolved_at" (null), "controls", "assets", "processes" ([]), "disruption_minutes" (0);
  * finding "controls" ([]), "open" (true); asset type "threats" ([]); process "rpo_min" (0),
- * "plan_reviewed_at" (null), "exercises" ([]); and every top-level array ([]).
+ * "plan_reviewed_at" (null), "exercises" ([]); metric "source" (absent: pushed; "pushed"
+ * or "computed", written only when computed); artefact "review_due" (null), "controls"
+ * ([]); treatment "share" (0.5, transfer only); "records" ({}); and every top-level array
+ * ([]).
+ *
+ * Versions: "ims-snapshot/1" and "ims-snapshot/2" are read (the keys of /2 are accepted in
+ * both: a /1 document simply has none of them); /2 is written.
  */
 #ifndef IMS_ENGINE_SNAPSHOT_H
 #define IMS_ENGINE_SNAPSHOT_H
@@ -37,6 +43,22 @@ int engine_snapshot_parse(const char *text, size_t length, engine_model **out, b
  * IMS_ENOMEM. */
 int engine_snapshot_write(const engine_model *model, bool has_at, int64_t at,
                           char **out) ENGINE_WARN_UNUSED;
+
+/*
+ * The same, keeping the document's "records" (section 11: what the tenant keeps that does
+ * not score; the engine ignores it): *records receives it as canonical compact JSON
+ * (malloc'ed; keys sorted, doubles with 17 significant digits, integers as integers), or
+ * NULL when the document has none. free() it.
+ */
+int engine_snapshot_parse_records(const char *text, size_t length, engine_model **out, bool *has_at,
+                                  int64_t *at, char **records,
+                                  engine_error *err) ENGINE_WARN_UNUSED;
+
+/* Writes the model and the given records (canonical JSON of an object as
+ * engine_snapshot_parse_records gives it; NULL: {}) as an ims-snapshot/2 document. Returns
+ * 0, IMS_ENOMEM (or when records is not JSON). */
+int engine_snapshot_write_records(const engine_model *model, bool has_at, int64_t at,
+                                  const char *records, char **out) ENGINE_WARN_UNUSED;
 
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC, whole seconds). Returns 0 or IMS_EINVAL. */
 int engine_time_parse(const char *text, int64_t *out) ENGINE_WARN_UNUSED;

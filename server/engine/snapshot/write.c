@@ -24,9 +24,45 @@ static int32_t process_name(const engine_model *m, int32_t i)
 
 int engine_snapshot_write(const engine_model *m, bool has_at, int64_t at, char **out)
 {
+    return engine_snapshot_write_records(m, has_at, at, NULL, out);
+}
+
+/* The artefacts and treatments of section 11 (ims-snapshot/2). */
+static void write_evidence(builder *b, const engine_model *m, json_t *root)
+{
+    json_t *a = chk(b, json_array());
+    for (int32_t i = 0; i < m->artefacts.n; i++) {
+        const engine_artefact *x = &m->artefacts.v[i];
+        json_t *o = chk(b, json_object());
+        set(b, o, "id", jstr(b, engine_name(m, x->name)));
+        set(b, o, "controls", jnames(b, m, &x->controls, engine_control_name));
+        set(b, o, "status", jstr(b, artefact_status_names[x->status]));
+        set(b, o, "review_due", x->has_due ? jtime(b, x->due) : chk(b, json_null()));
+        push(b, a, o);
+    }
+    set(b, root, "artefacts", a);
+    a = chk(b, json_array());
+    for (int32_t i = 0; i < m->treatments.n; i++) {
+        const engine_treatment_rec *r = &m->treatments.v[i];
+        if (r->asset < 0 || r->decision == ENGINE_TREAT_NONE)
+            continue;
+        json_t *o = chk(b, json_object());
+        set(b, o, "asset", jstr(b, engine_name(m, r->asset)));
+        set(b, o, "threat", jstr(b, engine_name(m, m->threats.v[r->threat].name)));
+        set(b, o, "decision", jstr(b, treatment_names[r->decision]));
+        if (r->decision == ENGINE_TREAT_TRANSFER)
+            set(b, o, "share", jreal(b, r->share));
+        push(b, a, o);
+    }
+    set(b, root, "treatments", a);
+}
+
+int engine_snapshot_write_records(const engine_model *m, bool has_at, int64_t at,
+                                  const char *records, char **out)
+{
     builder b = {0};
     json_t *root = chk(&b, json_object());
-    set(&b, root, "format", jstr(&b, "ims-snapshot/1"));
+    set(&b, root, "format", jstr(&b, "ims-snapshot/2"));
     if (has_at)
         set(&b, root, "at", jtime(&b, at));
     const engine_params *pr = &m->params;
@@ -42,6 +78,7 @@ int engine_snapshot_write(const engine_model *m, bool has_at, int64_t at, char *
     set(&b, params, "likelihood_window_days", jreal(&b, pr->likelihood_window_days));
     set(&b, params, "review_window_days", jreal(&b, pr->review_window_days));
     set(&b, params, "appetite", chk(&b, json_integer(pr->appetite)));
+    set(&b, params, "evidence_weight", jreal(&b, pr->evidence_weight));
     json_t *sw = chk(&b, json_object());
     for (int s = 0; s < ENGINE_SYSTEM_COUNT; s++)
         set(&b, sw, system_names[s], jreal(&b, pr->system_weight[s]));
@@ -112,6 +149,8 @@ int engine_snapshot_write(const engine_model *m, bool has_at, int64_t at, char *
             push(&b, maps, mo);
         }
         set(&b, o, "controls", maps);
+        if (x->computed)
+            set(&b, o, "source", jstr(&b, "computed"));
         push(&b, a, o);
         for (int32_t k = 0; k < x->sample_n; k++) {
             json_t *so = chk(&b, json_object());
@@ -232,6 +271,15 @@ int engine_snapshot_write(const engine_model *m, bool has_at, int64_t at, char *
         push(&b, a, o);
     }
     set(&b, root, "processes", a);
+    write_evidence(&b, m, root);
+    json_t *rec = NULL;
+    if (records) {
+        json_error_t jerr;
+        rec = chk(&b, json_loads(records, JSON_REJECT_DUPLICATES, &jerr));
+    } else {
+        rec = chk(&b, json_object());
+    }
+    set(&b, root, "records", rec);
 
     *out = dump(root, &b, JSON_SORT_KEYS);
     return *out ? 0 : IMS_ENOMEM;

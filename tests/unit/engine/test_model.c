@@ -42,7 +42,8 @@ static engine_model *worked_example(void)
         assert_int_equal(engine_subcontrol_add(m, &s, &e), 0);
     }
     engine_metric_mapping map = {"A.8.8", 1};
-    engine_metric_input mi = {"patch_latency_days", 7, 30, ENGINE_AGG_LAST, 86400, 172800, &map, 1};
+    engine_metric_input mi = {
+        "patch_latency_days", 7, 30, ENGINE_AGG_LAST, 86400, 172800, &map, 1, false};
     assert_int_equal(engine_metric_add(m, &mi, &e), 0);
     assert_int_equal(engine_sample_add(m, "patch_latency_days", T0 - 43200, 14, &e), 0);
     const char *ictl[] = {"A.8.8"};

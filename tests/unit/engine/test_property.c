@@ -35,6 +35,7 @@ static double unit(rng *r)
 
 typedef struct tenant {
     int controls, subs, metrics, threats, types, assets, processes, incidents, findings;
+    int artefacts;
     bool asset_alive[64];
 } tenant;
 
@@ -148,6 +149,46 @@ static void random_asset(rng *r, engine_model *m, tenant *tn, int index)
     tn->asset_alive[index] = true;
 }
 
+static void random_artefact(rng *r, engine_model *m, tenant *tn, int64_t t, int index)
+{
+    char id[16], c[3][16];
+    const char *cs[3];
+    ID(id, "X%d", index);
+    size_t n = 0;
+    for (int k = uni(r, 4); k > 0; k--) {
+        ID(c[n], "C%d", uni(r, tn->controls));
+        bool dup = false;
+        for (size_t j = 0; j < n; j++)
+            dup = dup || strcmp(c[j], c[n]) == 0;
+        if (!dup) {
+            cs[n] = c[n];
+            n++;
+        }
+    }
+    engine_artefact_input in = {id,
+                                cs,
+                                n,
+                                (enum engine_artefact_status)uni(r, 4),
+                                uni(r, 2) != 0,
+                                t - 86400 * 3 + uni(r, 86400 * 6)};
+    engine_error e;
+    ok(engine_artefact_put(m, &in, &e), &e);
+}
+
+static void random_treatment(rng *r, engine_model *m, tenant *tn)
+{
+    if (!tn->assets)
+        return;
+    int a = uni(r, tn->assets);
+    if (!tn->asset_alive[a])
+        return;
+    char id[16], th[16];
+    ID(id, "a%d", a);
+    ID(th, "T%d", uni(r, tn->threats));
+    engine_error e;
+    ok(engine_treatment_set(m, id, th, (enum engine_treatment)uni(r, 5), unit(r), &e), &e);
+}
+
 static engine_model *random_tenant(rng *r, tenant *tn, int64_t t)
 {
     engine_params p;
@@ -157,19 +198,20 @@ static engine_model *random_tenant(rng *r, tenant *tn, int64_t t)
     p.half_life_days = 1 + uni(r, 60);
     p.beta_risk = unit(r);
     p.beta_bcms = unit(r);
+    p.evidence_weight = unit(r);
     engine_model *m;
     engine_error e;
-    ok(engine_model_new(&p, 1u + (unsigned)uni(r, 7), &m, &e), &e);
+    ok(engine_model_new(&p, 1u + (unsigned)uni(r, 15), &m, &e), &e);
     memset(tn, 0, sizeof *tn);
-    const char *fw[] = {"isms", "bcms", "rms"};
-    for (int s = 0; s < 3; s++)
+    const char *fw[] = {"isms", "bcms", "rms", "iso20000-1-2018"};
+    for (int s = 0; s < 4; s++)
         ok(engine_framework_add(m, fw[s], (enum engine_system)s, &e), &e);
     char id[16], dom[16], c[3][16];
     tn->controls = 5 + uni(r, 20);
     for (int i = 0; i < tn->controls; i++) {
         ID(id, "C%d", i);
         ID(dom, "d%d", uni(r, 3));
-        engine_control_input in = {id, fw[uni(r, 3)], dom, 0.5 + uni(r, 4), uni(r, 8) != 0};
+        engine_control_input in = {id, fw[uni(r, 4)], dom, 0.5 + uni(r, 4), uni(r, 8) != 0};
         ok(engine_control_add(m, &in, &e), &e);
     }
     tn->subs = tn->controls + uni(r, 3 * tn->controls);
@@ -212,7 +254,8 @@ static engine_model *random_tenant(rng *r, tenant *tn, int64_t t)
                                   3600 * (1 + uni(r, 48)),
                                   3600 * (1 + uni(r, 72)),
                                   maps,
-                                  nm};
+                                  nm,
+                                  uni(r, 4) == 0};
         ok(engine_metric_add(m, &in, &e), &e);
         for (int k = uni(r, 6); k > 0; k--)
             ok(engine_sample_add(m, id, t - uni(r, 86400 * 4), uni(r, 150), &e), &e);
@@ -256,6 +299,11 @@ static engine_model *random_tenant(rng *r, tenant *tn, int64_t t)
     tn->findings = uni(r, 5);
     for (int i = 0; i < tn->findings; i++)
         random_finding(r, m, tn, i);
+    tn->artefacts = uni(r, 6);
+    for (int i = 0; i < tn->artefacts; i++)
+        random_artefact(r, m, tn, t, i);
+    for (int k = uni(r, 6); k > 0; k--)
+        random_treatment(r, m, tn);
     return m;
 }
 
@@ -263,7 +311,7 @@ static void random_change(rng *r, engine_model *m, tenant *tn, int64_t *t)
 {
     engine_error e;
     char id[16];
-    switch (uni(r, 15)) {
+    switch (uni(r, 19)) {
     case 0:
         ID(id, "S%03d", uni(r, tn->subs));
         ok(engine_subcontrol_set_answer(m, id, (enum engine_answer)uni(r, 5), &e), &e);
@@ -336,6 +384,27 @@ static void random_change(rng *r, engine_model *m, tenant *tn, int64_t *t)
             ok(engine_process_add_exercise(m, id, &ex, &e), &e);
         }
         break;
+    case 14:
+        random_artefact(r, m, tn, *t,
+                        uni(r, 2) || !tn->artefacts ? tn->artefacts++ : uni(r, tn->artefacts));
+        break;
+    case 15:
+        if (tn->artefacts) {
+            ID(id, "X%d", uni(r, tn->artefacts));
+            ok(engine_artefact_set_status(m, id, (enum engine_artefact_status)uni(r, 4), &e), &e);
+        }
+        break;
+    case 16:
+        if (tn->artefacts) {
+            ID(id, "X%d", uni(r, tn->artefacts));
+            ok(engine_artefact_set_review_due(m, id, uni(r, 3) != 0,
+                                              *t - 86400 * 2 + uni(r, 86400 * 4), &e),
+               &e);
+        }
+        break;
+    case 17:
+        random_treatment(r, m, tn);
+        break;
     default:
         *t += uni(r, 86400 * 3) - 86400 / 2;
         break;
@@ -350,9 +419,12 @@ typedef struct pairs {
 static void collect(void *ctx, const engine_pair_figures *p)
 {
     pairs *ps = ctx;
-    if (ps->n + 5 > 4096)
+    if (ps->n + 8 > 4096)
         return;
     ps->v[ps->n++] = p->impact;
+    ps->v[ps->n++] = p->residual_impact;
+    ps->v[ps->n++] = p->treatment;
+    ps->v[ps->n++] = p->residual_likelihood;
     ps->v[ps->n++] = p->likelihood;
     ps->v[ps->n++] = p->residual;
     ps->v[ps->n++] = p->level;
@@ -381,6 +453,7 @@ static void compare(engine_model *inc, int64_t t)
         close_enough(si.system_score[s], sf.system_score[s], "system");
     }
     assert_int_equal(si.has_pairs, sf.has_pairs);
+    assert_int_equal(si.pair_count, sf.pair_count);
     close_enough(si.rho, sf.rho, "rho");
     close_enough(si.readiness, sf.readiness, "readiness");
     for (size_t c = 0; c < engine_control_count(eval_of(inc)); c++) {
@@ -394,6 +467,7 @@ static void compare(engine_model *inc, int64_t t)
         close_enough(a.p, b.p, "p");
         close_enough(a.cap, b.cap, "cap");
         close_enough(a.e, b.e, "e");
+        close_enough(a.v, b.v, "v");
     }
     for (size_t f = 0; f < engine_framework_count(eval_of(inc)); f++) {
         engine_framework_figures a, b;
