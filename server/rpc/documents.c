@@ -179,6 +179,8 @@ struct doc_change {
     const char *status;   /* the status the change leaves */
     int64_t review_due;   /* approve: when it is due for review */
     char review_due_text[32];
+    char **controls;      /* the controls it evidences in the tenant's model */
+    size_t control_count;
 };
 
 static struct doc_change *change_of(struct rpc_call *call)
@@ -187,15 +189,39 @@ static struct doc_change *change_of(struct rpc_call *call)
     return w->data;
 }
 
+static enum engine_artefact_status engine_status(const char *status)
+{
+    if (strcmp(status, "draft") == 0)
+        return ENGINE_ARTEFACT_DRAFT;
+    if (strcmp(status, "approved") == 0)
+        return ENGINE_ARTEFACT_APPROVED;
+    if (strcmp(status, "obsolete") == 0)
+        return ENGINE_ARTEFACT_OBSOLETE;
+    return ENGINE_ARTEFACT_MISSING;
+}
+
 /* The change in the tenant's model: the artefact's status and review due time are the
- * evidence factor's input (SECURITY-LEVEL.md section 3, step 6). */
+ * evidence factor's input (SECURITY-LEVEL.md section 3, step 6). An artefact the model
+ * does not hold yet is added with its controls. */
 static int change_apply(engine_model *model, struct rpc_write *w, engine_error *err)
 {
     const struct doc_change *c = w->data;
-    (void)model;
-    (void)err;
-    (void)c;
-    return 0;
+    enum engine_artefact_status status = engine_status(c->status);
+    bool due = c->op == DOC_APPROVE;
+    int rc = engine_artefact_set_status(model, c->artefact, status, err);
+    if (rc == 0)
+        return engine_artefact_set_review_due(model, c->artefact, due, c->review_due, err);
+    if (rc != IMS_ENOTFOUND)
+        return rc;
+    engine_artefact_input in = {
+        .id = c->artefact,
+        .controls = (const char *const *)c->controls,
+        .control_count = c->control_count,
+        .status = status,
+        .has_review_due = due,
+        .review_due = c->review_due,
+    };
+    return engine_artefact_put(model, &in, err);
 }
 
 static int change_statements(struct db_txn *txn, struct rpc_write *w)
@@ -309,6 +335,11 @@ static void change_checked(struct rpc_call *call, struct db_txn *txn)
     int version = sql_int(r, 0, 1);
     int64_t window = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
     int has_template = sql_bool(r, 0, 3);
+    c->controls = arena_split(&call->arena, PQgetvalue(r, 0, 4), ' ', &c->control_count);
+    if (!c->controls) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
     switch (c->op) {
     case DOC_CREATE: {
         const Ims__V1__CreateDocumentRequest *req = (const void *)call->request;

@@ -14,11 +14,21 @@ SELECT * FROM ims_documents($1, $2::int, NULL);
 -- name: DOCUMENT_STATE
 -- What a change of the document needs to know first.
 -- $1 artefact id
--- -> status, current version (0: none), review window in seconds, has template
+-- -> status, current version (0: none), review window in seconds, has template, the
+--    controls it evidences that the tenant's model holds (space-separated)
 SELECT ta.status, coalesce(ta.current_version, 0),
        (SELECT (review_window_days * 86400)::bigint FROM tenant_params p
          WHERE p.tenant_id = ta.tenant_id),
-       EXISTS (SELECT 1 FROM document_templates d WHERE d.artefact_id = ta.artefact_id)
+       EXISTS (SELECT 1 FROM document_templates d WHERE d.artefact_id = ta.artefact_id),
+       coalesce((SELECT string_agg(ac.control_id, ' ' ORDER BY ac.control_id)
+                   FROM artefact_controls ac
+                   JOIN tenant_controls tc ON tc.tenant_id = ta.tenant_id
+                                          AND tc.control_id = ac.control_id
+                   JOIN controls c ON c.id = ac.control_id
+                   JOIN frameworks f ON f.id = c.framework_id
+                   JOIN tenant_params p ON p.tenant_id = ta.tenant_id
+                  WHERE ac.artefact_id = ta.artefact_id AND f.id = ANY (p.frameworks)
+                    AND f.system_id = ANY (p.systems)), '')
 FROM tenant_artefacts ta
 WHERE ta.tenant_id = ims_current_tenant() AND ta.artefact_id = $1;
 
