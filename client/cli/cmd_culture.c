@@ -1,7 +1,7 @@
 /* imsctl culture: security-culture certificates and the share of people holding a valid
  * one (ims.v1.Culture). */
 #include "content_cli.h"
-#include "ims/v1/people.pb-c.h"
+#include "ims/v1/culture.pb-c.h"
 
 static int culture_issue(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
 {

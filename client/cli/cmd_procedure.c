@@ -1,7 +1,7 @@
 /* imsctl procedure: the procedures of a tenant's schema, and their instances started,
  * advanced phase by phase, with register entries attached (ims.v1.Procedures). */
 #include "content_cli.h"
-#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 
 #define INSTANCE "/ims.v1.Procedures/"
 

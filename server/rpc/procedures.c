@@ -8,7 +8,7 @@
 #include "db_pool.h"
 #include "handlers.h"
 #include "ims/error.h"
-#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 #include "rpc.h"
 #include "sql_values.h"
 #include "statements.h"
