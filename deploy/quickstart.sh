@@ -104,6 +104,7 @@ say "Security level after the metric sample, and how it got there"
 "$imsctl" level history demo
 say "The improvement plan: what raises the level fastest"
 "$imsctl" plan show demo --steps 5
+. "$top/deploy/demo/people.sh"
 
 say "What Prometheus sees on the ops listener: http://$ops/metrics (also /healthz, /readyz)"
 curl -sf "http://$ops/readyz" || true
