@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -407,6 +408,61 @@ class People(unittest.TestCase):
             people_pb2.PutPersonRequest(tenant=t, person=dict(id="x", name="")),
             people_pb2.Person, token=self.op))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+
+    def test_review_date_passing_moves_the_level(self):
+        """An approved document stops counting when its review date passes: the daemon
+        records a new level at that time, without any request."""
+        t, tid = self.new_tenant()
+        self.team(t)
+        self.imsctl("assess", "import", t, os.path.join(imstest.TOP, "deploy", "demo",
+                                                         "answers.csv"))
+        self.json("document", "create", t, "ART.security_policy", "--person", "ann")
+        due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
+        a = self.json("document", "approve", t, "ART.security_policy", "--approver", "ann",
+                      "--review-due", due)
+        rows = []
+        deadline = time.time() + 30
+        while not rows and time.time() < deadline:
+            time.sleep(0.5)
+            rows = imstest.psql("SELECT security_level, revision FROM level_history "
+                                "WHERE tenant_id = '%s' AND cause = 'time' AND revision > %d"
+                                % (tid, int(a["revision"])))
+        self.assertTrue(rows, "no level recorded when the review date passed")
+        self.assertLess(float(rows[0][0]), a["security_level"])
+        d = self.json("document", "show", t, "ART.security_policy")
+        self.assertEqual((d["status"], d["current"]), ("approved", False))
+
+    def test_computed_metric_functions(self):
+        t, tid = self.new_tenant()
+        q = ("SELECT coalesce(ims_computed_%s(id, now())::text, 'null') FROM tenants "
+             "WHERE id = '%s'")
+
+        def value(metric):
+            return imstest.psql(q % (metric, tid))[0][0]
+
+        self.assertEqual(value("culture_certified_pct"), "null")
+        self.assertEqual(value("procedures_on_time_pct"), "null")
+        self.assertEqual(value("documents_current_pct"), "0")
+        self.team(t)
+        self.json("culture", "issue", t, "C-1", "--person", "ann", "--level", "3")
+        self.json("culture", "issue", t, "C-2", "--person", "bob", "--level", "1")
+        self.assertAlmostEqual(float(value("culture_certified_pct")), 200 / 3)
+        self.json("procedure", "start", t, "BR-1", "--procedure", "backup_restore_test",
+                  "--person", "carl")
+        self.assertEqual(value("procedures_on_time_pct"), "null")
+        for phase, who in (("restore", "carl"), ("check", "carl"), ("close", "ann")):
+            self.json("procedure", "advance", t, "BR-1", phase, "--person", who)
+        self.assertEqual(float(value("procedures_on_time_pct")), 100)
+        self.json("procedure", "start", t, "BR-2", "--procedure", "backup_restore_test",
+                  "--person", "carl")
+        imstest.psql("UPDATE procedure_instances SET phase_due_at = now() - interval '1 hour' "
+                     "WHERE tenant_id = '%s' AND instance_id = 'BR-2'" % tid)
+        self.assertEqual(float(value("procedures_on_time_pct")), 50)
+        required = int(imstest.psql("SELECT count(*) FROM tenant_artefacts WHERE tenant_id = "
+                                    "'%s' AND required" % tid)[0][0])
+        self.json("document", "create", t, "ART.security_policy", "--person", "ann")
+        self.json("document", "approve", t, "ART.security_policy", "--approver", "ann")
+        self.assertAlmostEqual(float(value("documents_current_pct")), 100 / required)
 
     # --- the snapshot's records ---
 
