@@ -10,16 +10,20 @@ static int culture_issue(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     const char *person = NULL, *issued = NULL, *expires = NULL, *evidence = "", *renews = "";
     long level = 0;
     imsctl_flag flags[] = {
-        IMSCTL_STRING("person", &person),     IMSCTL_INT("level", &level, 1, 3),
-        IMSCTL_STRING("issued", &issued),     IMSCTL_STRING("expires", &expires),
-        IMSCTL_STRING("evidence", &evidence), IMSCTL_STRING("renews", &renews),
+        IMSCTL_STRING("person", &person),
+        IMSCTL_INT("level", &level, 1, 3),
+        IMSCTL_STRING("issued", &issued),
+        IMSCTL_STRING("expires", &expires),
+        IMSCTL_STRING("evidence", &evidence),
+        IMSCTL_STRING("renews", &renews),
         IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
         return rc;
     if (!person || level == 0) {
-        fprintf(stderr, "imsctl: --person and --level are required\nusage: imsctl culture issue %s\n",
+        fprintf(stderr,
+                "imsctl: --person and --level are required\nusage: imsctl culture issue %s\n",
                 cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
@@ -51,7 +55,7 @@ static int culture_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
-    static const char *const cols[] = {"id",         "person", "level", "issued_at",
+    static const char *const cols[] = {"id",         "person", "level",  "issued_at",
                                        "expires_at", "valid",  "renews", NULL};
     Ims__V1__ListCertificatesRequest req = IMS__V1__LIST_CERTIFICATES_REQUEST__INIT;
     req.tenant = (char *)pos[0];
@@ -80,8 +84,8 @@ static const imsctl_command commands[] = {
      "[--renews CERTIFICATE]",
      "Issues (or, with --renews, renews) a security-culture certificate.", culture_issue},
     {"list", "TENANT [--person P]", "Lists the certificates, valid or not.", culture_list},
-    {"summary", "TENANT",
-     "Shows how many people need a certificate and how many hold a valid one.", culture_summary},
+    {"summary", "TENANT", "Shows how many people need a certificate and how many hold a valid one.",
+     culture_summary},
     {0},
 };
 

@@ -30,9 +30,8 @@ static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     int npos;
     long version = 0;
     bool html = false, markdown = false;
-    imsctl_flag flags[] = {IMSCTL_INT("version", &version, 1, 1000000),
-                           IMSCTL_BOOL("html", &html), IMSCTL_BOOL("markdown", &markdown),
-                           IMSCTL_FLAGS_END};
+    imsctl_flag flags[] = {IMSCTL_INT("version", &version, 1, 1000000), IMSCTL_BOOL("html", &html),
+                           IMSCTL_BOOL("markdown", &markdown), IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
         return rc;
@@ -41,8 +40,8 @@ static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     req.artefact = (char *)pos[1];
     req.version = (int32_t)version;
     if (!html && !markdown) {
-        static const char *const cols[] = {"seq", "at", "action", "version", "status", "person",
-                                           NULL};
+        static const char *const cols[] = {"seq",    "at",     "action", "version",
+                                           "status", "person", NULL};
         return imsctl_content_call(ctx, DOCS "GetDocument", &req.base,
                                    &ims__v1__document__descriptor,
                                    imsctl_json(ctx) ? NULL : "history", cols);
@@ -59,8 +58,7 @@ static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
 
 static int change(imsctl_ctx *ctx, const char *method, const ProtobufCMessage *req)
 {
-    return imsctl_content_call(ctx, method, req, &ims__v1__document_change__descriptor, NULL,
-                               NULL);
+    return imsctl_content_call(ctx, method, req, &ims__v1__document_change__descriptor, NULL, NULL);
 }
 
 static int document_create(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -136,9 +134,8 @@ static int document_approve(imsctl_ctx *ctx, const imsctl_command *cmd, int argc
     const char *pos[argc + 1];
     int npos;
     const char *approver = "", *due = NULL, *key = "";
-    imsctl_flag flags[] = {IMSCTL_STRING("approver", &approver),
-                           IMSCTL_STRING("review-due", &due), IMSCTL_STRING("key", &key),
-                           IMSCTL_FLAGS_END};
+    imsctl_flag flags[] = {IMSCTL_STRING("approver", &approver), IMSCTL_STRING("review-due", &due),
+                           IMSCTL_STRING("key", &key), IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
         return rc;
@@ -192,6 +189,7 @@ static const imsctl_command commands[] = {
     {0},
 };
 
-const imsctl_group imsctl_group_document = {"document", "documented information: versions, "
-                                                        "approval, review",
+const imsctl_group imsctl_group_document = {"document",
+                                            "documented information: versions, "
+                                            "approval, review",
                                             commands, NULL};

@@ -3,8 +3,8 @@
 #include "content_cli.h"
 #include "ims/v1/people.pb-c.h"
 
-static const char *const columns[] = {"id",       "name",        "org_unit",         "manager",
-                                      "profiles", "left",        "culture_required", "culture_valid",
+static const char *const columns[] = {"id",       "name", "org_unit",         "manager",
+                                      "profiles", "left", "culture_required", "culture_valid",
                                       NULL};
 
 static int person_put(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -124,5 +124,5 @@ static const imsctl_command commands[] = {
     {0},
 };
 
-const imsctl_group imsctl_group_person = {"person", "people, their profiles and tokens",
-                                          commands, NULL};
+const imsctl_group imsctl_group_person = {"person", "people, their profiles and tokens", commands,
+                                          NULL};

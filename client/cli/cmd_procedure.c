@@ -101,8 +101,10 @@ static int procedure_record(imsctl_ctx *ctx, const imsctl_command *cmd, int argc
     int npos;
     const char *artefact = NULL, *reference = NULL, *note = "", *person = "";
     imsctl_flag flags[] = {
-        IMSCTL_STRING("artefact", &artefact), IMSCTL_STRING("reference", &reference),
-        IMSCTL_STRING("note", &note),         IMSCTL_STRING("person", &person),
+        IMSCTL_STRING("artefact", &artefact),
+        IMSCTL_STRING("reference", &reference),
+        IMSCTL_STRING("note", &note),
+        IMSCTL_STRING("person", &person),
         IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
@@ -151,7 +153,7 @@ static int procedure_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, 
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
-    static const char *const cols[] = {"id",     "procedure",    "phase",      "status",
+    static const char *const cols[] = {"id",       "procedure",    "phase",      "status",
                                        "incident", "phase_due_at", "late_steps", NULL};
     Ims__V1__ListProcedureInstancesRequest req = IMS__V1__LIST_PROCEDURE_INSTANCES_REQUEST__INIT;
     req.tenant = (char *)pos[0];
@@ -165,8 +167,7 @@ static const imsctl_command commands[] = {
      "Shows the procedures of the tenant's schema: phases, who may execute each, paths, "
      "objects used.",
      procedure_definitions},
-    {"start",
-     "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N]",
+    {"start", "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N]",
      "Starts an instance in the procedure's start phase (person: the token's when omitted).",
      procedure_start},
     {"advance", "TENANT INSTANCE PHASE [--person P] [--note N]",

@@ -65,7 +65,7 @@ void rpc_issue_certificate(struct rpc_call *call)
     }
     char level[8];
     snprintf(level, sizeof level, "%d", c->level);
-    const char *params[7] = {c->id,       c->person,   level,    c->issued_at,
+    const char *params[7] = {c->id,         c->person,   level,    c->issued_at,
                              c->expires_at, c->evidence, c->renews};
     const char *get[1] = {c->id};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);

@@ -176,10 +176,10 @@ enum doc_op { DOC_CREATE, DOC_VERSION, DOC_APPROVE, DOC_OBSOLETE };
 struct doc_change {
     enum doc_op op;
     const char *artefact;
-    const char *status;   /* the status the change leaves */
-    int64_t review_due;   /* approve: when it is due for review */
+    const char *status; /* the status the change leaves */
+    int64_t review_due; /* approve: when it is due for review */
     char review_due_text[32];
-    char **controls;      /* the controls it evidences in the tenant's model */
+    char **controls; /* the controls it evidences in the tenant's model */
     size_t control_count;
 };
 
@@ -237,7 +237,7 @@ static int change_statements(struct db_txn *txn, struct rpc_write *w)
         const Ims__V1__CreateDocumentRequest *req = (const void *)call->request;
         char days[16];
         snprintf(days, sizeof days, "%d", req->retention_days);
-        const char *p[8] = {req->artefact, req->title, req->owner, req->classification,
+        const char *p[8] = {req->artefact, req->title, req->owner,  req->classification,
                             days,          req->body,  req->person, token};
         rc = db_txn_add(txn, STMT_DOCUMENT_CREATE, 8, p);
         break;

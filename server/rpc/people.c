@@ -89,8 +89,8 @@ void rpc_put_person(struct rpc_call *call)
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    const char *params[8] = {p->id,    p->name, p->email, p->phone, p->org_unit, p->manager,
-                             kept, p->left ? "false" : "true"};
+    const char *params[8] = {p->id,       p->name,    p->email, p->phone,
+                             p->org_unit, p->manager, kept,     p->left ? "false" : "true"};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     const char *get[1] = {p->id};
     if (!txn || rpc_txn_add(call, txn, STMT_PERSON_PUT, 8, params) < 0 ||

@@ -208,7 +208,7 @@ void rpc_start_procedure(struct rpc_call *call)
         (*req->incident && !validate_ident(call, "incident", req->incident, 128)) ||
         !validate_text(call, "note", req->note, 0, 2000))
         return;
-    const char *params[7] = {req->instance, req->procedure, req->title, req->person,
+    const char *params[7] = {req->instance, req->procedure, req->title,    req->person,
                              req->incident, req->note,      token_of(call)};
     run_change(call, req->instance, STMT_PROCEDURE_START, 7, params);
 }

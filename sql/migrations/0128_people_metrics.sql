@@ -82,9 +82,25 @@ GRANT EXECUTE ON FUNCTION ims_computed_culture_certified_pct(uuid, timestamptz),
     ims_computed_procedures_on_time_pct(uuid, timestamptz),
     ims_computed_documents_current_pct(uuid, timestamptz) TO ims_app;
 
+-- Every schema version carries them (a tenant made from it then has them; until a sample
+-- is written a metric is not deployed and the engine leaves it out).
+INSERT INTO schema_metrics (schema_id, version, metric_id, enabled, aggregation, window_s,
+                            target, threshold, max_age_s)
+SELECT s.schema_id, s.version, m.id, true, m.aggregation, m.window_s, m.target, m.threshold,
+       m.max_age_s
+  FROM schemas s CROSS JOIN metrics m
+ WHERE m.id IN ('culture_certified_pct', 'procedures_on_time_pct', 'documents_current_pct')
+ON CONFLICT DO NOTHING;
+INSERT INTO schema_metric_controls (schema_id, version, metric_id, control_id, weight)
+SELECT s.schema_id, s.version, mc.metric_id, mc.control_id, mc.weight
+  FROM schemas s CROSS JOIN metric_controls mc
+ WHERE mc.metric_id IN ('culture_certified_pct', 'procedures_on_time_pct', 'documents_current_pct')
+   AND EXISTS (SELECT 1 FROM schema_controls sc WHERE sc.schema_id = s.schema_id
+                  AND sc.version = s.version AND sc.control_id = mc.control_id)
+ON CONFLICT DO NOTHING;
+
 -- Registration with the computed-metrics framework (table computed_metrics), when it is
--- there: then the metrics also go into every schema version, so that tenants made from
--- them carry them (without the framework they would be metrics nobody samples).
+-- there.
 DO $$
 BEGIN
     IF to_regclass('computed_metrics') IS NOT NULL THEN
@@ -97,21 +113,6 @@ BEGIN
             ('documents_current_pct', 'ims_computed_documents_current_pct(uuid,timestamptz)',
              ARRAY['document', 'time'])
         $r$;
-        INSERT INTO schema_metrics (schema_id, version, metric_id, enabled, aggregation, window_s,
-                                    target, threshold, max_age_s)
-        SELECT s.schema_id, s.version, m.id, true, m.aggregation, m.window_s, m.target,
-               m.threshold, m.max_age_s
-          FROM schemas s CROSS JOIN metrics m
-         WHERE m.id IN ('culture_certified_pct', 'procedures_on_time_pct', 'documents_current_pct')
-        ON CONFLICT DO NOTHING;
-        INSERT INTO schema_metric_controls (schema_id, version, metric_id, control_id, weight)
-        SELECT s.schema_id, s.version, mc.metric_id, mc.control_id, mc.weight
-          FROM schemas s CROSS JOIN metric_controls mc
-         WHERE mc.metric_id IN ('culture_certified_pct', 'procedures_on_time_pct',
-                                'documents_current_pct')
-           AND EXISTS (SELECT 1 FROM schema_controls sc WHERE sc.schema_id = s.schema_id
-                          AND sc.version = s.version AND sc.control_id = mc.control_id)
-        ON CONFLICT DO NOTHING;
     END IF;
 END;
 $$;
