@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "artefacts.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "idempotency.h"
@@ -200,25 +201,27 @@ static enum engine_artefact_status engine_status(const char *status)
     return ENGINE_ARTEFACT_MISSING;
 }
 
-/* The change in the tenant's model: the artefact's status and review due time are the
- * evidence factor's input (SECURITY-LEVEL.md section 3, step 6). An artefact the model
- * does not hold yet is added with its controls. */
+/* The change in the tenant's model (artefacts.h): the artefact's status and review due
+ * time are the evidence factor's input (SECURITY-LEVEL.md section 3, step 6). An artefact
+ * the model does not hold is added with its controls. */
 static int change_apply(engine_model *model, struct rpc_write *w, engine_error *err)
 {
     const struct doc_change *c = w->data;
-    enum engine_artefact_status status = engine_status(c->status);
-    bool due = c->op == DOC_APPROVE;
-    int rc = engine_artefact_set_status(model, c->artefact, status, err);
-    if (rc == 0)
-        return engine_artefact_set_review_due(model, c->artefact, due, c->review_due, err);
+    struct rpc_artefact_change change = {
+        .artefact = c->artefact,
+        .status = c->status,
+        .set_review_due = 1,
+        .review_due = c->op == DOC_APPROVE ? c->review_due_text : NULL,
+    };
+    int rc = rpc_artefact_change_apply(model, &change, err);
     if (rc != IMS_ENOTFOUND)
         return rc;
     engine_artefact_input in = {
         .id = c->artefact,
         .controls = (const char *const *)c->controls,
         .control_count = c->control_count,
-        .status = status,
-        .has_review_due = due,
+        .status = engine_status(c->status),
+        .has_review_due = c->op == DOC_APPROVE,
         .review_due = c->review_due,
     };
     return engine_artefact_put(model, &in, err);

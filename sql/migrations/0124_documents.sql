@@ -1,8 +1,9 @@
 -- Documented information (ISO 27001 / 22301 clause 7.5, the method's contents manager;
--- docs/people.md). Each artefact a tenant keeps (tenant_artefacts) has versions whose body
--- is Markdown, a status missing -> draft -> approved -> obsolete, an approver (a person),
--- the approval time, the review due time, a classification and a retention period. Every
--- change is appended to the document's history. Templates (catalog) fill in the tenant's
+-- docs/people.md). Each artefact a tenant keeps (tenant_artefacts, whose status and
+-- review_due (0081) the model reads as evidence) has versions whose body is Markdown, a
+-- status missing -> draft -> approved -> obsolete, an approver (a person), the approval
+-- time, the review due time, a classification and a retention period. Every change is
+-- appended to the document's history. Templates (catalog) fill in the tenant's
 -- name and fields when a document is created from them.
 
 ALTER TABLE tenant_artefacts
@@ -10,13 +11,11 @@ ALTER TABLE tenant_artefacts
     ADD COLUMN current_version int,
     ADD COLUMN approver        text,
     ADD COLUMN approved_at     timestamptz,
-    ADD COLUMN review_due      timestamptz,
     ADD COLUMN classification  text NOT NULL DEFAULT 'internal'
         CHECK (classification IN ('public', 'internal', 'confidential', 'restricted')),
     ADD COLUMN retention_days  int NOT NULL DEFAULT 1095 CHECK (retention_days BETWEEN 1 AND 36500);
 ALTER TABLE tenant_artefacts ADD FOREIGN KEY (tenant_id, approver)
     REFERENCES people (tenant_id, person_id);
-ALTER TABLE tenant_artefacts ADD CHECK ((status = 'approved') <= (approved_at IS NOT NULL));
 
 CREATE TABLE document_versions (
     tenant_id   uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,

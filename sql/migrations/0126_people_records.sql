@@ -2,11 +2,13 @@
 -- "records" of ims-snapshot/2, SECURITY-LEVEL.md section 11; layout in docs/people.md).
 -- Kinds, in import order: person (300), certificate (310), procedure (320: the definitions
 -- of the tenant's schema, checked on import, not stored per tenant), procedure_instance
--- (330, with its steps and register entries), document (340, with its versions and
--- history). Tokens linked to people are not exported: tokens belong to the server.
+-- (330, with its steps and register entries), document (340: a document's versions,
+-- history, approval, title, classification and retention; its status and review due time
+-- are the snapshot's "artefacts", its owner the record "artefact"). Tokens linked to
+-- people are not exported: tokens belong to the server.
 
 -- Fails the import at path unless v is a string matching the identifier pattern.
-CREATE FUNCTION ims_records_ident(v jsonb, p_path text) RETURNS text
+CREATE FUNCTION ims_people_ident(v jsonb, p_path text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = public, pg_temp
     AS $$
@@ -19,7 +21,7 @@ END
 $$;
 
 -- A time of the document at path (NULL when JSON null and p_null).
-CREATE FUNCTION ims_records_time(v jsonb, p_path text, p_null boolean) RETURNS timestamptz
+CREATE FUNCTION ims_people_time(v jsonb, p_path text, p_null boolean) RETURNS timestamptz
     LANGUAGE plpgsql STABLE
     SET search_path = public, pg_temp
     AS $$
@@ -72,7 +74,7 @@ DECLARE
 BEGIN
     FOR x IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
         path := format('$.records.person[%s]', i);
-        id := ims_records_ident(x -> 'id', path || '.id');
+        id := ims_people_ident(x -> 'id', path || '.id');
         IF coalesce(length(x ->> 'name'), 0) NOT BETWEEN 1 AND 200 THEN
             PERFORM ims_import_fail(path || '.name', 'must be 1 to 200 characters');
         END IF;
@@ -84,9 +86,9 @@ BEGIN
         VALUES (p_tenant, id, x ->> 'name', coalesce(x ->> 'email', ''),
                 coalesce(x ->> 'phone', ''), coalesce(x ->> 'org_unit', ''),
                 coalesce((x ->> 'active')::boolean, true),
-                ims_records_time(x -> 'left_at', path || '.left_at', true),
-                coalesce(ims_records_time(x -> 'created_at', path || '.created_at', true), now()),
-                coalesce(ims_records_time(x -> 'updated_at', path || '.updated_at', true), now()));
+                ims_people_time(x -> 'left_at', path || '.left_at', true),
+                coalesce(ims_people_time(x -> 'created_at', path || '.created_at', true), now()),
+                coalesce(ims_people_time(x -> 'updated_at', path || '.updated_at', true), now()));
         FOR prof IN SELECT * FROM jsonb_array_elements_text(coalesce(x -> 'profiles', '[]')) LOOP
             IF NOT EXISTS (SELECT 1 FROM profiles WHERE profiles.id = prof) THEN
                 PERFORM ims_import_fail(path || '.profiles', format('unknown profile "%s"', prof));
@@ -143,8 +145,8 @@ DECLARE
 BEGIN
     FOR x IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
         path := format('$.records.certificate[%s]', i);
-        id := ims_records_ident(x -> 'id', path || '.id');
-        person := ims_records_ident(x -> 'person', path || '.person');
+        id := ims_people_ident(x -> 'id', path || '.id');
+        person := ims_people_ident(x -> 'person', path || '.person');
         IF NOT EXISTS (SELECT 1 FROM people WHERE tenant_id = p_tenant AND person_id = person) THEN
             PERFORM ims_import_fail(path || '.person', format('no person "%s"', person));
         END IF;
@@ -152,8 +154,8 @@ BEGIN
            OR (x ->> 'level') NOT IN ('1', '2', '3') THEN
             PERFORM ims_import_fail(path || '.level', 'must be 1, 2 or 3');
         END IF;
-        issued := ims_records_time(x -> 'issued_at', path || '.issued_at', false);
-        expires := ims_records_time(x -> 'expires_at', path || '.expires_at', false);
+        issued := ims_people_time(x -> 'issued_at', path || '.issued_at', false);
+        expires := ims_people_time(x -> 'expires_at', path || '.expires_at', false);
         IF expires <= issued THEN
             PERFORM ims_import_fail(path || '.expires_at', 'must be after issued_at');
         END IF;
@@ -161,7 +163,7 @@ BEGIN
                                           expires_at, evidence, created_at)
         VALUES (p_tenant, id, person, (x ->> 'level')::smallint, issued, expires,
                 coalesce(x ->> 'evidence', ''),
-                coalesce(ims_records_time(x -> 'created_at', path || '.created_at', true), now()));
+                coalesce(ims_people_time(x -> 'created_at', path || '.created_at', true), now()));
         i := i + 1;
     END LOOP;
     i := 0;
@@ -297,7 +299,7 @@ BEGIN
     SELECT * INTO tp FROM tenant_params WHERE tenant_id = p_tenant;
     FOR x IN SELECT * FROM jsonb_array_elements(p_rows) LOOP
         path := format('$.records.procedure_instance[%s]', i);
-        id := ims_records_ident(x -> 'id', path || '.id');
+        id := ims_people_ident(x -> 'id', path || '.id');
         IF NOT EXISTS (SELECT 1 FROM schema_procedure_phases WHERE schema_id = tp.schema_id
                           AND version = tp.schema_version AND procedure_id = x ->> 'procedure'
                           AND phase_id = x ->> 'phase') THEN
@@ -319,10 +321,10 @@ BEGIN
             phase_since, phase_due_at, completed_at, late_steps)
         VALUES (p_tenant, id, tp.schema_id, tp.schema_version, x ->> 'procedure',
                 coalesce(x ->> 'title', ''), x ->> 'phase', x ->> 'status', nullif(x ->> 'incident', ''),
-                ims_records_time(x -> 'started_at', path || '.started_at', false), x ->> 'started_by',
-                ims_records_time(x -> 'phase_since', path || '.phase_since', false),
-                ims_records_time(x -> 'phase_due_at', path || '.phase_due_at', true),
-                ims_records_time(x -> 'completed_at', path || '.completed_at', true),
+                ims_people_time(x -> 'started_at', path || '.started_at', false), x ->> 'started_by',
+                ims_people_time(x -> 'phase_since', path || '.phase_since', false),
+                ims_people_time(x -> 'phase_due_at', path || '.phase_due_at', true),
+                ims_people_time(x -> 'completed_at', path || '.completed_at', true),
                 coalesce((x ->> 'late_steps')::int, 0));
         FOR s IN SELECT * FROM jsonb_array_elements(coalesce(x -> 'steps', '[]')) LOOP
             IF NOT EXISTS (SELECT 1 FROM people WHERE tenant_id = p_tenant AND person_id = s ->> 'person') THEN
@@ -331,8 +333,8 @@ BEGIN
             INSERT INTO procedure_steps (tenant_id, instance_id, seq, from_phase, to_phase,
                                          person_id, at, due_at, late, note)
             VALUES (p_tenant, id, (s ->> 'seq')::int, s ->> 'from_phase', s ->> 'to_phase',
-                    s ->> 'person', ims_records_time(s -> 'at', path || '.steps.at', false),
-                    ims_records_time(s -> 'due_at', path || '.steps.due_at', true),
+                    s ->> 'person', ims_people_time(s -> 'at', path || '.steps.at', false),
+                    ims_people_time(s -> 'due_at', path || '.steps.due_at', true),
                     coalesce((s ->> 'late')::boolean, false), coalesce(s ->> 'note', ''));
         END LOOP;
         FOR s IN SELECT * FROM jsonb_array_elements(coalesce(x -> 'records', '[]')) LOOP
@@ -346,7 +348,7 @@ BEGIN
                                            reference, note, person_id, at)
             VALUES (p_tenant, id, (s ->> 'seq')::int, s ->> 'phase', s ->> 'artefact',
                     s ->> 'reference', coalesce(s ->> 'note', ''), s ->> 'person',
-                    ims_records_time(s -> 'at', path || '.records.at', false));
+                    ims_people_time(s -> 'at', path || '.records.at', false));
         END LOOP;
         i := i + 1;
     END LOOP;
@@ -363,9 +365,8 @@ CREATE FUNCTION ims_records_export_document(p_tenant uuid) RETURNS jsonb
     SET search_path = public, pg_temp
     AS $$
 SELECT coalesce(jsonb_agg(jsonb_build_object(
-           'artefact', ta.artefact_id, 'title', ta.title, 'status', ta.status,
-           'owner', ta.owner, 'approver', ta.approver,
-           'approved_at', ims_rfc3339(ta.approved_at), 'review_due', ims_rfc3339(ta.review_due),
+           'artefact', ta.artefact_id, 'title', ta.title, 'approver', ta.approver,
+           'approved_at', ims_rfc3339(ta.approved_at),
            'classification', ta.classification, 'retention_days', ta.retention_days,
            'version', ta.current_version,
            'versions', coalesce((SELECT jsonb_agg(jsonb_build_object(
@@ -384,7 +385,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
          ORDER BY ta.artefact_id), '[]')
   FROM tenant_artefacts ta
  WHERE ta.tenant_id = p_tenant
-   AND (ta.current_version IS NOT NULL OR ta.status <> 'missing' OR ta.owner IS NOT NULL)
+   AND ta.current_version IS NOT NULL
 $$;
 
 CREATE FUNCTION ims_records_import_document(p_tenant uuid, p_rows jsonb) RETURNS void
@@ -412,13 +413,11 @@ BEGIN
             INSERT INTO document_versions (tenant_id, artefact_id, version, body, note, author, created_at)
             VALUES (p_tenant, art, (v ->> 'version')::int, coalesce(v ->> 'body', ''),
                     coalesce(v ->> 'note', ''), v ->> 'author',
-                    ims_records_time(v -> 'created_at', path || '.versions.created_at', false));
+                    ims_people_time(v -> 'created_at', path || '.versions.created_at', false));
         END LOOP;
         UPDATE tenant_artefacts
-           SET title = coalesce(x ->> 'title', ''), status = x ->> 'status', owner = x ->> 'owner',
-               approver = x ->> 'approver',
-               approved_at = ims_records_time(x -> 'approved_at', path || '.approved_at', true),
-               review_due = ims_records_time(x -> 'review_due', path || '.review_due', true),
+           SET title = coalesce(x ->> 'title', ''), approver = x ->> 'approver',
+               approved_at = ims_people_time(x -> 'approved_at', path || '.approved_at', true),
                classification = coalesce(x ->> 'classification', 'internal'),
                retention_days = coalesce((x ->> 'retention_days')::int, 1095),
                current_version = (x ->> 'version')::int
@@ -427,7 +426,7 @@ BEGIN
             INSERT INTO document_history (tenant_id, artefact_id, seq, at, action, version, status,
                                           person_id, note)
             VALUES (p_tenant, art, (v ->> 'seq')::int,
-                    ims_records_time(v -> 'at', path || '.history.at', false), v ->> 'action',
+                    ims_people_time(v -> 'at', path || '.history.at', false), v ->> 'action',
                     (v ->> 'version')::int, v ->> 'status', v ->> 'person', coalesce(v ->> 'note', ''));
         END LOOP;
         i := i + 1;
@@ -450,7 +449,7 @@ BEGIN
     END LOOP;
 END;
 $$;
-GRANT EXECUTE ON FUNCTION ims_records_ident(jsonb, text), ims_records_time(jsonb, text, boolean) TO ims_app;
+GRANT EXECUTE ON FUNCTION ims_people_ident(jsonb, text), ims_people_time(jsonb, text, boolean) TO ims_app;
 
 INSERT INTO record_kinds (name, position, export_fn, import_fn) VALUES
     ('person', 300, 'ims_records_export_person(uuid)', 'ims_records_import_person(uuid,jsonb)'),

@@ -383,32 +383,6 @@ FROM unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v);
 SELECT created, dropped
 FROM ims_sample_partitions($1::int, 3);
 
--- name: TREATMENT_LIST
--- $1 tenant
--- -> asset, threat, option, owner, due ('' when none), note, updated by, updated
-SELECT asset_id, threat_id, option, owner, coalesce(ims_rfc3339(due), ''),
-       note, updated_by, ims_rfc3339(updated_at)
-FROM risk_treatments
-WHERE tenant_id = $1;
-
--- name: TREATMENT_PUT
--- $1 tenant
--- $2 asset
--- $3 threat
--- $4 option
--- $5 owner
--- $6 due (or NULL)
--- $7 note
--- $8 updated by
--- -> the columns of TREATMENT_LIST
-INSERT INTO risk_treatments AS r (tenant_id, asset_id, threat_id, option, owner, due, note, updated_by)
-VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7, $8)
-ON CONFLICT (tenant_id, asset_id, threat_id)
-DO UPDATE SET option = EXCLUDED.option, owner = EXCLUDED.owner, due = EXCLUDED.due,
-       note = EXCLUDED.note, updated_by = EXCLUDED.updated_by, updated_at = now()
-RETURNING asset_id, threat_id, option, owner, coalesce(ims_rfc3339(due), ''),
-       note, updated_by, ims_rfc3339(updated_at);
-
 -- name: SCHEMA_LATEST
 -- $1 schema id
 -- -> latest version (NULL when unknown)

@@ -429,10 +429,59 @@ class ContentTest(unittest.TestCase):
                                                        at="2026-03-01T00:00:00Z",
                                                        recovery_min=200),
                   continuity_pb2.ContinuityChange)
+        # Version 2: treatments, artefacts (changed in the database, as a document handler
+        # would; the revision bump makes the daemon reload) and the records of both.
+        pairs = self.call("Risk", "GetRiskRegister", risk_pb2.GetRiskRegisterRequest(tenant=t),
+                          risk_pb2.RiskRegister).pairs
+        self.call("Risk", "SetTreatment", risk_pb2.SetTreatmentRequest(
+            tenant=t, treatment=risk_pb2.RiskTreatment(
+                asset="srv-1", threat=pairs[0].threat, option="transfer", owner="CFO",
+                share=0.3, share_given=True, due="2027-01-31T00:00:00Z", note="cyber policy")),
+            risk_pb2.RiskTreatment)
+        self.call("Risk", "SetTreatment", risk_pb2.SetTreatmentRequest(
+            tenant=t, treatment=risk_pb2.RiskTreatment(
+                asset="srv-1", threat=pairs[1].threat, option="avoid", owner="CEO")),
+            risk_pb2.RiskTreatment)
+        psql("UPDATE tenant_artefacts SET status = 'approved', review_due = "
+             "'2030-01-01T00:00:00Z', owner = 'QA lead', location = 'wiki/policies', "
+             "reviewed_at = '2026-02-01T10:00:00Z' "
+             "WHERE tenant_id = (SELECT id FROM tenants WHERE slug = '%s') "
+             "AND artefact_id = (SELECT min(artefact_id) FROM tenant_artefacts ta "
+             "JOIN tenants x ON x.id = ta.tenant_id WHERE x.slug = '%s' AND ta.required);"
+             "UPDATE tenant_artefacts SET status = 'draft', required = false "
+             "WHERE tenant_id = (SELECT id FROM tenants WHERE slug = '%s') "
+             "AND artefact_id = (SELECT max(artefact_id) FROM tenant_artefacts ta "
+             "JOIN tenants x ON x.id = ta.tenant_id WHERE x.slug = '%s');"
+             "SELECT ims_commit_level(id, revision, coalesce(security_level, 0), "
+             "coalesce(maturity, 0), 'artefact') FROM tenants WHERE slug = '%s'"
+             % (t, t, t, t, t))
+        self.answer(t, ("A.5.1-1", "yes"))  # a change on the reloaded model
         first = self.export(t)
         doc = json.loads(first)
         self.assertEqual(doc["format"], "ims-snapshot/2")
         self.assertNotIn("at", doc)
+        self.assertIn("evidence_weight", doc["params"])
+        self.assertIn("SMS", doc["params"]["system_weights"])
+        approved = [a for a in doc["artefacts"] if a["status"] == "approved"]
+        self.assertEqual(len(approved), 1)
+        self.assertEqual(approved[0]["review_due"], "2030-01-01T00:00:00Z")
+        self.assertTrue(approved[0]["controls"])
+        self.assertEqual(sorted(x["decision"] for x in doc["treatments"]), ["avoid", "transfer"])
+        self.assertEqual([x["share"] for x in doc["treatments"] if x["decision"] == "transfer"],
+                         [0.3])
+        rec = doc["records"]
+        for kind in ("control", "answer", "artefact", "asset", "process", "exercise",
+                     "incident", "finding", "treatment"):
+            self.assertIn(kind, rec)
+        self.assertEqual([r["note"] for r in rec["answer"] if r["subcontrol"] == "A.5.1-1"],
+                         ["n"])
+        self.assertEqual([r["justification"] for r in rec["control"] if r["control"] == "A.7.6"],
+                         ["x"])
+        self.assertIn({"asset": "srv-1", "name": "Server", "owner": None}, rec["asset"])
+        self.assertEqual([(r["owner"], r["location"]) for r in rec["artefact"]
+                          if r["artefact"] == approved[0]["id"]], [("QA lead", "wiki/policies")])
+        self.assertIn(False, [r["required"] for r in rec["artefact"]])
+        self.assertEqual(sorted(r["owner"] for r in rec["treatment"]), ["CEO", "CFO"])
         slug = unique("imp")
         imp = self.call("Tenants", "ImportTenant",
                         tenants_pb2.ImportTenantRequest(slug=slug, display_name="Imported",
@@ -485,6 +534,27 @@ class ContentTest(unittest.TestCase):
         c, detail = imp(bad)
         self.assertEqual(c, INVALID, "asset")
         self.assertIn("$.assets[0].C", detail)
+        bad = json.loads(json.dumps(doc))
+        bad["records"]["gossip"] = []
+        c, detail = imp(bad)
+        self.assertEqual(c, INVALID, "record kind")
+        self.assertIn("records.gossip", detail)
+        bad = json.loads(json.dumps(doc))
+        bad["records"]["asset"] = [{"asset": "nope", "name": "N", "owner": None}]
+        c, detail = imp(bad)
+        self.assertEqual(c, INVALID, "record of nothing")
+        self.assertIn("records.asset[0].asset", detail)
+        bad = json.loads(json.dumps(doc))
+        bad["records"]["answer"] = [dict(bad["records"]["answer"][0], mood="happy")]
+        c, detail = imp(bad)
+        self.assertEqual(c, INVALID, "record key")
+        self.assertIn("records.answer[0].mood", detail)
+        bad = json.loads(json.dumps(doc))
+        bad["artefacts"] = [{"id": "ART.nothing_like_it", "controls": [], "status": "draft",
+                             "review_due": None}]
+        c, detail = imp(bad)
+        self.assertEqual(c, INVALID, "artefact")
+        self.assertIn("$.artefacts[0].id", detail)
         c, detail = imp(doc, slug=t)
         self.assertEqual(c, grpc.StatusCode.ALREADY_EXISTS)
         self.assertEqual(psql("SELECT count(*) FROM tenants"), before)

@@ -1,4 +1,6 @@
-"""Risk treatment: the decision recorded per pair of the register, shown with it."""
+"""Risk treatment: the decision recorded per pair of the register, shown with it, and moving
+the level: a transfer shares the impact, an avoided pair leaves the risk reduction."""
+import math
 import unittest
 
 import grpc
@@ -7,6 +9,7 @@ import imstest
 from imstest import tenants_pb2
 
 risk_pb2 = imstest.load_pb2("risk")
+level_pb2 = imstest.load_pb2("level")
 
 
 class RiskTreatment(unittest.TestCase):
@@ -70,6 +73,108 @@ class RiskTreatment(unittest.TestCase):
         t = self.treat(asset=p.asset, threat=p.threat, option="accept", owner="CEO",
                        note="Insurance covers it until the migration in Q3")
         self.assertEqual(t.option, "accept")
+
+    def level(self):
+        return imstest.unary(self.channel, "/ims.v1.Level/GetSecurityLevel",
+                             level_pb2.GetSecurityLevelRequest(tenant=self.tenant.id),
+                             level_pb2.SecurityLevel, token=self.token)
+
+    def put_asset(self, asset_id):
+        imstest.unary(self.channel, "/ims.v1.Risk/PutAsset", risk_pb2.PutAssetRequest(
+            tenant=self.tenant.id, asset=risk_pb2.Asset(id=asset_id, name=asset_id, type="server",
+                                                        confidentiality=4, integrity=4,
+                                                        availability=4)),
+            risk_pb2.PutAssetResponse, token=self.token)
+
+    def pairs_of(self, asset_id):
+        return [p for p in self.register().pairs if p.asset == asset_id]
+
+    def assert_rho_of_register(self, reg):
+        """rho = 1 - sum R / sum R0 over the pairs that are not avoided."""
+        kept = [p for p in reg.pairs
+                if not (p.HasField("treatment") and p.treatment.option == "avoid")]
+        r0 = sum(p.inherent for p in kept)
+        r = sum(p.residual for p in kept)
+        self.assertTrue(kept and r0 > 0)
+        self.assertAlmostEqual(reg.rho, 1 - r / r0, delta=1e-9)
+
+    def test_decisions_move_the_level(self):
+        self.put_asset("db-1")
+        pair = max(self.pairs_of("db-1"), key=lambda p: p.inherent)
+        before = self.level()
+        # Transferring all of it: no residual impact, no residual risk, a higher level.
+        t = self.treat(asset=pair.asset, threat=pair.threat, option="transfer", owner="CFO",
+                       share=1.0, share_given=True, note="insured")
+        self.assertTrue(t.share_given)
+        self.assertAlmostEqual(t.share, 1.0)
+        self.assertGreater(t.revision, before.revision)
+        self.assertGreater(t.security_level, before.security_level)
+        now = self.level()
+        self.assertEqual(now.revision, t.revision)
+        self.assertAlmostEqual(now.security_level, t.security_level, delta=1e-12)
+        reg = self.register()
+        shown = [p for p in reg.pairs if (p.asset, p.threat) == (pair.asset, pair.threat)][0]
+        self.assertAlmostEqual(shown.impact, pair.impact)
+        self.assertAlmostEqual(shown.residual_impact, 0)
+        self.assertAlmostEqual(shown.residual, 0)
+        # The level is read at (residual likelihood, residual impact): impact column 1.
+        column1 = [1, 1, 2, 2, 3]
+        row = min(5, max(1, math.ceil(shown.residual_likelihood - 1e-9)))
+        self.assertEqual(shown.level, column1[row - 1])
+        self.assertAlmostEqual(shown.treatment.share, 1.0)
+        self.assert_rho_of_register(reg)
+        # The default share is a half.
+        t = self.treat(asset=pair.asset, threat=pair.threat, option="transfer", owner="CFO")
+        self.assertAlmostEqual(t.share, 0.5)
+        shown = [p for p in self.register().pairs
+                 if (p.asset, p.threat) == (pair.asset, pair.threat)][0]
+        self.assertAlmostEqual(shown.residual_impact, pair.impact * 0.5)
+        # Avoided: the pair is still listed, with its figures, but leaves rho's sums.
+        t = self.treat(asset=pair.asset, threat=pair.threat, option="avoid", owner="CEO",
+                       note="the service is retired")
+        self.assertEqual(t.option, "avoid")
+        self.assertFalse(t.share_given)
+        reg = self.register()
+        shown = [p for p in reg.pairs if (p.asset, p.threat) == (pair.asset, pair.threat)][0]
+        self.assertAlmostEqual(shown.residual_impact, pair.impact)
+        self.assert_rho_of_register(reg)
+        # A mitigation names the controls it relies on; the figures are the controls'.
+        controls = [c.control for c in imstest.unary(
+            self.channel, "/ims.v1.Level/GetSecurityLevel",
+            level_pb2.GetSecurityLevelRequest(tenant=self.tenant.id, controls=True),
+            level_pb2.SecurityLevel, token=self.token).controls][:2]
+        t = self.treat(asset=pair.asset, threat=pair.threat, option="mitigate", owner="IT",
+                       controls=controls)
+        self.assertEqual(list(t.controls), controls)
+        reg = self.register()
+        shown = [p for p in reg.pairs if (p.asset, p.threat) == (pair.asset, pair.threat)][0]
+        self.assertEqual(list(shown.treatment.controls), controls)
+        self.assertAlmostEqual(shown.residual, pair.residual, delta=1e-9)
+        self.assert_rho_of_register(reg)
+
+    def test_share_and_controls_are_checked(self):
+        self.put_asset("db-2")
+        pair = self.pairs_of("db-2")[0]
+        cases = [
+            (dict(option="mitigate", share=0.2, share_given=True), "treatment.share"),
+            (dict(option="transfer", share=1.5, share_given=True), "treatment.share"),
+            (dict(option="transfer", share=-0.1, share_given=True), "treatment.share"),
+            (dict(option="accept", controls=["A.5.1"], note="fine"), "treatment.controls"),
+            (dict(option="mitigate", controls=["A.99.99"]), "treatment.controls[0]"),
+            (dict(option="mitigate", controls=["A.5.1", "A.5.1"]), "treatment.controls[1]"),
+        ]
+        before = imstest.psql("SELECT set_config('ims.tenant_id', '%s', false), count(*) FROM "
+                              "audit_log WHERE tenant_id = '%s'" % (self.tenant.id, self.tenant.id))
+        for kw, field in cases:
+            code, details = imstest.code_of(lambda: self.treat(asset=pair.asset,
+                                                               threat=pair.threat, owner="x",
+                                                               **kw))
+            self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT, kw)
+            self.assertIn(field, details)
+        after = imstest.psql("SELECT set_config('ims.tenant_id', '%s', false), count(*) FROM "
+                             "audit_log WHERE tenant_id = '%s'" % (self.tenant.id, self.tenant.id))
+        self.assertEqual(before, after)
+        self.assertFalse([p for p in self.pairs_of("db-2") if p.HasField("treatment")])
 
     def test_bad_requests_are_named_and_write_nothing(self):
         pair = self.register().pairs[0]
