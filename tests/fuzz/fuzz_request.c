@@ -11,8 +11,12 @@
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/catalog.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/culture.pb-c.h"
+#include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 
@@ -21,6 +25,8 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__continuity__descriptor,  &ims__v1__events__descriptor,
     &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
+    &ims__v1__people__descriptor,      &ims__v1__culture__descriptor,
+    &ims__v1__procedures__descriptor,  &ims__v1__documents__descriptor,
 };
 
 static const ProtobufCMessageDescriptor *input_of(unsigned pick)
