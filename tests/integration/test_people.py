@@ -126,6 +126,18 @@ class People(unittest.TestCase):
         # The person named later is linked to what named them.
         self.imsctl("person", "put", t, "ann", "--name", "Ann Smith")
         self.assertEqual(imstest.psql(owner), [["ann"]])
+        assets = self.json("asset", "list", t)["assets"]
+        self.assertEqual([(a["owner"], a["owner_person"]) for a in assets], [("Ann Smith", "ann")])
+        # By id or by name, for processes too; a name two people share names no one.
+        self.imsctl("process", "put", t, "billing", "--name", "Billing", "--criticality", "3",
+                    "--mtpd", "600", "--owner", "ann")
+        self.imsctl("person", "put", t, "bo-1", "--name", "Bo")
+        self.imsctl("person", "put", t, "bo-2", "--name", "Bo")
+        self.imsctl("process", "put", t, "sales", "--name", "Sales", "--criticality", "2",
+                    "--mtpd", "600", "--owner", "Bo")
+        procs = {p["id"]: p for p in self.json("process", "list", t)["processes"]}
+        self.assertEqual(procs["billing"]["owner_person"], "ann")
+        self.assertEqual(procs["sales"].get("owner_person", ""), "")
 
     def test_other_tenant_is_out_of_scope(self):
         t, tid = self.new_tenant()
