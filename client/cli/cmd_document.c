@@ -39,19 +39,25 @@ static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
     req.tenant = (char *)pos[0];
     req.artefact = (char *)pos[1];
     req.version = (int32_t)version;
-    if (!html && !markdown) {
-        static const char *const cols[] = {"seq",    "at",     "action", "version",
-                                           "status", "person", NULL};
+    if (imsctl_json(ctx) && !html && !markdown)
         return imsctl_content_call(ctx, DOCS "GetDocument", &req.base,
-                                   &ims__v1__document__descriptor,
-                                   imsctl_json(ctx) ? NULL : "history", cols);
-    }
+                                   &ims__v1__document__descriptor, NULL, NULL);
     ProtobufCMessage *out = NULL;
     if ((rc = imsctl_content_fetch(ctx, DOCS "GetDocument", &req.base,
                                    &ims__v1__document__descriptor, &out)) != 0)
         return rc;
     const Ims__V1__Document *d = (const void *)out;
-    fputs(html ? d->body_html : d->body, stdout);
+    static const char *const fields[] = {
+        "artefact",   "title",          "kind",           "status",   "current",
+        "version",    "owner",          "owner_person",   "approver", "approved_at",
+        "review_due", "classification", "retention_days", "controls", NULL};
+    static const char *const tables[] = {
+        "versions", "version", "created_at", "author", "note",   NULL,   "history", "seq",
+        "at",       "action",  "version",    "status", "person", "note", NULL,      NULL};
+    if (html || markdown)
+        fputs(html ? d->body_html : d->body, stdout);
+    else
+        imsctl_print_detail(out, fields, tables);
     protobuf_c_message_free_unpacked(out, NULL);
     return 0;
 }

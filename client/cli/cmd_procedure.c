@@ -139,10 +139,23 @@ static int procedure_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, 
     Ims__V1__GetProcedureInstanceRequest req = IMS__V1__GET_PROCEDURE_INSTANCE_REQUEST__INIT;
     req.tenant = (char *)pos[0];
     req.instance = (char *)pos[1];
-    static const char *const cols[] = {"seq", "from_phase", "to_phase", "person",
-                                       "at",  "due_at",     "late",     NULL};
-    return imsctl_content_call(ctx, INSTANCE "GetProcedureInstance", &req.base,
-                               &ims__v1__procedure_instance__descriptor, "steps", cols);
+    if (imsctl_json(ctx))
+        return imsctl_content_call(ctx, INSTANCE "GetProcedureInstance", &req.base,
+                                   &ims__v1__procedure_instance__descriptor, NULL, NULL);
+    ProtobufCMessage *out = NULL;
+    if ((rc = imsctl_content_fetch(ctx, INSTANCE "GetProcedureInstance", &req.base,
+                                   &ims__v1__procedure_instance__descriptor, &out)) != 0)
+        return rc;
+    static const char *const fields[] = {
+        "id",           "procedure",  "title",      "phase",       "status",
+        "incident",     "started_at", "started_by", "phase_since", "phase_due_at",
+        "completed_at", "late_steps", NULL};
+    static const char *const tables[] = {
+        "steps",   "seq", "from_phase", "to_phase", "person",    "at",     "due_at", "late", NULL,
+        "records", "seq", "phase",      "artefact", "reference", "person", "at",     NULL,   NULL};
+    imsctl_print_detail(out, fields, tables);
+    protobuf_c_message_free_unpacked(out, NULL);
+    return 0;
 }
 
 static int procedure_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
