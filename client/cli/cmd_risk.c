@@ -41,6 +41,8 @@ static int risk_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char 
         if (r->has_pairs)
             printf("risk reduction rho: %.1f%% (appetite: level <= %d)\n", r->rho * 100,
                    r->appetite);
+        else if (r->n_pairs)
+            printf("every risk pair is avoided: no risk reduction to show\n");
         else
             printf("no risk pairs: add assets (imsctl asset put)\n");
     }

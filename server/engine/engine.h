@@ -38,7 +38,7 @@
  *    framework. C_k >= theta is tested with a 1e-12 tolerance so that a sum that is theta
  *    in exact arithmetic is not refused for a rounding error.
  *  - Risk level: grid[likelihood][impact] of the ISO/IEC 27005 5x5 matrix, both indexes
- *    ceil(x - 1e-9) clamped to 1..5. Sum R is computed per threat as lambda_r * sum I.
+ *    ceil(x - 1e-9) clamped to 1..5. Sum R is computed per threat as lambda_r * sum I_r.
  *  - An exercise or plan review exactly at t counts; "latest exercise" is the one with the
  *    largest time (the last given among equal times).
  *  - Samples with equal times keep their insertion order; the last one is "latest".

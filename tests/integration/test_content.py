@@ -11,6 +11,7 @@ catalog_pb2 = load_pb2("catalog")
 assessments_pb2 = load_pb2("assessments")
 risk_pb2 = load_pb2("risk")
 continuity_pb2 = load_pb2("continuity")
+events_pb2 = load_pb2("events")
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -429,6 +430,22 @@ class ContentTest(unittest.TestCase):
                                                        at="2026-03-01T00:00:00Z",
                                                        recovery_min=200),
                   continuity_pb2.ContinuityChange)
+        self.call("Continuity", "RecordExercise",
+                  continuity_pb2.RecordExerciseRequest(tenant=t, process="billing",
+                                                       at="2026-03-01T00:00:00Z",
+                                                       recovery_min=300, note="second run"),
+                  continuity_pb2.ContinuityChange)
+        inc = self.call("Events", "SubmitIncident", events_pb2.SubmitIncidentRequest(
+            tenant=t, incident=events_pb2.Incident(severity=3, controls=["A.5.1"],
+                                                   description="phishing wave")),
+            events_pb2.IncidentResult).incident
+        self.call("Events", "UpdateIncident", events_pb2.UpdateIncidentRequest(
+            tenant=t, id=inc.id, status="contained"), events_pb2.IncidentResult)
+        self.call("Events", "SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=t, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.1"],
+                                                 audit="internal 2026",
+                                                 description="policy not signed")),
+            events_pb2.FindingResult)
         # Version 2: treatments, artefacts (changed in the database, as a document handler
         # would; the revision bump makes the daemon reload) and the records of both.
         pairs = self.call("Risk", "GetRiskRegister", risk_pb2.GetRiskRegisterRequest(tenant=t),
@@ -482,6 +499,11 @@ class ContentTest(unittest.TestCase):
                           if r["artefact"] == approved[0]["id"]], [("QA lead", "wiki/policies")])
         self.assertIn(False, [r["required"] for r in rec["artefact"]])
         self.assertEqual(sorted(r["owner"] for r in rec["treatment"]), ["CEO", "CFO"])
+        self.assertEqual([(r["status"], r["description"]) for r in rec["incident"]],
+                         [("contained", "phishing wave")])
+        self.assertEqual([(r["audit"], r["description"]) for r in rec["finding"]],
+                         [("internal 2026", "policy not signed")])
+        self.assertEqual([r["note"] for r in rec["exercise"]], [None, "second run"])
         slug = unique("imp")
         imp = self.call("Tenants", "ImportTenant",
                         tenants_pb2.ImportTenantRequest(slug=slug, display_name="Imported",

@@ -2,6 +2,7 @@
 loads, so a control whose required documents are missing scores less, and approving them
 (here in the database, as the documents area's write path does, with the revision bump that
 makes the daemon reload) raises it."""
+import json
 import time
 import unittest
 
@@ -86,6 +87,27 @@ class Evidence(unittest.TestCase):
         self.set_artefacts(t.id, "approved", "'2020-01-01T00:00:00Z'")
         overdue = self.wait_revision(t.id, approved.revision + 1)
         self.assertAlmostEqual(overdue.security_level, missing.security_level, delta=1e-12)
+
+    def test_computed_metrics_are_marked(self):
+        """A metric registered in computed_metrics (SECURITY-LEVEL.md section 12) comes with
+        "source": "computed" in the snapshot; the registration is tried in a transaction
+        that is rolled back, so no other test sees it."""
+        t = self.new_tenant()
+        metrics = [r[0] for r in imstest.psql(
+            "SELECT metric_id FROM tenant_metrics WHERE tenant_id = '%s' AND enabled "
+            "ORDER BY 1" % t.id)]
+        self.assertGreaterEqual(len(metrics), 2)
+        rows = imstest.psql(
+            "BEGIN; CREATE TABLE IF NOT EXISTS computed_metrics (metric_id text PRIMARY KEY "
+            "REFERENCES metrics, fn regprocedure NOT NULL, triggers text[] NOT NULL); "
+            "INSERT INTO computed_metrics (metric_id, fn, triggers) VALUES "
+            "('%s', 'ims_rfc3339(timestamptz)', '{time}') ON CONFLICT DO NOTHING; "
+            "SELECT ims_tenant_snapshot('%s', true); ROLLBACK"
+            % (metrics[0], t.id))
+        doc = json.loads([r[0] for r in rows if r[0].startswith("{")][0])
+        source = {m["id"]: m.get("source") for m in doc["metrics"]}
+        self.assertEqual(source[metrics[0]], "computed")
+        self.assertIsNone(source[metrics[1]])
 
 
 if __name__ == "__main__":

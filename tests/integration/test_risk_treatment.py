@@ -1,6 +1,10 @@
 """Risk treatment: the decision recorded per pair of the register, shown with it, and moving
 the level: a transfer shares the impact, an avoided pair leaves the risk reduction."""
+import json
 import math
+import os
+import subprocess
+import tempfile
 import unittest
 
 import grpc
@@ -175,6 +179,38 @@ class RiskTreatment(unittest.TestCase):
                              "audit_log WHERE tenant_id = '%s'" % (self.tenant.id, self.tenant.id))
         self.assertEqual(before, after)
         self.assertFalse([p for p in self.pairs_of("db-2") if p.HasField("treatment")])
+
+    def imsctl(self, *args):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "token")
+            with open(path, "w") as f:
+                f.write(self.token + "\n")
+            return subprocess.run([imstest.IMSCTL, "--server", self.daemon.addr, "--token-file",
+                                   path, *args], capture_output=True, text=True, timeout=30)
+
+    def test_imsctl_treats_with_a_share(self):
+        self.put_asset("db-3")
+        pair = self.pairs_of("db-3")[0]
+        out = self.imsctl("--json", "risk", "treat", self.tenant.id, pair.asset, pair.threat,
+                          "--decision", "transfer", "--share", "0.25", "--owner", "CFO")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        answer = json.loads(out.stdout)
+        self.assertEqual(answer["option"], "transfer")
+        self.assertAlmostEqual(answer["share"], 0.25)
+        shown = [p for p in self.pairs_of("db-3") if p.threat == pair.threat][0]
+        self.assertAlmostEqual(shown.residual_impact, pair.impact * 0.75)
+        out = self.imsctl("risk", "show", self.tenant.id)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn("transfer 25%", out.stdout)
+        out = self.imsctl("risk", "treat", self.tenant.id, pair.asset, pair.threat,
+                          "--decision", "transfer", "--share", "2", "--owner", "CFO")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("--share", out.stderr)
+        out = self.imsctl("risk", "treat", self.tenant.id, pair.asset, pair.threat,
+                          "--decision", "accept", "--control", "A.5.1", "--owner", "CEO",
+                          "--note", "fine")
+        self.assertNotEqual(out.returncode, 0)
+        self.assertIn("treatment.controls", out.stderr)
 
     def test_bad_requests_are_named_and_write_nothing(self):
         pair = self.register().pairs[0]

@@ -57,6 +57,9 @@ static void rpc_enum_matches_the_rows(void **state)
     assert_string_equal(rpc_table[STMT_SERIES_MAP_INSERT].name, "s_SERIES_MAP_INSERT");
     assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
     /* The statements of the files in sql/statements/rpc/ follow those of rpc.sql. */
+    assert_true(STMT_ARTEFACT_SET > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_ARTEFACT_SET].name, "s_ARTEFACT_SET");
+    assert_true(STMT_PERSON_PUT > STMT_MIGRATION_APPLIED);
     assert_string_equal(rpc_table[STMT_PERSON_PUT].name, "s_PERSON_PUT");
 }
 
