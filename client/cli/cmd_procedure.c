@@ -49,11 +49,15 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
 {
     const char *pos[argc + 1];
     int npos;
-    const char *procedure = NULL, *title = "", *person = "", *incident = "", *note = "";
+    const char *procedure = NULL, *title = "", *person = "", *incident = "", *note = "", *key = "";
     imsctl_flag flags[] = {
-        IMSCTL_STRING("procedure", &procedure), IMSCTL_STRING("title", &title),
-        IMSCTL_STRING("person", &person),       IMSCTL_STRING("incident", &incident),
-        IMSCTL_STRING("note", &note),           IMSCTL_FLAGS_END,
+        IMSCTL_STRING("procedure", &procedure),
+        IMSCTL_STRING("title", &title),
+        IMSCTL_STRING("person", &person),
+        IMSCTL_STRING("incident", &incident),
+        IMSCTL_STRING("note", &note),
+        IMSCTL_STRING("key", &key),
+        IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
@@ -71,6 +75,7 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
     req.person = (char *)person;
     req.incident = (char *)incident;
     req.note = (char *)note;
+    req.idempotency_key = (char *)key;
     return imsctl_content_call(ctx, INSTANCE "StartProcedure", &req.base,
                                &ims__v1__procedure_instance__descriptor, NULL, NULL);
 }
@@ -79,9 +84,9 @@ static int procedure_advance(imsctl_ctx *ctx, const imsctl_command *cmd, int arg
 {
     const char *pos[argc + 1];
     int npos;
-    const char *person = "", *note = "";
+    const char *person = "", *note = "", *key = "";
     imsctl_flag flags[] = {IMSCTL_STRING("person", &person), IMSCTL_STRING("note", &note),
-                           IMSCTL_FLAGS_END};
+                           IMSCTL_STRING("key", &key), IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 3, 3);
     if (rc >= 0)
         return rc;
@@ -91,6 +96,7 @@ static int procedure_advance(imsctl_ctx *ctx, const imsctl_command *cmd, int arg
     req.to = (char *)pos[2];
     req.person = (char *)person;
     req.note = (char *)note;
+    req.idempotency_key = (char *)key;
     return imsctl_content_call(ctx, INSTANCE "AdvanceProcedure", &req.base,
                                &ims__v1__procedure_instance__descriptor, NULL, NULL);
 }
@@ -99,13 +105,11 @@ static int procedure_record(imsctl_ctx *ctx, const imsctl_command *cmd, int argc
 {
     const char *pos[argc + 1];
     int npos;
-    const char *artefact = NULL, *reference = NULL, *note = "", *person = "";
+    const char *artefact = NULL, *reference = NULL, *note = "", *person = "", *key = "";
     imsctl_flag flags[] = {
-        IMSCTL_STRING("artefact", &artefact),
-        IMSCTL_STRING("reference", &reference),
-        IMSCTL_STRING("note", &note),
-        IMSCTL_STRING("person", &person),
-        IMSCTL_FLAGS_END,
+        IMSCTL_STRING("artefact", &artefact), IMSCTL_STRING("reference", &reference),
+        IMSCTL_STRING("note", &note),         IMSCTL_STRING("person", &person),
+        IMSCTL_STRING("key", &key),           IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
@@ -124,6 +128,7 @@ static int procedure_record(imsctl_ctx *ctx, const imsctl_command *cmd, int argc
     req.reference = (char *)reference;
     req.note = (char *)note;
     req.person = (char *)person;
+    req.idempotency_key = (char *)key;
     return imsctl_content_call(ctx, INSTANCE "AttachRecord", &req.base,
                                &ims__v1__procedure_instance__descriptor, NULL, NULL);
 }
@@ -180,14 +185,16 @@ static const imsctl_command commands[] = {
      "Shows the procedures of the tenant's schema: phases, who may execute each, paths, "
      "objects used.",
      procedure_definitions},
-    {"start", "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N]",
+    {"start",
+     "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N] "
+     "[--key K]",
      "Starts an instance in the procedure's start phase (person: the token's when omitted).",
      procedure_start},
-    {"advance", "TENANT INSTANCE PHASE [--person P] [--note N]",
+    {"advance", "TENANT INSTANCE PHASE [--person P] [--note N] [--key K]",
      "Moves an instance to the next PHASE along a path; the person's profile must be one "
      "the phase allows.",
      procedure_advance},
-    {"record", "TENANT INSTANCE --artefact A --reference R [--note N] [--person P]",
+    {"record", "TENANT INSTANCE --artefact A --reference R [--note N] [--person P] [--key K]",
      "Attaches a register entry to the instance in its current phase.", procedure_record},
     {"show", "TENANT INSTANCE", "Shows an instance and every step it took.", procedure_show},
     {"list", "TENANT", "Lists the tenant's procedure instances.", procedure_list},

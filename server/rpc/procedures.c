@@ -7,12 +7,14 @@
 
 #include "db_pool.h"
 #include "handlers.h"
+#include "idempotency.h"
 #include "ims/error.h"
 #include "ims/v1/procedures.pb-c.h"
 #include "rpc.h"
 #include "sql_values.h"
 #include "statements.h"
 #include "validate.h"
+#include "write.h"
 
 /* --- ListProcedures --- */
 
@@ -174,22 +176,68 @@ static int add_instance_reads(struct rpc_call *call, struct db_txn *txn, const c
     return at;
 }
 
-/* After a change (statement 0), the instance as it is now (1..3). */
+/* A change of an instance: one statement, then the instance as it is (results 1..3). */
+struct instance_change {
+    int statement;
+    int nparams;
+    const char *params[8];
+    char id[72];
+};
+
 static void change_done(struct rpc_call *call, struct db_txn *txn)
 {
-    const char *id = call->state;
-    reply_instance(call, txn, 1, id);
+    struct rpc_write *w = call->state;
+    const struct instance_change *c = w->data;
+    reply_instance(call, txn, 1, c->id);
+}
+
+static void change_go(struct rpc_call *call)
+{
+    struct rpc_write *w = call->state;
+    const struct instance_change *c = w->data;
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || rpc_txn_add(call, txn, c->statement, c->nparams, c->params) < 0 ||
+        add_instance_reads(call, txn, c->id) < 0 || rpc_txn_audit(call, txn, c->id) < 0 ||
+        rpc_idempotency_mark(w, txn) < 0)
+        return;
+    rpc_txn_exec(call, txn, change_done);
+}
+
+/* A retry of a change that committed: the instance as it is now. */
+static void replay_done(struct rpc_call *call, struct db_txn *txn)
+{
+    struct rpc_write *w = call->state;
+    const struct instance_change *c = w->data;
+    reply_instance(call, txn, 0, c->id);
+}
+
+static void change_replay(struct rpc_call *call)
+{
+    struct rpc_write *w = call->state;
+    const struct instance_change *c = w->data;
+    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    if (!txn || add_instance_reads(call, txn, c->id) < 0)
+        return;
+    rpc_txn_exec(call, txn, replay_done);
 }
 
 static void run_change(struct rpc_call *call, const char *id, int statement, int n,
-                       const char *const *params)
+                       const char *const *params, const char *key)
 {
-    call->state = arena_strdup(&call->arena, id);
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, statement, n, params) < 0 ||
-        add_instance_reads(call, txn, id) < 0 || rpc_txn_audit(call, txn, id) < 0)
+    struct rpc_write *w = rpc_write_new(call);
+    if (!w)
         return;
-    rpc_txn_exec(call, txn, change_done);
+    struct instance_change *c = calloc(1, sizeof *c);
+    if (!(w->data = c)) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    c->statement = statement;
+    c->nparams = n;
+    for (int i = 0; i < n && i < 8; i++)
+        c->params[i] = params[i];
+    snprintf(c->id, sizeof c->id, "%s", id);
+    rpc_idempotency_check(w, key, change_go, change_replay, IDEMPOTENCY_LOOKUP_FIRST);
 }
 
 static const char *token_of(const struct rpc_call *call)
@@ -210,7 +258,7 @@ void rpc_start_procedure(struct rpc_call *call)
         return;
     const char *params[7] = {req->instance, req->procedure, req->title,    req->person,
                              req->incident, req->note,      token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params);
+    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params, req->idempotency_key);
 }
 
 void rpc_advance_procedure(struct rpc_call *call)
@@ -222,7 +270,7 @@ void rpc_advance_procedure(struct rpc_call *call)
         !validate_text(call, "note", req->note, 0, 2000))
         return;
     const char *params[5] = {req->instance, req->to, req->person, req->note, token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params);
+    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params, req->idempotency_key);
 }
 
 void rpc_attach_record(struct rpc_call *call)
@@ -236,7 +284,7 @@ void rpc_attach_record(struct rpc_call *call)
         return;
     const char *params[6] = {req->instance, req->artefact, req->reference,
                              req->note,     req->person,   token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params);
+    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params, req->idempotency_key);
 }
 
 static void get_done(struct rpc_call *call, struct db_txn *txn)

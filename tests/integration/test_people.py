@@ -243,8 +243,13 @@ class People(unittest.TestCase):
         self.assertEqual(out.returncode, EXIT_INVALID)
         self.assertIn("no path", out.stderr)
 
-        x = self.json("procedure", "advance", t, "IR-1", "diagnose", "--person", "ann")
+        x = self.json("procedure", "advance", t, "IR-1", "diagnose", "--person", "ann",
+                      "--key", "adv-1")
         self.assertEqual(x["phase"], "diagnose")
+        # A retry with the same key is answered with the instance, not moved again.
+        again = self.json("procedure", "advance", t, "IR-1", "diagnose", "--person", "ann",
+                          "--key", "adv-1")
+        self.assertEqual(again["steps"], x["steps"])
         x = self.json("procedure", "record", t, "IR-1", "--artefact", "ART.incident_log",
                       "--reference", "LOG-2026-7", "--person", "ann")
         self.assertEqual([(r["phase"], r["reference"]) for r in x["records"]],
