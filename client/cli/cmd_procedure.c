@@ -49,15 +49,13 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
 {
     const char *pos[argc + 1];
     int npos;
-    const char *procedure = NULL, *title = "", *person = "", *incident = "", *note = "", *key = "";
+    const char *procedure = NULL, *title = "", *person = "", *incident = "", *note = "", *key = "",
+               *assignee = "";
     imsctl_flag flags[] = {
-        IMSCTL_STRING("procedure", &procedure),
-        IMSCTL_STRING("title", &title),
-        IMSCTL_STRING("person", &person),
-        IMSCTL_STRING("incident", &incident),
-        IMSCTL_STRING("note", &note),
-        IMSCTL_STRING("key", &key),
-        IMSCTL_FLAGS_END,
+        IMSCTL_STRING("procedure", &procedure), IMSCTL_STRING("title", &title),
+        IMSCTL_STRING("person", &person),       IMSCTL_STRING("incident", &incident),
+        IMSCTL_STRING("note", &note),           IMSCTL_STRING("key", &key),
+        IMSCTL_STRING("assignee", &assignee),   IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
@@ -76,6 +74,7 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
     req.incident = (char *)incident;
     req.note = (char *)note;
     req.idempotency_key = (char *)key;
+    req.assignee = (char *)assignee;
     return imsctl_content_call(ctx, INSTANCE "StartProcedure", &req.base,
                                &ims__v1__procedure_instance__descriptor, NULL, NULL);
 }
@@ -84,9 +83,10 @@ static int procedure_advance(imsctl_ctx *ctx, const imsctl_command *cmd, int arg
 {
     const char *pos[argc + 1];
     int npos;
-    const char *person = "", *note = "", *key = "";
+    const char *person = "", *note = "", *key = "", *assignee = "";
     imsctl_flag flags[] = {IMSCTL_STRING("person", &person), IMSCTL_STRING("note", &note),
-                           IMSCTL_STRING("key", &key), IMSCTL_FLAGS_END};
+                           IMSCTL_STRING("key", &key), IMSCTL_STRING("assignee", &assignee),
+                           IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 3, 3);
     if (rc >= 0)
         return rc;
@@ -97,6 +97,7 @@ static int procedure_advance(imsctl_ctx *ctx, const imsctl_command *cmd, int arg
     req.person = (char *)person;
     req.note = (char *)note;
     req.idempotency_key = (char *)key;
+    req.assignee = (char *)assignee;
     return imsctl_content_call(ctx, INSTANCE "AdvanceProcedure", &req.base,
                                &ims__v1__procedure_instance__descriptor, NULL, NULL);
 }
@@ -152,9 +153,9 @@ static int procedure_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, 
                                    &ims__v1__procedure_instance__descriptor, &out)) != 0)
         return rc;
     static const char *const fields[] = {
-        "id",           "procedure",  "title",      "phase",       "status",
-        "incident",     "started_at", "started_by", "phase_since", "phase_due_at",
-        "completed_at", "late_steps", NULL};
+        "id",           "procedure",    "title",      "phase",       "status",
+        "incident",     "started_at",   "started_by", "phase_owner", "phase_since",
+        "phase_due_at", "completed_at", "late_steps", NULL};
     static const char *const tables[] = {
         "steps",   "seq", "from_phase", "to_phase", "person",    "at",     "due_at", "late", NULL,
         "records", "seq", "phase",      "artefact", "reference", "person", "at",     NULL,   NULL};
@@ -171,8 +172,8 @@ static int procedure_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, 
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
-    static const char *const cols[] = {"id",       "procedure",    "phase",      "status",
-                                       "incident", "phase_due_at", "late_steps", NULL};
+    static const char *const cols[] = {"id",          "procedure",    "phase",      "status",
+                                       "phase_owner", "phase_due_at", "late_steps", NULL};
     Ims__V1__ListProcedureInstancesRequest req = IMS__V1__LIST_PROCEDURE_INSTANCES_REQUEST__INIT;
     req.tenant = (char *)pos[0];
     return imsctl_list_all(ctx, INSTANCE "ListProcedureInstances", &req.base,
@@ -187,10 +188,10 @@ static const imsctl_command commands[] = {
      procedure_definitions},
     {"start",
      "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N] "
-     "[--key K]",
+     "[--assignee P] [--key K]",
      "Starts an instance in the procedure's start phase (person: the token's when omitted).",
      procedure_start},
-    {"advance", "TENANT INSTANCE PHASE [--person P] [--note N] [--key K]",
+    {"advance", "TENANT INSTANCE PHASE [--person P] [--note N] [--assignee P] [--key K]",
      "Moves an instance to the next PHASE along a path; the person's profile must be one "
      "the phase allows.",
      procedure_advance},

@@ -113,6 +113,7 @@ static void instance_from_row(Ims__V1__ProcedureInstance *x, PGresult *r, int ro
     x->phase_due_at = PQgetvalue(r, row, 9);
     x->completed_at = PQgetvalue(r, row, 10);
     x->late_steps = sql_int(r, row, 11);
+    x->phase_owner = PQgetvalue(r, row, 12);
 }
 
 /* Replies with the instance of result `at`, its steps (at + 1) and records (at + 2). */
@@ -181,6 +182,7 @@ struct instance_change {
     int statement;
     int nparams;
     const char *params[8];
+    const char *assignee; /* start and advance: who answers for the phase entered */
     char id[72];
 };
 
@@ -188,7 +190,7 @@ static void change_done(struct rpc_call *call, struct db_txn *txn)
 {
     struct rpc_write *w = call->state;
     const struct instance_change *c = w->data;
-    reply_instance(call, txn, 1, c->id);
+    reply_instance(call, txn, c->assignee ? 2 : 1, c->id);
 }
 
 static void change_go(struct rpc_call *call)
@@ -196,7 +198,9 @@ static void change_go(struct rpc_call *call)
     struct rpc_write *w = call->state;
     const struct instance_change *c = w->data;
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
+    const char *assign[2] = {c->id, c->assignee};
     if (!txn || rpc_txn_add(call, txn, c->statement, c->nparams, c->params) < 0 ||
+        (c->assignee && rpc_txn_add(call, txn, STMT_PROCEDURE_ASSIGN, 2, assign) < 0) ||
         add_instance_reads(call, txn, c->id) < 0 || rpc_txn_audit(call, txn, c->id) < 0 ||
         rpc_idempotency_mark(w, txn) < 0)
         return;
@@ -222,7 +226,7 @@ static void change_replay(struct rpc_call *call)
 }
 
 static void run_change(struct rpc_call *call, const char *id, int statement, int n,
-                       const char *const *params, const char *key)
+                       const char *const *params, const char *assignee, const char *key)
 {
     struct rpc_write *w = rpc_write_new(call);
     if (!w)
@@ -237,6 +241,7 @@ static void run_change(struct rpc_call *call, const char *id, int statement, int
     for (int i = 0; i < n && i < 8; i++)
         c->params[i] = params[i];
     snprintf(c->id, sizeof c->id, "%s", id);
+    c->assignee = assignee;
     rpc_idempotency_check(w, key, change_go, change_replay, IDEMPOTENCY_LOOKUP_FIRST);
 }
 
@@ -254,11 +259,13 @@ void rpc_start_procedure(struct rpc_call *call)
         !validate_text(call, "title", req->title, 0, 200) ||
         (*req->person && !validate_ident(call, "person", req->person, 64)) ||
         (*req->incident && !validate_ident(call, "incident", req->incident, 128)) ||
+        (*req->assignee && !validate_ident(call, "assignee", req->assignee, 64)) ||
         !validate_text(call, "note", req->note, 0, 2000))
         return;
     const char *params[7] = {req->instance, req->procedure, req->title,    req->person,
                              req->incident, req->note,      token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params, req->idempotency_key);
+    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params, req->assignee,
+               req->idempotency_key);
 }
 
 void rpc_advance_procedure(struct rpc_call *call)
@@ -266,11 +273,13 @@ void rpc_advance_procedure(struct rpc_call *call)
     const Ims__V1__AdvanceProcedureRequest *req = (const void *)call->request;
     if (!validate_ident(call, "instance", req->instance, 64) ||
         !validate_ident(call, "to", req->to, 64) ||
+        (*req->assignee && !validate_ident(call, "assignee", req->assignee, 64)) ||
         (*req->person && !validate_ident(call, "person", req->person, 64)) ||
         !validate_text(call, "note", req->note, 0, 2000))
         return;
     const char *params[5] = {req->instance, req->to, req->person, req->note, token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params, req->idempotency_key);
+    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params, req->assignee,
+               req->idempotency_key);
 }
 
 void rpc_attach_record(struct rpc_call *call)
@@ -284,7 +293,7 @@ void rpc_attach_record(struct rpc_call *call)
         return;
     const char *params[6] = {req->instance, req->artefact, req->reference,
                              req->note,     req->person,   token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params, req->idempotency_key);
+    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params, NULL, req->idempotency_key);
 }
 
 static void get_done(struct rpc_call *call, struct db_txn *txn)

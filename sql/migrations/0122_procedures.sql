@@ -94,10 +94,12 @@ CREATE TABLE procedure_instances (
     phase_due_at   timestamptz,
     completed_at   timestamptz,
     late_steps     int NOT NULL DEFAULT 0,
+    phase_owner    text,    -- the person who answers for the current phase
     PRIMARY KEY (tenant_id, instance_id),
     FOREIGN KEY (schema_id, schema_version, procedure_id, phase_id)
         REFERENCES schema_procedure_phases (schema_id, version, procedure_id, phase_id),
     FOREIGN KEY (tenant_id, started_by) REFERENCES people (tenant_id, person_id),
+    FOREIGN KEY (tenant_id, phase_owner) REFERENCES people (tenant_id, person_id),
     FOREIGN KEY (tenant_id, incident_id) REFERENCES incidents (tenant_id, incident_id),
     CHECK ((status = 'completed') = (completed_at IS NOT NULL))
 );
@@ -337,6 +339,29 @@ BEGIN
 END
 $$;
 
+-- Names the person who answers for an instance's current phase (p_owner empty: the
+-- person who moved it there). They must be a person of the tenant who has not left.
+CREATE FUNCTION ims_procedure_assign(p_instance text, p_owner text)
+    RETURNS void LANGUAGE plpgsql
+    SET search_path = public, pg_temp
+    AS $$
+DECLARE
+    t uuid := ims_current_tenant();
+    o text := nullif(p_owner, '');
+BEGIN
+    IF o IS NULL THEN
+        SELECT person_id INTO o FROM procedure_steps
+         WHERE tenant_id = t AND instance_id = p_instance ORDER BY seq DESC LIMIT 1;
+    ELSIF NOT EXISTS (SELECT 1 FROM people WHERE tenant_id = t AND person_id = o AND active) THEN
+        RAISE EXCEPTION 'assignee: no active person "%"', o USING ERRCODE = '22023';
+    END IF;
+    UPDATE procedure_instances SET phase_owner = CASE WHEN status = 'open' THEN o END
+     WHERE tenant_id = t AND instance_id = p_instance;
+END
+$$;
+REVOKE EXECUTE ON FUNCTION ims_procedure_assign(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION ims_procedure_assign(text, text) TO ims_app;
+
 REVOKE EXECUTE ON FUNCTION ims_phase_check_person(text, int, text, text, text, text),
     ims_procedure_start(text, text, text, text, text, text),
     ims_procedure_advance(text, text, text, text),
@@ -377,14 +402,14 @@ $$;
 CREATE FUNCTION ims_procedure_instances(p_after text, p_limit int, p_id text)
     RETURNS TABLE (instance_id text, procedure_id text, title text, phase_id text, status text,
                    incident_id text, started_at text, started_by text, phase_since text,
-                   phase_due_at text, completed_at text, late_steps int)
+                   phase_due_at text, completed_at text, late_steps int, phase_owner text)
     LANGUAGE sql STABLE
     SET search_path = public, pg_temp
     AS $$
 SELECT i.instance_id, i.procedure_id, i.title, i.phase_id, i.status, coalesce(i.incident_id, ''),
        ims_rfc3339(i.started_at), i.started_by, ims_rfc3339(i.phase_since),
        coalesce(ims_rfc3339(i.phase_due_at), ''), coalesce(ims_rfc3339(i.completed_at), ''),
-       i.late_steps
+       i.late_steps, coalesce(i.phase_owner, '')
   FROM procedure_instances i
  WHERE i.tenant_id = ims_current_tenant()
    AND (p_id IS NULL OR i.instance_id = p_id)

@@ -266,6 +266,7 @@ SELECT coalesce(jsonb_agg(jsonb_build_object(
            'started_at', ims_rfc3339(i.started_at), 'started_by', i.started_by,
            'phase_since', ims_rfc3339(i.phase_since), 'phase_due_at', ims_rfc3339(i.phase_due_at),
            'completed_at', ims_rfc3339(i.completed_at), 'late_steps', i.late_steps,
+           'phase_owner', i.phase_owner,
            'steps', coalesce((SELECT jsonb_agg(jsonb_build_object(
                                   'seq', s.seq, 'from_phase', s.from_phase, 'to_phase', s.to_phase,
                                   'person', s.person_id, 'at', ims_rfc3339(s.at),
@@ -318,14 +319,14 @@ BEGIN
         END IF;
         INSERT INTO procedure_instances (tenant_id, instance_id, schema_id, schema_version,
             procedure_id, title, phase_id, status, incident_id, started_at, started_by,
-            phase_since, phase_due_at, completed_at, late_steps)
+            phase_since, phase_due_at, completed_at, late_steps, phase_owner)
         VALUES (p_tenant, id, tp.schema_id, tp.schema_version, x ->> 'procedure',
                 coalesce(x ->> 'title', ''), x ->> 'phase', x ->> 'status', nullif(x ->> 'incident', ''),
                 ims_people_time(x -> 'started_at', path || '.started_at', false), x ->> 'started_by',
                 ims_people_time(x -> 'phase_since', path || '.phase_since', false),
                 ims_people_time(x -> 'phase_due_at', path || '.phase_due_at', true),
                 ims_people_time(x -> 'completed_at', path || '.completed_at', true),
-                coalesce((x ->> 'late_steps')::int, 0));
+                coalesce((x ->> 'late_steps')::int, 0), nullif(x ->> 'phase_owner', ''));
         FOR s IN SELECT * FROM jsonb_array_elements(coalesce(x -> 'steps', '[]')) LOOP
             IF NOT EXISTS (SELECT 1 FROM people WHERE tenant_id = p_tenant AND person_id = s ->> 'person') THEN
                 PERFORM ims_import_fail(path || '.steps', format('no person "%s"', s ->> 'person'));

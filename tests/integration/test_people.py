@@ -222,6 +222,7 @@ class People(unittest.TestCase):
         x = self.json("procedure", "start", t, "IR-1", "--procedure", "incident", "--incident",
                       inc_id, "--person", "bob", "--title", "Phishing mail")
         self.assertEqual((x["phase"], x["status"], x["incident"]), ("detect", "open", inc_id))
+        self.assertEqual(x["phase_owner"], "bob")
         self.assertTrue(x["phase_due_at"])
 
         # Bob (system_user) may not diagnose: refused, naming the phase and the profile,
@@ -263,13 +264,20 @@ class People(unittest.TestCase):
                                % carl_token)[0][0]
         self.imsctl("person", "link", t, carl_id, "carl")
         carl = self.token_file("carl-" + t, carl_token)
-        self.json("procedure", "advance", t, "IR-1", "escalate", "--person", "ann")
+        x = self.json("procedure", "advance", t, "IR-1", "escalate", "--person", "ann",
+                      "--assignee", "carl")
+        self.assertEqual(x["phase_owner"], "carl")
+        out = self.imsctl("procedure", "advance", t, "IR-1", "resolve", "--person", "carl",
+                          "--assignee", "nobody", ok=False)
+        self.assertEqual(out.returncode, EXIT_INVALID)
+        self.assertIn("assignee", out.stderr)
         x = self.json("procedure", "advance", t, "IR-1", "resolve", token_file=carl)
         self.assertEqual(x["steps"][-1]["person"], "carl")
         x = self.json("procedure", "advance", t, "IR-1", "close", "--person", "ann",
                       "--note", "lessons recorded")
         self.assertEqual(x["status"], "completed")
         self.assertTrue(x["completed_at"])
+        self.assertEqual(x.get("phase_owner", ""), "")
         self.assertEqual([(s["from_phase"], s["to_phase"], s["person"]) for s in x["steps"]],
                          [("", "detect", "bob"), ("detect", "diagnose", "ann"),
                           ("diagnose", "escalate", "ann"), ("escalate", "resolve", "carl"),

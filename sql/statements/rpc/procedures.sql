@@ -22,6 +22,11 @@ SELECT ims_procedure_start($1, $2, $3, ims_acting_person($4, $7, 'person'), $5, 
 -- $5 calling token id ('' for none)
 SELECT ims_procedure_advance($1, $2, ims_acting_person($3, $5, 'person'), $4);
 
+-- name: PROCEDURE_ASSIGN
+-- $1 instance id
+-- $2 the person who answers for the current phase ('' for the one who moved it there)
+SELECT ims_procedure_assign($1, $2);
+
 -- name: PROCEDURE_RECORD
 -- $1 instance id
 -- $2 artefact
