@@ -104,6 +104,8 @@ say "Security level after the metric sample, and how it got there"
 "$imsctl" level history demo
 say "The improvement plan: what raises the level fastest"
 "$imsctl" plan show demo --steps 5
+# Check and Act: audit, corrective action, management review, a level-1 award.
+. "$top/deploy/demo/act.sh" demo
 . "$top/deploy/demo/people.sh"
 
 say "What Prometheus sees on the ops listener: http://$ops/metrics (also /healthz, /readyz)"

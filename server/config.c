@@ -59,6 +59,8 @@ static const struct option_def options[] = {
      "metric samples older than this are dropped, a whole month partition at a time"},
     {"ingest_batch", OPT_INT, OFF(ingest_batch), "256", 1, 100000,
      "writes for one tenant coalesced into one transaction"},
+    {"act_sweep_interval_s", OPT_INT, OFF(act_sweep_interval_s), "300", 1, 86400,
+     "seconds between sweeps of the computed metrics that move with time and of the awards"},
     {"ingest_queue", OPT_INT, OFF(ingest_queue), "4096", 1, 1000000,
      "writes waiting for one tenant beyond which new ones get RESOURCE_EXHAUSTED"},
     {"ops_listen", OPT_STRING, OFF(ops_listen), NULL, 0, 0,

@@ -407,6 +407,7 @@ static void on_stop_signal(uv_signal_t *h, int signum)
         return;
     }
     d->stopping = 1;
+    rpc_act_sweep_stop();
     notify_systemd("STOPPING=1");
     log_info("stopping", "signal=%d grace_ms=%lld", signum,
              (long long)d->config.shutdown_grace_ms);
@@ -558,8 +559,9 @@ static int serve(struct daemon *d)
         rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
         rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||
         rpc_register_assessments(d->rpc) != 0 || rpc_register_risk(d->rpc) != 0 ||
-        rpc_register_continuity(d->rpc) != 0 || rpc_register_people(d->rpc) != 0 ||
-        rpc_register_documents(d->rpc) != 0) {
+        rpc_register_continuity(d->rpc) != 0 || rpc_register_improvement(d->rpc) != 0 ||
+        rpc_register_people(d->rpc) != 0 || rpc_register_documents(d->rpc) != 0 ||
+        rpc_act_sweep_start(d->rpc, d->loop, c->act_sweep_interval_s) != 0) {
         fprintf(stderr, "imsd: cannot register the services\n");
         return 1;
     }

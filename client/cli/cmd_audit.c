@@ -1,7 +1,9 @@
-/* imsctl audit: checks of a tenant's audit log (ims.v1.Tenants/VerifyAuditLog). */
+/* imsctl audit: the check of a tenant's audit log (ims.v1.Tenants/VerifyAuditLog) and the
+ * commands of the audit programme (cmd_audit_programme.c). */
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "cmd_audit_programme.h"
 #include "imsctl.h"
 #include "output.h"
 
@@ -39,7 +41,23 @@ static int audit_verify(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
 static const imsctl_command commands[] = {
     {"verify", "TENANT", "Verifies the tenant's audit log hash chain (exit 1 when broken).",
      audit_verify},
+    {"plan",
+     "TENANT --kind internal|external|certification|maturity-level|supplier --title T "
+     "--planned-at TIME [--framework F]... [--control C]... [--process P]... [--auditor A] "
+     "[--key K]",
+     "Plans an audit of the programme.", imsctl_audit_plan},
+    {"start", "TENANT ID [--auditor A] [--key K]",
+     "Starts a planned audit (held now; the auditor defaults to the caller).", imsctl_audit_step},
+    {"report", "TENANT ID --report TEXT [--evidence REF]... [--key K]",
+     "Reports an audit in progress.", imsctl_audit_step},
+    {"close", "TENANT ID [--key K]", "Closes a reported audit.", imsctl_audit_step},
+    {"reschedule", "TENANT ID --planned-at TIME [--auditor A] [--key K]",
+     "Moves a planned audit.", imsctl_audit_step},
+    {"list", "TENANT [--status planned|in_progress|reported|closed]",
+     "Lists the audit programme (overdue audits flagged).", imsctl_audit_list},
+    {"show", "TENANT ID", "Shows one audit.", imsctl_audit_show},
     {0},
 };
 
-const imsctl_group imsctl_group_audit = {"audit", "verify a tenant's audit log", commands, NULL};
+const imsctl_group imsctl_group_audit = {
+    "audit", "the audit programme, and the check of a tenant's audit log", commands, NULL};

@@ -34,12 +34,14 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
 {
     const char *pos[argc + 1];
     int npos;
-    const char *type = NULL, *audit = "", *description = "", *key = "";
+    const char *type = NULL, *audit = "", *description = "", *key = "", *audit_id = "",
+               *incident = "";
     imsctl_list controls = {0};
     imsctl_flag flags[] = {
         IMSCTL_STRING("type", &type),   IMSCTL_LIST("control", &controls),
         IMSCTL_STRING("audit", &audit), IMSCTL_STRING("description", &description),
-        IMSCTL_STRING("key", &key),     IMSCTL_FLAGS_END,
+        IMSCTL_STRING("key", &key),     IMSCTL_STRING("audit-id", &audit_id),
+        IMSCTL_STRING("incident", &incident), IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
@@ -63,6 +65,8 @@ static int finding_open(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     f.n_controls = controls.n;
     f.controls = (char **)controls.items;
     f.audit = (char *)audit;
+    f.audit_id = (char *)audit_id;
+    f.incident = (char *)incident;
     f.description = (char *)description;
     Ims__V1__SubmitFindingRequest req = IMS__V1__SUBMIT_FINDING_REQUEST__INIT;
     req.tenant = (char *)pos[0];
@@ -145,6 +149,7 @@ static int finding_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
 static const imsctl_command commands[] = {
     {"open",
      "TENANT --type major_nc|minor_nc|observation|opportunity --control C ... [--audit A] "
+     "[--audit-id AUDIT] [--incident INCIDENT] "
      "[--description D] [--key IDEMPOTENCY]",
      "Records an audit finding.", finding_open},
     {"update", "TENANT ID [--type T] [--description D] [--key IDEMPOTENCY]", "Changes a finding.",

@@ -66,6 +66,9 @@ extern const imsctl_group imsctl_group_document;
 extern const imsctl_group imsctl_group_exercise;
 extern const imsctl_group imsctl_group_export;
 extern const imsctl_group imsctl_group_import;
+extern const imsctl_group imsctl_group_certify;
+extern const imsctl_group imsctl_group_review;
+extern const imsctl_group imsctl_group_objective;
 
 /*
  * The connected client (created on first use with the global options).

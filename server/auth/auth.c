@@ -89,6 +89,28 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Continuity/RecordExercise", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Continuity/GetBia", READERS, SCOPE_TENANT},
 
+    /* Check and Act. Actions: whoever works on the system raises and moves them (an agent
+     * too: an incident's response); verifying one is an auditor's or operator's (the
+     * handler checks). Audits and awards are the auditor's; reviews and objectives the
+     * organisation's (its admin, its consultant). */
+    {"/ims.v1.Improvement/RaiseAction", OP | CONSULTANT | AUDITOR | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ProgressAction", OP | CONSULTANT | AUDITOR | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ListActions", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/GetAction", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/PlanAudit", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Improvement/UpdateAudit", OP | AUDITOR | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ListAudits", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/GetAudit", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/AwardLevel", OP | AUDITOR, SCOPE_TENANT},
+    {"/ims.v1.Improvement/UpdateAward", OP | AUDITOR, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ListAwards", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/GetAward", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/HoldReview", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ListReviews", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/GetReview", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/PutObjective", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Improvement/ListObjectives", READERS, SCOPE_TENANT},
+    {"/ims.v1.Improvement/GetScorecard", READERS, SCOPE_TENANT},
     {"/ims.v1.People/PutPerson", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.People/GetPerson", READERS, SCOPE_TENANT},
     {"/ims.v1.People/ListPeople", READERS, SCOPE_TENANT},

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computed.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "ims/error.h"
@@ -38,6 +39,7 @@ static void issue_done(struct rpc_call *call, struct db_txn *txn)
     }
     Ims__V1__Certificate c;
     certificate_from_row(&c, r, 0);
+    computed_apply(call, db_txn_result(txn, 2));
     rpc_reply(call, &c.base);
 }
 
@@ -68,9 +70,11 @@ void rpc_issue_certificate(struct rpc_call *call)
     const char *params[7] = {c->id,         c->person,   level,    c->issued_at,
                              c->expires_at, c->evidence, c->renews};
     const char *get[1] = {c->id};
+    const char *computed[2] = {call->tenant, "{certificate}"};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_CERTIFICATE_ISSUE, 7, params) < 0 ||
         rpc_txn_add(call, txn, STMT_CERTIFICATE_GET, 1, get) < 0 ||
+        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
         rpc_txn_audit(call, txn, c->id) < 0)
         return;
     rpc_txn_exec(call, txn, issue_done);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "artefacts.h"
+#include "computed.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "idempotency.h"
@@ -266,7 +267,8 @@ static int change_statements(struct db_txn *txn, struct rpc_write *w)
     }
     const char *get[1] = {c->artefact};
     if (rc < 0 || db_txn_add(txn, STMT_DOCUMENT_GET, 1, get) < 0 ||
-        rpc_audit_statement(call, txn, c->artefact) != 0)
+        rpc_audit_statement(call, txn, c->artefact) != 0 ||
+        computed_statement(txn, w, "{document}") != 0)
         return IMS_ENOMEM;
     if (w->idem.key) {
         /* A retry is answered with the document as it is then (replay). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers.h"
+#include "computed.h"
 #include "db_pool.h"
 #include "events.h"
 #include "idempotency.h"
@@ -56,6 +57,11 @@ static int finding_msg_init(struct finding_msg *f, PGresult *r, int row, PGresul
     f->finding.status = PQgetvalue(r, row, 5);
     f->finding.opened_at = PQgetvalue(r, row, 6);
     f->finding.closed_at = PQgetvalue(r, row, 7);
+    int audit_col = PQfnumber(r, "audit_id"), incident_col = PQfnumber(r, "incident");
+    if (audit_col >= 0)
+        f->finding.audit_id = PQgetvalue(r, row, audit_col);
+    if (incident_col >= 0)
+        f->finding.incident = PQgetvalue(r, row, incident_col);
     for (int i = 0; i < na; i++) {
         Ims__V1__CorrectiveAction *a = &f->actions[i];
         ims__v1__corrective_action__init(a);
@@ -115,6 +121,8 @@ static int finding_apply(engine_model *model, struct rpc_write *w, engine_error 
     return engine_finding_put(model, &in, err);
 }
 
+static int finding_insert_statements(struct db_txn *txn, struct rpc_write *w);
+
 /* The stored idempotent answer of a finding change: the finding as it will be. */
 static int finding_idempotency(struct db_txn *txn, struct rpc_write *w)
 {
@@ -130,6 +138,12 @@ static int finding_idempotency(struct db_txn *txn, struct rpc_write *w)
     f.n_controls = op->n_controls;
     f.description = op->description;
     f.status = op->open ? "open" : "closed";
+    if (w->statements == finding_insert_statements) {
+        const Ims__V1__SubmitFindingRequest *req =
+            (const Ims__V1__SubmitFindingRequest *)op->call->request;
+        f.audit_id = req->finding->audit_id;
+        f.incident = req->finding->incident;
+    }
     Ims__V1__FindingResult res = IMS__V1__FINDING_RESULT__INIT;
     res.finding = &f;
     res.security_level = next->security_level;
@@ -145,9 +159,15 @@ static int finding_insert_statements(struct db_txn *txn, struct rpc_write *w)
     char *lit = sql_array_literal(op->controls, op->n_controls);
     if (!lit)
         return IMS_ENOMEM;
-    const char *p[6] = {op->call->tenant, op->id, op->type, lit, req->finding->audit,
-                        op->description};
-    int rc = db_txn_add(txn, STMT_FINDING_INSERT, 6, p) < 0 ? IMS_ENOMEM : 0;
+    const char *p[8] = {op->call->tenant, op->id,           op->type,
+                        lit,              req->finding->audit, op->description,
+                        req->finding->audit_id, req->finding->incident};
+    const char *tenant[1] = {op->call->tenant};
+    int rc = db_txn_add(txn, STMT_FINDING_INSERT, 8, p) < 0 ? IMS_ENOMEM : 0;
+    /* A major nonconformity suspends the awards whose scope holds it, with the change. */
+    if (rc == 0 && strcmp(op->type, "major_nc") == 0 &&
+        db_txn_add(txn, STMT_AWARDS_NC_CHECK, 1, tenant) < 0)
+        rc = IMS_ENOMEM;
     free(lit);
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
@@ -162,10 +182,17 @@ static int finding_update_statements(struct db_txn *txn, struct rpc_write *w)
     const char *p[5] = {op->call->tenant, op->id, op->type, op->description,
                         op->closing ? "true" : "false"};
     const char *a[2] = {op->call->tenant, op->id};
+    const char *tenant[1] = {op->call->tenant};
     int rc = db_txn_add(txn, STMT_FINDING_UPDATE, 5, p) < 0 ||
                      db_txn_add(txn, STMT_ACTION_LIST, 2, a) < 0
                  ? IMS_ENOMEM
                  : 0;
+    if (rc == 0 && op->open && strcmp(op->type, "major_nc") == 0 &&
+        db_txn_add(txn, STMT_AWARDS_NC_CHECK, 1, tenant) < 0)
+        rc = IMS_ENOMEM;
+    /* Closing moves computed metrics (closure time): their samples go with the change. */
+    if (rc == 0 && op->closing)
+        rc = computed_statement(txn, w, "{finding}");
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
     if (rc == 0)
@@ -208,6 +235,8 @@ void rpc_submit_finding(struct rpc_call *call)
     }
     if (!event_validate_refs(call, "finding.controls", in->controls, in->n_controls, 1) ||
         !validate_text(call, "finding.audit", in->audit, 0, 200) ||
+        (*in->audit_id && !validate_ident(call, "finding.audit_id", in->audit_id, 64)) ||
+        (*in->incident && !validate_ident(call, "finding.incident", in->incident, 64)) ||
         !validate_text(call, "finding.description", in->description, 0, MAX_TEXT))
         return;
     struct event_op *op = event_op_new(call);
@@ -410,8 +439,17 @@ static void update_action_replay(struct rpc_call *call)
     rpc_txn_exec(call, txn, update_action_replay_loaded);
 }
 
+/* The computed metrics a corrective action moves (overdue actions…): their samples go
+ * with the change (statement 3) and are applied to the model after it is answered. */
+static int add_computed(struct rpc_call *call, struct db_txn *txn)
+{
+    const char *computed[2] = {call->tenant, "{action}"};
+    return rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed);
+}
+
 static void add_action_done(struct rpc_call *call, struct db_txn *txn)
 {
+    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
     reply_with_level(call, txn, 1, 2);
 }
 
@@ -448,7 +486,8 @@ static void add_action_checked(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_INSERT, 6, ins) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, op->id) < 0 ||
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
+        rpc_txn_audit(call, next, op->id) < 0 ||
         rpc_idempotency_mark(call->state, next) < 0)
         return;
     rpc_txn_exec(call, next, add_action_done);
@@ -471,6 +510,7 @@ void rpc_add_action(struct rpc_call *call)
 
 static void update_action_done(struct rpc_call *call, struct db_txn *txn)
 {
+    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
     reply_with_level(call, txn, 1, 2);
 }
 
@@ -507,7 +547,8 @@ static void update_action_loaded(struct rpc_call *call, struct db_txn *txn)
     struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
     if (!next || rpc_txn_add(call, next, STMT_ACTION_UPDATE, 5, upd) < 0 ||
         rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || rpc_txn_audit(call, next, req->id) < 0 ||
+        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
+        rpc_txn_audit(call, next, req->id) < 0 ||
         rpc_idempotency_mark(call->state, next) < 0)
         return;
     rpc_txn_exec(call, next, update_action_done);

@@ -94,6 +94,26 @@ void rpc_review_plan(struct rpc_call *call);
 void rpc_record_exercise(struct rpc_call *call);
 void rpc_get_bia(struct rpc_call *call);
 
+/* Check and Act (ims.v1.Improvement): actions.c, audits.c, awards.c, reviews.c,
+ * objectives.c */
+void rpc_raise_action(struct rpc_call *call);
+void rpc_progress_action(struct rpc_call *call);
+void rpc_list_actions(struct rpc_call *call);
+void rpc_get_action(struct rpc_call *call);
+void rpc_plan_audit(struct rpc_call *call);
+void rpc_update_audit(struct rpc_call *call);
+void rpc_list_audits(struct rpc_call *call);
+void rpc_get_audit(struct rpc_call *call);
+void rpc_award_level(struct rpc_call *call);
+void rpc_update_award(struct rpc_call *call);
+void rpc_list_awards(struct rpc_call *call);
+void rpc_get_award(struct rpc_call *call);
+void rpc_hold_review(struct rpc_call *call);
+void rpc_list_reviews(struct rpc_call *call);
+void rpc_get_review(struct rpc_call *call);
+void rpc_put_objective(struct rpc_call *call);
+void rpc_list_objectives(struct rpc_call *call);
+void rpc_get_scorecard(struct rpc_call *call);
 /* people.c */
 void rpc_put_person(struct rpc_call *call);
 void rpc_get_person(struct rpc_call *call);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computed.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "ims/error.h"
@@ -54,6 +55,7 @@ static void reply_person(struct rpc_call *call, PGresult *r, const char *id)
 static void put_done(struct rpc_call *call, struct db_txn *txn)
 {
     const Ims__V1__PutPersonRequest *req = (const void *)call->request;
+    computed_apply(call, db_txn_result(txn, 2));
     reply_person(call, db_txn_result(txn, 1), req->person->id);
 }
 
@@ -93,8 +95,11 @@ void rpc_put_person(struct rpc_call *call)
                              p->org_unit, p->manager, kept,     p->left ? "false" : "true"};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     const char *get[1] = {p->id};
+    const char *computed[2] = {call->tenant, "{person}"};
     if (!txn || rpc_txn_add(call, txn, STMT_PERSON_PUT, 8, params) < 0 ||
-        rpc_txn_add(call, txn, STMT_PERSON_GET, 1, get) < 0 || rpc_txn_audit(call, txn, p->id) < 0)
+        rpc_txn_add(call, txn, STMT_PERSON_GET, 1, get) < 0 ||
+        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
+        rpc_txn_audit(call, txn, p->id) < 0)
         return;
     rpc_txn_exec(call, txn, put_done);
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "computed.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "idempotency.h"
@@ -190,7 +191,9 @@ static void change_done(struct rpc_call *call, struct db_txn *txn)
 {
     struct rpc_write *w = call->state;
     const struct instance_change *c = w->data;
-    reply_instance(call, txn, c->assignee ? 2 : 1, c->id);
+    int reads = c->assignee ? 2 : 1;
+    computed_apply(call, db_txn_result(txn, reads + 3));
+    reply_instance(call, txn, reads, c->id);
 }
 
 static void change_go(struct rpc_call *call)
@@ -199,10 +202,12 @@ static void change_go(struct rpc_call *call)
     const struct instance_change *c = w->data;
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
     const char *assign[2] = {c->id, c->assignee};
+    const char *computed[2] = {call->tenant, "{procedure}"};
     if (!txn || rpc_txn_add(call, txn, c->statement, c->nparams, c->params) < 0 ||
         (c->assignee && rpc_txn_add(call, txn, STMT_PROCEDURE_ASSIGN, 2, assign) < 0) ||
-        add_instance_reads(call, txn, c->id) < 0 || rpc_txn_audit(call, txn, c->id) < 0 ||
-        rpc_idempotency_mark(w, txn) < 0)
+        add_instance_reads(call, txn, c->id) < 0 ||
+        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
+        rpc_txn_audit(call, txn, c->id) < 0 || rpc_idempotency_mark(w, txn) < 0)
         return;
     rpc_txn_exec(call, txn, change_done);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "computed.h"
 #include "handlers.h"
 #include "sql_values.h"
 #include "write.h"
@@ -67,7 +68,8 @@ static int put_statements(struct db_txn *txn, struct rpc_write *cw)
     snprintf(rpo, sizeof rpo, "%d", p->rpo_min);
     const char *params[8] = {p->id, p->name, p->owner, crit, mtpd, rto, rpo, p->mbco};
     if (db_txn_add(txn, STMT_PROCESS_PUT, 8, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, p->id) != 0)
+        rpc_audit_statement(cw->call, txn, p->id) != 0 ||
+        computed_statement(txn, cw, "{process}") != 0)
         return IMS_ENOMEM;
     return 0;
 }
@@ -171,7 +173,8 @@ static int review_statements(struct db_txn *txn, struct rpc_write *cw)
     const struct process_event *e = cw->data;
     const char *params[2] = {req->process, e->at_text};
     if (db_txn_add(txn, STMT_PLAN_REVIEW, 2, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, req->process) != 0)
+        rpc_audit_statement(cw->call, txn, req->process) != 0 ||
+        computed_statement(txn, cw, "{process}") != 0)
         return IMS_ENOMEM;
     return 0;
 }
@@ -192,7 +195,8 @@ static int exercise_statements(struct db_txn *txn, struct rpc_write *cw)
     snprintf(minutes, sizeof minutes, "%d", req->recovery_min);
     const char *params[4] = {req->process, e->at_text, minutes, req->note};
     if (db_txn_add(txn, STMT_EXERCISE_ADD, 4, params) < 0 ||
-        rpc_audit_statement(cw->call, txn, req->process) != 0)
+        rpc_audit_statement(cw->call, txn, req->process) != 0 ||
+        computed_statement(txn, cw, "{exercise}") != 0)
         return IMS_ENOMEM;
     return 0;
 }

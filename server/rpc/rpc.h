@@ -250,5 +250,12 @@ int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_r
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_improvement(struct rpc_server *server) __attribute__((warn_unused_result));
+
+/* The Check and Act sweep (sweep.c): time-moved computed metrics and awards, every
+ * interval_s. Returns 0 or IMS_EINTERNAL. Stop it when the daemon stops. */
+int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t interval_s)
+    __attribute__((warn_unused_result));
+void rpc_act_sweep_stop(void);
 
 #endif

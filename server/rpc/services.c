@@ -7,6 +7,7 @@
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
+#include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/culture.pb-c.h"
 #include "ims/v1/people.pb-c.h"
@@ -108,6 +109,22 @@ int rpc_register_continuity(struct rpc_server *server)
         {"GetBia", rpc_get_bia, 0},
     };
     return REGISTER(server, ims__v1__continuity__descriptor, entries);
+}
+
+int rpc_register_improvement(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"RaiseAction", rpc_raise_action, 0},     {"ProgressAction", rpc_progress_action, 0},
+        {"ListActions", rpc_list_actions, 0},     {"GetAction", rpc_get_action, 0},
+        {"PlanAudit", rpc_plan_audit, 0},         {"UpdateAudit", rpc_update_audit, 0},
+        {"ListAudits", rpc_list_audits, 0},       {"GetAudit", rpc_get_audit, 0},
+        {"AwardLevel", rpc_award_level, 0},       {"UpdateAward", rpc_update_award, 0},
+        {"ListAwards", rpc_list_awards, 0},       {"GetAward", rpc_get_award, 0},
+        {"HoldReview", rpc_hold_review, 0},       {"ListReviews", rpc_list_reviews, 0},
+        {"GetReview", rpc_get_review, 0},         {"PutObjective", rpc_put_objective, 0},
+        {"ListObjectives", rpc_list_objectives, 0}, {"GetScorecard", rpc_get_scorecard, 0},
+    };
+    return REGISTER(server, ims__v1__improvement__descriptor, entries);
 }
 
 int rpc_register_people(struct rpc_server *server)

@@ -48,6 +48,7 @@ static void write_free(void *state)
 {
     struct rpc_write *w = state;
     free(w->data);
+    free(w->computed);
     free(w);
 }
 

@@ -46,6 +46,8 @@ struct rpc_write {
      * (INVALID_ARGUMENT) rather than a missing object (NOT_FOUND). */
     int unknown_is_invalid;
     struct idempotency idem;
+    /* Computed metrics the change moves (computed.h): applied after COMMIT. */
+    struct computed_follow *computed;
 };
 
 /* A new write as the call's state (freed with the call); NULL after failing the call. */

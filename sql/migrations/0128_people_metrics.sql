@@ -99,20 +99,11 @@ SELECT s.schema_id, s.version, mc.metric_id, mc.control_id, mc.weight
                   AND sc.version = s.version AND sc.control_id = mc.control_id)
 ON CONFLICT DO NOTHING;
 
--- Registration with the computed-metrics framework (table computed_metrics), when it is
--- there.
-DO $$
-BEGIN
-    IF to_regclass('computed_metrics') IS NOT NULL THEN
-        EXECUTE $r$
-            INSERT INTO computed_metrics (metric_id, fn, triggers) VALUES
-            ('culture_certified_pct', 'ims_computed_culture_certified_pct(uuid,timestamptz)',
-             ARRAY['person', 'certificate', 'time']),
-            ('procedures_on_time_pct', 'ims_computed_procedures_on_time_pct(uuid,timestamptz)',
-             ARRAY['procedure', 'time']),
-            ('documents_current_pct', 'ims_computed_documents_current_pct(uuid,timestamptz)',
-             ARRAY['document', 'time'])
-        $r$;
-    END IF;
-END;
-$$;
+-- Registration with the computed-metrics framework (migration 0101).
+INSERT INTO computed_metrics (metric_id, fn, triggers) VALUES
+    ('culture_certified_pct', 'ims_computed_culture_certified_pct(uuid,timestamptz)',
+     ARRAY['person', 'certificate', 'time']),
+    ('procedures_on_time_pct', 'ims_computed_procedures_on_time_pct(uuid,timestamptz)',
+     ARRAY['procedure', 'time']),
+    ('documents_current_pct', 'ims_computed_documents_current_pct(uuid,timestamptz)',
+     ARRAY['document', 'time']);

@@ -279,11 +279,15 @@ LIMIT $4::int;
 -- $4 controls (text[] literal)
 -- $5 audit
 -- $6 description
--- -> id, type, controls (csv), audit, description, status, opened, closed
-INSERT INTO findings (tenant_id, finding_id, type, controls, audit, description, status)
-VALUES ($1, $2, $3, $4::text[], $5, $6, 'open')
+-- $7 audit id of the programme ('' none)
+-- $8 incident id ('' none)
+-- -> id, type, controls (csv), audit, description, status, opened, closed, audit_id, incident
+INSERT INTO findings (tenant_id, finding_id, type, controls, audit, description, status, audit_id,
+                      incident_id)
+VALUES ($1, $2, $3, $4::text[], $5, $6, 'open', nullif($7, ''), nullif($8, ''))
 RETURNING finding_id, type, array_to_string(controls, ','), audit, description,
-       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), '');
+       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), ''),
+       coalesce(audit_id, '') AS audit_id, coalesce(incident_id, '') AS incident;
 
 -- name: FINDING_GET
 -- $1 tenant
@@ -291,8 +295,11 @@ RETURNING finding_id, type, array_to_string(controls, ','), audit, description,
 -- -> the columns of FINDING_INSERT, actions, actions not verified
 SELECT finding_id, type, array_to_string(controls, ','), audit, description,
        status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), ''),
-       (SELECT count(*) FROM corrective_actions a WHERE a.tenant_id = $1 AND a.finding_id = $2),
-       (SELECT count(*) FROM corrective_actions a WHERE a.tenant_id = $1 AND a.finding_id = $2 AND a.status <> 'verified')
+       (SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.source_kind = 'finding'
+           AND a.source_id = $2 AND a.status <> 'cancelled'),
+       (SELECT count(*) FROM actions a WHERE a.tenant_id = $1 AND a.source_kind = 'finding'
+           AND a.source_id = $2 AND a.status NOT IN ('verified', 'cancelled')),
+       coalesce(audit_id, '') AS audit_id, coalesce(incident_id, '') AS incident
 FROM findings
 WHERE tenant_id = $1 AND finding_id = $2;
 
@@ -307,7 +314,8 @@ UPDATE findings SET type = $3, description = $4, status = CASE WHEN $5::boolean 
        closed_at = CASE WHEN $5::boolean THEN now() ELSE closed_at END
 WHERE tenant_id = $1 AND finding_id = $2
 RETURNING finding_id, type, array_to_string(controls, ','), audit, description,
-       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), '');
+       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), ''),
+       coalesce(audit_id, '') AS audit_id, coalesce(incident_id, '') AS incident;
 
 -- name: FINDING_LIST
 -- $1 tenant
@@ -316,20 +324,22 @@ RETURNING finding_id, type, array_to_string(controls, ','), audit, description,
 -- $4 limit
 -- -> the columns of FINDING_INSERT
 SELECT finding_id, type, array_to_string(controls, ','), audit, description,
-       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), '')
+       status, ims_rfc3339(opened_at), coalesce(ims_rfc3339(closed_at), ''),
+       coalesce(audit_id, '') AS audit_id, coalesce(incident_id, '') AS incident
 FROM findings
 WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND finding_id > $3
 ORDER BY finding_id
 LIMIT $4::int;
 
 -- name: ACTION_LIST
+-- The actions of a finding (the one action tracker, migration 0100).
 -- $1 tenant
 -- $2 finding id
 -- -> the columns of ACTION_INSERT
-SELECT action_id, finding_id, description, owner, ims_rfc3339(due), status,
+SELECT action_id, source_id, description, owner, ims_rfc3339(due), status,
        ims_rfc3339(updated_at)
-FROM corrective_actions
-WHERE tenant_id = $1 AND finding_id = $2
+FROM actions
+WHERE tenant_id = $1 AND source_kind = 'finding' AND source_id = $2
 ORDER BY action_id;
 
 -- name: ACTION_INSERT
@@ -340,19 +350,20 @@ ORDER BY action_id;
 -- $5 owner
 -- $6 due
 -- -> id, finding, description, owner, due, status, updated
-INSERT INTO corrective_actions (tenant_id, action_id, finding_id, description, owner, due, status)
-VALUES ($1, $2, $3, $4, $5, $6::timestamptz, 'open')
-RETURNING action_id, finding_id, description, owner, ims_rfc3339(due), status,
+INSERT INTO actions (tenant_id, action_id, kind, source_kind, source_id, description, owner, due,
+                     status)
+VALUES ($1, $2, 'corrective', 'finding', $3, $4, $5, $6::timestamptz, 'open')
+RETURNING action_id, source_id, description, owner, ims_rfc3339(due), status,
        ims_rfc3339(updated_at);
 
 -- name: ACTION_GET
 -- $1 tenant
 -- $2 action id
 -- -> the columns of ACTION_INSERT
-SELECT action_id, finding_id, description, owner, ims_rfc3339(due), status,
+SELECT action_id, source_id, description, owner, ims_rfc3339(due), status,
        ims_rfc3339(updated_at)
-FROM corrective_actions
-WHERE tenant_id = $1 AND action_id = $2;
+FROM actions
+WHERE tenant_id = $1 AND action_id = $2 AND source_kind = 'finding';
 
 -- name: ACTION_UPDATE
 -- $1 tenant
@@ -361,10 +372,11 @@ WHERE tenant_id = $1 AND action_id = $2;
 -- $4 owner
 -- $5 due
 -- -> the columns of ACTION_INSERT
-UPDATE corrective_actions SET status = $3, owner = $4, due = $5::timestamptz,
+UPDATE actions SET status = $3, owner = $4, due = $5::timestamptz,
+       done_at = CASE WHEN $3 = 'open' THEN NULL WHEN status = 'open' THEN now() ELSE done_at END,
        updated_at = now()
-WHERE tenant_id = $1 AND action_id = $2
-RETURNING action_id, finding_id, description, owner, ims_rfc3339(due), status,
+WHERE tenant_id = $1 AND action_id = $2 AND source_kind = 'finding'
+RETURNING action_id, source_id, description, owner, ims_rfc3339(due), status,
        ims_rfc3339(updated_at);
 
 -- name: SAMPLES_INSERT
@@ -374,7 +386,8 @@ RETURNING action_id, finding_id, description, owner, ims_rfc3339(due), status,
 -- $4 values (float8[] literal)
 INSERT INTO metric_samples (tenant_id, metric_id, at, value)
 SELECT $1, m, a, v
-FROM unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v);
+FROM unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v)
+WHERE ims_samples_pushable($2::text[]);
 
 -- name: SAMPLE_PARTITIONS
 -- Keeps three months of partitions ahead and drops those past retention.
@@ -640,7 +653,7 @@ SELECT ims_import_tenant($1::uuid, $2::jsonb);
 
 -- name: SERIES_MAP_INSERT
 -- Maps Prometheus series to a metric of the tenant in ims.tenant_id; no row when the
--- tenant has no such metric.
+-- tenant has no such metric; a computed metric is refused (22023).
 -- $1 map id
 -- $2 metric
 -- $3 matchers, canonical, one per line
@@ -650,6 +663,7 @@ INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers, created_
 SELECT ims_current_tenant(), $1::uuid, $2, string_to_array($3, E'\n'), $4
 WHERE EXISTS (SELECT 1 FROM tenant_metrics m
               WHERE m.tenant_id = ims_current_tenant() AND m.metric_id = $2)
+  AND ims_metric_pushable('metric', $2)
 RETURNING map_id::text, tenant_id::text, metric_id, array_to_string(matchers, E'\n'),
           created_by, ims_rfc3339(created_at), seq::text;
 

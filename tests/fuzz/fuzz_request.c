@@ -14,6 +14,7 @@
 #include "ims/v1/culture.pb-c.h"
 #include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
+#include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/people.pb-c.h"
 #include "ims/v1/procedures.pb-c.h"
@@ -25,6 +26,7 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__continuity__descriptor,  &ims__v1__events__descriptor,
     &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
+    &ims__v1__improvement__descriptor,
     &ims__v1__people__descriptor,      &ims__v1__culture__descriptor,
     &ims__v1__procedures__descriptor,  &ims__v1__documents__descriptor,
 };

@@ -343,7 +343,8 @@ static void document_approval_moves_level(void **state)
     assert_int_equal(ims_client_approve_document(c, &approve, &ch), 0);
     assert_string_equal(ch->document->status, "approved");
     assert_true(ch->document->current);
-    assert_int_equal(ch->revision, rev + 1);
+    /* Later than the creation (and than the computed samples that followed it). */
+    assert_true(ch->revision > rev);
     protobuf_c_message_free_unpacked(&ch->base, NULL);
 
     Ims__V1__GetDocumentRequest get = IMS__V1__GET_DOCUMENT_REQUEST__INIT;

@@ -95,6 +95,7 @@ class Evidence(unittest.TestCase):
         t = self.new_tenant()
         metrics = [r[0] for r in imstest.psql(
             "SELECT metric_id FROM tenant_metrics WHERE tenant_id = '%s' AND enabled "
+            "AND metric_id IN (SELECT id FROM metrics WHERE source = 'pushed') "
             "ORDER BY 1" % t.id)]
         self.assertGreaterEqual(len(metrics), 2)
         rows = imstest.psql(

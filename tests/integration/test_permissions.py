@@ -95,6 +95,28 @@ EXPECTED = {
     "/ims.v1.Continuity/RecordExercise": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Continuity/GetBia": READ,
 
+    # Check and Act: actions are everyone's work who writes (an agent's incident response
+    # too); verifying one is checked by the handler. Audits are the auditor's (and the
+    # tenant's admin, who runs its internal audit programme); awarding a level is the
+    # auditor's alone; reviews and objectives are the organisation's.
+    "/ims.v1.Improvement/RaiseAction": {OP, CONSULTANT, AUDITOR, ADMIN, AGENT},
+    "/ims.v1.Improvement/ProgressAction": {OP, CONSULTANT, AUDITOR, ADMIN, AGENT},
+    "/ims.v1.Improvement/ListActions": READ,
+    "/ims.v1.Improvement/GetAction": READ,
+    "/ims.v1.Improvement/PlanAudit": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Improvement/UpdateAudit": {OP, AUDITOR, ADMIN},
+    "/ims.v1.Improvement/ListAudits": READ,
+    "/ims.v1.Improvement/GetAudit": READ,
+    "/ims.v1.Improvement/AwardLevel": {OP, AUDITOR},
+    "/ims.v1.Improvement/UpdateAward": {OP, AUDITOR},
+    "/ims.v1.Improvement/ListAwards": READ,
+    "/ims.v1.Improvement/GetAward": READ,
+    "/ims.v1.Improvement/HoldReview": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Improvement/ListReviews": READ,
+    "/ims.v1.Improvement/GetReview": READ,
+    "/ims.v1.Improvement/PutObjective": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Improvement/ListObjectives": READ,
+    "/ims.v1.Improvement/GetScorecard": READ,
     "/ims.v1.People/PutPerson": {OP, CONSULTANT, ADMIN},
     "/ims.v1.People/GetPerson": READ,
     "/ims.v1.People/ListPeople": READ,
@@ -240,6 +262,24 @@ class Permissions(unittest.TestCase):
                                             mtpd_min=240, rto_min=60, rpo_min=30)),
             "ReviewPlan": dict(process="perm-proc"),
             "RecordExercise": dict(process="perm-proc", recovery_min=30),
+            "RaiseAction": dict(action=dict(kind="improvement", source_kind="none",
+                                            description="perm", owner="o",
+                                            due="2030-01-01T00:00:00Z")),
+            "ProgressAction": dict(id="A-1", status="done"),
+            "GetAction": dict(id="A-1"),
+            "PlanAudit": dict(audit=dict(kind="internal", title="perm",
+                                         planned_at="2030-01-01T00:00:00Z")),
+            "UpdateAudit": dict(id="AU-1", status="in_progress"),
+            "GetAudit": dict(id="AU-1"),
+            "AwardLevel": dict(level=1),
+            "UpdateAward": dict(id="AW-1", status="withdrawn", reason="perm"),
+            "GetAward": dict(id="AW-1"),
+            "HoldReview": dict(chair="perm"),
+            "GetReview": dict(id="MR-1"),
+            "PutObjective": dict(objective=dict(id="perm", title="perm", owner="o",
+                                                tier="operational", target=0.5,
+                                                due="2030-01-01T00:00:00Z",
+                                                metrics=[self.metric])),
             "PutPerson": dict(person=dict(id="perm-person", name="Person")),
             "GetPerson": dict(id="perm-person"),
             "LinkToken": dict(token_id=self.victim[which], person=""),
@@ -315,12 +355,12 @@ class Permissions(unittest.TestCase):
 
     def counts(self):
         """Row counts of everything a denied call could have written."""
-        tables = ["audit_log", "incidents", "findings", "corrective_actions", "metric_samples",
+        tables = ["audit_log", "incidents", "findings", "actions", "metric_samples",
                   "assets", "processes", "exercises", "tokens", "token_tenants", "tenants",
-                  "level_history", "assessment_history", "idempotency_keys", "people",
-                  "token_people", "culture_certificates", "procedure_instances",
-                  "procedure_steps", "procedure_records", "document_versions",
-                  "document_history"]
+                  "level_history", "assessment_history", "idempotency_keys", "audits",
+                  "awards", "reviews", "objectives", "people", "token_people",
+                  "culture_certificates", "procedure_instances", "procedure_steps",
+                  "procedure_records", "document_versions", "document_history"]
         sql = ", ".join("(SELECT count(*) FROM %s)" % t for t in tables)
         sql += (", (SELECT count(*) FROM tenant_subcontrols WHERE answer IS NOT NULL)"
                 ", (SELECT count(*) FROM tenant_subcontrols WHERE NOT applicable)"

@@ -37,8 +37,15 @@ SELECT count(*) FROM ims_create_tenant('$A', 'rls-test-a', 'RLS A', 'retail', 'm
 INSERT INTO incidents (tenant_id, incident_id, status, severity, detected_at)
     VALUES ('$A', 'INC-1', 'open', 3, now());
 INSERT INTO findings (tenant_id, finding_id, type, status) VALUES ('$A', 'F-1', 'minor_nc', 'open');
-INSERT INTO corrective_actions (tenant_id, action_id, finding_id, description, owner, due, status)
-    VALUES ('$A', 'CA-1', 'F-1', 'fix', 'someone', now(), 'open');
+INSERT INTO actions (tenant_id, action_id, kind, source_kind, source_id, description, owner, due, status)
+    VALUES ('$A', 'CA-1', 'corrective', 'finding', 'F-1', 'fix', 'someone', now(), 'open');
+INSERT INTO audits (tenant_id, audit_id, kind, title, planned_at, status)
+    VALUES ('$A', 'AU-1', 'internal', 'Audit', now(), 'planned');
+INSERT INTO awards (tenant_id, award_id, level, auditor, expires_at, revision, maturity, status)
+    VALUES ('$A', 'AW-1', 1, 'auditor', now() + interval '1 year', 1, 1, 'active');
+INSERT INTO reviews (tenant_id, review_id, chair, inputs) VALUES ('$A', 'MR-1', 'CEO', '{}');
+INSERT INTO objectives (tenant_id, objective_id, title, owner, tier, target, due, metrics)
+    VALUES ('$A', 'O-1', 'Objective', 'CEO', 'strategic', 0.8, now(), ARRAY['m']);
 INSERT INTO metric_samples (tenant_id, metric_id, at, value) VALUES ('$A', 'm', now(), 1);
 INSERT INTO level_history (tenant_id, revision, at, security_level, maturity, cause)
     VALUES ('$A', 1, now(), 0.5, 1, 'test');

@@ -59,6 +59,8 @@ static void rpc_enum_matches_the_rows(void **state)
     /* The statements of the files in sql/statements/rpc/ follow those of rpc.sql. */
     assert_true(STMT_ARTEFACT_SET > STMT_MIGRATION_APPLIED);
     assert_string_equal(rpc_table[STMT_ARTEFACT_SET].name, "s_ARTEFACT_SET");
+    assert_true(STMT_COMPUTED_WRITE > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_COMPUTED_WRITE].name, "s_COMPUTED_WRITE");
     assert_true(STMT_PERSON_PUT > STMT_MIGRATION_APPLIED);
     assert_string_equal(rpc_table[STMT_PERSON_PUT].name, "s_PERSON_PUT");
 }

@@ -31,6 +31,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "ims/error.h"
 #include "ims/v1/events.pb-c.h"
+#include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 /* people, culture, procedures, documents */
@@ -244,6 +245,44 @@ IMS_WUR int ims_client_push_metrics(ims_client *c, const Ims__V1__PushMetricsReq
  */
 IMS_WUR int ims_client_stream_metrics(ims_client *c, ims_client_cstream **out);
 
+/* ---- ims.v1.Improvement (Check and Act): the action tracker, the audit programme, awards
+ * of a maturity level, management reviews, objectives and their scorecard. ---- */
+IMS_WUR int ims_client_raise_action(ims_client *c, const Ims__V1__RaiseActionRequest *req,
+        Ims__V1__ActionResult **out);
+IMS_WUR int ims_client_progress_action(ims_client *c, const Ims__V1__ProgressActionRequest *req,
+        Ims__V1__ActionResult **out);
+IMS_WUR int ims_client_list_actions(ims_client *c, const Ims__V1__ListActionsRequest *req,
+        Ims__V1__ListActionsResponse **out);
+IMS_WUR int ims_client_get_action(ims_client *c, const Ims__V1__GetActionRequest *req,
+        Ims__V1__Action **out);
+IMS_WUR int ims_client_plan_audit(ims_client *c, const Ims__V1__PlanAuditRequest *req,
+        Ims__V1__AuditResult **out);
+IMS_WUR int ims_client_update_audit(ims_client *c, const Ims__V1__UpdateAuditRequest *req,
+        Ims__V1__AuditResult **out);
+IMS_WUR int ims_client_list_audits(ims_client *c, const Ims__V1__ListAuditsRequest *req,
+        Ims__V1__ListAuditsResponse **out);
+IMS_WUR int ims_client_get_audit(ims_client *c, const Ims__V1__GetAuditRequest *req,
+        Ims__V1__Audit **out);
+IMS_WUR int ims_client_award_level(ims_client *c, const Ims__V1__AwardLevelRequest *req,
+        Ims__V1__Award **out);
+IMS_WUR int ims_client_update_award(ims_client *c, const Ims__V1__UpdateAwardRequest *req,
+        Ims__V1__Award **out);
+IMS_WUR int ims_client_list_awards(ims_client *c, const Ims__V1__ListAwardsRequest *req,
+        Ims__V1__ListAwardsResponse **out);
+IMS_WUR int ims_client_get_award(ims_client *c, const Ims__V1__GetAwardRequest *req,
+        Ims__V1__Award **out);
+IMS_WUR int ims_client_hold_review(ims_client *c, const Ims__V1__HoldReviewRequest *req,
+        Ims__V1__ReviewResult **out);
+IMS_WUR int ims_client_list_reviews(ims_client *c, const Ims__V1__ListReviewsRequest *req,
+        Ims__V1__ListReviewsResponse **out);
+IMS_WUR int ims_client_get_review(ims_client *c, const Ims__V1__GetReviewRequest *req,
+        Ims__V1__Review **out);
+IMS_WUR int ims_client_put_objective(ims_client *c, const Ims__V1__PutObjectiveRequest *req,
+        Ims__V1__Objective **out);
+IMS_WUR int ims_client_list_objectives(ims_client *c, const Ims__V1__ListObjectivesRequest *req,
+        Ims__V1__ListObjectivesResponse **out);
+IMS_WUR int ims_client_get_scorecard(ims_client *c, const Ims__V1__GetScorecardRequest *req,
+        Ims__V1__Scorecard **out);
 /* --- people, security culture, procedures and documents (docs/people.md; people.c) --- */
 
 /* ims.v1.People */

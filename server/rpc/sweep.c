@@ -1,0 +1,197 @@
+/* The sweep of Check and Act (docs/model.md "Computed metrics", docs/act.md): every
+ * interval, for each tenant in turn, a sample of every computed metric that moves with time
+ * alone and has moved (ims_computed_write with 'time'), applied to the tenant's model as a
+ * tenant write so the level follows; and the awards checked against the maturity computed
+ * now (ims_awards_sweep), suspending those whose scope holds an open major nonconformity or
+ * whose maturity stayed below their level for their grace. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "computed.h"
+#include "db_pool.h"
+#include "ims/error.h"
+#include "log.h"
+#include "rpc.h"
+#include "statements.h"
+#include "tenant.h"
+
+/* One sweep at a time, tenant after tenant; static, because callbacks may come while the
+ * daemon stops. */
+static struct sweep {
+    struct rpc_server *server;
+    uv_timer_t timer;
+    int started, running, stopping;
+    char (*tenants)[AUTH_UUID_LEN + 1];
+    int count, next;
+    char tenant[AUTH_UUID_LEN + 1];
+    PGresult *samples;
+    struct tenant_write write;
+} sweep;
+
+static void sweep_next(void);
+
+static void sweep_end(void)
+{
+    free(sweep.tenants);
+    sweep.tenants = NULL;
+    sweep.running = 0;
+}
+
+static int sweep_apply(engine_model *model, void *arg, engine_error *err)
+{
+    (void)arg;
+    return computed_samples_apply(model, sweep.samples, err);
+}
+
+static void sweep_written(int err, const char *msg, struct db_txn *txn, int first,
+                          const struct tenant_level *level, void *arg)
+{
+    (void)txn;
+    (void)first;
+    (void)level;
+    (void)arg;
+    if (err) {
+        log_warning("computed samples not applied; the tenant reloads", "tenant=%s error=\"%s\"",
+                    sweep.tenant, msg ? msg : "");
+        tenant_invalidate(rpc_server_tenants(sweep.server), sweep.tenant, 0);
+    }
+    PQclear(sweep.samples);
+    sweep.samples = NULL;
+    sweep_next();
+}
+
+static void tenant_swept(struct db_txn *txn, int err, void *arg)
+{
+    (void)arg;
+    if (err) {
+        log_warning("sweep of a tenant failed", "tenant=%s error=\"%s\"", sweep.tenant,
+                    txn ? db_txn_error(txn) : ims_strerror(err));
+        db_txn_free(txn);
+        sweep_next();
+        return;
+    }
+    PGresult *s = db_txn_result(txn, 0);
+    if (PQntuples(db_txn_result(txn, 1)) > 0)
+        log_info("awards suspended", "tenant=%s count=%d", sweep.tenant,
+                 PQntuples(db_txn_result(txn, 1)));
+    if (PQntuples(s) == 0 || sweep.stopping) {
+        db_txn_free(txn);
+        sweep_next();
+        return;
+    }
+    sweep.samples = PQcopyResult(s, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+    db_txn_free(txn);
+    if (!sweep.samples) {
+        sweep_next();
+        return;
+    }
+    memset(&sweep.write, 0, sizeof sweep.write);
+    sweep.write.apply = sweep_apply;
+    sweep.write.done = sweep_written;
+    sweep.write.cause = "computed";
+    tenant_write_submit(rpc_server_tenants(sweep.server), sweep.tenant, &sweep.write);
+}
+
+/* {"": tenant maturity, "<framework>": its maturity} of the evaluated state. */
+static char *maturities(struct tenant_state *state)
+{
+    const engine_eval *ev = tenant_state_eval(state);
+    json_t *o = json_object();
+    json_object_set_new(o, "", json_integer(tenant_state_level(state)->maturity));
+    for (size_t i = 0; i < engine_framework_count(ev); i++) {
+        engine_framework_figures f;
+        engine_framework_get(ev, i, &f);
+        json_object_set_new(o, engine_framework_id(ev, i), json_integer(f.maturity));
+    }
+    char *text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(o);
+    return text;
+}
+
+static void tenant_read_done(int err, const char *msg, struct tenant_state *state, void *arg)
+{
+    (void)arg;
+    if (err || sweep.stopping) {
+        if (err)
+            log_warning("sweep cannot read a tenant", "tenant=%s error=\"%s\"", sweep.tenant,
+                        msg ? msg : "");
+        sweep_next();
+        return;
+    }
+    char *m = maturities(state);
+    const char *computed[2] = {sweep.tenant, "{time}"};
+    const char *awards[2] = {sweep.tenant, m};
+    struct db_txn *txn = m ? db_txn_new(rpc_server_pool(sweep.server), sweep.tenant, 0) : NULL;
+    if (!txn || db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
+        db_txn_add(txn, STMT_AWARDS_SWEEP, 2, awards) < 0) {
+        db_txn_free(txn);
+        free(m);
+        sweep_next();
+        return;
+    }
+    free(m);
+    db_txn_exec(txn, tenant_swept, NULL);
+}
+
+static void sweep_next(void)
+{
+    if (sweep.stopping || sweep.next >= sweep.count) {
+        sweep_end();
+        return;
+    }
+    snprintf(sweep.tenant, sizeof sweep.tenant, "%s", sweep.tenants[sweep.next++]);
+    tenant_read(rpc_server_tenants(sweep.server), sweep.tenant, tenant_read_done, NULL);
+}
+
+static void tenants_listed(struct db_txn *txn, int err, void *arg)
+{
+    (void)arg;
+    PGresult *r = err ? NULL : db_txn_result(txn, 0);
+    int n = r ? PQntuples(r) : 0;
+    sweep.tenants = n ? calloc((size_t)n, sizeof *sweep.tenants) : NULL;
+    sweep.count = sweep.tenants ? n : 0;
+    sweep.next = 0;
+    for (int i = 0; i < sweep.count; i++)
+        snprintf(sweep.tenants[i], sizeof sweep.tenants[i], "%s", PQgetvalue(r, i, 0));
+    db_txn_free(txn);
+    sweep_next();
+}
+
+static void on_sweep(uv_timer_t *timer)
+{
+    (void)timer;
+    if (sweep.running || sweep.stopping)
+        return;
+    struct db_txn *txn = db_txn_new(rpc_server_pool(sweep.server), NULL, 1);
+    if (!txn || db_txn_add(txn, STMT_ACT_TENANTS, 0, NULL) < 0) {
+        db_txn_free(txn);
+        return;
+    }
+    sweep.running = 1;
+    db_txn_exec(txn, tenants_listed, NULL);
+}
+
+int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t interval_s)
+{
+    sweep.server = server;
+    if (uv_timer_init(loop, &sweep.timer) != 0)
+        return IMS_EINTERNAL;
+    sweep.started = 1;
+    computed_start(loop);
+    uint64_t ms = (uint64_t)interval_s * 1000;
+    /* The first after one interval: a daemon that starts does not write at once. */
+    return uv_timer_start(&sweep.timer, on_sweep, ms, ms) == 0 ? 0 : IMS_EINTERNAL;
+}
+
+void rpc_act_sweep_stop(void)
+{
+    sweep.stopping = 1;
+    computed_stop();
+    if (sweep.started && !uv_is_closing((uv_handle_t *)&sweep.timer)) {
+        uv_timer_stop(&sweep.timer);
+        uv_close((uv_handle_t *)&sweep.timer, NULL);
+    }
+}
