@@ -145,6 +145,11 @@ class People(unittest.TestCase):
         self.imsctl("person", "put", t, "bo-2", "--name", "Bo")
         self.imsctl("process", "put", t, "sales", "--name", "Sales", "--criticality", "2",
                     "--mtpd", "600", "--owner", "Bo")
+        # Actions and objectives of the Check and Act tracker name their owners too.
+        self.json("action", "raise", t, "--kind", "improvement", "--description", "tidy",
+                  "--owner", "Ann Smith", "--due", "+30d")
+        self.assertEqual(imstest.psql("SELECT coalesce(owner_person, '-') FROM actions "
+                                      "WHERE tenant_id = '%s'" % tid), [["ann"]])
         procs = {p["id"]: p for p in self.json("process", "list", t)["processes"]}
         self.assertEqual(procs["billing"]["owner_person"], "ann")
         self.assertEqual(procs["sales"].get("owner_person", ""), "")
