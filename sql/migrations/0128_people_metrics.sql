@@ -99,6 +99,33 @@ SELECT s.schema_id, s.version, mc.metric_id, mc.control_id, mc.weight
                   AND sc.version = s.version AND sc.control_id = mc.control_id)
 ON CONFLICT DO NOTHING;
 
+-- Tenants that exist already carry them too.
+DO $$
+DECLARE
+    t uuid;
+BEGIN
+    PERFORM set_config('ims.all_tenants', 'on', true);
+    FOR t IN SELECT id FROM tenants ORDER BY id LOOP
+        PERFORM set_config('ims.tenant_id', t::text, true);
+        INSERT INTO tenant_metrics (tenant_id, metric_id, enabled, aggregation, window_s, target,
+                                    threshold, max_age_s)
+        SELECT t, m.id, true, m.aggregation, m.window_s, m.target, m.threshold, m.max_age_s
+          FROM metrics m
+         WHERE m.id IN ('culture_certified_pct', 'procedures_on_time_pct', 'documents_current_pct')
+        ON CONFLICT DO NOTHING;
+        INSERT INTO tenant_metric_controls (tenant_id, metric_id, control_id, weight)
+        SELECT t, mc.metric_id, mc.control_id, mc.weight
+          FROM metric_controls mc
+          JOIN tenant_controls tc ON tc.tenant_id = t AND tc.control_id = mc.control_id
+         WHERE mc.metric_id IN ('culture_certified_pct', 'procedures_on_time_pct',
+                                'documents_current_pct')
+        ON CONFLICT DO NOTHING;
+    END LOOP;
+    PERFORM set_config('ims.tenant_id', '', true);
+    PERFORM set_config('ims.all_tenants', '', true);
+END;
+$$;
+
 -- Registration with the computed-metrics framework (migration 0101).
 INSERT INTO computed_metrics (metric_id, fn, triggers) VALUES
     ('culture_certified_pct', 'ims_computed_culture_certified_pct(uuid,timestamptz)',
