@@ -18,9 +18,11 @@ incident=$("$imsctl" incident list demo | awk 'NR == 2 { print $1 }')
 "$imsctl" procedure advance demo IR-1 diagnose --person ana >/dev/null
 "$imsctl" procedure show demo IR-1
 
-say "The security policy, written from its template and approved: the level moves with it"
-"$imsctl" document create demo ART.security_policy --owner ana --person ana | grep -E '^  (status|version)|^security_level'
+say "The security policy, written from its template: a draft, not yet evidence"
+"$imsctl" document create demo ART.security_policy --owner ana --person ana | grep -E '^  (status|version)'
 "$imsctl" document show demo ART.security_policy --markdown | head -4
-"$imsctl" document approve demo ART.security_policy --approver ana | grep -E '^  (status|review_due)|^security_level'
+"$imsctl" level show demo | grep -E '^(security level|revision):'
+say "Ana approves it: it evidences its controls until its review date, and the level moves at once"
+"$imsctl" document approve demo ART.security_policy --approver ana | grep -E '^  (status|review_due)'
+"$imsctl" level show demo | grep -E '^(security level|revision):'
 "$imsctl" document list demo | grep -E '^ARTEFACT|approved'
-"$imsctl" level show demo
