@@ -22,10 +22,9 @@ set(IMS_GEN_INSTALL "${CMAKE_BINARY_DIR}/install")
 # server
 install(DIRECTORY "${CMAKE_SOURCE_DIR}/sql/" DESTINATION "${CMAKE_INSTALL_DATADIR}/ims/sql"
         COMPONENT server FILES_MATCHING PATTERN "*.sql")
-if(EXISTS "${CMAKE_SOURCE_DIR}/web/dist")
-  install(DIRECTORY "${CMAKE_SOURCE_DIR}/web/dist/" DESTINATION "${CMAKE_INSTALL_DATADIR}/ims/web"
-          COMPONENT server)
-endif()
+# The control board's files (Chart.js comes from Debian's libjs-chart.js, see web_chart_js).
+install(DIRECTORY "${CMAKE_SOURCE_DIR}/web/" DESTINATION "${CMAKE_INSTALL_DATADIR}/ims/web"
+        COMPONENT server)
 configure_file("${CMAKE_SOURCE_DIR}/deploy/imsd.service.in" "${IMS_GEN_INSTALL}/imsd.service" @ONLY)
 install(FILES "${IMS_GEN_INSTALL}/imsd.service" DESTINATION "${IMS_SYSTEMD_UNIT_DIR}"
         COMPONENT server)
@@ -83,6 +82,7 @@ set(CPACK_DEBIAN_SERVER_PACKAGE_NAME imsd)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION database)
 set(CPACK_DEBIAN_SERVER_DESCRIPTION "ims server (imsd)\n imsd serves the ims API over PostgreSQL; with its SQL, unit and configuration.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "postgresql (>= 15)")
+set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "libjs-chart.js")
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser")
 configure_file("${CMAKE_SOURCE_DIR}/deploy/debian/imsd.postinst" "${IMS_GEN_INSTALL}/debian/postinst" COPYONLY)
 configure_file("${CMAKE_SOURCE_DIR}/deploy/debian/imsd.postrm" "${IMS_GEN_INSTALL}/debian/postrm" COPYONLY)

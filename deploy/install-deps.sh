@@ -14,6 +14,8 @@ packages=(
     man-db bash-completion
     clang-14 libclang-rt-14-dev
     patroni python3-psycopg2 etcd-server etcd-client haproxy
+    libjs-chart.js libxlsxwriter-dev
+    chromium chromium-driver python3-selenium poppler-utils python3-openpyxl
 )
 
 missing=()

@@ -112,6 +112,8 @@ say "What Prometheus sees on the ops listener: http://$ops/metrics (also /health
 curl -sf "http://$ops/readyz" || true
 curl -sf "http://$ops/metrics" | grep -E '^ims_(security_level|maturity_level|revision)\{' || true
 
+. "$top/deploy/demo/board.sh"
+
 if [ "$wait_for_ctrl_c" = 1 ]; then
     say "Serving until Ctrl-C. Try: IMS_SERVER=$IMS_SERVER IMS_TOKEN=\$(cat $run/operator.token) $imsctl level watch demo"
     wait "$imsd_pid" || true

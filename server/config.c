@@ -81,6 +81,11 @@ static const struct option_def options[] = {
      "time to send one ops request, headers and body (408 beyond)"},
     {"ops_idle_timeout_ms", OPT_INT, OFF(ops_idle_timeout_ms), "60000", 100, 3600000,
      "an ops connection without a request is closed after this"},
+    {"web_dir", OPT_STRING, OFF(web_dir), IMS_WEB_DIR, 0, 0,
+     "folder of the control board's files, served on the ops listener (installed: "
+     "PREFIX/share/ims/web); the board is off when empty"},
+    {"web_chart_js", OPT_STRING, OFF(web_chart_js), "/usr/share/javascript/chart.js/chart.min.js",
+     0, 0, "the Chart.js file the board's charts use (Debian's libjs-chart.js)"},
     {"remote_write_max_samples", OPT_INT, OFF(remote_write_max_samples), "100000", 1, 10000000,
      "samples in one remote_write request (400 beyond)"},
     {"metrics_max_tenants", OPT_INT, OFF(metrics_max_tenants), "10000", 0, 1000000,
@@ -168,9 +173,11 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
     return IMS_EINVAL;
 }
 
-/* An installed imsd (PREFIX/bin or PREFIX/sbin) finds the SQL installed beside it in
- * PREFIX/share/ims/sql, wherever PREFIX is; one run from the build tree uses the source's. */
-static void find_installed_sql(struct config *c)
+/* An installed imsd (PREFIX/bin or PREFIX/sbin) finds the SQL and the board's files
+ * installed beside it in PREFIX/share/ims/{sql,web}, wherever PREFIX is; one run from the
+ * build tree uses the source's. */
+static void find_installed(struct config *c, const char *what, const char *probe_name,
+                           char **field)
 {
     char exe[4096];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -182,15 +189,15 @@ static void find_installed_sql(struct config *c)
         return;
     *slash = '\0';
     char dir[4200], probe[4300];
-    snprintf(dir, sizeof dir, "%s/../share/ims/sql", exe);
-    snprintf(probe, sizeof probe, "%s/migrations", dir);
+    snprintf(dir, sizeof dir, "%s/../share/ims/%s", exe, what);
+    snprintf(probe, sizeof probe, "%s/%s", dir, probe_name);
     struct stat st;
-    if (stat(probe, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (stat(probe, &st) != 0)
         return;
     char *copy = realpath(dir, NULL);
     if (copy) {
-        free(c->sql_dir);
-        c->sql_dir = copy;
+        free(*field);
+        *field = copy;
     }
 }
 
@@ -201,7 +208,8 @@ void config_init(struct config *c)
     for (size_t i = 0; i < OPTION_COUNT; i++)
         if (options[i].fallback && options[i].type != OPT_LIST)
             (void)!config_set(c, options[i].name, options[i].fallback, err, sizeof err);
-    find_installed_sql(c);
+    find_installed(c, "sql", "migrations", &c->sql_dir);
+    find_installed(c, "web", "index.html", &c->web_dir);
 }
 
 void config_free(struct config *c)

@@ -35,6 +35,8 @@ struct config {
     int64_t tls_require_client_cert;
     int64_t allow_cleartext_remote;
     char *ops_listen;
+    char *web_dir;      /* the control board's files ("" : no board) */
+    char *web_chart_js; /* Chart.js, served to the board */
     int64_t ops_tls;
     int64_t ops_require_token;
     int64_t ops_max_connections;

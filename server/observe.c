@@ -1,4 +1,5 @@
-/* What imsd shows of itself on the ops listener: metrics, readiness, remote_write. */
+/* What imsd shows of itself on the ops listener: metrics, readiness, remote_write, and the
+ * control board (server/board/) when web_dir is set. */
 #include "observe.h"
 
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include "ims/error.h"
 #include "log.h"
 #include "ops.h"
+#include "board.h"
 #include "remote_write_receiver.h"
 #include "rpc.h"
 #include "statements.h"
@@ -33,6 +35,7 @@ struct observe {
     const struct config *config;
     struct observe_sources src;
     struct ops *ops;
+    struct board *board; /* the control board, when web_dir is set */
     struct metrics_registry *reg;
     SSL_CTX *tls;
     struct rpc_remote_write *rw;
@@ -544,7 +547,12 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         snprintf(err, err_len, "out of memory");
         rc = IMS_ENOMEM;
     }
+    if (rc == 0 && config->web_dir && *config->web_dir) {
+        struct board_config bc = {config->web_dir, config->web_chart_js};
+        rc = board_start(o->ops, sources->rpc, &bc, &o->board, err, err_len);
+    }
     if (rc != 0) {
+        board_free(o->board);
         if (o->ops)
             ops_stop(o->ops, NULL, NULL);
         rpc_remote_write_free(o->rw);
@@ -584,6 +592,7 @@ static void observe_release(struct observe *o)
         }
     }
     rpc_remote_write_free(o->rw);
+    board_free(o->board);
     if (o->tls)
         SSL_CTX_free(o->tls);
     metrics_registry_free(o->reg);
@@ -613,5 +622,7 @@ void observe_stop(struct observe *o, void (*done)(void *arg), void *arg)
     o->done = done;
     o->done_arg = arg;
     uv_timer_stop(&o->check_timer);
+    if (o->board)
+        board_stop(o->board);
     ops_stop(o->ops, on_ops_closed, o);
 }

@@ -1,5 +1,6 @@
 /* imsctl soa: the Statement of Applicability (ims.v1.Assessments). */
 #include "content_cli.h"
+#include "soa_xlsx.h"
 #include "ims/v1/assessments.pb-c.h"
 
 static int soa_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -55,20 +56,34 @@ static int soa_export(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
 {
     const char *pos[argc + 1];
     int npos;
-    imsctl_flag flags[] = {IMSCTL_FLAGS_END};
+    const char *format = "csv", *out = NULL;
+    imsctl_flag flags[] = {IMSCTL_STRING("format", &format), IMSCTL_STRING("out", &out),
+                           IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
+    static const char *const formats[] = {"csv", "xlsx", NULL};
+    if ((rc = imsctl_choice_arg("format", format, formats)) != 0)
+        return rc;
+    if (strcmp(format, "xlsx") == 0)
+        return imsctl_soa_xlsx(ctx, pos[0], out);
     Ims__V1__ExportSoARequest req = IMS__V1__EXPORT_SO_AREQUEST__INIT;
     req.tenant = (char *)pos[0];
     ProtobufCMessage *resp = NULL;
     if ((rc = imsctl_content_fetch(ctx, "/ims.v1.Assessments/ExportSoA", &req.base,
                                    &ims__v1__export_so_aresponse__descriptor, &resp)) != 0)
         return rc;
-    if (imsctl_json(ctx))
+    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "imsctl: cannot write %s\n", out);
+        rc = IMSCTL_EXIT_FAILURE;
+    } else if (imsctl_json(ctx)) {
         rc = imsctl_show(ctx, resp);
-    else
-        fputs(((Ims__V1__ExportSoAResponse *)resp)->csv, stdout);
+    } else {
+        fputs(((Ims__V1__ExportSoAResponse *)resp)->csv, f);
+    }
+    if (f && f != stdout && fclose(f) != 0)
+        rc = IMSCTL_EXIT_FAILURE;
     protobuf_c_message_free_unpacked(resp, NULL);
     return rc;
 }
@@ -81,7 +96,10 @@ static const imsctl_command commands[] = {
      "Includes or excludes a control (or with --subcontrol a sub-control); exclusion needs "
      "a justification.",
      soa_set},
-    {"export", "TENANT", "Writes the Statement of Applicability as CSV to stdout.", soa_export},
+    {"export", "TENANT [--format csv|xlsx] [--out FILE]",
+     "Writes the Statement of Applicability as CSV, or as an .xlsx workbook for auditors, to "
+     "FILE or stdout.",
+     soa_export},
     {0},
 };
 

@@ -69,6 +69,8 @@ extern const imsctl_group imsctl_group_import;
 extern const imsctl_group imsctl_group_certify;
 extern const imsctl_group imsctl_group_review;
 extern const imsctl_group imsctl_group_objective;
+extern const imsctl_group imsctl_group_portfolio;
+extern const imsctl_group imsctl_group_report;
 
 /*
  * The connected client (created on first use with the global options).

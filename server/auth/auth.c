@@ -111,6 +111,9 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Improvement/PutObjective", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Improvement/ListObjectives", READERS, SCOPE_TENANT},
     {"/ims.v1.Improvement/GetScorecard", READERS, SCOPE_TENANT},
+    /* Those who look after several tenants; the handler lists the caller's scope only. */
+    {"/ims.v1.Portfolio/GetPortfolio", OP | CONSULTANT | AUDITOR, SCOPE_GLOBAL},
+
     {"/ims.v1.People/PutPerson", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.People/GetPerson", READERS, SCOPE_TENANT},
     {"/ims.v1.People/ListPeople", READERS, SCOPE_TENANT},

@@ -96,6 +96,8 @@ static void call_free(struct rpc_call *call)
     arena_free(&call->arena);
     free(call->raw);
     free(call->local_response);
+    if (call->local_handle)
+        *call->local_handle = NULL;
     free(call);
 }
 
@@ -261,15 +263,30 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
         rpc_access_continue(call);
 }
 
-void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
-                    const ProtobufCMessage *request, rpc_local_done done, void *arg)
+const ProtobufCMethodDescriptor *rpc_method_descriptor(struct rpc_server *server,
+                                                       const char *path)
+{
+    struct rpc_method_slot *slot = find_method(server, path);
+    return slot ? slot->method : NULL;
+}
+
+static int is_server_stream(const struct rpc_method_slot *slot)
+{
+    return strcmp(slot->method->name, "WatchSecurityLevel") == 0 ||
+           strcmp(slot->method->name, "Watch") == 0;
+}
+
+static void call_local(struct rpc_server *server, const char *path, const char *token,
+                       const ProtobufCMessage *request, int stream, rpc_local_message each,
+                       rpc_local_done done, void *arg, struct rpc_call **handle)
 {
     struct rpc_method_slot *slot = find_method(server, path);
     if (!slot || slot->client_stream || slot->method == NULL ||
-        request->descriptor != slot->method->input ||
-        strcmp(slot->method->name, "WatchSecurityLevel") == 0 ||
-        strcmp(slot->method->name, "Watch") == 0) { /* server streams: no local caller */
-        done(IMS_GRPC_INTERNAL, "no such unary method for this request", NULL, 0, arg);
+        request->descriptor != slot->method->input || is_server_stream(slot) != stream) {
+        done(IMS_GRPC_INTERNAL,
+             stream ? "no such server stream for this request"
+                    : "no such unary method for this request",
+             NULL, 0, arg);
         return;
     }
     struct rpc_call *call = calloc(1, sizeof *call);
@@ -295,13 +312,42 @@ void rpc_call_local(struct rpc_server *server, const char *path, const char *tok
     call->started_ns = uv_hrtime();
     call->local_token = token;
     call->local_done = done;
+    call->local_message = each;
     call->local_arg = arg;
+    call->local_handle = handle;
+    if (handle)
+        *handle = call;
     call->have_message = 1;
     call->busy = 1;
     if (call->permission->scope == SCOPE_NONE)
         call->handler(call);
     else
         rpc_access_check(call);
+}
+
+void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
+                    const ProtobufCMessage *request, rpc_local_done done, void *arg)
+{
+    call_local(server, path, token, request, 0, NULL, done, arg, NULL);
+}
+
+void rpc_call_local_stream(struct rpc_server *server, const char *path, const char *token,
+                           const ProtobufCMessage *request, rpc_local_message each,
+                           rpc_local_done done, void *arg, struct rpc_call **handle)
+{
+    *handle = NULL;
+    call_local(server, path, token, request, 1, each, done, arg, handle);
+}
+
+void rpc_call_local_cancel(struct rpc_call *call)
+{
+    call->cancelled = 1;
+    /* As a peer's cancel: at once unless a step is running; a running step's completion,
+     * or the stream's on_cancel, ends it. */
+    if (!call->busy || call->auth_wait.flight)
+        rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
+    else if (call->on_cancel)
+        call->on_cancel(call);
 }
 
 void rpc_server_stats(const struct rpc_server *server, struct rpc_stats *out)

@@ -39,6 +39,9 @@ void rpc_get_history(struct rpc_call *call);
 void rpc_get_improvement_plan(struct rpc_call *call);
 void rpc_watch_security_level(struct rpc_call *call);
 
+/* portfolio.c */
+void rpc_get_portfolio(struct rpc_call *call);
+
 /* incidents.c */
 void rpc_submit_incident(struct rpc_call *call);
 void rpc_update_incident(struct rpc_call *call);

@@ -22,8 +22,13 @@ static int keep_local(struct rpc_call *call, const uint8_t *data, size_t len)
 
 static int send_message(struct rpc_call *call, const uint8_t *data, size_t len)
 {
-    return call->grpc ? grpc_call_send_message(call->grpc, data, len)
-                      : keep_local(call, data, len);
+    if (call->grpc)
+        return grpc_call_send_message(call->grpc, data, len);
+    if (call->local_message) {
+        call->local_message(data, len, call->local_arg);
+        return 0;
+    }
+    return keep_local(call, data, len);
 }
 
 static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)

@@ -49,6 +49,8 @@ typedef void (*rpc_handler)(struct rpc_call *call);
  * response (NULL unless OK), valid during the callback only. */
 typedef void (*rpc_local_done)(int status, const char *message, const uint8_t *response,
                                size_t len, void *arg);
+/* One message of a server stream made inside the daemon, packed, valid during the call. */
+typedef void (*rpc_local_message)(const uint8_t *message, size_t len, void *arg);
 struct rpc_method_slot;
 
 /* One method's handler, in the order of the service's methods in its .proto. */
@@ -99,6 +101,8 @@ struct rpc_call {
     void *local_arg;
     uint8_t *local_response;
     size_t local_response_len;
+    void (*local_message)(const uint8_t *message, size_t len, void *arg); /* server streams */
+    struct rpc_call **local_handle; /* cleared when the call is freed */
 };
 
 struct tenant_registry;
@@ -138,6 +142,24 @@ struct tenant_registry *rpc_server_tenants(const struct rpc_server *server);
  */
 void rpc_call_local(struct rpc_server *server, const char *path, const char *token,
                     const ProtobufCMessage *request, rpc_local_done done, void *arg);
+
+/*
+ * The same for a server stream (WatchSecurityLevel): each message the handler sends goes
+ * to on_message; done is called once at the end (OK, CANCELLED after
+ * rpc_call_local_cancel, or the failure), with no message. *handle is the call while it
+ * lives and is set to NULL as it is freed (also when that happens before this returns).
+ */
+void rpc_call_local_stream(struct rpc_server *server, const char *path, const char *token,
+                           const ProtobufCMessage *request, rpc_local_message on_message,
+                           rpc_local_done done, void *arg, struct rpc_call **handle);
+
+/* The descriptor of a registered method ("/ims.v1.Level/GetSecurityLevel"), or NULL. */
+const ProtobufCMethodDescriptor *rpc_method_descriptor(struct rpc_server *server,
+                                                       const char *path);
+
+/* Ends a local server stream as a peer's cancel would; its done runs (now or when the
+ * step in flight completes). */
+void rpc_call_local_cancel(struct rpc_call *call);
 
 /* Resolves a bearer token as a call's would be (cache, then the store): cb gets 0 and the
  * principal, IMS_ENOTFOUND (unknown, expired, revoked) or a store error. wait must stay in
@@ -257,5 +279,6 @@ int rpc_register_improvement(struct rpc_server *server) __attribute__((warn_unus
 int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t interval_s)
     __attribute__((warn_unused_result));
 void rpc_act_sweep_stop(void);
+int rpc_register_portfolio(struct rpc_server *server) __attribute__((warn_unused_result));
 
 #endif

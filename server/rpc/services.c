@@ -9,6 +9,7 @@
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/culture.pb-c.h"
 #include "ims/v1/people.pb-c.h"
 #include "ims/v1/procedures.pb-c.h"
@@ -125,6 +126,14 @@ int rpc_register_improvement(struct rpc_server *server)
         {"ListObjectives", rpc_list_objectives, 0}, {"GetScorecard", rpc_get_scorecard, 0},
     };
     return REGISTER(server, ims__v1__improvement__descriptor, entries);
+}
+
+int rpc_register_portfolio(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetPortfolio", rpc_get_portfolio, 0},
+    };
+    return REGISTER(server, ims__v1__portfolio__descriptor, entries);
 }
 
 int rpc_register_people(struct rpc_server *server)

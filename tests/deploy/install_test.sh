@@ -2,8 +2,8 @@
 # `cmake --install` into a staging folder (DESTDIR), then the staged tree is used as it
 # is: the staged imsd migrates a fresh database from the SQL installed beside it (no
 # --sql-dir), serves it, the staged imsctl calls it, and a program built against the
-# staged libimsclient with its pkg-config file calls it too. Checks the layout, the unit's
-# paths and the man pages.
+# staged libimsclient with its pkg-config file calls it too, and it serves the board from the
+# web files installed beside it. Checks the layout, the unit's paths and the man pages.
 . "$(dirname "$0")/lib.sh"
 
 check "a Release build configured for /usr" release_build || { finish; exit 1; }
@@ -15,7 +15,8 @@ for f in usr/bin/imsd usr/bin/imsctl usr/share/ims/sql/migrations/0001_core.sql 
     usr/include/imsclient/ims/error.h "usr/$libdir/libimsclient.so" "usr/$libdir/pkgconfig/libimsclient.pc" \
     usr/lib/systemd/system/imsd.service etc/ims/imsd.conf etc/ims/imsd-migrate.conf \
     usr/share/man/man8/imsd.8 usr/share/man/man1/imsctl.1 usr/share/man/man5/imsd.conf.5 \
-    usr/share/bash-completion/completions/imsctl; do
+    usr/share/bash-completion/completions/imsctl usr/share/ims/web/index.html \
+    usr/share/ims/web/js/app.js; do
     check "installed: /$f" test -e "$stage/$f"
 done
 check "libimsclient has the soname libimsclient.so.0" \
@@ -45,7 +46,14 @@ check "a moved copy of the tree migrates from its own share/ims/sql" bash -c \
      psql -X -At -d '$IMS_TEST_PG_HOST_DSN dbname=$db' -c 'SELECT count(*) FROM staged_marker' | grep -qx 0"
 token=$("$stage/usr/bin/imsd" token create --db "$IMS_TEST_PG_HOST_DSN dbname=$db" --role operator \
     --label staged 2>/dev/null)
-if start_imsd staged "$stage/usr/bin/imsd" --db "$(runtime_dsn "$db" ims_staged_app)"; then
+# The board is served from the web files installed beside imsd: a marker in the staged copy
+# shows up on the ops listener.
+echo "<!-- staged board -->" >>"$stage/usr/share/ims/web/index.html"
+if start_imsd staged "$stage/usr/bin/imsd" --db "$(runtime_dsn "$db" ims_staged_app)" \
+    --ops-listen 127.0.0.1:0; then
+    ops=$(sed -n 's/^ops=//p' "$test_work/staged.ready")
+    check "the staged imsd serves the board from its share/ims/web" bash -c \
+        "curl -sf http://127.0.0.1:$ops/board/ | grep -q 'staged board'"
     check "the staged imsctl calls the staged imsd" env IMS_SERVER=127.0.0.1:$PORT IMS_TOKEN="$token" \
         "$stage/usr/bin/imsctl" tenant create --slug staged --name Staged --sector it-services --size small
     check "a program built with pkg-config against the staged libimsclient" bash -c "

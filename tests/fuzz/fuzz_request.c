@@ -16,6 +16,7 @@
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/people.pb-c.h"
 #include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
@@ -27,6 +28,7 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
     &ims__v1__improvement__descriptor,
+    &ims__v1__portfolio__descriptor,
     &ims__v1__people__descriptor,      &ims__v1__culture__descriptor,
     &ims__v1__procedures__descriptor,  &ims__v1__documents__descriptor,
 };

@@ -117,6 +117,9 @@ EXPECTED = {
     "/ims.v1.Improvement/PutObjective": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Improvement/ListObjectives": READ,
     "/ims.v1.Improvement/GetScorecard": READ,
+    # Those who look after several tenants; each sees the tenants of its scope only.
+    "/ims.v1.Portfolio/GetPortfolio": {OP, CONSULTANT, AUDITOR},
+
     "/ims.v1.People/PutPerson": {OP, CONSULTANT, ADMIN},
     "/ims.v1.People/GetPerson": READ,
     "/ims.v1.People/ListPeople": READ,

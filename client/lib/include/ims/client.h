@@ -33,6 +33,7 @@
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
+#include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 /* people, culture, procedures, documents */
 #include "ims/v1/culture.pb-c.h"
@@ -283,6 +284,13 @@ IMS_WUR int ims_client_list_objectives(ims_client *c, const Ims__V1__ListObjecti
         Ims__V1__ListObjectivesResponse **out);
 IMS_WUR int ims_client_get_scorecard(ims_client *c, const Ims__V1__GetScorecardRequest *req,
         Ims__V1__Scorecard **out);
+/* --- the portfolio (ims.v1.Portfolio; client/lib/portfolio.c) --- */
+
+/* Every tenant in the token's scope with level, maturity, trend, open nonconformities,
+ * overdue actions and risks above appetite (operators, consultants, auditors). */
+IMS_WUR int ims_client_get_portfolio(ims_client *c, const Ims__V1__GetPortfolioRequest *req,
+                                     Ims__V1__GetPortfolioResponse **out);
+
 /* --- people, security culture, procedures and documents (docs/people.md; people.c) --- */
 
 /* ims.v1.People */

@@ -1,0 +1,40 @@
+/* Inside the report: writing text (report.c), the sections (report_sections.c), the SVG
+ * charts (svg.c). */
+#ifndef IMS_REPORT_INTERNAL_H
+#define IMS_REPORT_INTERNAL_H
+
+#include "ims/v1/assessments.pb-c.h"
+#include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/events.pb-c.h"
+#include "ims/v1/level.pb-c.h"
+#include "ims/v1/risk.pb-c.h"
+#include "ims/v1/tenants.pb-c.h"
+#include "management_report.h"
+
+void report_put(struct report_text *t, const char *s);
+void report_printf(struct report_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* s with <, >, &, " and ' escaped. */
+void report_escaped(struct report_text *t, const char *s);
+
+/* A line chart of the level over time (0..100 %), with labelled axes. */
+void report_level_chart(struct report_text *t, const Ims__V1__GetHistoryResponse *history,
+                        double current, const char *title);
+/* A 5x5 likelihood x impact matrix with the number of pairs in each cell, coloured by the
+ * risk level of the cell. residual: the residual position, else the inherent one. */
+void report_risk_matrix(struct report_text *t, const Ims__V1__RiskRegister *risks, int residual);
+/* The cell of a pair: likelihood and impact, 1..5. */
+void report_risk_cell(const Ims__V1__RiskPair *p, int residual, int *likelihood, int *impact);
+/* The grid's level of a cell (ISO/IEC 27005 5x5). */
+int report_risk_level(int likelihood, int impact);
+
+/* The sections, in order. */
+void report_section_level(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_systems(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_soa(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_risks(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_bia(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_findings(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_plan(struct report_text *t, const ProtobufCMessage *const *parts);
+
+#endif
