@@ -63,6 +63,9 @@ static const struct option_def options[] = {
      "seconds between sweeps of the computed metrics that move with time and of the awards"},
     {"ingest_queue", OPT_INT, OFF(ingest_queue), "4096", 1, 1000000,
      "writes waiting for one tenant beyond which new ones get RESOURCE_EXHAUSTED"},
+    {"tenant_cache_mb", OPT_INT, OFF(tenant_cache_mb), "1024", 0, 1048576,
+     "memory (MiB) the cached tenant states may hold; beyond it the least recently used idle "
+     "tenants are evicted and loaded again on their next use (0: no limit)"},
     {"ops_listen", OPT_STRING, OFF(ops_listen), NULL, 0, 0,
      "host:port of the ops listener (HTTP/1.1: /metrics, /healthz, /readyz, remote_write); "
      "off when empty; an address other than loopback needs ops_tls"},

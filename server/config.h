@@ -50,6 +50,7 @@ struct config {
     int64_t sample_retention_days;
     int64_t ingest_batch;
     int64_t ingest_queue;
+    int64_t tenant_cache_mb;
     int64_t act_sweep_interval_s;
 };
 

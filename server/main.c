@@ -543,6 +543,7 @@ static int serve(struct daemon *d)
         .max_queued = (int)c->ingest_queue,
         .statement_load = STMT_TENANT_LOAD,
         .statement_commit = STMT_COMMIT_LEVEL,
+        .cache_bytes = (size_t)c->tenant_cache_mb << 20,
     };
     if (tenant_registry_new(&tc, &d->tenants) != 0) {
         fprintf(stderr, "imsd: out of memory\n");
@@ -562,6 +563,7 @@ static int serve(struct daemon *d)
         rpc_register_continuity(d->rpc) != 0 || rpc_register_improvement(d->rpc) != 0 ||
         rpc_register_portfolio(d->rpc) != 0 || rpc_register_people(d->rpc) != 0 ||
         rpc_register_documents(d->rpc) != 0 ||
+        rpc_register_schemas(d->rpc) != 0 || rpc_register_completion(d->rpc) != 0 ||
         rpc_act_sweep_start(d->rpc, d->loop, c->act_sweep_interval_s) != 0) {
         fprintf(stderr, "imsd: cannot register the services\n");
         return 1;

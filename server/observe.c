@@ -55,7 +55,7 @@ struct observe {
             *denials, *bytes_in, *bytes_out, *connections, *connections_total, *calls,
             *limits, *ingest_samples, *ingest_batches, *flushes, *flush_failures, *flush_size,
             *flush_time, *db_connections, *db_configured, *db_queue, *queue_writes,
-            *queue_max, *watchers, *tenants_loaded, *level, *maturity, *revision,
+            *queue_max, *watchers, *tenants_loaded, *cache_bytes, *evictions, *level, *maturity, *revision,
             *rw_requests, *rw_samples, *build, *start_time, *rss;
     } f;
 };
@@ -153,6 +153,12 @@ static int add_families(struct observe *o)
                   NULL, 0, NULL, 0, 1) &&
            FAMILY(tenants_loaded, "ims_tenants_loaded", "Tenants whose state is in memory.",
                   METRICS_GAUGE, NULL, 0, NULL, 0, 1) &&
+           FAMILY(cache_bytes, "ims_tenant_cache_bytes",
+                  "What the tenant states in memory hold (estimate; budget tenant_cache_mb).",
+                  METRICS_GAUGE, NULL, 0, NULL, 0, 1) &&
+           FAMILY(evictions, "ims_tenant_evictions_total",
+                  "Tenant states evicted under the tenant_cache_mb budget.", METRICS_COUNTER,
+                  NULL, 0, NULL, 0, 1) &&
            FAMILY(level, "ims_security_level",
                   "A loaded tenant's security level, 0..1 (at most metrics_max_tenants tenants).",
                   METRICS_GAUGE, tenant, 1, NULL, 0, tenants) &&
@@ -251,6 +257,8 @@ static void collect_transport_and_pool(struct observe *o)
     set1(o->f.queue_max, NULL, (double)ts.max_queued);
     set1(o->f.watchers, NULL, (double)ts.watchers);
     set1(o->f.tenants_loaded, NULL, (double)ts.tenants_loaded);
+    set1(o->f.cache_bytes, NULL, (double)ts.cached_bytes);
+    set1(o->f.evictions, NULL, (double)ts.evictions);
     if (o->rw) {
         struct rpc_remote_write_stats ws;
         rpc_remote_write_stats(o->rw, &ws);

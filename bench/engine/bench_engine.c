@@ -153,11 +153,16 @@ static engine_model *build(void)
     return m;
 }
 
-static void change(engine_model *m)
+static const char *const change_names[6] = {"answer",           "sample",   "incident resolved",
+                                            "finding open/close", "asset put", "plan review"};
+
+/* One random change; returns its kind (index in change_names). */
+static int change(engine_model *m)
 {
     engine_error e;
     char id[32];
-    switch (uni(6)) {
+    int kind = uni(6);
+    switch (kind) {
     case 0:
         snprintf(id, sizeof id, "S%04d", uni(1200));
         check(engine_subcontrol_set_answer(m, id, (enum engine_answer)uni(4), &e), &e);
@@ -190,6 +195,7 @@ static void change(engine_model *m)
         check(engine_process_set_plan_review(m, id, T0 - 86400 * (int64_t)uni(400), &e), &e);
         break;
     }
+    return kind;
 }
 
 int main(int argc, char **argv)
@@ -221,16 +227,24 @@ int main(int argc, char **argv)
     qsort(full, FULL, sizeof *full, cmp_double);
 
     double *inc = malloc((size_t)iterations * sizeof *inc);
+    double *by_kind[6];
+    int kind_n[6] = {0};
     if (!inc)
         return 1;
+    for (int k = 0; k < 6; k++)
+        if (!(by_kind[k] = malloc((size_t)iterations * sizeof *inc)))
+            return 1;
     for (int i = 0; i < iterations; i++) {
         double t0 = now_us();
-        change(m);
+        int kind = change(m);
         if (engine_evaluate(m, T0, ev, &s))
             return 1;
         inc[i] = now_us() - t0;
+        by_kind[kind][kind_n[kind]++] = inc[i];
     }
     qsort(inc, (size_t)iterations, sizeof *inc, cmp_double);
+    for (int k = 0; k < 6; k++)
+        qsort(by_kind[k], (size_t)kind_n[k], sizeof *inc, cmp_double);
 
     enum { PLANS = 5 };
     double plan[PLANS];
@@ -268,9 +282,16 @@ int main(int argc, char **argv)
            full[FULL * 99 / 100]);
     printf("incremental update:  median %8.2f us   p99 %8.2f us   (%d random changes)\n",
            inc[iterations / 2], inc[(size_t)iterations * 99 / 100], iterations);
+    for (int k = 0; k < 6; k++) {
+        printf("  %-19s median %8.2f us   p99 %8.2f us   (%d)\n", change_names[k],
+               by_kind[k][kind_n[k] / 2], by_kind[k][(size_t)kind_n[k] * 99 / 100], kind_n[k]);
+        free(by_kind[k]);
+    }
     printf("plan (10 steps):     median %8.2f ms   (%zu steps)\n", plan[PLANS / 2] / 1000, n);
     printf("clone (model+state): median %8.1f us\n", clone[CLONES / 2]);
-    printf("memory per tenant:   %zu bytes (%.1f KiB)\n", memory, memory / 1024.0);
+    printf("memory per tenant:   %zu bytes (%.1f KiB); engine_model_bytes + engine_eval_bytes "
+           "after the run: %.1f KiB\n",
+           memory, memory / 1024.0, (engine_model_bytes(m) + engine_eval_bytes(ev)) / 1024.0);
     free(inc);
     engine_eval_free(ev);
     engine_model_free(m);

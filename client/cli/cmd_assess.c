@@ -1,6 +1,7 @@
 /* imsctl assess: answer sub-controls, import answers from CSV, progress (ims.v1.Assessments). */
 #include <stdlib.h>
 
+#include "cmd_assess_2013.h"
 #include "content_cli.h"
 #include "ims/v1/assessments.pb-c.h"
 
@@ -91,6 +92,12 @@ static const imsctl_command commands[] = {
     {"import", "TENANT FILE.csv",
      "Imports answers from CSV (header subcontrol,answer,note,evidence); all or nothing.",
      assess_import},
+    {"import-2013", "TENANT FILE.csv",
+     "Imports answers keyed by ISO/IEC 27001:2013 controls (control,answer,note,evidence).",
+     imsctl_assess_import_2013},
+    {"map-2013", "TENANT ID...",
+     "Shows the 2022 controls and the tenant's sub-controls a 2013 id maps to.",
+     imsctl_assess_map_2013},
     {"progress", "TENANT", "Shows assessed / applicable sub-controls overall, per framework and "
                            "per maturity level.",
      assess_progress},

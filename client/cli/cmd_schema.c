@@ -1,4 +1,6 @@
-/* imsctl schema: list, show, clone tenant schemas (ims.v1.Tenants). */
+/* imsctl schema: list, show, clone tenant schemas (ims.v1.Tenants); drafts, documents,
+ * diffs, publication, statistics and rebase are in cmd_schema_drafts.c (ims.v1.Schemas). */
+#include "cmd_schema_drafts.h"
 #include "imsctl.h"
 #include "output.h"
 
@@ -13,7 +15,7 @@ static int schema_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
     Ims__V1__ListSchemasRequest req = IMS__V1__LIST_SCHEMAS_REQUEST__INIT;
     static const char *const columns[] = {
         "id",        "version", "name", "sector", "size_band", "systems", "applicable_controls",
-        "parent_id", NULL};
+        "parent_id", "status", NULL};
     return imsctl_list_all(ctx, "/ims.v1.Tenants/ListSchemas", &req.base,
                            &ims__v1__list_schemas_response__descriptor, "schemas", columns);
 }
@@ -87,8 +89,28 @@ static const imsctl_command commands[] = {
     {"show", "ID [--version V]", "Shows a schema (its latest version by default).", schema_show},
     {"clone", "SRC [--version V] --id NEW --name N", "Copies a schema under a new id.",
      schema_clone},
+    {"draft", "ID [--from V]", "Opens a draft (the next version) from a published version.",
+     imsctl_schema_draft},
+    {"get", "ID [--version V] [--out FILE]",
+     "Writes a version as an ims-schema/1 document (to edit offline and put back).",
+     imsctl_schema_get},
+    {"put", "ID --version V FILE", "Replaces a draft's content by a document (FILE or -).",
+     imsctl_schema_put},
+    {"edit", "ID --version V [--set KIND/KEY/FIELD=VALUE] [--add KIND=ITEM] [--remove KIND/KEY]",
+     "Changes a draft field by field (all or nothing).", imsctl_schema_edit},
+    {"diff", "ID [--from V] [--to V] [--to-id ID2]", "What changes between two versions.",
+     imsctl_schema_diff},
+    {"publish", "ID --version V", "Publishes a draft: tenants may be generated and rebased on it.",
+     imsctl_schema_publish},
+    {"stats", "ID [--gaps N] [--answers]",
+     "Statistics across the tenants generated from a schema (five at least).",
+     imsctl_schema_stats},
+    {"rebase", "TENANT [--version V] [--preview] [--idempotency-key K]",
+     "Moves a tenant to a newer version of its schema (--preview: only say what changes).",
+     imsctl_schema_rebase},
     {0},
 };
 
-const imsctl_group imsctl_group_schema = {"schema", "list, show and clone tenant schemas", commands,
-                                          NULL};
+const imsctl_group imsctl_group_schema = {
+    "schema", "the schema repository: list, show, clone, edit, publish, statistics, rebase",
+    commands, NULL};

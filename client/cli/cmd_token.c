@@ -13,10 +13,11 @@ static int token_create(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     const char *pos[argc + 1];
     int npos;
     const char *role = NULL, *label = "", *expires = NULL;
-    imsctl_list tenants = {0};
+    imsctl_list tenants = {0}, sectors = {0};
     imsctl_flag flags[] = {
         IMSCTL_STRING("role", &role),
         IMSCTL_LIST("tenant", &tenants),
+        IMSCTL_LIST("sector", &sectors),
         IMSCTL_STRING("label", &label),
         IMSCTL_STRING("expires", &expires),
         IMSCTL_FLAGS_END,
@@ -43,6 +44,10 @@ static int token_create(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
         rc = imsctl_invalid("an operator token has no --tenant scope");
         goto out;
     }
+    if (sectors.n != 0 && strcmp(role, "consultant") != 0) {
+        rc = imsctl_invalid("only a consultant token has --sector");
+        goto out;
+    }
     if (expires && (rc = imsctl_time_arg("--expires", expires, expires_at, sizeof(expires_at))))
         goto out;
     ims_client *c = imsctl_client(ctx, &rc);
@@ -52,6 +57,8 @@ static int token_create(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     req.role = (char *)role;
     req.n_tenants = tenants.n;
     req.tenants = (char **)tenants.items;
+    req.n_sectors = sectors.n;
+    req.sectors = (char **)sectors.items;
     req.label = (char *)label;
     req.expires_at = expires_at;
     Ims__V1__CreateTokenResponse *resp;
@@ -70,6 +77,7 @@ static int token_create(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
     ims__v1__create_token_response__free_unpacked(resp, NULL);
 out:
     imsctl_list_free(&tenants);
+    imsctl_list_free(&sectors);
     return rc;
 }
 
@@ -117,7 +125,7 @@ static int token_revoke(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, ch
 }
 
 static const imsctl_command commands[] = {
-    {"create", "--role R [--tenant T ...] [--label L] [--expires TIME]",
+    {"create", "--role R [--tenant T ...] [--sector S ...] [--label L] [--expires TIME]",
      "Issues a token and prints its secret (shown only this once).", token_create},
     {"list", "[--tenant T]", "Lists the tokens the caller may see.", token_list},
     {"revoke", "ID", "Revokes a token.", token_revoke},

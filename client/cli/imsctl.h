@@ -71,6 +71,8 @@ extern const imsctl_group imsctl_group_review;
 extern const imsctl_group imsctl_group_objective;
 extern const imsctl_group imsctl_group_portfolio;
 extern const imsctl_group imsctl_group_report;
+extern const imsctl_group imsctl_group_tuning;
+extern const imsctl_group imsctl_group_completion;
 
 /*
  * The connected client (created on first use with the global options).

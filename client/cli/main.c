@@ -35,6 +35,7 @@ static const imsctl_group *const groups[] = {
     &imsctl_group_risk, &imsctl_group_process, &imsctl_group_exercise, &imsctl_group_export,
     &imsctl_group_import, &imsctl_group_certify, &imsctl_group_review, &imsctl_group_objective,
     &imsctl_group_portfolio, &imsctl_group_report,
+    &imsctl_group_tuning, &imsctl_group_completion,
     &imsctl_group_person, &imsctl_group_culture, &imsctl_group_procedure, &imsctl_group_document,
 };
 

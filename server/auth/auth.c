@@ -28,15 +28,17 @@ static const struct auth_permission permissions[] = {
     {"/grpc.health.v1.Health/Check", ROLES_ALL, SCOPE_NONE},
     {"/grpc.health.v1.Health/Watch", ROLES_ALL, SCOPE_NONE},
 
-    {"/ims.v1.Tenants/CreateTenant", OP, SCOPE_GLOBAL},
+    /* A consultant creates tenants in the sectors granted to its token (the handler checks). */
+    {"/ims.v1.Tenants/CreateTenant", OP | CONSULTANT, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/GetTenant", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ListTenants", READERS, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/CreateToken", OP | ADMIN, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/ListTokens", OP | ADMIN, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/RevokeToken", OP | ADMIN, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/ListSchemas", READERS, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/GetSchema", READERS, SCOPE_GLOBAL},
-    {"/ims.v1.Tenants/CloneSchema", OP, SCOPE_GLOBAL},
+    /* The schema repository is the consultancy's know-how: never a client's own roles. */
+    {"/ims.v1.Tenants/ListSchemas", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/GetSchema", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/CloneSchema", OP | CONSULTANT, SCOPE_GLOBAL},
     /* Checking the trail is a read: everyone who may read the tenant may check it. */
     {"/ims.v1.Tenants/VerifyAuditLog", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ExportTenant", READERS, SCOPE_TENANT},
@@ -137,6 +139,29 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Documents/AddDocumentVersion", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Documents/ApproveDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
     {"/ims.v1.Documents/ObsoleteDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+
+    /* Schema editing and statistics: the consultancy's know-how, never a client's roles. */
+    {"/ims.v1.Schemas/CreateSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/GetSchemaDocument", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/PutSchemaDocument", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/EditSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/PublishSchema", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/DiffSchemas", OP | CONSULTANT, SCOPE_GLOBAL},
+    {"/ims.v1.Schemas/GetSchemaStats", OP | CONSULTANT, SCOPE_GLOBAL},
+    /* Moving a client to a newer schema version is the consultant's decision. */
+    {"/ims.v1.Schemas/PreviewRebase", OP | CONSULTANT, SCOPE_TENANT},
+    {"/ims.v1.Schemas/Rebase", OP | CONSULTANT, SCOPE_TENANT},
+    /* Tuning within the schema's bounds: read by the tenant's readers, set by whoever
+     * manages the tenant's system. */
+    {"/ims.v1.Schemas/GetTuning", READERS, SCOPE_TENANT},
+    {"/ims.v1.Schemas/SetTuning", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    /* 2013 ids into the 2022 checklist: catalog facts and the tenant's own sub-controls. */
+    {"/ims.v1.Schemas/TranslateControls", READERS, SCOPE_TENANT},
+
+    /* The completion matrix: read by the tenant's readers, recorded by the consultant. */
+    {"/ims.v1.Completion/GetCompletion", READERS, SCOPE_TENANT},
+    {"/ims.v1.Completion/SetCompletion", OP | CONSULTANT, SCOPE_TENANT},
+    {"/ims.v1.Completion/SetCompletionTarget", OP | CONSULTANT, SCOPE_TENANT},
 };
 
 const struct auth_permission *auth_permission_for(const char *method)

@@ -205,6 +205,18 @@ int engine_metric_add(engine_model *model, const engine_metric_input *in,
 int engine_sample_add(engine_model *model, const char *metric, int64_t at, double value,
                       engine_error *err) ENGINE_WARN_UNUSED;
 
+/*
+ * Forgets the samples that no evaluation at a time >= now can use: of each metric, every
+ * sample before its latest one at or before now, except (mean, min, max) those inside the
+ * window before now (at > now - window). Samples after now are kept. Figures and
+ * engine_next_due() at every t >= now are unchanged, so no part is stamped; evaluating the
+ * model at a time before now afterwards is not meaningful. A metric's array is compacted
+ * only when at least a third of it can go, so calling this after every write costs a
+ * binary search per metric and each sample is moved O(1) times; the array's spare room is
+ * given back when it exceeds half. Returns the number of samples dropped.
+ */
+size_t engine_samples_prune(engine_model *model, int64_t now);
+
 typedef struct engine_threat_input {
     const char *id;
     double likelihood;   /* [1, 5] */
@@ -416,6 +428,11 @@ const engine_summary *engine_eval_summary(const engine_eval *eval);
  * nothing is due. eval must be up to date with its model (any time). */
 int64_t engine_next_due(const engine_eval *eval, int64_t t, int64_t decay_period,
                         double decay_epsilon);
+
+/* The memory a model, and an evaluated state, hold (an estimate: every array's capacity
+ * and a small allowance per allocation), for a cache's budget. */
+size_t engine_model_bytes(const engine_model *model);
+size_t engine_eval_bytes(const engine_eval *eval);
 
 /* ---- figures of an evaluated state ---------------------------------------------------- */
 

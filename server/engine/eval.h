@@ -41,12 +41,23 @@ typedef struct engine_process_state {
 typedef struct engine_framework_state {
     double sum_w, sum_we, sum_wa, maturity_sum[3], maturity_w[3];
     int maturity;
-    int32_t seen; /* the sub-control last summed into maturity */
 } engine_framework_state;
 
 typedef struct engine_domain_state {
     double sum_w, sum_we;
 } engine_domain_state;
+
+/* A sub-control's part of the maturity sums (engine_eval_maturity): level -1 when it is
+ * not applicable, else w = weight and wv = weight * s'_i, added to the tenant's sums and to
+ * those of each framework in fw (fw_n of them, each once; fw_n > ENGINE_TERM_FW: more,
+ * found from the model). */
+#define ENGINE_TERM_FW 2
+#define ENGINE_TERM_BLOCK 64
+typedef struct engine_sub_term {
+    double wv, w;
+    int32_t level, fw_n;
+    int32_t fw[ENGINE_TERM_FW];
+} engine_sub_term;
 
 struct engine_eval {
     const engine_model *model; /* the model of the latest evaluation */
@@ -63,6 +74,21 @@ struct engine_eval {
     ENGINE_VEC(engine_process_state) processes;
     ENGINE_VEC(engine_framework_state) frameworks;
     ENGINE_VEC(engine_domain_state) domains;
+    /* Each sub-control's maturity term, kept between evaluations. terms_valid false: every
+     * term is recomputed by the next maturity pass; else only those of the sub-controls held
+     * by the controls in term_controls (whose A or K was recomputed since). */
+    ENGINE_VEC(engine_sub_term) terms;
+    bool terms_valid;
+    int32_t *term_controls;
+    int32_t term_controls_n, term_controls_cap;
+    /* The terms summed per block of ENGINE_TERM_BLOCK sub-controls (valid with the terms):
+     * block_stride doubles each, the tenant's sums (3 levels of wv, then of w) and the same
+     * six per framework; block_dirty marks the blocks to sum again (scratch, all 0 between
+     * passes). */
+    ENGINE_VEC(double) blocks;
+    int32_t block_stride;
+    uint8_t *block_dirty;
+    int32_t block_dirty_cap;
     /* Scratch of an evaluation that follows the model's log: the items to recompute. Not
      * part of the state (a clone starts without it). */
     int32_t *todo;
@@ -75,8 +101,12 @@ struct engine_eval {
  * Returns 0 or IMS_ENOMEM. */
 int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev);
 
-/* Computes the maturity levels (per framework and tenant-wide) of a refreshed state and
- * returns the tenant-wide one. */
+/* Notes that control c's applicability or cap is being recomputed: the maturity levels are
+ * stale, and the terms of its sub-controls. */
+void engine_eval_maturity_touch(engine_eval *ev, int32_t c);
+
+/* Computes the maturity levels (per framework and tenant-wide) of a refreshed state
+ * (maturity.c) and returns the tenant-wide one, or IMS_ENOMEM (negative). */
 int engine_eval_maturity(engine_eval *ev);
 
 /* Whether sub-control i is applicable (base applicable and held by an applicable control). */

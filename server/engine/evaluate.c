@@ -33,6 +33,10 @@ void engine_eval_free(engine_eval *ev)
     free(ev->domains.v);
     free(ev->todo);
     free(ev->factors);
+    free(ev->terms.v);
+    free(ev->term_controls);
+    free(ev->blocks.v);
+    free(ev->block_dirty);
     free(ev);
 }
 
@@ -56,8 +60,17 @@ int engine_eval_clone(const engine_eval *src, engine_eval **out)
     ev->todo_cap = 0;
     ev->factors = NULL;
     ev->factors_cap = 0;
+    ev->terms.v = NULL;
+    ev->blocks.v = NULL;
+    ev->block_dirty = NULL;
+    ev->block_dirty_cap = 0;
+    ev->term_controls = NULL;
+    ev->term_controls_n = ev->term_controls_cap = 0;
+    if (src->term_controls_n > 0)
+        ev->terms_valid = false; /* the list of stale terms stays with the source */
     if (CLONE_STATES(controls) || CLONE_STATES(metrics) || CLONE_STATES(threats) ||
-        CLONE_STATES(processes) || CLONE_STATES(frameworks) || CLONE_STATES(domains)) {
+        CLONE_STATES(processes) || CLONE_STATES(frameworks) || CLONE_STATES(domains) ||
+        CLONE_STATES(terms) || CLONE_STATES(blocks)) {
         engine_eval_free(ev);
         return IMS_ENOMEM;
     }
@@ -367,66 +380,6 @@ double engine_sub_capped(const engine_eval *ev, int32_t i)
     return v;
 }
 
-static int maturity_of(const double *sum, const double *w, double theta)
-{
-    int level = 0;
-    for (int k = 0; k < 3; k++) {
-        if (w[k] > 0 && sum[k] / w[k] + 1e-12 < theta)
-            break;
-        level = k + 1;
-    }
-    return level;
-}
-
-int engine_eval_maturity(engine_eval *ev)
-{
-    const engine_model *m = ev->model;
-    double sum[3] = {0}, w[3] = {0};
-    for (int32_t f = 0; f < ev->frameworks.n; f++) {
-        engine_framework_state *fw = &ev->frameworks.v[f];
-        memset(fw->maturity_sum, 0, sizeof fw->maturity_sum);
-        memset(fw->maturity_w, 0, sizeof fw->maturity_w);
-        fw->seen = -1;
-    }
-    /* One pass per sub-control: applicable when base applicable and held by an applicable
-     * control (engine_sub_applicable), its value capped by those controls
-     * (engine_sub_capped), counted once in each framework of those controls. */
-    for (int32_t i = 0; i < m->subs.n; i++) {
-        const engine_subcontrol *s = &m->subs.v[i];
-        if (!engine_sub_base(s))
-            continue;
-        double v = engine_answer_value(s->answer);
-        bool applicable = false;
-        for (int32_t k = 0; k < s->controls.n; k++) {
-            const engine_control_state *c = &ev->controls.v[s->controls.v[k]];
-            if (c->applicable) {
-                applicable = true;
-                if (c->k < v)
-                    v = c->k;
-            }
-        }
-        if (!applicable)
-            continue;
-        int l = s->level - 1;
-        sum[l] += s->weight * v;
-        w[l] += s->weight;
-        for (int32_t k = 0; k < s->controls.n; k++) {
-            const engine_control_state *c = &ev->controls.v[s->controls.v[k]];
-            engine_framework_state *fw = &ev->frameworks.v[c->framework];
-            if (!c->applicable || fw->seen == i)
-                continue;
-            fw->seen = i;
-            fw->maturity_sum[l] += s->weight * v;
-            fw->maturity_w[l] += s->weight;
-        }
-    }
-    for (int32_t f = 0; f < ev->frameworks.n; f++) {
-        engine_framework_state *fw = &ev->frameworks.v[f];
-        fw->maturity = maturity_of(fw->maturity_sum, fw->maturity_w, m->params.theta);
-    }
-    return maturity_of(sum, w, m->params.theta);
-}
-
 /* The system score of s from its framework part and its extra part (rho or readiness). */
 static double system_score(const engine_params *p, int s, const engine_summary *o, bool has_ctrl,
                            double fscore, bool *included_any)
@@ -589,7 +542,7 @@ static void refresh_logged(const engine_model *m, engine_eval *ev, uint64_t seen
     for (int32_t k = 0; k < nc; k++) {
         const engine_control *c = &m->controls.v[controls[k]];
         if (ev->controls.v[controls[k]].dirty & (ENGINE_DIRTY_A | ENGINE_DIRTY_K))
-            ev->maturity_stale = true;
+            engine_eval_maturity_touch(ev, controls[k]);
         for (int32_t e = 0; e < c->mitig.n; e++)
             if (!ev->threats.v[c->mitig.v[e].to].dirty)
                 threats[nt++] = c->mitig.v[e].to; /* recompute_control marks it */
@@ -636,8 +589,10 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
     ev->evaluated = true;
     ev->at = t;
     ev->seen = m->stamp;
-    if (all)
+    if (all) {
         ev->maturity_stale = true;
+        ev->terms_valid = false;
+    }
     if (logged) {
         refresh_logged(m, ev, seen, t);
         aggregate(m, ev);
@@ -669,7 +624,7 @@ int engine_eval_refresh(const engine_model *m, int64_t t, engine_eval *ev)
         if (!cs->dirty)
             continue;
         if (cs->dirty & (ENGINE_DIRTY_A | ENGINE_DIRTY_K))
-            ev->maturity_stale = true;
+            engine_eval_maturity_touch(ev, c);
         recompute_control(m, ev, c, t, factors);
     }
     for (int32_t th = 0; th < m->threats.n; th++) {
@@ -694,6 +649,10 @@ int engine_evaluate(const engine_model *m, int64_t t, engine_eval *ev, engine_su
         return rc;
     if (ev->maturity_stale) {
         maturity = engine_eval_maturity(ev);
+        if (maturity < 0) {
+            ev->evaluated = false;
+            return maturity;
+        }
         ev->maturity_stale = false;
     }
     ev->summary.maturity = maturity;

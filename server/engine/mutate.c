@@ -4,6 +4,7 @@
  * stamps the parts of the model it affects (see model.h), so that an evaluated state
  * brought up to date afterwards recomputes only those.
  */
+#include "eval.h"
 #include "model.h"
 
 #include <math.h>
@@ -39,6 +40,37 @@ int engine_sample_add(engine_model *m, const char *metric, int64_t at, double va
     x->sample_n++;
     engine_mark_metric(m, mi);
     return 0;
+}
+
+size_t engine_samples_prune(engine_model *m, int64_t now)
+{
+    size_t dropped = 0;
+    for (int32_t i = 0; i < m->metrics.n; i++) {
+        engine_metric *x = &m->metrics.v[i];
+        int32_t end = engine_samples_upper(x, now);
+        if (end <= 1)
+            continue;
+        int32_t keep = end - 1; /* the latest sample at or before now */
+        if (x->aggregation != ENGINE_AGG_LAST) {
+            int32_t begin = engine_samples_upper(x, now - x->window);
+            if (begin < keep)
+                keep = begin;
+        }
+        if (keep == 0 || (int64_t)keep * 3 < x->sample_n)
+            continue;
+        memmove(x->samples, x->samples + keep, (size_t)(x->sample_n - keep) * sizeof *x->samples);
+        x->sample_n -= keep;
+        dropped += (size_t)keep;
+        if (x->sample_cap > 2 * x->sample_n + 16) {
+            int32_t cap = x->sample_n + 8;
+            engine_sample *v = realloc(x->samples, (size_t)cap * sizeof *v);
+            if (v) {
+                x->samples = v;
+                x->sample_cap = cap;
+            }
+        }
+    }
+    return dropped;
 }
 
 /* ---- assets -------------------------------------------------------------------------- */

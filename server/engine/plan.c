@@ -167,6 +167,10 @@ int engine_plan(const engine_eval *eval, size_t steps, engine_plan_step *out, si
         if ((rc = level_of(m, t, ev, &nsl)))
             goto out;
         int nmat = engine_eval_maturity(ev);
+        if (nmat < 0) {
+            rc = nmat;
+            goto out;
+        }
         engine_plan_step *o = &out[step];
         o->action = best_action;
         o->index = (size_t)best_index;

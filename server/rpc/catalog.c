@@ -154,6 +154,33 @@ static void get_control_done(struct rpc_call *call, struct db_txn *txn)
     resp.n_subcontrols = (size_t)ns;
     resp.shared_with = controls_from_rows(a, o, PQntuples(o));
     resp.n_shared_with = (size_t)PQntuples(o);
+    PGresult *pr = db_txn_result(txn, 3), *rl = db_txn_result(txn, 4);
+    int np = PQntuples(pr), nr = PQntuples(rl);
+    Ims__V1__ControlPredecessor **preds = arena_alloc(a, ((size_t)np + 1) * sizeof *preds);
+    for (int i = 0; preds && i < np; i++) {
+        Ims__V1__ControlPredecessor *p = preds[i] = arena_alloc(a, sizeof *p);
+        if (!p)
+            break;
+        ims__v1__control_predecessor__init(p);
+        p->edition = PQgetvalue(pr, i, 0);
+        p->id = PQgetvalue(pr, i, 1);
+        p->title = PQgetvalue(pr, i, 2);
+        p->relation = PQgetvalue(pr, i, 3);
+    }
+    Ims__V1__ControlRelation **rels = arena_alloc(a, ((size_t)nr + 1) * sizeof *rels);
+    for (int i = 0; rels && i < nr; i++) {
+        Ims__V1__ControlRelation *r = rels[i] = arena_alloc(a, sizeof *r);
+        if (!r)
+            break;
+        ims__v1__control_relation__init(r);
+        r->control = PQgetvalue(rl, i, 0);
+        r->relation = PQgetvalue(rl, i, 1);
+        r->note = PQgetvalue(rl, i, 2);
+    }
+    resp.predecessors = preds;
+    resp.n_predecessors = preds ? (size_t)np : 0;
+    resp.related = rels;
+    resp.n_related = rels ? (size_t)nr : 0;
     reply_or_oom(call, a, &resp.base);
 }
 
@@ -166,7 +193,9 @@ void rpc_get_control(struct rpc_call *call)
     struct db_txn *txn = rpc_txn_new(call, NULL, 0);
     if (!txn || rpc_txn_add(call, txn, STMT_CATALOG_CONTROL, 1, params) < 0 ||
         rpc_txn_add(call, txn, STMT_CATALOG_CONTROL_SUBCONTROLS, 1, params) < 0 ||
-        rpc_txn_add(call, txn, STMT_CATALOG_CONTROL_SHARED, 1, params) < 0)
+        rpc_txn_add(call, txn, STMT_CATALOG_CONTROL_SHARED, 1, params) < 0 ||
+        rpc_txn_add(call, txn, STMT_CATALOG_CONTROL_PREDECESSORS, 1, params) < 0 ||
+        rpc_txn_add(call, txn, STMT_CATALOG_CONTROL_RELATIONS, 1, params) < 0)
         return;
     rpc_txn_exec(call, txn, get_control_done);
 }

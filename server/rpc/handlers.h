@@ -145,4 +145,31 @@ void rpc_add_document_version(struct rpc_call *call);
 void rpc_approve_document(struct rpc_call *call);
 void rpc_obsolete_document(struct rpc_call *call);
 
+/* schema_drafts.c */
+void rpc_create_schema_draft(struct rpc_call *call);
+void rpc_get_schema_document(struct rpc_call *call);
+void rpc_put_schema_document(struct rpc_call *call);
+void rpc_edit_schema_draft(struct rpc_call *call);
+void rpc_publish_schema(struct rpc_call *call);
+void rpc_diff_schemas(struct rpc_call *call);
+
+/* rebase.c */
+void rpc_preview_rebase(struct rpc_call *call);
+void rpc_rebase(struct rpc_call *call);
+
+/* tuning.c */
+void rpc_get_tuning(struct rpc_call *call);
+void rpc_set_tuning(struct rpc_call *call);
+
+/* schema_stats.c */
+void rpc_get_schema_stats(struct rpc_call *call);
+
+/* legacy.c */
+void rpc_translate_controls(struct rpc_call *call);
+
+/* completion.c */
+void rpc_get_completion(struct rpc_call *call);
+void rpc_set_completion(struct rpc_call *call);
+void rpc_set_completion_target(struct rpc_call *call);
+
 #endif

@@ -272,6 +272,8 @@ int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_r
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_risk(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_continuity(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_schemas(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_completion(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_improvement(struct rpc_server *server) __attribute__((warn_unused_result));
 
 /* The Check and Act sweep (sweep.c): time-moved computed metrics and awards, every

@@ -13,6 +13,9 @@
 
 
 #define NIL_TENANT "00000000-0000-0000-0000-000000000000"
+/* Systems listed per schema (ISMS, BCMS, RMS, SMS and room for more), and their csv. */
+#define SCHEMA_MAX_SYSTEMS 8
+#define SCHEMA_SYSTEMS_BUF 160
 
 static void schema_from_row(Ims__V1__Schema *s, PGresult *r, int row, char **systems,
                             char *systems_buf)
@@ -25,9 +28,9 @@ static void schema_from_row(Ims__V1__Schema *s, PGresult *r, int row, char **sys
     s->size_band = PQgetvalue(r, row, 5);
     s->parent_id = PQgetvalue(r, row, 6);
     s->parent_version = atoi(PQgetvalue(r, row, 7));
-    strcpy(systems_buf, PQgetvalue(r, row, 8));
+    snprintf(systems_buf, SCHEMA_SYSTEMS_BUF, "%s", PQgetvalue(r, row, 8));
     size_t n = 0;
-    for (char *c = systems_buf; *c && n < 3;) {
+    for (char *c = systems_buf; *c && n < SCHEMA_MAX_SYSTEMS;) {
         systems[n++] = c;
         char *comma = strchr(c, ',');
         if (!comma)
@@ -40,6 +43,7 @@ static void schema_from_row(Ims__V1__Schema *s, PGresult *r, int row, char **sys
     s->applicable_controls = atoi(PQgetvalue(r, row, 9));
     s->applicable_subcontrols = atoi(PQgetvalue(r, row, 10));
     s->created_at = PQgetvalue(r, row, 11);
+    s->status = PQgetvalue(r, row, 12);
 }
 
 struct schema_query {
@@ -58,8 +62,8 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
             return;
         }
         Ims__V1__Schema s = IMS__V1__SCHEMA__INIT;
-        char *systems[3];
-        char buf[32];
+        char *systems[SCHEMA_MAX_SYSTEMS];
+        char buf[SCHEMA_SYSTEMS_BUF];
         schema_from_row(&s, r, n - 1, systems, buf);
         rpc_reply(call, &s.base);
         return;
@@ -67,10 +71,8 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
     int shown = rpc_page_rows(&call->page, n);
     Ims__V1__Schema *items = calloc((size_t)shown + 1, sizeof *items);
     Ims__V1__Schema **ptrs = calloc((size_t)shown + 1, sizeof *ptrs);
-    char(*systems)[3] = NULL;
-    char *bufs = calloc((size_t)shown + 1, 32);
-    char **sys = calloc((size_t)shown * 3 + 1, sizeof *sys);
-    (void)systems;
+    char *bufs = calloc((size_t)shown + 1, SCHEMA_SYSTEMS_BUF);
+    char **sys = calloc((size_t)shown * SCHEMA_MAX_SYSTEMS + 1, sizeof *sys);
     if (!items || !ptrs || !bufs || !sys) {
         free(items);
         free(ptrs);
@@ -81,7 +83,7 @@ static void schemas_done(struct rpc_call *call, struct db_txn *txn)
     }
     for (int i = 0; i < shown; i++) {
         ims__v1__schema__init(&items[i]);
-        schema_from_row(&items[i], r, i, sys + 3 * i, bufs + 32 * i);
+        schema_from_row(&items[i], r, i, sys + SCHEMA_MAX_SYSTEMS * i, bufs + SCHEMA_SYSTEMS_BUF * i);
         ptrs[i] = &items[i];
     }
     const char *token;

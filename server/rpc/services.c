@@ -4,6 +4,7 @@
 #include "handlers.h"
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/catalog.pb-c.h"
+#include "ims/v1/completion.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
@@ -14,6 +15,7 @@
 #include "ims/v1/people.pb-c.h"
 #include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
+#include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
 
@@ -110,6 +112,35 @@ int rpc_register_continuity(struct rpc_server *server)
         {"GetBia", rpc_get_bia, 0},
     };
     return REGISTER(server, ims__v1__continuity__descriptor, entries);
+}
+
+int rpc_register_schemas(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"CreateSchemaDraft", rpc_create_schema_draft, 0},
+        {"GetSchemaDocument", rpc_get_schema_document, 0},
+        {"PutSchemaDocument", rpc_put_schema_document, 0},
+        {"EditSchemaDraft", rpc_edit_schema_draft, 0},
+        {"PublishSchema", rpc_publish_schema, 0},
+        {"DiffSchemas", rpc_diff_schemas, 0},
+        {"PreviewRebase", rpc_preview_rebase, 0},
+        {"Rebase", rpc_rebase, 0},
+        {"GetTuning", rpc_get_tuning, 0},
+        {"SetTuning", rpc_set_tuning, 0},
+        {"GetSchemaStats", rpc_get_schema_stats, 0},
+        {"TranslateControls", rpc_translate_controls, 0},
+    };
+    return REGISTER(server, ims__v1__schemas__descriptor, entries);
+}
+
+int rpc_register_completion(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"GetCompletion", rpc_get_completion, 0},
+        {"SetCompletion", rpc_set_completion, 0},
+        {"SetCompletionTarget", rpc_set_completion_target, 0},
+    };
+    return REGISTER(server, ims__v1__completion__descriptor, entries);
 }
 
 int rpc_register_improvement(struct rpc_server *server)

@@ -1,5 +1,6 @@
-/* Tenants: created by operators, read and listed within the caller's scope, and their
- * audit chain verified. */
+/* Tenants: created by operators (anywhere) and consultants (in the sectors granted to their
+ * token; the tenant joins their scope), read and listed within the caller's scope, and
+ * their audit chain verified. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ static void create_tenant_done(struct rpc_call *call, struct db_txn *txn)
     PGresult *r = db_txn_result(txn, 0);
     Ims__V1__Tenant t = IMS__V1__TENANT__INIT;
     tenant_from_row(&t, r, 0);
+    /* A consultant's scope grew: its cached principal is read again on its next call. */
+    if (call->principal.role != ROLE_OPERATOR)
+        rpc_server_forget_token(call->server, call->principal.token_id);
     rpc_reply(call, &t.base);
 }
 
@@ -54,10 +58,13 @@ void rpc_create_tenant(struct rpc_call *call)
         return;
     }
     snprintf(version, sizeof version, "%d", req->schema_version);
-    const char *params[7] = {id,         req->slug,      req->display_name, req->sector,
-                             req->size_band, req->schema_id, version};
+    const char *params[8] = {rpc_call_token_id(call), id, req->slug, req->display_name,
+                             req->sector, req->size_band, req->schema_id, version};
+    int scoped = call->principal.role != ROLE_OPERATOR;
     struct db_txn *txn = rpc_txn_new(call, id, 1);
-    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_CREATE, 7, params) < 0 ||
+    if (!txn ||
+        (scoped ? rpc_txn_add(call, txn, STMT_TENANT_CREATE_SCOPED, 8, params)
+                : rpc_txn_add(call, txn, STMT_TENANT_CREATE, 7, params + 1)) < 0 ||
         rpc_txn_audit(call, txn, id) < 0)
         return;
     rpc_txn_exec(call, txn, create_tenant_done);

@@ -123,7 +123,28 @@ void rpc_create_token(struct rpc_call *call)
                  req->role);
         return;
     }
-    if ((role == ROLE_CONSULTANT || role == ROLE_AUDITOR) && (n < 1 || n > 1000)) {
+    size_t n_sectors = req->n_sectors;
+    if (n_sectors && role != ROLE_CONSULTANT) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "sectors: only a consultant token has sectors");
+        return;
+    }
+    if (n_sectors && call->principal.role != ROLE_OPERATOR) {
+        rpc_fail(call, IMS_GRPC_PERMISSION_DENIED, "sectors: only an operator grants sectors");
+        return;
+    }
+    if (n_sectors > 100) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "sectors: at most 100");
+        return;
+    }
+    for (size_t i = 0; i < n_sectors; i++)
+        if (!validate_slug(call, "sectors", req->sectors[i], 1, 63))
+            return;
+    /* A consultant with sectors may start with no tenant: it creates its clients. */
+    if (role == ROLE_CONSULTANT && n_sectors && n > 1000) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenants: a consultant token holds at most 1000");
+        return;
+    }
+    if ((role == ROLE_AUDITOR || (role == ROLE_CONSULTANT && !n_sectors)) && (n < 1 || n > 1000)) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "tenants: a %s token needs 1 to 1000 tenants",
                  req->role);
         return;
@@ -160,6 +181,11 @@ void rpc_create_token(struct rpc_call *call)
     for (size_t i = 0; i < n; i++) {
         const char *scope[3] = {id, req->tenants[i], allowed};
         if (rpc_txn_add(call, txn, STMT_TOKEN_ADD_TENANT, 3, scope) < 0)
+            return;
+    }
+    for (size_t i = 0; i < n_sectors; i++) {
+        const char *sector[2] = {id, req->sectors[i]};
+        if (rpc_txn_add(call, txn, STMT_TOKEN_ADD_SECTOR, 2, sector) < 0)
             return;
     }
     const char *get[1] = {id};

@@ -34,7 +34,8 @@ static void on_due(uv_timer_t *timer)
 {
     struct tenant_state *st = container_of(timer, struct tenant_state, due_timer);
     st->due_at = 0;
-    if (st->phase != PHASE_READY || st->time_write_queued)
+    /* An evicted tenant is loaded for its time-driven update (the flush loads it). */
+    if ((st->phase != PHASE_READY && !st->evicted) || st->time_write_queued)
         return;
     memset(&st->time_write, 0, sizeof st->time_write);
     st->time_write.done = time_write_done;
@@ -107,6 +108,7 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         PGresult *r = db_txn_result(txn, st->commit_index);
         int64_t revision = atoll(PQgetvalue(r, 0, 0));
         replace_current(st);
+        tenant_cache_account(st);
         st->revision = revision;
         st->conflicts = 0;
         if (st->solo > 0)
@@ -130,6 +132,7 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         }
         tenant_state_arm_due_timer(st);
         tenant_state_flush(st);
+        tenant_cache_trim(st->reg);
         return;
     }
     drop_copy(st);
@@ -229,6 +232,8 @@ void tenant_state_flush(struct tenant_state *st)
     }
     /* The copy's state, brought up to date incrementally from a clone of the current one. */
     st->copy_at = tenant_now();
+    /* Every evaluation from now on is at copy_at or later: samples it cannot use go. */
+    engine_samples_prune(st->copy, st->copy_at - TENANT_PRUNE_SLACK_S);
     if (engine_evaluate(st->copy, st->copy_at, st->copy_eval, &st->copy_summary) != 0) {
         drop_copy(st);
         fail_batch(st, IMS_ENOMEM, "out of memory", NULL);
@@ -241,6 +246,7 @@ void tenant_state_flush(struct tenant_state *st)
         st->copy_summary.security_level == st->level.security_level &&
         st->copy_summary.maturity == st->level.maturity) {
         replace_current(st);
+        tenant_cache_account(st);
         tenant_level_from_summary(st, &st->copy_summary, st->revision, st->level.cause, &st->level);
         st->batch = NULL;
         st->time_write_queued = 0;
@@ -289,6 +295,7 @@ void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
         write->done(IMS_ETOOBIG, "write queue of the tenant full", NULL, -1, NULL, write->arg);
         return;
     }
+    tenant_cache_touch(st);
     tenant_queue_append(&st->queue, write);
     tenant_state_flush(st);
 }

@@ -136,8 +136,10 @@ static void load_done(struct db_txn *txn, int err, void *arg)
                 rc = IMS_EINTERNAL;
             }
             revision = atoll(PQgetvalue(r, 0, 1));
-            if (rc == 0 &&
-                (engine_eval_new(&eval) || engine_evaluate(model, tenant_now(), eval, &s))) {
+            int64_t now = tenant_now();
+            if (rc == 0)
+                engine_samples_prune(model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
+            if (rc == 0 && (engine_eval_new(&eval) || engine_evaluate(model, now, eval, &s))) {
                 snprintf(msg, sizeof msg, "out of memory");
                 rc = IMS_ENOMEM;
             }
@@ -163,6 +165,8 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     st->eval = eval;
     st->revision = revision;
     st->phase = PHASE_READY;
+    st->evicted = 0;
+    tenant_cache_account(st);
     tenant_level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
     log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id, (long long)revision,
               s.security_level);
@@ -173,6 +177,7 @@ static void load_done(struct db_txn *txn, int err, void *arg)
     tenant_state_arm_due_timer(st);
     tenant_state_run_readers(st, 0, NULL);
     tenant_state_flush(st);
+    tenant_cache_trim(st->reg);
 }
 
 void tenant_state_load(struct tenant_state *st)
@@ -201,6 +206,7 @@ void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb
         return;
     }
     if (st->phase == PHASE_READY && !st->stale) {
+        tenant_cache_touch(st);
         cb(0, NULL, st, arg); /* the current state as it is: a read never evaluates */
         return;
     }

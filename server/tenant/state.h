@@ -51,6 +51,12 @@ struct tenant_state {
     struct tenant_write time_write;
     int time_write_queued;
     struct tenant_state *next;
+    /* cache.c: the place on the list of states holding a model, most recently used first,
+     * and the bytes model and evaluated state hold; evicted: freed under the budget (the
+     * level stays as the tenant's last known one). */
+    int cached, evicted;
+    size_t bytes;
+    struct tenant_state *lru_prev, *lru_next;
 };
 
 struct tenant_registry {
@@ -58,6 +64,8 @@ struct tenant_registry {
     struct tenant_stats stats; /* the flush figures; the rest is counted when asked */
     struct tenant_state *buckets[TENANT_BUCKETS];
     struct tenant_watchers watchers;
+    struct tenant_state *lru_head, *lru_tail; /* cache.c */
+    size_t cached_bytes;
     int open_timers;
     int closing;
     void (*close_done)(void *);
@@ -68,6 +76,12 @@ struct tenant_registry {
  * malformed id. */
 struct tenant_state *tenant_state_get(struct tenant_registry *reg, const char *id);
 
+/* Samples no evaluation from now on can use leave the model (engine_samples_prune) at
+ * every load and flush; "now" is taken this many seconds early, so that a wall clock
+ * stepped back a little still finds every sample its evaluations need (every sample
+ * newer than that stays in memory, so the slack is short). */
+#define TENANT_PRUNE_SLACK_S 10
+
 /* The wall clock in seconds since the epoch: the time of the evaluations a tenant makes. */
 int64_t tenant_now(void);
 
@@ -77,6 +91,14 @@ void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s,
 
 /* (Re)loads the state's model from the database; readers and queued writes wait. */
 void tenant_state_load(struct tenant_state *st);
+
+/* The cache under the memory budget (cache.c). account: the state holds a (new) model,
+ * its bytes are counted and it becomes the most recently used; touch: it was used; trim:
+ * evicts idle states, least recently used first, while the states hold more than
+ * config.cache_bytes (0: no limit). */
+void tenant_cache_account(struct tenant_state *st);
+void tenant_cache_touch(struct tenant_state *st);
+void tenant_cache_trim(struct tenant_registry *reg);
 
 /* Counts a flush that ended (committed or not) with its size and time. */
 void tenant_stats_flush(struct tenant_registry *reg, int committed, int writes, uint64_t ns);

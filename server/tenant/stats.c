@@ -33,6 +33,7 @@ void tenant_registry_stats(const struct tenant_registry *reg, struct tenant_stat
 {
     *out = reg->stats;
     out->tenants_loaded = out->queued_writes = out->max_queued = out->watchers = 0;
+    out->cached_bytes = reg->cached_bytes;
     for (int b = 0; b < TENANT_BUCKETS; b++) {
         for (const struct tenant_state *st = reg->buckets[b]; st; st = st->next) {
             if (st->phase == PHASE_READY)
@@ -53,6 +54,6 @@ void tenant_registry_foreach_level(const struct tenant_registry *reg,
 {
     for (int b = 0; b < TENANT_BUCKETS; b++)
         for (const struct tenant_state *st = reg->buckets[b]; st; st = st->next)
-            if (st->phase == PHASE_READY)
-                fn(&st->level, arg);
+            if (st->phase == PHASE_READY || st->evicted)
+                fn(&st->level, arg); /* an evicted tenant's last level */
 }

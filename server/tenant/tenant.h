@@ -91,6 +91,10 @@ struct tenant_registry_config {
      * commit: $1 tenant, $2 expected revision, $3 level, $4 maturity, $5 cause -> revision. */
     int statement_load;
     int statement_commit;
+    /* The memory the cached tenant states (models and evaluated states) may hold; beyond
+     * it the least recently used idle states are evicted and loaded again on their next
+     * use (see cache.c). 0: no limit. */
+    size_t cache_bytes;
 };
 
 int tenant_registry_new(const struct tenant_registry_config *config, struct tenant_registry **out)
@@ -140,6 +144,8 @@ struct tenant_stats {
     uint64_t flushes_failed;
     uint64_t flushed_writes;
     uint64_t queue_refusals; /* writes refused on a full tenant queue (back-pressure) */
+    uint64_t evictions;      /* states evicted under the cache budget */
+    uint64_t cached_bytes;   /* what the cached states hold (estimate) */
     /* Histograms, per bucket (not cumulative); the last slot is +Inf. */
     uint64_t flush_size[TENANT_FLUSH_SIZE_BUCKETS + 1];
     uint64_t flush_time[TENANT_FLUSH_TIME_BUCKETS + 1];

@@ -32,6 +32,14 @@ void tenant_watchers_remove(struct tenant_watchers *ws, struct tenant_watch *wat
     }
 }
 
+int tenant_watchers_watched(const struct tenant_watchers *ws, const char *tenant)
+{
+    for (const struct tenant_watch *w = ws->head; w; w = w->next)
+        if (strcmp(w->tenant, tenant) == 0)
+            return 1;
+    return 0;
+}
+
 void tenant_watchers_clear(struct tenant_watchers *ws)
 {
     while (ws->head)

@@ -26,6 +26,9 @@ struct tenant_watch *tenant_watchers_add(struct tenant_watchers *ws, const char 
 /* Removes and frees a watcher (nothing when it is not in the list). */
 void tenant_watchers_remove(struct tenant_watchers *ws, struct tenant_watch *watch);
 
+/* Whether someone watches this tenant itself (watchers of every tenant do not count). */
+int tenant_watchers_watched(const struct tenant_watchers *ws, const char *tenant);
+
 /* Removes and frees every watcher. */
 void tenant_watchers_clear(struct tenant_watchers *ws);
 

@@ -51,7 +51,8 @@ FROM tokens t
 WHERE t.id = $1;
 
 -- name: TOKEN_LIST
--- $1 tenant filter (uuid text or NULL)
+-- $1 tenant filter (uuid text or NULL); with a filter, a token's scope shows that tenant
+--    alone (a consultant's other clients are not the caller's business)
 -- $2 after id (or NULL)
 -- $3 limit
 -- -> the columns of TOKEN_GET
@@ -59,7 +60,7 @@ SELECT t.id, t.role, t.label, ims_rfc3339(t.created_at),
        coalesce(ims_rfc3339(t.expires_at), ''),
        coalesce(ims_rfc3339(t.last_used_at), ''),
        coalesce(ims_rfc3339(t.revoked_at), ''),
-       coalesce((SELECT string_agg(tt.tenant_id::text, ',' ORDER BY tt.tenant_id) FROM token_tenants tt WHERE tt.token_id = t.id), '')
+       coalesce((SELECT string_agg(tt.tenant_id::text, ',' ORDER BY tt.tenant_id) FROM token_tenants tt WHERE tt.token_id = t.id AND ($1::uuid IS NULL OR tt.tenant_id = $1::uuid)), '')
 FROM tokens t
 WHERE ($1::uuid IS NULL OR EXISTS (SELECT 1 FROM token_tenants tt WHERE tt.token_id = t.id AND tt.tenant_id = $1::uuid)) AND ($2::uuid IS NULL OR t.id > $2::uuid)
 ORDER BY t.id
@@ -156,13 +157,13 @@ VALUES ($1, $2, $3, decode($4, 'hex'), decode($5, 'hex'));
 -- $3 after schema id
 -- $4 after version
 -- $5 limit
--- -> id, version, name, description, sector, size band, parent, parent version, systems (csv), applicable controls, applicable sub-controls, created
+-- -> id, version, name, description, sector, size band, parent, parent version, systems (csv), applicable controls, applicable sub-controls, created, status
 SELECT s.schema_id, s.version, s.name, s.description, coalesce(s.sector, ''),
        coalesce(s.size_band, ''), coalesce(s.parent_id, ''), coalesce(s.parent_version, 0),
        coalesce((SELECT string_agg(ss.system_id, ',' ORDER BY ss.system_id) FROM schema_systems ss WHERE ss.schema_id = s.schema_id AND ss.version = s.version AND ss.enabled), ''),
        (SELECT count(*) FROM schema_controls sc WHERE sc.schema_id = s.schema_id AND sc.version = s.version AND sc.applicable),
        (SELECT count(*) FROM schema_subcontrols sc WHERE sc.schema_id = s.schema_id AND sc.version = s.version AND sc.applicable),
-       ims_rfc3339(s.created_at)
+       ims_rfc3339(s.created_at), s.status
 FROM schemas s
 WHERE ($1::text IS NULL OR s.schema_id = $1) AND ($2::int = 0 OR s.version = $2::int) AND (s.schema_id, s.version) > ($3, $4::int)
 ORDER BY s.schema_id, s.version
@@ -405,12 +406,12 @@ WHERE schema_id = $1;
 
 -- name: SCHEMA_CLONE
 -- $1 source schema id
--- $2 source version (0: the latest)
+-- $2 source version (0: the latest published)
 -- $3 new schema id
 -- $4 new name
 -- -> schema id, version
 SELECT schema_id, version
-FROM ims_clone_schema($1, CASE WHEN $2::int = 0 THEN (SELECT max(version) FROM schemas WHERE schema_id = $1) ELSE $2::int END, $3, $4);
+FROM ims_clone_schema($1, CASE WHEN $2::int = 0 THEN (SELECT max(version) FROM schemas WHERE schema_id = $1 AND status = 'published') ELSE $2::int END, $3, $4);
 
 -- name: CATALOG_FRAMEWORKS
 -- $1 after id

@@ -10,6 +10,7 @@
 #include "grpc/health/v1/health.pb-c.h"
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/catalog.pb-c.h"
+#include "ims/v1/completion.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
 #include "ims/v1/culture.pb-c.h"
 #include "ims/v1/documents.pb-c.h"
@@ -20,6 +21,7 @@
 #include "ims/v1/people.pb-c.h"
 #include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
+#include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 
 static const ProtobufCServiceDescriptor *const services[] = {
@@ -28,6 +30,7 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__level__descriptor,       &ims__v1__risk__descriptor,
     &ims__v1__tenants__descriptor,     &grpc__health__v1__health__descriptor,
     &ims__v1__improvement__descriptor,
+    &ims__v1__schemas__descriptor,     &ims__v1__completion__descriptor,
     &ims__v1__portfolio__descriptor,
     &ims__v1__people__descriptor,      &ims__v1__culture__descriptor,
     &ims__v1__procedures__descriptor,  &ims__v1__documents__descriptor,

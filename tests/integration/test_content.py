@@ -65,8 +65,9 @@ class ContentTest(unittest.TestCase):
         fw = self.call("Catalog", "ListFrameworks", catalog_pb2.ListFrameworksRequest(),
                        catalog_pb2.ListFrameworksResponse)
         self.assertEqual([f.id for f in fw.frameworks],
-                         ["iso22301-2019", "iso27001-2022", "iso31000-2018"])
+                         ["iso20000-1-2018", "iso22301-2019", "iso27001-2022", "iso31000-2018"])
         self.assertEqual({f.id: f.controls for f in fw.frameworks}["iso27001-2022"], 118)
+        self.assertEqual({f.id: f.controls for f in fw.frameworks}["iso20000-1-2018"], 44)
         # Annex A theme 8, paged.
         seen, token = [], ""
         while True:
@@ -83,8 +84,9 @@ class ContentTest(unittest.TestCase):
         self.assertEqual(seen[0], "A.8.1")
         self.assertEqual(len(set(seen)), 34)
         d, controls = self.shared_controls()
-        self.assertEqual(controls, ["22301-9.2", "27001-9.2"])
+        self.assertEqual(controls, ["20000-9.2", "22301-9.2", "27001-9.2"])
         self.assertIn("22301-9.2", [c.id for c in d.shared_with])
+        self.assertIn("20000-9.2", [c.id for c in d.shared_with])
         self.assertEqual(self.code("Catalog", "GetControl",
                                    catalog_pb2.GetControlRequest(id="A.9.9"),
                                    catalog_pb2.ControlDetail)[0], grpc.StatusCode.NOT_FOUND)
@@ -473,7 +475,22 @@ class ContentTest(unittest.TestCase):
              "coalesce(maturity, 0), 'artefact') FROM tenants WHERE slug = '%s'"
              % (t, t, t, t, t))
         self.answer(t, ("A.5.1-1", "yes"))  # a change on the reloaded model
+        # The records of the schema area: tuning and the completion matrix.
+        schemas_pb2 = load_pb2("schemas")
+        completion_pb2 = load_pb2("completion")
+        self.call("Schemas", "SetTuning",
+                  schemas_pb2.SetTuningRequest(tenant=t, name="theta", value=0.7),
+                  schemas_pb2.SetTuningResponse)
+        self.call("Completion", "SetCompletion",
+                  completion_pb2.SetCompletionRequest(tenant=t, activity="CA.03", level=2,
+                                                      note="policy drafted"),
+                  completion_pb2.CompletionMatrix)
+        self.call("Completion", "SetCompletionTarget",
+                  completion_pb2.SetCompletionTargetRequest(tenant=t, target=3),
+                  completion_pb2.CompletionMatrix)
         first = self.export(t)
+        self.assertEqual([r["name"] for r in json.loads(first)["records"]["tuning"]], ["theta"])
+        self.assertEqual(len(json.loads(first)["records"]["completion"]), 2)
         doc = json.loads(first)
         self.assertEqual(doc["format"], "ims-snapshot/2")
         self.assertNotIn("at", doc)

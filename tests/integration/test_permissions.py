@@ -23,7 +23,8 @@ READ = {OP, CONSULTANT, AUDITOR, ADMIN, VIEWER}
 
 # The role model:
 #   operator      everything, every tenant
-#   consultant    read its tenants; answer assessments, edit applicability, assets, processes
+#   consultant    create tenants in its granted sectors; read and edit schemas; read its
+#                 tenants; answer assessments, edit applicability, assets, processes
 #                 (and their plan reviews and exercises), risk treatment
 #   auditor       read its tenants; findings and corrective actions
 #   tenant_admin  everything inside its tenant, incl. agent and viewer tokens of it
@@ -33,15 +34,17 @@ EXPECTED = {
     "/grpc.health.v1.Health/Check": ALL,
     "/grpc.health.v1.Health/Watch": ALL,
 
-    "/ims.v1.Tenants/CreateTenant": {OP},
+    # Consultants create tenants in the sectors an operator granted to their token.
+    "/ims.v1.Tenants/CreateTenant": {OP, CONSULTANT},
     "/ims.v1.Tenants/GetTenant": READ,
     "/ims.v1.Tenants/ListTenants": READ,
     "/ims.v1.Tenants/CreateToken": {OP, ADMIN},
     "/ims.v1.Tenants/ListTokens": {OP, ADMIN},
     "/ims.v1.Tenants/RevokeToken": {OP, ADMIN},
-    "/ims.v1.Tenants/ListSchemas": READ,
-    "/ims.v1.Tenants/GetSchema": READ,
-    "/ims.v1.Tenants/CloneSchema": {OP},
+    # The schema repository is the consultancy's know-how: operators and consultants only.
+    "/ims.v1.Tenants/ListSchemas": {OP, CONSULTANT},
+    "/ims.v1.Tenants/GetSchema": {OP, CONSULTANT},
+    "/ims.v1.Tenants/CloneSchema": {OP, CONSULTANT},
     # Verifying the audit chain only reads: every role that reads the tenant may do it.
     "/ims.v1.Tenants/VerifyAuditLog": READ,
     "/ims.v1.Tenants/ExportTenant": READ,
@@ -145,6 +148,27 @@ EXPECTED = {
     "/ims.v1.Documents/AddDocumentVersion": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Documents/ApproveDocument": {OP, CONSULTANT, ADMIN},
     "/ims.v1.Documents/ObsoleteDocument": {OP, CONSULTANT, ADMIN},
+
+    # The schema repository's editing and statistics: operators and consultants only.
+    "/ims.v1.Schemas/CreateSchemaDraft": {OP, CONSULTANT},
+    "/ims.v1.Schemas/GetSchemaDocument": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PutSchemaDocument": {OP, CONSULTANT},
+    "/ims.v1.Schemas/EditSchemaDraft": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PublishSchema": {OP, CONSULTANT},
+    "/ims.v1.Schemas/DiffSchemas": {OP, CONSULTANT},
+    "/ims.v1.Schemas/GetSchemaStats": {OP, CONSULTANT},
+    "/ims.v1.Schemas/PreviewRebase": {OP, CONSULTANT},
+    "/ims.v1.Schemas/Rebase": {OP, CONSULTANT},
+    # A tenant's tuning: readable by its readers, set by whoever runs its system.
+    "/ims.v1.Schemas/GetTuning": READ,
+    "/ims.v1.Schemas/SetTuning": {OP, CONSULTANT, ADMIN},
+    # ISO/IEC 27001:2013 ids into the tenant's 2022 checklist: a read.
+    "/ims.v1.Schemas/TranslateControls": READ,
+
+    # The completion matrix: everyone who reads the tenant sees it; the consultant records.
+    "/ims.v1.Completion/GetCompletion": READ,
+    "/ims.v1.Completion/SetCompletion": {OP, CONSULTANT},
+    "/ims.v1.Completion/SetCompletionTarget": {OP, CONSULTANT},
 }
 
 ROLE_MACROS = {"OP": {OP}, "CONSULTANT": {CONSULTANT}, "AUDITOR": {AUDITOR}, "ADMIN": {ADMIN},
@@ -190,7 +214,10 @@ class Permissions(unittest.TestCase):
         a = cls.tenant["a"].id
         cls.tokens = {OP: cls.op}
         for role in ROLES[1:]:
-            cls.tokens[role] = imstest.imsd_token(role, [a])
+            cls.tokens[role] = imstest.imsd_token(role, [a], label="perm-" + role)
+        # The consultant may create tenants in the sector the test's tenants use.
+        imstest.psql("INSERT INTO token_sectors SELECT id, 'retail' FROM tokens "
+                     "WHERE role = 'consultant' AND label = 'perm-consultant' ON CONFLICT DO NOTHING")
         # Tokens the RevokeToken calls aim at: one of each tenant, never the callers'.
         cls.victim = {}
         for name in ("a", "b"):
@@ -299,6 +326,20 @@ class Permissions(unittest.TestCase):
             "AddDocumentVersion": dict(artefact="ART.scope", body="# x", person="perm-nobody"),
             "ApproveDocument": dict(artefact="ART.scope", approver="perm-nobody"),
             "ObsoleteDocument": dict(artefact="ART.scope"),
+            # Drafts of a schema that does not exist: refused or NOT_FOUND, never written.
+            "CreateSchemaDraft": dict(id="perm-no-such-schema"),
+            "GetSchemaDocument": dict(id=tenant.schema_id),
+            "PutSchemaDocument": dict(id="perm-no-such-schema", version=1,
+                                      document='{"format": "ims-schema/1"}'),
+            "EditSchemaDraft": dict(id="perm-no-such-schema", version=1,
+                                    edits=[dict(kind="params", field="beta", value="0.5")]),
+            "PublishSchema": dict(id="perm-no-such-schema", version=1),
+            "DiffSchemas": dict(id=tenant.schema_id),
+            "GetSchemaStats": dict(id=tenant.schema_id),
+            "SetTuning": dict(name="beta", value=0.5),
+            "TranslateControls": dict(edition="2013", ids=["A.12.6.1"]),
+            "SetCompletion": dict(activity="CA.01", level=1),
+            "SetCompletionTarget": dict(target=4),
         }.get(name, {})
         if "tenant" in req_cls.DESCRIPTOR.fields_by_name and "tenant" not in fields:
             fields["tenant"] = slug if which == "a" else tid

@@ -46,9 +46,10 @@ SELECT count(*) = 93
   FROM controls WHERE id LIKE 'A.%' AND framework_id = 'iso27001-2022';
 SQL
 
-check "three frameworks, one per management system, each with controls" <<'SQL'
-SELECT (SELECT count(*) FROM frameworks) = 3
-   AND (SELECT count(DISTINCT system_id) FROM frameworks) = 3
+check "four frameworks, one per management system (ISMS, BCMS, RMS, SMS), each with controls" <<'SQL'
+SELECT (SELECT count(*) FROM frameworks) = 4
+   AND (SELECT count(DISTINCT system_id) FROM frameworks) = 4
+   AND (SELECT system_id FROM frameworks WHERE id = 'iso20000-1-2018') = 'SMS'
    AND NOT EXISTS (SELECT 1 FROM frameworks f
                     WHERE NOT EXISTS (SELECT 1 FROM controls c WHERE c.framework_id = f.id));
 SQL
@@ -61,7 +62,8 @@ SQL
 check "every control has 2 to 5 sub-controls" <<'SQL'
 SELECT NOT EXISTS (
     SELECT 1 FROM controls c
-     WHERE (SELECT count(*) FROM subcontrol_controls sc WHERE sc.control_id = c.id) NOT BETWEEN 2 AND 5);
+     WHERE (SELECT count(*) FROM subcontrol_controls sc JOIN subcontrols s ON s.id = sc.subcontrol_id
+             WHERE sc.control_id = c.id AND s.retired_release IS NULL) NOT BETWEEN 2 AND 5);
 SQL
 
 check "every sub-control belongs to a control and has level 1..3, weight and effort 1..5" <<'SQL'
@@ -104,9 +106,67 @@ SELECT EXISTS (SELECT 1 FROM subcontrol_controls a JOIN subcontrol_controls b US
                 WHERE a.control_id = '27001-10.1' AND b.control_id = '22301-10.2');
 SQL
 
-check "discipline-specific clauses (27001 6.1.2, 22301 8.2.2) share nothing" <<'SQL'
+check "ISO/IEC 20000-1: 44 clause controls; its harmonized clauses hold exactly the 27001 items" <<'SQL'
+SELECT (SELECT count(*) FROM controls WHERE framework_id = 'iso20000-1-2018') = 44
+   AND (SELECT count(*) FROM controls WHERE framework_id = 'iso20000-1-2018' AND harmonized IS NOT NULL) = 20
+   AND NOT EXISTS (
+       SELECT 1 FROM controls s JOIN controls i ON i.harmonized = s.harmonized AND i.framework_id = 'iso27001-2022'
+        WHERE s.framework_id = 'iso20000-1-2018'
+          AND EXISTS ((SELECT subcontrol_id FROM subcontrol_controls WHERE control_id = s.id
+                       EXCEPT SELECT subcontrol_id FROM subcontrol_controls WHERE control_id = i.id)
+                      UNION ALL
+                      (SELECT subcontrol_id FROM subcontrol_controls WHERE control_id = i.id
+                       EXCEPT SELECT subcontrol_id FROM subcontrol_controls WHERE control_id = s.id)))
+   -- 20000 numbers clause 10 like 22301: 10.1 is nonconformity
+   AND EXISTS (SELECT 1 FROM subcontrol_controls a JOIN subcontrol_controls b USING (subcontrol_id)
+                WHERE a.control_id = '27001-10.2' AND b.control_id = '20000-10.1');
+SQL
+
+check "one risk process: 27001 6.1.2/6.1.3/8.2/8.3, 22301 8.2.3 and 31000 6.4-6.5 share the RK items" <<'SQL'
+SELECT bool_and((SELECT count(DISTINCT c.framework_id) FROM subcontrol_controls sc
+                   JOIN controls c ON c.id = sc.control_id WHERE sc.subcontrol_id = s.id) >= 2)
+   AND count(*) = 5
+   AND (SELECT count(DISTINCT c.framework_id) FROM subcontrol_controls sc JOIN controls c ON c.id = sc.control_id
+         WHERE sc.subcontrol_id = 'RK.6.4.2-1') = 3
+   AND NOT EXISTS (SELECT 1 FROM schema_subcontrols ss JOIN subcontrols x ON x.id = ss.subcontrol_id
+                    WHERE ss.version = 2 AND x.retired_release IS NOT NULL)
+   AND (SELECT count(*) FROM schema_subcontrols WHERE schema_id = 'base' AND version = 2
+           AND subcontrol_id LIKE 'RK.%') = 5
+  FROM subcontrols s WHERE s.id LIKE 'RK.%';
+SQL
+
+check "it-services-sms enables SMS and generates a tenant with ISO/IEC 20000-1 applicable" <<SQL
+INSERT INTO tenants (id, slug, display_name, sector, size_band, schema_id, schema_version)
+VALUES ('0b0e2a52-0000-4000-8000-0000000000cc', 'catalog-test-sms', 'SMS test', 'it-services', 'medium', 'it-services-sms', 1);
+SELECT set_config('ims.tenant_id', '0b0e2a52-0000-4000-8000-0000000000cc', true) IS NOT NULL;
+SET LOCAL ROLE ims_app;
+SELECT ims_generate_tenant('0b0e2a52-0000-4000-8000-0000000000cc', 'it-services-sms', 1) > 0;
+SELECT 'SMS' = ANY (systems) AND 'iso20000-1-2018' = ANY (frameworks) FROM tenant_params;
+SELECT count(*) = 44 FROM tenant_controls WHERE control_id LIKE '20000-%' AND applicable;
+SELECT count(*) = 5 FROM tenant_subcontrols WHERE subcontrol_id LIKE 'RK.%';
+SQL
+
+check "2013 predecessors: 128 rows; the Annex A controls without one are the 2022 novelties and the file's gaps" <<'SQL'
+SELECT (SELECT count(*) FROM control_predecessors WHERE edition = '2013') = 128
+   AND (WITH missing AS (SELECT array_agg(id) AS ids FROM controls c WHERE id LIKE 'A.%'
+                            AND NOT EXISTS (SELECT 1 FROM control_predecessors p
+                                             WHERE p.control_id = c.id)),
+             want AS (SELECT ARRAY['A.5.5', 'A.5.6', 'A.5.7', 'A.5.14', 'A.5.23', 'A.5.30',
+                                   'A.7.4', 'A.8.9', 'A.8.10', 'A.8.11', 'A.8.12', 'A.8.16',
+                                   'A.8.23', 'A.8.28', 'A.8.34'] AS ids)
+        SELECT missing.ids @> want.ids AND missing.ids <@ want.ids FROM missing, want)
+   AND EXISTS (SELECT 1 FROM control_predecessors WHERE predecessor = 'A.12.6.1'
+                  AND control_id = 'A.8.8' AND relation = 'equal')
+   AND NOT EXISTS (SELECT 1 FROM control_predecessors WHERE predecessor LIKE 'A.13.2.%'
+                      AND control_id = 'A.8.14')
+   AND (SELECT count(*) FROM control_relations) = 16
+   AND NOT EXISTS (SELECT 1 FROM control_relations r JOIN controls c ON c.id = r.related_id
+                    WHERE c.framework_id <> 'iso20000-1-2018');
+SQL
+
+check "discipline-specific clauses (27001 6.1.2, 22301 8.2.2) share nothing but the risk process items" <<'SQL'
 SELECT NOT EXISTS (SELECT 1 FROM subcontrol_controls sc JOIN controls c ON c.id = sc.control_id
-                    WHERE c.harmonized IS NULL
+                    WHERE c.harmonized IS NULL AND sc.subcontrol_id NOT LIKE 'RK.%'
                       AND (SELECT count(*) FROM subcontrol_controls x WHERE x.subcontrol_id = sc.subcontrol_id) > 1)
    AND EXISTS (SELECT 1 FROM controls WHERE id = '27001-6.1.2')
    AND EXISTS (SELECT 1 FROM controls WHERE id = '22301-8.2.2');
@@ -136,16 +196,16 @@ SELECT (SELECT count(*) FROM schemas WHERE (schema_id, version) IN
            (('base', 1), ('it-services-small', 1), ('retail-micro', 1))) = 3
    AND (SELECT parent_id FROM schemas WHERE schema_id = 'it-services-small' AND version = 1) = 'base'
    AND (SELECT parent_id FROM schemas WHERE schema_id = 'retail-micro' AND version = 1) = 'base'
-   AND (SELECT sector || '/' || size_band FROM schemas WHERE schema_id = 'retail-micro') = 'retail/micro'
+   AND (SELECT sector || '/' || size_band FROM schemas WHERE schema_id = 'retail-micro' AND version = 1) = 'retail/micro'
    AND (SELECT count(*) FROM schema_controls WHERE schema_id = 'base' AND version = 1)
-       = (SELECT count(*) FROM controls);
+       = (SELECT count(*) FROM controls WHERE since_release = 1);
 SQL
 
 check "retail-micro excludes controls with justifications and weighs ISMS higher" <<'SQL'
 SELECT (SELECT count(*) FROM schema_controls WHERE schema_id = 'retail-micro' AND NOT applicable) >= 5
    AND NOT EXISTS (SELECT 1 FROM schema_controls WHERE NOT applicable AND coalesce(justification, '') = '')
-   AND (SELECT weight FROM schema_systems WHERE schema_id = 'retail-micro' AND system_id = 'ISMS')
-     > (SELECT weight FROM schema_systems WHERE schema_id = 'base' AND system_id = 'ISMS');
+   AND (SELECT weight FROM schema_systems WHERE schema_id = 'retail-micro' AND version = 1 AND system_id = 'ISMS')
+     > (SELECT weight FROM schema_systems WHERE schema_id = 'base' AND version = 1 AND system_id = 'ISMS');
 SQL
 
 # Compares every content table of two schema versions, ignoring the key columns.
@@ -226,11 +286,11 @@ SQL
 
 check "ims_new_schema_version makes version n+1 as a copy of the latest" <<SQL
 SET LOCAL ROLE ims_app;
-SELECT version = 2 FROM ims_new_schema_version('it-services-small');
 SELECT version = 3 FROM ims_new_schema_version('it-services-small');
-SELECT parent_id = 'it-services-small' AND parent_version = 2
-  FROM schemas WHERE schema_id = 'it-services-small' AND version = 3;
-$(same_content_sql it-services-small 1 it-services-small 3)
+SELECT version = 4 FROM ims_new_schema_version('it-services-small');
+SELECT parent_id = 'it-services-small' AND parent_version = 3
+  FROM schemas WHERE schema_id = 'it-services-small' AND version = 4;
+$(same_content_sql it-services-small 2 it-services-small 4)
 SQL
 
 check "ims_best_schema picks exact sector+size, then sector, then base, at the latest version" <<'SQL'
@@ -239,9 +299,10 @@ SELECT (SELECT schema_id FROM ims_best_schema('retail', 'micro')) = 'retail-micr
    AND (SELECT schema_id FROM ims_best_schema('retail', 'medium')) = 'base'
    AND (SELECT schema_id FROM ims_best_schema('health', 'small')) = 'base';
 INSERT INTO schemas (schema_id, version, name, sector) VALUES ('retail-any', 1, 'Retail, any size', 'retail');
-SELECT version = 2 FROM ims_new_schema_version('retail-micro');
+SELECT version = 3 FROM ims_new_schema_version('retail-micro');
 SELECT (SELECT schema_id FROM ims_best_schema('retail', 'medium')) = 'retail-any'
-   AND (SELECT version FROM ims_best_schema('retail', 'micro')) = 2;
+   AND (SELECT version FROM ims_best_schema('retail', 'micro')) = 3
+   AND (SELECT schema_id FROM ims_best_schema('it-services', 'medium')) = 'it-services-sms';
 SQL
 
 # A tenant generated from retail-micro, as the daemon's role.
@@ -263,7 +324,7 @@ $(tenant_setup)
 SELECT (SELECT count(*) FROM tenant_params) = 1
    AND (SELECT count(*) FROM tenant_controls) = (SELECT count(*) FROM schema_controls WHERE schema_id = 'retail-micro' AND version = 1)
    AND (SELECT count(*) FROM tenant_controls WHERE NOT applicable) = (SELECT count(*) FROM schema_controls WHERE schema_id = 'retail-micro' AND version = 1 AND NOT applicable)
-   AND (SELECT count(*) FROM tenant_subcontrols) = (SELECT count(*) FROM subcontrols)
+   AND (SELECT count(*) FROM tenant_subcontrols) = (SELECT count(*) FROM subcontrols WHERE since_release = 1)
    AND (SELECT count(*) FROM tenant_threats) = (SELECT count(*) FROM threats)
    AND (SELECT count(*) FROM tenant_asset_type_threats) = (SELECT count(*) FROM asset_type_threats)
    AND (SELECT count(*) FROM tenant_mitigations) = (SELECT count(*) FROM mitigations)
@@ -272,6 +333,15 @@ SELECT (SELECT count(*) FROM tenant_params) = 1
    AND (SELECT count(*) FROM tenant_artefacts) = (SELECT count(*) FROM artefacts)
    AND (SELECT systems = ARRAY['BCMS', 'ISMS', 'RMS'] AND weight_isms = 0.6 AND appetite = 2 FROM tenant_params)
    AND (SELECT likelihood = 4 FROM tenant_threats WHERE threat_id = 'T.web_attack');
+SQL
+
+check "systems and frameworks are data: a tenant cannot enable one the catalog lacks" <<SQL
+$(tenant_setup)
+DO \$\$ BEGIN
+    UPDATE tenant_params SET systems = systems || 'QMS'::text;
+    RAISE EXCEPTION 'accepted';
+EXCEPTION WHEN check_violation THEN NULL; END \$\$;
+SELECT true;
 SQL
 
 check "tenant rows are writable by ims_app for its tenant (answers, history, assets, processes, exercises)" <<SQL

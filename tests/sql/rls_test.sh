@@ -61,6 +61,9 @@ INSERT INTO metric_series_maps (tenant_id, map_id, metric_id, matchers)
     SELECT '$A', '$A', min(metric_id), ARRAY['job="x"'] FROM tenant_metrics WHERE tenant_id = '$A';
 INSERT INTO idempotency_keys (tenant_id, key, method, request_hash, response)
     VALUES ('$A', 'k', 'm', '\\x00', '\\x00');
+INSERT INTO tenant_tuning (tenant_id, name, value) VALUES ('$A', 'beta', 0.5);
+INSERT INTO tenant_completion_target (tenant_id, target) VALUES ('$A', 4);
+INSERT INTO tenant_completion (tenant_id, activity_id, level) VALUES ('$A', 'CA.01', 1);
 SELECT ims_audit_append(NULL, 'operator', 'rls-test', 'x');
 INSERT INTO tokens (id, secret_hash, role) VALUES ('$A', sha256('rls-test'), 'viewer');
 INSERT INTO token_tenants (token_id, tenant_id) VALUES ('$A', '$A');

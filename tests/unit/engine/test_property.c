@@ -430,36 +430,38 @@ static void collect(void *ctx, const engine_pair_figures *p)
     ps->v[ps->n++] = p->level;
 }
 
+/* How far apart two figures may be: incremental against full 1e-9; pruned against
+ * unpruned 0 (bit for bit). */
+static double tolerance = 1e-9;
+
 static void close_enough(double a, double b, const char *what)
 {
-    if (!(fabs(a - b) <= 1e-9)) {
-        print_error("%s: incremental %.17g, full %.17g\n", what, a, b);
+    if (!(fabs(a - b) <= tolerance)) {
+        print_error("%s: %.17g against %.17g\n", what, a, b);
         fail();
     }
 }
 
-static void compare(engine_model *inc, int64_t t)
+/* Every figure of two evaluated states, within the tolerance. */
+static void same_figures(const engine_eval *x, const engine_eval *y)
 {
-    engine_summary si, sf;
-    evaluate(inc, t, &si);
-    engine_model *full;
-    assert_int_equal(engine_model_clone(inc, &full), 0);
-    assert_int_equal(engine_model_invalidate(full), 0); /* indexes rebuilt */
-    evaluate(full, t, &sf);                             /* a new state: full */
-    close_enough(si.security_level, sf.security_level, "security_level");
-    assert_int_equal(si.maturity, sf.maturity);
+    const engine_summary *si = engine_eval_summary(x), *sf = engine_eval_summary(y);
+    assert_int_equal(si->at, sf->at);
+    close_enough(si->security_level, sf->security_level, "security_level");
+    assert_int_equal(si->maturity, sf->maturity);
     for (int s = 0; s < ENGINE_SYSTEM_COUNT; s++) {
-        assert_int_equal(si.system_included[s], sf.system_included[s]);
-        close_enough(si.system_score[s], sf.system_score[s], "system");
+        assert_int_equal(si->system_included[s], sf->system_included[s]);
+        close_enough(si->system_score[s], sf->system_score[s], "system");
     }
-    assert_int_equal(si.has_pairs, sf.has_pairs);
-    assert_int_equal(si.pair_count, sf.pair_count);
-    close_enough(si.rho, sf.rho, "rho");
-    close_enough(si.readiness, sf.readiness, "readiness");
-    for (size_t c = 0; c < engine_control_count(eval_of(inc)); c++) {
+    assert_int_equal(si->has_pairs, sf->has_pairs);
+    assert_int_equal(si->pair_count, sf->pair_count);
+    close_enough(si->rho, sf->rho, "rho");
+    close_enough(si->readiness, sf->readiness, "readiness");
+    assert_int_equal(engine_control_count(x), engine_control_count(y));
+    for (size_t c = 0; c < engine_control_count(x); c++) {
         engine_control_figures a, b;
-        engine_control_get(eval_of(inc), c, &a);
-        engine_control_get(eval_of(full), c, &b);
+        engine_control_get(x, c, &a);
+        engine_control_get(y, c, &b);
         assert_int_equal(a.applicable, b.applicable);
         assert_int_equal(a.has_q, b.has_q);
         close_enough(a.a, b.a, "a");
@@ -469,23 +471,39 @@ static void compare(engine_model *inc, int64_t t)
         close_enough(a.e, b.e, "e");
         close_enough(a.v, b.v, "v");
     }
-    for (size_t f = 0; f < engine_framework_count(eval_of(inc)); f++) {
+    for (size_t f = 0; f < engine_framework_count(x); f++) {
         engine_framework_figures a, b;
-        engine_framework_get(eval_of(inc), f, &a);
-        engine_framework_get(eval_of(full), f, &b);
+        engine_framework_get(x, f, &a);
+        engine_framework_get(y, f, &b);
         close_enough(a.score, b.score, "framework score");
         assert_int_equal(a.maturity, b.maturity);
     }
-    for (size_t p = 0; p < engine_process_count(eval_of(inc)); p++)
-        close_enough(engine_process_readiness(eval_of(inc), p),
-                     engine_process_readiness(eval_of(full), p), "process");
+    for (size_t p = 0; p < engine_process_count(x); p++)
+        close_enough(engine_process_readiness(x, p), engine_process_readiness(y, p), "process");
     static pairs pa, pb;
     pa.n = pb.n = 0;
-    engine_pairs_foreach(eval_of(inc), collect, &pa);
-    engine_pairs_foreach(eval_of(full), collect, &pb);
+    engine_pairs_foreach(x, collect, &pa);
+    engine_pairs_foreach(y, collect, &pb);
     assert_int_equal(pa.n, pb.n);
     for (int i = 0; i < pa.n; i++)
         close_enough(pa.v[i], pb.v[i], "pair");
+}
+
+/* A clone of the model, indexes rebuilt, evaluated in full at t into a new state. */
+static engine_model *full_at(const engine_model *m, int64_t t)
+{
+    engine_model *full;
+    assert_int_equal(engine_model_clone(m, &full), 0);
+    assert_int_equal(engine_model_invalidate(full), 0);
+    evaluate(full, t, NULL);
+    return full;
+}
+
+static void compare(engine_model *inc, int64_t t)
+{
+    evaluate(inc, t, NULL);
+    engine_model *full = full_at(inc, t);
+    same_figures(eval_of(inc), eval_of(full));
     model_free(full);
 }
 
@@ -549,10 +567,61 @@ static void test_incremental_equals_full(void **state)
     }
 }
 
+/*
+ * Pruning: the same random changes go to a model pruned at the evaluation time after every
+ * step (evaluated incrementally) and to one never pruned; time only moves forward. At the
+ * pruning time and later, every figure and the next due time are the same bit for bit, and
+ * the pruned model's incremental evaluation still equals a full one.
+ */
+static void test_pruning_keeps_figures(void **state)
+{
+    (void)state;
+    uint64_t seed = 20261201;
+    const char *env = getenv("ENGINE_PROPERTY_SEED");
+    if (env)
+        seed = strtoull(env, NULL, 10) + 1;
+    rng r = {seed};
+    size_t dropped = 0;
+    for (int tenant_no = 0; tenant_no < 20; tenant_no++) {
+        tenant tn;
+        int64_t t = T0 + uni(&r, 86400 * 30);
+        engine_model *m = random_tenant(&r, &tn, t);
+        engine_model *ref;
+        assert_int_equal(engine_model_clone(m, &ref), 0);
+        for (int step = 0; step < 200; step++) {
+            rng r2 = r;
+            tenant tn2 = tn;
+            int64_t before = t, t2 = t;
+            random_change(&r, m, &tn, &t);
+            random_change(&r2, ref, &tn2, &t2);
+            if (t < before)
+                t = before;
+            dropped += engine_samples_prune(m, t);
+            tolerance = 1e-9;
+            compare(m, t);
+            tolerance = 0;
+            static const int64_t later[] = {0, 1, 3600, DAYS(2), DAYS(40)};
+            for (size_t k = 0; k < sizeof later / sizeof later[0]; k++) {
+                engine_model *a = full_at(m, t + later[k]), *b = full_at(ref, t + later[k]);
+                same_figures(eval_of(a), eval_of(b));
+                assert_int_equal(engine_next_due(eval_of(a), t + later[k], 3600, 1e-4),
+                                 engine_next_due(eval_of(b), t + later[k], 3600, 1e-4));
+                model_free(a);
+                model_free(b);
+            }
+        }
+        model_free(m);
+        model_free(ref);
+    }
+    tolerance = 1e-9;
+    assert_true(dropped > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_incremental_equals_full),
+        cmocka_unit_test(test_pruning_keeps_figures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

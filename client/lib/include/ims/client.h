@@ -30,10 +30,12 @@
 
 #include "grpc/health/v1/health.pb-c.h"
 #include "ims/error.h"
+#include "ims/v1/completion.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/portfolio.pb-c.h"
+#include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
 /* people, culture, procedures, documents */
 #include "ims/v1/culture.pb-c.h"
@@ -341,6 +343,46 @@ IMS_WUR int ims_client_approve_document(ims_client *c, const Ims__V1__ApproveDoc
                                         Ims__V1__DocumentChange **out);
 IMS_WUR int ims_client_obsolete_document(ims_client *c, const Ims__V1__ObsoleteDocumentRequest *req,
                                          Ims__V1__DocumentChange **out);
+
+/* --- ims.v1.Schemas (schemas.c): the schema repository's drafts, documents, diffs and
+ * publication; tenant rebase and tuning; schema statistics. --- */
+IMS_WUR int ims_client_create_schema_draft(ims_client *c,
+                                           const Ims__V1__CreateSchemaDraftRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_get_schema_document(ims_client *c,
+                                           const Ims__V1__GetSchemaDocumentRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_put_schema_document(ims_client *c,
+                                           const Ims__V1__PutSchemaDocumentRequest *req,
+                                           Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_edit_schema_draft(ims_client *c, const Ims__V1__EditSchemaDraftRequest *req,
+                                         Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_publish_schema(ims_client *c, const Ims__V1__PublishSchemaRequest *req,
+                                      Ims__V1__SchemaDocument **out);
+IMS_WUR int ims_client_diff_schemas(ims_client *c, const Ims__V1__DiffSchemasRequest *req,
+                                    Ims__V1__DiffSchemasResponse **out);
+IMS_WUR int ims_client_preview_rebase(ims_client *c, const Ims__V1__RebaseRequest *req,
+                                      Ims__V1__RebasePreview **out);
+IMS_WUR int ims_client_rebase(ims_client *c, const Ims__V1__RebaseRequest *req,
+                              Ims__V1__RebaseResponse **out);
+IMS_WUR int ims_client_get_tuning(ims_client *c, const Ims__V1__GetTuningRequest *req,
+                                  Ims__V1__GetTuningResponse **out);
+IMS_WUR int ims_client_set_tuning(ims_client *c, const Ims__V1__SetTuningRequest *req,
+                                  Ims__V1__SetTuningResponse **out);
+IMS_WUR int ims_client_get_schema_stats(ims_client *c, const Ims__V1__GetSchemaStatsRequest *req,
+                                        Ims__V1__GetSchemaStatsResponse **out);
+IMS_WUR int ims_client_translate_controls(ims_client *c,
+                                          const Ims__V1__TranslateControlsRequest *req,
+                                          Ims__V1__TranslateControlsResponse **out);
+
+/* --- ims.v1.Completion (completion.c): the completion matrix of an implementation. --- */
+IMS_WUR int ims_client_get_completion(ims_client *c, const Ims__V1__GetCompletionRequest *req,
+                                      Ims__V1__CompletionMatrix **out);
+IMS_WUR int ims_client_set_completion(ims_client *c, const Ims__V1__SetCompletionRequest *req,
+                                      Ims__V1__CompletionMatrix **out);
+IMS_WUR int ims_client_set_completion_target(ims_client *c,
+                                             const Ims__V1__SetCompletionTargetRequest *req,
+                                             Ims__V1__CompletionMatrix **out);
 
 #ifdef __cplusplus
 }
