@@ -73,6 +73,9 @@ struct db_txn {
     char sqlstate[6];
     char *error;
     struct db_txn *next; /* on the wait queue */
+    int hold;             /* 1: the round being sent leaves the transaction open */
+    int sent;             /* statements sent by the rounds before */
+    struct db_conn *conn; /* the connection an open transaction holds, between rounds */
 };
 
 struct db_pool {
@@ -347,22 +350,25 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
 {
     PGconn *pg = c->pg;
     const char *set_params[2] = {t->tenant, t->all_tenants ? "on" : ""};
-    if (!PQsendQueryParams(pg, DB_SQL_BEGIN, 0, NULL, NULL, NULL, NULL, 0))
+    /* A later round of an open transaction: its statements only (commands sent+2...). */
+    int first = t->sent;
+    if (first == 0 && !PQsendQueryParams(pg, DB_SQL_BEGIN, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
-    if (!PQsendQueryPrepared(pg, SET_TENANT_NAME, 2, set_params, NULL, NULL, 0))
+    if (first == 0 && !PQsendQueryPrepared(pg, SET_TENANT_NAME, 2, set_params, NULL, NULL, 0))
         return IMS_EIO;
-    for (int i = 0; i < t->count; i++) {
+    t->sent = t->count;
+    for (int i = first; i < t->count; i++) {
         struct txn_stmt *s = &t->stmts[i];
         if (!PQsendQueryPrepared(pg, c->pool->statements[s->statement].name, s->nparams,
                                  (const char *const *)s->values, NULL, NULL, 0))
             return IMS_EIO;
     }
-    if (!PQsendQueryParams(pg, DB_SQL_COMMIT, 0, NULL, NULL, NULL, NULL, 0))
+    if (!t->hold && !PQsendQueryParams(pg, DB_SQL_COMMIT, 0, NULL, NULL, NULL, NULL, 0))
         return IMS_EIO;
     if (!PQpipelineSync(pg))
         return IMS_EIO;
     c->expected_syncs = 1;
-    c->command = 0;
+    c->command = first == 0 ? 0 : first + 2;
     return conn_flush(c);
 }
 
@@ -432,8 +438,16 @@ static void conn_pipeline_done(struct db_conn *c)
         return;
     }
     struct db_txn *t = c->txn;
-    c->txn = NULL;
     int failed = t->error != NULL;
+    if (!failed && t->hold) {
+        /* The round of an open transaction: the connection stays with it. */
+        t->hold = 0;
+        t->conn = c;
+        txn_complete(t, 0);
+        pool_kick(pool);
+        return;
+    }
+    c->txn = NULL;
     if (failed && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
         if (conn_begin_rollback(c) != 0) {
             txn_complete(t, IMS_EINTERNAL);
@@ -699,6 +713,36 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
     pool->queue_tail = txn;
     pool->queued++;
     pool_kick(pool);
+}
+
+void db_txn_hold(struct db_txn *txn)
+{
+    txn->hold = 1;
+}
+
+void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg)
+{
+    struct db_conn *c = txn->conn;
+    txn->conn = NULL;
+    txn->cb = cb;
+    txn->arg = arg;
+    if (!c || c->txn != txn) {
+        txn_complete(txn, IMS_EUNAVAILABLE);
+        return;
+    }
+    if (conn_send_txn(c, txn) != 0)
+        conn_fail(c, PQerrorMessage(c->pg)); /* completes txn */
+}
+
+void db_txn_abandon(struct db_txn *txn)
+{
+    struct db_conn *c = txn->conn;
+    txn->conn = NULL;
+    if (!c || c->txn != txn)
+        return;
+    c->txn = NULL;
+    if (conn_begin_rollback(c) != 0)
+        conn_fail(c, "rollback could not be sent");
 }
 
 static void pool_maybe_done(struct db_pool *pool)

@@ -79,6 +79,15 @@ int db_txn_count(const struct db_txn *txn);
  * with db_txn_free, in the callback or later. */
 void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg);
 
+/* A transaction in rounds: after db_txn_hold, the next db_txn_exec (or db_txn_continue)
+ * sends its statements without COMMIT and, when they all succeed, calls cb with err 0
+ * keeping the transaction open on its connection. The caller then adds statements and
+ * calls db_txn_continue (the next round, committing unless held again), or
+ * db_txn_abandon (rolled back, no callback), before it returns to the loop. */
+void db_txn_hold(struct db_txn *txn);
+void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg);
+void db_txn_abandon(struct db_txn *txn);
+
 /* Results and errors, valid until db_txn_free. */
 PGresult *db_txn_result(const struct db_txn *txn, int index);
 const char *db_txn_sqlstate(const struct db_txn *txn);   /* "" when none */

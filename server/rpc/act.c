@@ -1,5 +1,6 @@
-/* Check and Act: a change as one statement with its computed samples, audit row and key,
- * then the samples applied to the tenant's model and the row answered with the level;
+/* Check and Act: a change as one tenant write (its statement, computed samples, audit row
+ * and key; the samples applied to the model before the level is taken, in the same
+ * transaction), the row answered with that level;
  * listings and single reads of the *_rows views. */
 #include "act.h"
 
@@ -29,7 +30,6 @@ struct act_op {
     int statement, nparams;
     const char *params[ACT_MAX_PARAMS];
     PGresult *row;     /* the answer's row (a copy) */
-    PGresult *samples; /* computed samples written with the change (a copy) */
     struct tenant_write write;
 };
 
@@ -39,7 +39,6 @@ static void act_free(void *state)
     struct act_op *op = w->data;
     if (op) {
         PQclear(op->row);
-        PQclear(op->samples);
     }
     free(op);
     free(w);
@@ -140,65 +139,64 @@ static void level_read(struct rpc_call *call, struct tenant_state *state)
     act_answer_level(op_of(call), tenant_state_level(state));
 }
 
-static int samples_apply(engine_model *model, void *arg, engine_error *err)
+/* The change as a tenant write: its statement (first), the samples of the computed
+ * metrics its kinds move (first+1), the audit row and the idempotency mark; the second
+ * round checks the row and applies the samples before the level is taken, so that one
+ * revision, in the change's own transaction, carries the level they move. */
+static int act_statements(struct db_txn *txn, const struct tenant_level *next, void *arg)
 {
     struct act_op *op = arg;
-    return computed_samples_apply(model, op->samples, err);
+    struct rpc_call *call = op->call;
+    const char *computed[2] = {call->tenant, op->answer->kinds};
+    (void)next;
+    if (db_txn_add(txn, op->statement, op->nparams, op->params) < 0 ||
+        db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
+        rpc_audit_statement(call, txn, op->id) != 0 ||
+        rpc_idempotency_mark(call->state, txn) < 0)
+        return IMS_ENOMEM;
+    return 0;
 }
 
-static void samples_done(int err, const char *msg, struct db_txn *txn, int first,
-                         const struct tenant_level *level, void *arg)
+static int act_settle(engine_model *model, struct db_txn *txn, int first, void *arg,
+                      engine_error *err)
 {
     struct act_op *op = arg;
-    (void)msg;
-    (void)txn;
-    (void)first;
+    if (PQntuples(db_txn_result(txn, first)) != 1) {
+        snprintf(err->msg, sizeof err->msg, "id: no %s %s", op->answer->row->short_name, op->id);
+        return IMS_ENOTFOUND;
+    }
+    return computed_samples_apply(model, db_txn_result(txn, first + 1), err);
+}
+
+static void act_written(int err, const char *msg, struct db_txn *txn, int first,
+                        const struct tenant_level *level, void *arg)
+{
+    struct act_op *op = arg;
+    struct rpc_call *call = op->call;
     if (err != 0) {
-        /* The change and its samples are stored: the model catches up when it reloads. */
-        tenant_invalidate(rpc_server_tenants(op->call->server), op->call->tenant, 0);
-        rpc_read(op->call, level_read);
+        if (!rpc_idempotency_retry(call->state, err, txn))
+            rpc_fail_write(call, err, msg, txn, 0);
+        return;
+    }
+    rpc_act_due_changed(call->tenant); /* an action's due time, an award's expiry... may be nearer */
+    op->row = PQcopyResult(db_txn_result(txn, first), PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
+    if (!op->row) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
     act_answer_level(op, level);
 }
 
-static void act_done(struct rpc_call *call, struct db_txn *txn)
-{
-    struct act_op *op = op_of(call);
-    PGresult *r = db_txn_result(txn, 0);
-    if (PQntuples(r) != 1) {
-        rpc_fail(call, IMS_GRPC_NOT_FOUND, "id: no %s %s", op->answer->row->short_name, op->id);
-        return;
-    }
-    op->row = PQcopyResult(r, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-    PGresult *s = db_txn_result(txn, 1);
-    if (s && PQntuples(s) > 0)
-        op->samples = PQcopyResult(s, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
-    if (!op->row || (s && PQntuples(s) > 0 && !op->samples)) {
-        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        return;
-    }
-    if (!op->samples) {
-        rpc_read(call, level_read);
-        return;
-    }
-    op->write.apply = samples_apply;
-    op->write.done = samples_done;
-    op->write.arg = op;
-    op->write.cause = "computed";
-    tenant_write_submit(rpc_server_tenants(call->server), call->tenant, &op->write);
-}
-
 static void act_go(struct rpc_call *call)
 {
     struct act_op *op = op_of(call);
-    const char *computed[2] = {call->tenant, op->answer->kinds};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, op->statement, op->nparams, op->params) < 0 ||
-        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        rpc_txn_audit(call, txn, op->id) < 0 || rpc_idempotency_mark(call->state, txn) < 0)
-        return;
-    rpc_txn_exec(call, txn, act_done);
+    memset(&op->write, 0, sizeof op->write);
+    op->write.add_statements = act_statements;
+    op->write.settle = act_settle;
+    op->write.done = act_written;
+    op->write.arg = op;
+    op->write.cause = "act";
+    tenant_write_submit(rpc_server_tenants(call->server), call->tenant, &op->write);
 }
 
 static void replay_done(struct rpc_call *call, struct db_txn *txn)

@@ -18,8 +18,11 @@
 
 /* The request a handler keeps between its steps: the data of the call's rpc_write. Its
  * arrays live in the call's arena. */
+struct action_change;
+
 struct event_op {
     struct rpc_call *call;
+    struct action_change *action; /* a corrective action's change (findings.c) */
     /* incident / finding being written */
     char id[32];
     char *refs_buf[3];

@@ -195,7 +195,10 @@ static int finding_update_statements(struct db_txn *txn, struct rpc_write *w)
         rc = computed_statement(txn, w, "{finding}");
     if (rc == 0)
         rc = rpc_audit_statement(op->call, txn, op->id);
-    if (rc == 0)
+    /* The stored answer carries the level committed: with computed samples, it is known
+     * once they are applied (second round). */
+    w->final_statements = w->write.settle ? finding_idempotency : NULL;
+    if (rc == 0 && !w->write.settle)
         rc = finding_idempotency(txn, w);
     return rc;
 }
@@ -439,18 +442,64 @@ static void update_action_replay(struct rpc_call *call)
     rpc_txn_exec(call, txn, update_action_replay_loaded);
 }
 
-/* The computed metrics a corrective action moves (overdue actions…): their samples go
- * with the change (statement 3) and are applied to the model after it is answered. */
-static int add_computed(struct rpc_call *call, struct db_txn *txn)
+/* A corrective action's change as a tenant write: its statement (first), the finding and
+ * its actions as they are then (first+1, first+2), the samples of the computed metrics
+ * it moves (overdue actions…, applied to the model before the level is taken), the audit
+ * row and the idempotency mark. params: the arena copies the handler made. */
+struct action_change {
+    int statement, nparams;
+    const char *params[6];
+    const char *finding;
+    const char *id;
+};
+
+static int action_statements(struct db_txn *txn, struct rpc_write *w)
 {
-    const char *computed[2] = {call->tenant, "{action}"};
-    return rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed);
+    const struct action_change *ac = ((struct event_op *)w->data)->action;
+    const char *get[2] = {w->call->tenant, ac->finding};
+    if (db_txn_add(txn, ac->statement, ac->nparams, ac->params) < 0 ||
+        db_txn_add(txn, STMT_FINDING_GET, 2, get) < 0 ||
+        db_txn_add(txn, STMT_ACTION_LIST, 2, get) < 0 ||
+        computed_statement(txn, w, "{action}") != 0 ||
+        rpc_audit_statement(w->call, txn, ac->id) != 0 || rpc_idempotency_mark(w, txn) < 0)
+        return IMS_ENOMEM;
+    return 0;
 }
 
-static void add_action_done(struct rpc_call *call, struct db_txn *txn)
+static void action_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                         const struct tenant_level *level)
 {
-    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
-    reply_with_level(call, txn, 1, 2);
+    (void)level; /* read back with the finding: the model holds this change now */
+    reply_with_level(w->call, txn, first + 1, first + 2);
+}
+
+/* Copies params into the call's arena and submits the change; ends the call on failure. */
+static void action_submit(struct rpc_call *call, int statement, int nparams,
+                          const char *const *params, const char *finding, const char *id)
+{
+    struct rpc_write *w = call->state;
+    struct event_op *op = w->data;
+    struct action_change *ac = arena_alloc(&call->arena, sizeof *ac);
+    int ok = ac != NULL;
+    if (ok) {
+        memset(ac, 0, sizeof *ac);
+        ac->statement = statement;
+        ac->nparams = nparams;
+        ac->finding = arena_strdup(&call->arena, finding);
+        ac->id = arena_strdup(&call->arena, id);
+        ok = ac->finding && ac->id;
+        for (int i = 0; ok && i < nparams; i++)
+            ok = !params[i] || (ac->params[i] = arena_strdup(&call->arena, params[i]));
+    }
+    if (!ok) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    op->action = ac;
+    w->apply = NULL;
+    w->statements = action_statements;
+    w->reply = action_reply;
+    rpc_write_submit(w, "action");
 }
 
 static void add_action_go(struct rpc_call *call)
@@ -482,15 +531,7 @@ static void add_action_checked(struct rpc_call *call, struct db_txn *txn)
     }
     const char *ins[6] = {call->tenant, op->id, req->finding, req->description, req->owner,
                           req->due};
-    const char *get[2] = {call->tenant, req->finding};
-    struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
-    if (!next || rpc_txn_add(call, next, STMT_ACTION_INSERT, 6, ins) < 0 ||
-        rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
-        rpc_txn_audit(call, next, op->id) < 0 ||
-        rpc_idempotency_mark(call->state, next) < 0)
-        return;
-    rpc_txn_exec(call, next, add_action_done);
+    action_submit(call, STMT_ACTION_INSERT, 6, ins, req->finding, op->id);
 }
 
 void rpc_add_action(struct rpc_call *call)
@@ -506,12 +547,6 @@ void rpc_add_action(struct rpc_call *call)
     if (op)
         rpc_idempotency_check(call->state, req->idempotency_key, add_action_go, add_action_replay,
                          IDEMPOTENCY_LOOKUP_FIRST);
-}
-
-static void update_action_done(struct rpc_call *call, struct db_txn *txn)
-{
-    computed_apply(call, db_txn_result(txn, 3)); /* before the reply ends the call */
-    reply_with_level(call, txn, 1, 2);
 }
 
 static void update_action_loaded(struct rpc_call *call, struct db_txn *txn)
@@ -543,15 +578,7 @@ static void update_action_loaded(struct rpc_call *call, struct db_txn *txn)
     const char *upd[5] = {call->tenant, req->id, status,
                           *req->owner ? req->owner : PQgetvalue(r, 0, 3),
                           *req->due ? req->due : PQgetvalue(r, 0, 4)};
-    const char *get[2] = {call->tenant, finding};
-    struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
-    if (!next || rpc_txn_add(call, next, STMT_ACTION_UPDATE, 5, upd) < 0 ||
-        rpc_txn_add(call, next, STMT_FINDING_GET, 2, get) < 0 ||
-        rpc_txn_add(call, next, STMT_ACTION_LIST, 2, get) < 0 || add_computed(call, next) < 0 ||
-        rpc_txn_audit(call, next, req->id) < 0 ||
-        rpc_idempotency_mark(call->state, next) < 0)
-        return;
-    rpc_txn_exec(call, next, update_action_done);
+    action_submit(call, STMT_ACTION_UPDATE, 5, upd, finding, req->id);
 }
 
 static void update_action_go(struct rpc_call *call)

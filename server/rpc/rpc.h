@@ -280,6 +280,9 @@ int rpc_register_improvement(struct rpc_server *server) __attribute__((warn_unus
  * interval_s. Returns 0 or IMS_EINTERNAL. Stop it when the daemon stops. */
 int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t interval_s)
     __attribute__((warn_unused_result));
+/* Something of the tenant that may bring a due time of Check and Act nearer changed (an
+ * action, an audit, an award...): its next due time is read again (act_due.h). */
+void rpc_act_due_changed(const char *tenant);
 void rpc_act_sweep_stop(void);
 int rpc_register_portfolio(struct rpc_server *server) __attribute__((warn_unused_result));
 

@@ -1,15 +1,19 @@
-/* The sweep of Check and Act (docs/model.md "Computed metrics", docs/act.md): every
- * interval, for each tenant in turn, a sample of every computed metric that moves with time
- * alone and has moved (ims_computed_write with 'time'), applied to the tenant's model as a
- * tenant write so the level follows; and the awards checked against the maturity computed
- * now (ims_awards_sweep), suspending those whose scope holds an open major nonconformity or
- * whose maturity stayed below their level for their grace. */
+/* The sweep of Check and Act (docs/model.md "Computed metrics", docs/act.md): at a due time
+ * for the tenants due then (act_due.c), and every interval for every tenant as a safety
+ * net, in turn: the awards whose expiry passed expired (ims_awards_expire); a sample of
+ * every computed metric that moves with time alone and has moved (ims_computed_write with
+ * 'time'), applied to the tenant's model as a tenant write so the level follows; the awards
+ * checked against the maturity computed now (ims_awards_sweep), suspending those whose
+ * scope holds an open major nonconformity or whose maturity stayed below their level for
+ * their grace; and the tenant's next due time. When the daemon starts, a first pass only
+ * reads every tenant's next due time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 
+#include "act_due.h"
 #include "computed.h"
 #include "db_pool.h"
 #include "ims/error.h"
@@ -24,8 +28,11 @@ static struct sweep {
     struct rpc_server *server;
     uv_timer_t timer;
     int started, running, stopping;
+    int scan; /* the first pass: next due times only */
     char (*tenants)[AUTH_UUID_LEN + 1];
     int count, next;
+    char (*pending)[AUTH_UUID_LEN + 1]; /* due while a sweep ran: swept after it */
+    int pending_count;
     char tenant[AUTH_UUID_LEN + 1];
     PGresult *samples;
     struct tenant_write write;
@@ -38,6 +45,14 @@ static void sweep_end(void)
     free(sweep.tenants);
     sweep.tenants = NULL;
     sweep.running = 0;
+    sweep.scan = 0;
+    if (sweep.pending && !sweep.stopping) {
+        char(*due)[AUTH_UUID_LEN + 1] = sweep.pending;
+        int n = sweep.pending_count;
+        sweep.pending = NULL;
+        sweep.pending_count = 0;
+        act_sweep_tenants(due, n);
+    }
 }
 
 static int sweep_apply(engine_model *model, void *arg, engine_error *err)
@@ -73,10 +88,14 @@ static void tenant_swept(struct db_txn *txn, int err, void *arg)
         sweep_next();
         return;
     }
-    PGresult *s = db_txn_result(txn, 0);
-    if (PQntuples(db_txn_result(txn, 1)) > 0)
+    PGresult *s = db_txn_result(txn, 1);
+    if (PQntuples(db_txn_result(txn, 0)) > 0)
+        log_info("awards expired", "tenant=%s count=%d", sweep.tenant,
+                 PQntuples(db_txn_result(txn, 0)));
+    if (PQntuples(db_txn_result(txn, 2)) > 0)
         log_info("awards suspended", "tenant=%s count=%d", sweep.tenant,
-                 PQntuples(db_txn_result(txn, 1)));
+                 PQntuples(db_txn_result(txn, 2)));
+    act_due_set(sweep.tenant, db_txn_result(txn, 3));
     if (PQntuples(s) == 0 || sweep.stopping) {
         db_txn_free(txn);
         sweep_next();
@@ -125,8 +144,10 @@ static void tenant_read_done(int err, const char *msg, struct tenant_state *stat
     const char *computed[2] = {sweep.tenant, "{time}"};
     const char *awards[2] = {sweep.tenant, m};
     struct db_txn *txn = m ? db_txn_new(rpc_server_pool(sweep.server), sweep.tenant, 0) : NULL;
-    if (!txn || db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        db_txn_add(txn, STMT_AWARDS_SWEEP, 2, awards) < 0) {
+    if (!txn || db_txn_add(txn, STMT_AWARDS_EXPIRE, 1, computed) < 0 ||
+        db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
+        db_txn_add(txn, STMT_AWARDS_SWEEP, 2, awards) < 0 ||
+        db_txn_add(txn, STMT_ACT_NEXT_DUE, 1, computed) < 0) {
         db_txn_free(txn);
         free(m);
         sweep_next();
@@ -136,6 +157,27 @@ static void tenant_read_done(int err, const char *msg, struct tenant_state *stat
     db_txn_exec(txn, tenant_swept, NULL);
 }
 
+static void tenant_scanned(struct db_txn *txn, int err, void *arg)
+{
+    (void)arg;
+    act_due_set(sweep.tenant, err ? NULL : db_txn_result(txn, 0));
+    db_txn_free(txn);
+    sweep_next();
+}
+
+/* The first pass: the tenant's next due time only. */
+static void tenant_scan(void)
+{
+    const char *params[1] = {sweep.tenant};
+    struct db_txn *txn = db_txn_new(rpc_server_pool(sweep.server), sweep.tenant, 0);
+    if (!txn || db_txn_add(txn, STMT_ACT_NEXT_DUE, 1, params) < 0) {
+        db_txn_free(txn);
+        sweep_next();
+        return;
+    }
+    db_txn_exec(txn, tenant_scanned, NULL);
+}
+
 static void sweep_next(void)
 {
     if (sweep.stopping || sweep.next >= sweep.count) {
@@ -143,7 +185,33 @@ static void sweep_next(void)
         return;
     }
     snprintf(sweep.tenant, sizeof sweep.tenant, "%s", sweep.tenants[sweep.next++]);
-    tenant_read(rpc_server_tenants(sweep.server), sweep.tenant, tenant_read_done, NULL);
+    if (sweep.scan)
+        tenant_scan();
+    else
+        tenant_read(rpc_server_tenants(sweep.server), sweep.tenant, tenant_read_done, NULL);
+}
+
+void act_sweep_tenants(char (*tenants)[AUTH_UUID_LEN + 1], int count)
+{
+    if (sweep.stopping || count == 0) {
+        free(tenants);
+        return;
+    }
+    if (sweep.running) {
+        void *more = realloc(sweep.pending, (size_t)(sweep.pending_count + count) * sizeof *tenants);
+        if (more) {
+            sweep.pending = more;
+            memcpy(sweep.pending[sweep.pending_count], tenants, (size_t)count * sizeof *tenants);
+            sweep.pending_count += count;
+        }
+        free(tenants);
+        return;
+    }
+    sweep.running = 1;
+    sweep.tenants = tenants;
+    sweep.count = count;
+    sweep.next = 0;
+    sweep_next();
 }
 
 static void tenants_listed(struct db_txn *txn, int err, void *arg)
@@ -160,9 +228,8 @@ static void tenants_listed(struct db_txn *txn, int err, void *arg)
     sweep_next();
 }
 
-static void on_sweep(uv_timer_t *timer)
+static void sweep_every_tenant(void)
 {
-    (void)timer;
     if (sweep.running || sweep.stopping)
         return;
     struct db_txn *txn = db_txn_new(rpc_server_pool(sweep.server), NULL, 1);
@@ -174,22 +241,36 @@ static void on_sweep(uv_timer_t *timer)
     db_txn_exec(txn, tenants_listed, NULL);
 }
 
+static void on_sweep(uv_timer_t *timer)
+{
+    (void)timer;
+    sweep_every_tenant();
+}
+
 int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t interval_s)
 {
     sweep.server = server;
     if (uv_timer_init(loop, &sweep.timer) != 0)
         return IMS_EINTERNAL;
     sweep.started = 1;
-    computed_start(loop);
+    if (act_due_start(server, loop) != 0)
+        return IMS_EINTERNAL;
     uint64_t ms = (uint64_t)interval_s * 1000;
-    /* The first after one interval: a daemon that starts does not write at once. */
-    return uv_timer_start(&sweep.timer, on_sweep, ms, ms) == 0 ? 0 : IMS_EINTERNAL;
+    /* The first sweep after one interval: a daemon that starts does not write at once; it
+     * reads the due times of every tenant. */
+    if (uv_timer_start(&sweep.timer, on_sweep, ms, ms) != 0)
+        return IMS_EINTERNAL;
+    sweep.scan = 1;
+    sweep_every_tenant();
+    return 0;
 }
 
 void rpc_act_sweep_stop(void)
 {
     sweep.stopping = 1;
-    computed_stop();
+    act_due_stop();
+    free(sweep.pending);
+    sweep.pending = NULL;
     if (sweep.started && !uv_is_closing((uv_handle_t *)&sweep.timer)) {
         uv_timer_stop(&sweep.timer);
         uv_close((uv_handle_t *)&sweep.timer, NULL);

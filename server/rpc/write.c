@@ -48,7 +48,6 @@ static void write_free(void *state)
 {
     struct rpc_write *w = state;
     free(w->data);
-    free(w->computed);
     free(w);
 }
 
@@ -75,7 +74,18 @@ static int write_statements(struct db_txn *txn, const struct tenant_level *next,
 {
     struct rpc_write *w = arg;
     w->next = next;
+    w->computed_index = -1;
+    w->write.settle = NULL; /* set again by computed_statement, on every try */
     int rc = w->statements ? w->statements(txn, w) : 0;
+    w->next = NULL;
+    return rc;
+}
+
+static int write_settled(struct db_txn *txn, const struct tenant_level *next, void *arg)
+{
+    struct rpc_write *w = arg;
+    w->next = next;
+    int rc = w->final_statements ? w->final_statements(txn, w) : 0;
     w->next = NULL;
     return rc;
 }
@@ -89,6 +99,8 @@ static void write_done(int err, const char *msg, struct db_txn *txn, int first,
             rpc_fail_write(w->call, err, msg, txn, w->unknown_is_invalid);
         return;
     }
+    if (w->computed_index >= 0)
+        rpc_act_due_changed(w->call->tenant); /* the change may bring a due time nearer */
     w->reply(w, txn, first, level);
 }
 
@@ -97,6 +109,7 @@ void rpc_write_submit(struct rpc_write *w, const char *cause)
     w->write.apply = w->apply ? write_apply : NULL;
     w->write.add_statements = write_statements;
     w->write.done = write_done;
+    w->write.settled = write_settled;
     w->write.arg = w;
     w->write.cause = cause;
     tenant_write_submit(rpc_server_tenants(w->call->server), w->call->tenant, &w->write);

@@ -46,8 +46,13 @@ struct rpc_write {
      * (INVALID_ARGUMENT) rather than a missing object (NOT_FOUND). */
     int unknown_is_invalid;
     struct idempotency idem;
-    /* Computed metrics the change moves (computed.h): applied after COMMIT. */
-    struct computed_follow *computed;
+    /* Computed metrics the change moves (computed.h): the index of their samples'
+     * statement in the transaction, or -1; they are applied to the model before the
+     * revision, in the same transaction. */
+    int computed_index;
+    /* Optional: statements that need the level committed, once the computed samples are
+     * applied (a stored answer); without computed samples, call it from statements. */
+    int (*final_statements)(struct db_txn *txn, struct rpc_write *w);
 };
 
 /* A new write as the call's state (freed with the call); NULL after failing the call. */

@@ -2,8 +2,9 @@
  * The write path of a tenant: taking a batch from the write queue, applying it to a copy
  * of the model, evaluating the copy into a clone of the current evaluated state, one
  * pipelined transaction with the revision check, and after COMMIT the copy replacing the
- * current pair; retries on conflict, a split to isolate a refused write, and the
- * time-driven updates the engine schedules.
+ * current pair; retries on conflict, a split to isolate a refused write, the
+ * time-driven updates the engine schedules, and (last section) the two-round transaction
+ * of batches whose statements compute part of the change.
  */
 #include "state.h"
 
@@ -17,6 +18,9 @@
 #include "log.h"
 
 #define MAX_CONFLICT_RETRIES 8
+
+static int batch_settles(const struct tenant_write *batch);
+static void settle_round(struct tenant_state *st, struct db_txn *txn);
 
 static void time_write_done(int err, const char *msg, struct db_txn *txn, int first,
                             const struct tenant_level *level, void *arg)
@@ -265,6 +269,10 @@ void tenant_state_flush(struct tenant_state *st)
         if (b->add_statements)
             ok = b->add_statements(txn, &next, b->arg) == 0;
     }
+    if (ok && batch_settles(st->batch)) {
+        settle_round(st, txn); /* statements that compute part of the change: two rounds */
+        return;
+    }
     char expected[32], level[40], maturity[8];
     snprintf(expected, sizeof expected, "%lld", (long long)st->revision);
     snprintf(level, sizeof level, "%.17g", st->copy_summary.security_level);
@@ -298,4 +306,90 @@ void tenant_write_submit(struct tenant_registry *reg, const char *tenant,
     tenant_cache_touch(st);
     tenant_queue_append(&st->queue, write);
     tenant_state_flush(st);
+}
+
+/* --- Two rounds: changes whose statements compute part of the change ---
+ * A write with settle (computed metric samples written by its statements) makes the
+ * batch's transaction stop before the revision: what the statements returned is applied
+ * to the copy, the copy is evaluated again, and the revision, level and NOTIFY follow in
+ * the same transaction with the level that includes them. */
+
+static int batch_settles(const struct tenant_write *batch)
+{
+    for (const struct tenant_write *w = batch; w; w = w->next)
+        if (w->settle)
+            return 1;
+    return 0;
+}
+
+/* Rolls back a batch whose second round cannot go on; a refused write of a batch of
+ * several is isolated by flushing them one by one, as for a refused statement. */
+static void settle_refused(struct tenant_state *st, struct db_txn *txn, int err, const char *msg,
+                           int isolate)
+{
+    db_txn_abandon(txn);
+    db_txn_free(txn);
+    st->flushing = 0;
+    drop_copy(st);
+    int count = 0;
+    for (struct tenant_write *w = st->batch; w; w = w->next)
+        count++;
+    if (isolate && count > 1) {
+        st->solo = count;
+        tenant_queue_put_back(&st->queue, st->batch);
+        st->batch = NULL;
+        tenant_state_flush(st);
+        return;
+    }
+    if (st->solo > 0)
+        st->solo--;
+    fail_batch(st, err, msg, NULL);
+    tenant_state_flush(st);
+}
+
+static void settle_round_done(struct db_txn *txn, int err, void *arg)
+{
+    struct tenant_state *st = arg;
+    if (err) {
+        flush_done(txn, err, st); /* conflicts, refusals and failures as for one round */
+        return;
+    }
+    for (struct tenant_write *w = st->batch; w; w = w->next) {
+        engine_error e = {{0}};
+        int rc = w->settle ? w->settle(st->copy, txn, w->first_statement, w->arg, &e) : 0;
+        if (rc != 0) {
+            settle_refused(st, txn, rc, e.msg[0] ? e.msg : ims_strerror(rc), 1);
+            return;
+        }
+    }
+    if (engine_evaluate(st->copy, st->copy_at, st->copy_eval, &st->copy_summary) != 0) {
+        settle_refused(st, txn, IMS_ENOMEM, "out of memory", 0);
+        return;
+    }
+    struct tenant_level next;
+    tenant_level_from_summary(st, &st->copy_summary, st->revision + 1,
+                              tenant_batch_cause(st->batch), &next);
+    int ok = 1;
+    for (struct tenant_write *w = st->batch; ok && w; w = w->next)
+        if (w->settled)
+            ok = w->settled(txn, &next, w->arg) == 0;
+    char expected[32], level[40], maturity[8];
+    snprintf(expected, sizeof expected, "%lld", (long long)st->revision);
+    snprintf(level, sizeof level, "%.17g", st->copy_summary.security_level);
+    snprintf(maturity, sizeof maturity, "%d", st->copy_summary.maturity);
+    const char *params[5] = {st->id, expected, level, maturity, tenant_batch_cause(st->batch)};
+    ok = ok && (st->commit_index = db_txn_add(txn, st->reg->config.statement_commit, 5, params)) >= 0;
+    if (!ok) {
+        settle_refused(st, txn, IMS_ENOMEM, "out of memory", 0);
+        return;
+    }
+    db_txn_continue(txn, flush_done, st);
+}
+
+static void settle_round(struct tenant_state *st, struct db_txn *txn)
+{
+    db_txn_hold(txn);
+    st->flushing = 1;
+    st->flush_started_ns = uv_hrtime();
+    db_txn_exec(txn, settle_round_done, st);
 }

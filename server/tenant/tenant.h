@@ -67,6 +67,15 @@ struct tenant_write {
     void (*done)(int err, const char *msg, struct db_txn *txn, int first_statement,
                  const struct tenant_level *level, void *arg);
     void *arg;
+    /* Optional, for changes whose statements compute part of the change (computed metric
+     * samples): after the batch's statements ran, in the same open transaction, applies
+     * their results (from first_statement on) to the model copy before it is evaluated;
+     * 0 or an IMS_E* code with err (the write then fails as for apply, nothing stored).
+     * settled (optional) then adds statements that need the level the transaction will
+     * commit (next), such as a stored answer. */
+    int (*settle)(engine_model *model, struct db_txn *txn, int first_statement, void *arg,
+                  engine_error *err);
+    int (*settled)(struct db_txn *txn, const struct tenant_level *next, void *arg);
     const char *cause; /* "incident", "finding", "sample", "answer", ... */
     int reload;        /* 1: after commit, reload the model from the database instead of
                         * keeping the applied copy (changes the engine cannot apply alone) */

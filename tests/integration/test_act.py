@@ -495,5 +495,212 @@ class CheckAndAct(unittest.TestCase):
         self.assertEqual(code, grpc.StatusCode.PERMISSION_DENIED)
 
 
+class ComputedInTheChange(unittest.TestCase):
+    """A change that moves computed metrics commits their samples, the revision, the level
+    history and the answer's level in its own transaction: one revision, and the level
+    answered is the level read afterwards. The sweep waits an hour here, so that only the
+    changes write."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon("--act-sweep-interval-s", "3600")
+        cls.channel = cls.daemon.channel()
+        cls.token = imstest.imsd_token()
+        cls.tenant = CheckAndAct.make_tenant.__func__(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0
+
+    def unary(self, method, request, response):
+        return imstest.unary(self.channel, method, request, response, token=self.token)
+
+    def revisions(self):
+        return int(imstest.psql("SELECT count(*) FROM level_history WHERE tenant_id = '%s'"
+                                % self.tenant)[0][0])
+
+    def level(self):
+        return self.unary("/ims.v1.Level/GetSecurityLevel",
+                          level_pb2.GetSecurityLevelRequest(tenant=self.tenant), level_pb2.SecurityLevel)
+
+    def samples(self, metric):
+        return imstest.psql("SELECT value FROM metric_samples WHERE tenant_id = '%s' AND "
+                            "metric_id = '%s' ORDER BY at, received_at" % (self.tenant, metric))
+
+    def assert_one_revision(self, change, metric):
+        """change() answers a result with security_level and revision."""
+        before, samples = self.revisions(), len(self.samples(metric))
+        answer = change()
+        self.assertEqual(len(self.samples(metric)), samples + 1, metric)
+        self.assertEqual(self.revisions(), before + 1)
+        now = self.level()
+        self.assertEqual(answer.revision, now.revision)
+        self.assertEqual(answer.security_level, now.security_level)
+        return answer
+
+    def test_every_change_that_moves_a_computed_metric(self):
+        f = self.unary("/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=self.tenant, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.15"])),
+            events_pb2.FindingResult).finding
+        r = self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/AddAction", events_pb2.AddActionRequest(
+                tenant=self.tenant, finding=f.id, description="late", owner="o",
+                due="2021-01-01T00:00:00Z"), events_pb2.FindingResult), "overdue_actions")
+        self.assertEqual(self.samples("overdue_actions")[-1], ["1"])
+        action = r.finding.actions[0].id
+        self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/UpdateAction", events_pb2.UpdateActionRequest(
+                tenant=self.tenant, id=action, status="done"), events_pb2.FindingResult),
+            "overdue_actions")
+        self.assertEqual(self.samples("overdue_actions")[-1], ["0"])
+        raised = self.assert_one_revision(lambda: self.unary(
+            S + "RaiseAction", imp.RaiseActionRequest(tenant=self.tenant, action=imp.Action(
+                kind="improvement", source_kind="none", description="d", owner="o",
+                due="2021-01-01T00:00:00Z")), imp.ActionResult), "overdue_actions")
+        self.assertTrue(raised.action.overdue)
+        self.assert_one_revision(lambda: self.unary(
+            S + "ProgressAction", imp.ProgressActionRequest(tenant=self.tenant, id=raised.action.id,
+                                                            status="cancelled", note="dup"),
+            imp.ActionResult), "overdue_actions")
+        # Closing a finding (tenant write of its own) and a continuity change.
+        g = self.unary("/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=self.tenant, finding=events_pb2.Finding(type="minor_nc", controls=["A.5.1"])),
+            events_pb2.FindingResult).finding
+        fixed = self.unary("/ims.v1.Events/AddAction", events_pb2.AddActionRequest(
+            tenant=self.tenant, finding=g.id, description="fix", owner="o",
+            due="2030-01-01T00:00:00Z"), events_pb2.FindingResult).finding.actions[0].id
+        for status in ("done", "verified"):
+            self.unary("/ims.v1.Events/UpdateAction", events_pb2.UpdateActionRequest(
+                tenant=self.tenant, id=fixed, status=status), events_pb2.FindingResult)
+        self.assert_one_revision(lambda: self.unary(
+            "/ims.v1.Events/UpdateFinding", events_pb2.UpdateFindingRequest(
+                tenant=self.tenant, id=g.id, close=True), events_pb2.FindingResult),
+            "nonconformity_closure_days")
+        continuity = imstest.load_pb2("continuity")
+        before = self.revisions()
+        c = self.unary("/ims.v1.Continuity/PutProcess", continuity.PutProcessRequest(
+            tenant=self.tenant, process=continuity.Process(id="payroll", name="Payroll",
+                                                           criticality=5, mtpd_min=1440,
+                                                           rto_min=240, rpo_min=60)),
+            continuity.ContinuityChange)
+        self.assertEqual(self.revisions(), before + 1)
+        self.assertEqual(c.security_level, self.level().security_level)
+        # Unknown object: NOT_FOUND and nothing written.
+        before = self.revisions()
+        code, _ = imstest.code_of(lambda: self.unary(
+            S + "ProgressAction", imp.ProgressActionRequest(tenant=self.tenant, id="A-none", owner="x"),
+            imp.ActionResult))
+        self.assertEqual(code, grpc.StatusCode.NOT_FOUND)
+        self.assertEqual(self.revisions(), before)
+
+
+def in_seconds(n):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=n)
+    return t.replace(microsecond=0) + datetime.timedelta(seconds=1)
+
+
+def rfc3339(t):
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+class DueTimes(unittest.TestCase):
+    """What moves with time alone is written at its due time, not at the next sweep (an hour
+    away here): an action falling due, an award expiring."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = imstest.Daemon("--act-sweep-interval-s", "3600")
+        cls.channel = cls.daemon.channel()
+        cls.token = imstest.imsd_token()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        assert cls.daemon.stop() == 0
+
+    def call(self, method, request, response, token=None):
+        return imstest.unary(self.channel, S + method, request, response, token=token or self.token)
+
+    def wait_for(self, what, get, limit_s=20):
+        import time
+        for _ in range(limit_s * 10):
+            got = get()
+            if got:
+                return got
+            time.sleep(0.1)
+        lines = [l for l in self.daemon.log_text().splitlines() if "due" in l or "sweep" in l]
+        self.fail("%s; the daemon said:\n%s" % (what, "\n".join(lines[-20:])))
+
+    def test_action_falls_due_at_its_due_time(self):
+        tenant = CheckAndAct.make_tenant.__func__(self)
+        level = lambda: imstest.unary(self.channel, "/ims.v1.Level/GetSecurityLevel",
+                                      level_pb2.GetSecurityLevelRequest(tenant=tenant),
+                                      level_pb2.SecurityLevel, token=self.token)
+        due = in_seconds(2)
+        a = self.call("RaiseAction", imp.RaiseActionRequest(tenant=tenant, action=imp.Action(
+            kind="improvement", source_kind="none", description="soon", owner="o",
+            due=rfc3339(due))), imp.ActionResult)
+        self.assertFalse(a.action.overdue)
+        before = level().revision
+        late = lambda: imstest.psql(
+            "SELECT extract(epoch FROM at) FROM metric_samples WHERE tenant_id = '%s' "
+            "AND metric_id = 'overdue_actions' AND value = 1" % tenant)
+        at = float(self.wait_for("overdue_actions never became 1", late)[0][0])
+        self.assertGreaterEqual(at, due.timestamp())
+        self.assertLess(at, due.timestamp() + 5)  # not an hour later, at the next sweep
+        # The level moved with it: a revision at that time.
+        moved = lambda: imstest.psql(
+            "SELECT extract(epoch FROM at) FROM level_history WHERE tenant_id = '%s' "
+            "AND revision > %d" % (tenant, before))
+        self.assertGreaterEqual(float(self.wait_for("no revision after the due time", moved)[0][0]),
+                                due.timestamp())
+        self.assertGreater(level().revision, before)
+
+    def test_award_expires_and_is_renewed(self):
+        tenant = CheckAndAct.make_tenant.__func__(self)
+        auditor = imstest.imsd_token("auditor", tenants=[tenant])
+        assess = imstest.load_pb2("assessments")
+        subs = imstest.psql("SELECT ts.subcontrol_id FROM tenant_subcontrols ts JOIN subcontrols s "
+                            "ON s.id = ts.subcontrol_id WHERE ts.tenant_id = '%s' AND s.level = 1" % tenant)
+        imstest.unary(self.channel, "/ims.v1.Assessments/SetAnswers", assess.SetAnswersRequest(
+            tenant=tenant, answers=[assess.Answer(subcontrol=s[0], answer="yes") for s in subs]),
+            assess.SetAnswersResponse, token=self.token)
+        expires = in_seconds(2)
+        w = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1,
+                                                          expires_at=rfc3339(expires)),
+                      imp.Award, token=auditor)
+        self.assertEqual(w.status, "active")
+        # A second award of the level is refused while the first stands.
+        code, _ = imstest.code_of(lambda: self.call("AwardLevel", imp.AwardLevelRequest(
+            tenant=tenant, level=1), imp.Award, token=auditor))
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+        got = self.wait_for("the award never expired", lambda: (lambda a: a if a.status == "expired" else None)(
+            self.call("GetAward", imp.GetAwardRequest(tenant=tenant, id=w.id), imp.Award)))
+        self.assertIn("expired", got.status_reason)
+        row = imstest.psql("SELECT updated_at >= expires_at, updated_at < expires_at + interval '5 s' "
+                           "FROM awards WHERE tenant_id = '%s' AND award_id = '%s'" % (tenant, w.id))
+        self.assertEqual(row, [["t", "t"]])
+        listed = self.call("ListAwards", imp.ListAwardsRequest(tenant=tenant), imp.ListAwardsResponse)
+        self.assertEqual([(x.id, x.status) for x in listed.awards], [(w.id, "expired")])
+        snap = json.loads(imstest.unary(self.channel, "/ims.v1.Tenants/ExportTenant",
+                                        tenants_pb2.ExportTenantRequest(tenant=tenant),
+                                        tenants_pb2.ExportTenantResponse, token=self.token).snapshot)
+        self.assertEqual([x["status"] for x in snap["records"]["award"]], ["expired"])
+        # Neither reinstated nor withdrawn: renewed by a new award.
+        code, msg = imstest.code_of(lambda: self.call("UpdateAward", imp.UpdateAwardRequest(
+            tenant=tenant, id=w.id, status="withdrawn", reason="x"), imp.Award, token=auditor))
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION)
+        self.assertIn("new award", msg)
+        renewed = self.call("AwardLevel", imp.AwardLevelRequest(tenant=tenant, level=1),
+                            imp.Award, token=auditor)
+        self.assertEqual(renewed.status, "active")
+        self.assertNotEqual(renewed.id, w.id)
+
+
 if __name__ == "__main__":
     unittest.main()

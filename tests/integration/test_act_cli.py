@@ -97,5 +97,41 @@ class CheckAndActCli(unittest.TestCase):
                                   check=False).returncode, 3)  # failed precondition
 
 
+    def test_expired_award_shown_and_renewed(self):
+        import datetime
+        import time
+        slug = imstest.unique("actcli-exp")
+        self.ctl("tenant", "create", "--slug", slug, "--name", "Expiry Ltd", "--sector",
+                 "it-services", "--size", "small")
+        self.ctl("assess", "import", slug, os.path.join(imstest.TOP, "deploy", "demo", "answers.csv"))
+        # The demo brings the maturity to 1 and awards it; that award withdrawn, a short one.
+        demo = subprocess.run(["bash", "-euo", "pipefail", "-c", '. "$1" "$2"', "act",
+                               os.path.join(imstest.TOP, "deploy", "demo", "act.sh"), slug],
+                              env=self.env, capture_output=True, text=True)
+        self.assertEqual(demo.returncode, 0, demo.stderr)
+        for w in self.json("certify", "list", slug)["awards"]:
+            self.ctl("certify", "withdraw", slug, w["id"], "--reason", "short award next")
+        soon = (datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+                + datetime.timedelta(seconds=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        first = self.json("certify", "award", slug, "--level", "1", "--expires-at", soon)
+        self.assertEqual(first["status"], "active")
+        # Expired at its expiry (the daemon's sweep is minutes away): list and show say so.
+        for _ in range(200):
+            awards = self.json("certify", "list", slug)["awards"]
+            if any(w["status"] == "expired" for w in awards):
+                break
+            time.sleep(0.1)
+        awards = [w for w in awards if w["status"] != "withdrawn"]
+        self.assertEqual([(w["id"], w["status"]) for w in awards], [(first["id"], "expired")])
+        self.assertEqual(self.json("certify", "show", slug, first["id"])["status"], "expired")
+        self.assertIn("expired", self.ctl("certify", "list", slug).stdout)
+        # Not reinstated: renewed by a new award.
+        self.assertEqual(self.ctl("certify", "reinstate", slug, first["id"], check=False).returncode, 3)
+        renewed = self.json("certify", "award", slug, "--level", "1")
+        self.assertEqual(renewed["status"], "active")
+        statuses = {w["id"]: w["status"] for w in self.json("certify", "list", slug)["awards"]
+                    if w["status"] != "withdrawn"}
+        self.assertEqual(statuses, {first["id"]: "expired", renewed["id"]: "active"})
+
 if __name__ == "__main__":
     unittest.main()

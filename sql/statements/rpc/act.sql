@@ -248,3 +248,16 @@ ORDER BY array_position(ARRAY['strategic', 'functional', 'operational'], tier), 
 -- -> an objective_rows row
 SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at
 FROM objective_rows WHERE tenant_id = $1 AND id = $2;
+
+-- name: ACT_NEXT_DUE
+-- The tenant's first instant after now at which a time-moved computed metric may change or
+-- an award expires.
+-- $1 tenant
+-- -> due (RFC 3339, NULL: none), milliseconds from now until it
+SELECT ims_rfc3339(due), greatest(0, ceil(extract(epoch FROM due - now()) * 1000))::bigint
+FROM ims_act_next_due($1, now());
+
+-- name: AWARDS_EXPIRE
+-- $1 tenant
+-- -> ids of the awards that expired now
+SELECT * FROM ims_awards_expire($1);
