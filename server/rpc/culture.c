@@ -13,6 +13,7 @@
 #include "sql_values.h"
 #include "statements.h"
 #include "validate.h"
+#include "write.h"
 
 static void certificate_from_row(Ims__V1__Certificate *c, PGresult *r, int row)
 {
@@ -30,17 +31,39 @@ static void certificate_from_row(Ims__V1__Certificate *c, PGresult *r, int row)
 
 /* --- IssueCertificate --- */
 
-static void issue_done(struct rpc_call *call, struct db_txn *txn)
+/* A certificate moves culture_certified_pct: one tenant write, answered with the
+ * certificate and the level it committed with. */
+struct certificate_issue {
+    char level[8];
+    const char *params[7];
+};
+
+static int issue_statements(struct db_txn *txn, struct rpc_write *w)
 {
-    PGresult *r = db_txn_result(txn, 1);
+    const struct certificate_issue *ci = w->data;
+    const char *get[1] = {ci->params[0]};
+    if (db_txn_add(txn, STMT_CERTIFICATE_ISSUE, 7, ci->params) < 0 ||
+        db_txn_add(txn, STMT_CERTIFICATE_GET, 1, get) < 0 ||
+        rpc_audit_statement(w->call, txn, ci->params[0]) != 0 ||
+        computed_statement(txn, w, "{certificate}") != 0)
+        return IMS_ENOMEM;
+    return 0;
+}
+
+static void issue_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                        const struct tenant_level *level)
+{
+    PGresult *r = db_txn_result(txn, first + 1);
     if (PQntuples(r) != 1) {
-        rpc_fail(call, IMS_GRPC_INTERNAL, "certificate not stored");
+        rpc_fail(w->call, IMS_GRPC_INTERNAL, "certificate not stored");
         return;
     }
     Ims__V1__Certificate c;
     certificate_from_row(&c, r, 0);
-    computed_apply(call, db_txn_result(txn, 2));
-    rpc_reply(call, &c.base);
+    c.security_level = level->security_level;
+    c.maturity = level->maturity;
+    c.revision = level->revision;
+    rpc_reply(w->call, &c.base);
 }
 
 void rpc_issue_certificate(struct rpc_call *call)
@@ -65,19 +88,21 @@ void rpc_issue_certificate(struct rpc_call *call)
                  "certificate.expires_at: must be after certificate.issued_at");
         return;
     }
-    char level[8];
-    snprintf(level, sizeof level, "%d", c->level);
-    const char *params[7] = {c->id,         c->person,   level,    c->issued_at,
-                             c->expires_at, c->evidence, c->renews};
-    const char *get[1] = {c->id};
-    const char *computed[2] = {call->tenant, "{certificate}"};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_CERTIFICATE_ISSUE, 7, params) < 0 ||
-        rpc_txn_add(call, txn, STMT_CERTIFICATE_GET, 1, get) < 0 ||
-        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        rpc_txn_audit(call, txn, c->id) < 0)
+    struct rpc_write *w = rpc_write_new(call);
+    if (!w)
         return;
-    rpc_txn_exec(call, txn, issue_done);
+    struct certificate_issue *ci = calloc(1, sizeof *ci);
+    if (!(w->data = ci)) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    snprintf(ci->level, sizeof ci->level, "%d", c->level);
+    const char *params[7] = {c->id,         c->person,   ci->level, c->issued_at,
+                             c->expires_at, c->evidence, c->renews};
+    memcpy(ci->params, params, sizeof params);
+    w->statements = issue_statements;
+    w->reply = issue_reply;
+    rpc_write_submit(w, "certificate");
 }
 
 /* --- ListCertificates --- */

@@ -13,6 +13,7 @@
 #include "sql_values.h"
 #include "statements.h"
 #include "validate.h"
+#include "write.h"
 
 #define MAX_PROFILES 16
 
@@ -52,11 +53,43 @@ static void reply_person(struct rpc_call *call, PGresult *r, const char *id)
 
 /* --- PutPerson --- */
 
-static void put_done(struct rpc_call *call, struct db_txn *txn)
+/* A person's profiles decide the culture level they need (culture_certified_pct): one
+ * tenant write, answered with the level it committed with. */
+struct person_put {
+    const char *params[8];
+};
+
+static int put_statements(struct db_txn *txn, struct rpc_write *w)
 {
-    const Ims__V1__PutPersonRequest *req = (const void *)call->request;
-    computed_apply(call, db_txn_result(txn, 2));
-    reply_person(call, db_txn_result(txn, 1), req->person->id);
+    const Ims__V1__PutPersonRequest *req = (const void *)w->call->request;
+    const struct person_put *pp = w->data;
+    const char *get[1] = {req->person->id};
+    if (db_txn_add(txn, STMT_PERSON_PUT, 8, pp->params) < 0 ||
+        db_txn_add(txn, STMT_PERSON_GET, 1, get) < 0 ||
+        rpc_audit_statement(w->call, txn, req->person->id) != 0 ||
+        computed_statement(txn, w, "{person}") != 0)
+        return IMS_ENOMEM;
+    return 0;
+}
+
+static void put_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                      const struct tenant_level *level)
+{
+    const Ims__V1__PutPersonRequest *req = (const void *)w->call->request;
+    PGresult *r = db_txn_result(txn, first + 1);
+    if (PQntuples(r) != 1) {
+        rpc_fail(w->call, IMS_GRPC_NOT_FOUND, "id: no person \"%s\"", req->person->id);
+        return;
+    }
+    Ims__V1__Person p;
+    if (person_from_row(&p, &w->call->arena, r, 0) != 0) {
+        rpc_fail(w->call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    p.security_level = level->security_level;
+    p.maturity = level->maturity;
+    p.revision = level->revision;
+    rpc_reply(w->call, &p.base);
 }
 
 void rpc_put_person(struct rpc_call *call)
@@ -87,21 +120,21 @@ void rpc_put_person(struct rpc_call *call)
     char *lit = sql_array_literal(p->profiles, p->n_profiles);
     char *kept = lit ? arena_strdup(&call->arena, lit) : NULL;
     free(lit);
-    if (!kept) {
+    struct rpc_write *w = rpc_write_new(call);
+    if (!w)
+        return;
+    struct person_put *pp = calloc(1, sizeof *pp);
+    if (!kept || !(w->data = pp)) {
+        free(pp);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
     const char *params[8] = {p->id,       p->name,    p->email, p->phone,
                              p->org_unit, p->manager, kept,     p->left ? "false" : "true"};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    const char *get[1] = {p->id};
-    const char *computed[2] = {call->tenant, "{person}"};
-    if (!txn || rpc_txn_add(call, txn, STMT_PERSON_PUT, 8, params) < 0 ||
-        rpc_txn_add(call, txn, STMT_PERSON_GET, 1, get) < 0 ||
-        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        rpc_txn_audit(call, txn, p->id) < 0)
-        return;
-    rpc_txn_exec(call, txn, put_done);
+    memcpy(pp->params, params, sizeof params);
+    w->statements = put_statements;
+    w->reply = put_reply;
+    rpc_write_submit(w, "person");
 }
 
 /* --- GetPerson --- */

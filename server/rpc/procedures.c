@@ -117,8 +117,10 @@ static void instance_from_row(Ims__V1__ProcedureInstance *x, PGresult *r, int ro
     x->phase_owner = PQgetvalue(r, row, 12);
 }
 
-/* Replies with the instance of result `at`, its steps (at + 1) and records (at + 2). */
-static void reply_instance(struct rpc_call *call, struct db_txn *txn, int at, const char *id)
+/* Replies with the instance of result `at`, its steps (at + 1) and records (at + 2), and
+ * the level a change committed with (or NULL). */
+static void reply_instance(struct rpc_call *call, struct db_txn *txn, int at, const char *id,
+                           const struct tenant_level *level)
 {
     PGresult *r = db_txn_result(txn, at), *s = db_txn_result(txn, at + 1),
              *rec = db_txn_result(txn, at + 2);
@@ -163,6 +165,11 @@ static void reply_instance(struct rpc_call *call, struct db_txn *txn, int at, co
     }
     x.n_steps = (size_t)ns;
     x.n_records = (size_t)nr;
+    if (level) {
+        x.security_level = level->security_level;
+        x.maturity = level->maturity;
+        x.revision = level->revision;
+    }
     rpc_reply(call, &x.base);
 }
 
@@ -187,29 +194,42 @@ struct instance_change {
     char id[72];
 };
 
-static void change_done(struct rpc_call *call, struct db_txn *txn)
+/* The change moves procedures_on_time_pct: one tenant write whose transaction holds the
+ * change, the instance as it is after it, the computed samples and the audit row. */
+static int change_statements(struct db_txn *txn, struct rpc_write *w)
 {
-    struct rpc_write *w = call->state;
     const struct instance_change *c = w->data;
-    int reads = c->assignee ? 2 : 1;
-    computed_apply(call, db_txn_result(txn, reads + 3));
-    reply_instance(call, txn, reads, c->id);
+    const char *assign[2] = {c->id, c->assignee};
+    const char *get[1] = {c->id};
+    if (db_txn_add(txn, c->statement, c->nparams, c->params) < 0 ||
+        (c->assignee && db_txn_add(txn, STMT_PROCEDURE_ASSIGN, 2, assign) < 0) ||
+        db_txn_add(txn, STMT_INSTANCE_GET, 1, get) < 0 ||
+        db_txn_add(txn, STMT_INSTANCE_STEPS, 1, get) < 0 ||
+        db_txn_add(txn, STMT_INSTANCE_RECORDS, 1, get) < 0 ||
+        computed_statement(txn, w, "{procedure}") != 0 ||
+        rpc_audit_statement(w->call, txn, c->id) != 0)
+        return IMS_ENOMEM;
+    if (w->idem.key) {
+        const char *k[5] = {w->call->tenant, w->idem.key, w->call->path, w->idem.hash, ""};
+        if (db_txn_add(txn, STMT_IDEMPOTENCY_PUT, 5, k) < 0)
+            return IMS_ENOMEM;
+    }
+    return 0;
+}
+
+static void change_reply(struct rpc_write *w, struct db_txn *txn, int first,
+                         const struct tenant_level *level)
+{
+    const struct instance_change *c = w->data;
+    reply_instance(w->call, txn, first + (c->assignee ? 2 : 1), c->id, level);
 }
 
 static void change_go(struct rpc_call *call)
 {
     struct rpc_write *w = call->state;
-    const struct instance_change *c = w->data;
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    const char *assign[2] = {c->id, c->assignee};
-    const char *computed[2] = {call->tenant, "{procedure}"};
-    if (!txn || rpc_txn_add(call, txn, c->statement, c->nparams, c->params) < 0 ||
-        (c->assignee && rpc_txn_add(call, txn, STMT_PROCEDURE_ASSIGN, 2, assign) < 0) ||
-        add_instance_reads(call, txn, c->id) < 0 ||
-        rpc_txn_add(call, txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        rpc_txn_audit(call, txn, c->id) < 0 || rpc_idempotency_mark(w, txn) < 0)
-        return;
-    rpc_txn_exec(call, txn, change_done);
+    w->statements = change_statements;
+    w->reply = change_reply;
+    rpc_write_submit(w, "procedure");
 }
 
 /* A retry of a change that committed: the instance as it is now. */
@@ -217,7 +237,7 @@ static void replay_done(struct rpc_call *call, struct db_txn *txn)
 {
     struct rpc_write *w = call->state;
     const struct instance_change *c = w->data;
-    reply_instance(call, txn, 0, c->id);
+    reply_instance(call, txn, 0, c->id, NULL);
 }
 
 static void change_replay(struct rpc_call *call)
@@ -304,7 +324,7 @@ void rpc_attach_record(struct rpc_call *call)
 static void get_done(struct rpc_call *call, struct db_txn *txn)
 {
     const Ims__V1__GetProcedureInstanceRequest *req = (const void *)call->request;
-    reply_instance(call, txn, 0, req->instance);
+    reply_instance(call, txn, 0, req->instance, NULL);
 }
 
 void rpc_get_procedure_instance(struct rpc_call *call)

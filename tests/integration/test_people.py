@@ -104,8 +104,11 @@ class People(unittest.TestCase):
         self.assertIn("third_party", ids)
         self.assertEqual([lv["level"] for lv in profiles["levels"]], [1, 2, 3])
         # Leaving: kept, marked.
-        self.imsctl("person", "put", t, "bob", "--name", "Bob Jones", "--profile",
-                    "system_user", "--left")
+        _, before = self.level(t)
+        left = self.json("person", "put", t, "bob", "--name", "Bob Jones", "--profile",
+                         "system_user", "--left")
+        self.assertEqual(int(left["revision"]), before + 1)
+        self.assertEqual(self.level(t)[1], before + 1)
         p = self.json("person", "get", t, "bob")
         self.assertTrue(p["left"])
         self.assertTrue(p["left_at"])
@@ -189,6 +192,18 @@ class People(unittest.TestCase):
         self.assertEqual(r["renews"], "C-3")
         s = self.json("culture", "summary", t)
         self.assertEqual((s["certified"], s["missing"]), (2, ["carl"]))
+        # Each certificate moved culture_certified_pct in one write: one revision each, the
+        # one answered, and the tenant's level is the one answered.
+        _, before = self.level(t)
+        r = self.json("culture", "issue", t, "C-5", "--person", "carl", "--level", "3")
+        self.assertEqual(int(r["revision"]), before + 1)
+        level, rev = self.level(t)
+        self.assertEqual(rev, int(r["revision"]))
+        self.assertAlmostEqual(level, r.get("security_level", 0))
+        sample = imstest.psql("SELECT value FROM metric_samples s JOIN tenants t ON t.id = s.tenant_id "
+                              "WHERE t.slug = '%s' AND metric_id = 'culture_certified_pct' "
+                              "ORDER BY received_at DESC, at DESC LIMIT 1" % t)
+        self.assertAlmostEqual(float(sample[0][0]), 100.0)
         self.assertTrue(self.json("person", "get", t, "bob")["culture_valid"])
         listed = self.json("culture", "list", t, "--person", "bob")
         self.assertEqual([x["id"] for x in listed["certificates"]], ["C-3", "C-4"])
@@ -239,6 +254,9 @@ class People(unittest.TestCase):
         self.assertEqual((x["phase"], x["status"], x["incident"]), ("detect", "open", inc_id))
         self.assertEqual(x["phase_owner"], "bob")
         self.assertTrue(x["phase_due_at"])
+        # The start moved procedures_on_time_pct in its own write: the revision answered is
+        # the tenant's.
+        self.assertEqual(self.level(t)[1], int(x["revision"]))
 
         # Bob (system_user) may not diagnose: refused, naming the phase and the profile,
         # and nothing changes.
@@ -347,17 +365,19 @@ class People(unittest.TestCase):
         self.assertIn("<h1>Information security and continuity policy</h1>", html)
         self.assertIn("<strong>Acme %s</strong>" % t, html)
 
-        # The creation moved the computed metric documents_current_pct: its sample is
-        # applied by a write of its own right after the answer. The level before the
-        # approval is the tenant's once that write is in.
-        drafted = self.settled(t, int(c["revision"]) + 1)
+        # The creation moved the computed metric documents_current_pct in its own write:
+        # one revision, the one it answered, and the level it answered is the tenant's.
+        drafted = self.level(t)
+        self.assertEqual(drafted[1], int(c["revision"]))
+        self.assertAlmostEqual(drafted[0], c["security_level"])
         a = self.json("document", "approve", t, "ART.security_policy", "--approver", "ann")
         self.assertEqual((a["document"]["status"], a["document"]["current"],
                           a["document"]["approver"]), ("approved", True, "ann"))
         self.assertTrue(a["document"]["review_due"])
         self.assertGreater(a["security_level"], drafted[0])
         self.assertEqual(int(a["revision"]), drafted[1] + 1)
-        level, revision = self.settled(t, int(a["revision"]) + 1)
+        level, revision = self.level(t)
+        self.assertEqual(revision, int(a["revision"]))
         self.assertAlmostEqual(level, a["security_level"])
 
         # A new version is a draft again: no longer evidence, the level falls back.
@@ -426,8 +446,8 @@ class People(unittest.TestCase):
         again = self.json("document", "approve", t, "ART.scope", "--approver", "ann",
                           "--key", "k-1")
         self.assertEqual(first["document"]["approved_at"], again["document"]["approved_at"])
-        # The retry answers the level as it is (the computed samples may have followed).
-        self.assertGreaterEqual(int(again["revision"]), int(first["revision"]))
+        # The retry answers the level as it is: the approval's own revision.
+        self.assertEqual(int(again["revision"]), int(first["revision"]))
         self.assertEqual(imstest.psql("SELECT count(*) FROM document_history WHERE tenant_id = "
                                       "'%s' AND action = 'approve'" % tid), [["1"]])
 
