@@ -24,6 +24,23 @@ static int document_list(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, c
                            &ims__v1__list_documents_response__descriptor, "documents", columns);
 }
 
+static int document_templates(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
+{
+    const char *pos[argc + 1];
+    int npos;
+    bool body = false;
+    imsctl_flag flags[] = {IMSCTL_BOOL("body", &body), IMSCTL_FLAGS_END};
+    int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 0, 0);
+    if (rc >= 0)
+        return rc;
+    static const char *const template_columns[] = {"artefact", "kind", "name", NULL};
+    Ims__V1__ListDocumentTemplatesRequest req = IMS__V1__LIST_DOCUMENT_TEMPLATES_REQUEST__INIT;
+    req.with_body = body;
+    return imsctl_content_call(ctx, DOCS "ListDocumentTemplates", &req.base,
+                               &ims__v1__list_document_templates_response__descriptor,
+                               "templates", template_columns);
+}
+
 static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
 {
     const char *pos[argc + 1];
@@ -177,6 +194,9 @@ static int document_obsolete(imsctl_ctx *ctx, const imsctl_command *cmd, int arg
 }
 
 static const imsctl_command commands[] = {
+    {"templates", "[--body]",
+     "Lists the catalogue's document templates (with --json --body, their Markdown).",
+     document_templates},
     {"list", "TENANT", "Lists the tenant's documents with their status and review date.",
      document_list},
     {"show", "TENANT ARTEFACT [--version N] [--markdown | --html]",

@@ -43,6 +43,9 @@ UNARY(ims_client_get_procedure_instance, "/ims.v1.Procedures/GetProcedureInstanc
 UNARY(ims_client_list_procedure_instances, "/ims.v1.Procedures/ListProcedureInstances",
       Ims__V1__ListProcedureInstancesRequest, Ims__V1__ListProcedureInstancesResponse,
       ims__v1__list_procedure_instances_response__descriptor)
+UNARY(ims_client_list_document_templates, "/ims.v1.Documents/ListDocumentTemplates",
+      Ims__V1__ListDocumentTemplatesRequest, Ims__V1__ListDocumentTemplatesResponse,
+      ims__v1__list_document_templates_response__descriptor)
 UNARY(ims_client_list_documents, "/ims.v1.Documents/ListDocuments", Ims__V1__ListDocumentsRequest,
       Ims__V1__ListDocumentsResponse, ims__v1__list_documents_response__descriptor)
 UNARY(ims_client_get_document, "/ims.v1.Documents/GetDocument", Ims__V1__GetDocumentRequest,

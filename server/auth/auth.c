@@ -133,6 +133,7 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Procedures/GetProcedureInstance", READERS, SCOPE_TENANT},
     {"/ims.v1.Procedures/ListProcedureInstances", READERS, SCOPE_TENANT},
 
+    {"/ims.v1.Documents/ListDocumentTemplates", READERS, SCOPE_GLOBAL},
     {"/ims.v1.Documents/ListDocuments", READERS, SCOPE_TENANT},
     {"/ims.v1.Documents/GetDocument", READERS, SCOPE_TENANT},
     {"/ims.v1.Documents/CreateDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},

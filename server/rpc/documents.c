@@ -74,6 +74,45 @@ static void list_done(struct rpc_call *call, struct db_txn *txn)
     rpc_reply(call, &resp.base);
 }
 
+/* --- ListDocumentTemplates --- */
+
+static void templates_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    int n = PQntuples(r);
+    struct arena *a = &call->arena;
+    Ims__V1__DocumentTemplate *items = arena_alloc(a, ((size_t)n + 1) * sizeof *items);
+    Ims__V1__DocumentTemplate **ptrs = arena_alloc(a, ((size_t)n + 1) * sizeof *ptrs);
+    if (!items || !ptrs) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        Ims__V1__DocumentTemplate *t = ptrs[i] = &items[i];
+        ims__v1__document_template__init(t);
+        t->artefact = PQgetvalue(r, i, 0);
+        t->kind = PQgetvalue(r, i, 1);
+        t->name = PQgetvalue(r, i, 2);
+        t->body = PQgetvalue(r, i, 3);
+    }
+    Ims__V1__ListDocumentTemplatesResponse resp = IMS__V1__LIST_DOCUMENT_TEMPLATES_RESPONSE__INIT;
+    resp.templates = ptrs;
+    resp.n_templates = (size_t)n;
+    rpc_reply(call, &resp.base);
+}
+
+void rpc_list_document_templates(struct rpc_call *call)
+{
+    const Ims__V1__ListDocumentTemplatesRequest *req = (const void *)call->request;
+    const char *params[1] = {req->with_body ? "true" : "false"};
+    struct db_txn *txn = rpc_txn_new(call, NULL, 0);
+    if (!txn || rpc_txn_add(call, txn, STMT_DOCUMENT_TEMPLATE_LIST, 1, params) < 0)
+        return;
+    rpc_txn_exec(call, txn, templates_done);
+}
+
+/* --- ListDocuments --- */
+
 void rpc_list_documents(struct rpc_call *call)
 {
     const Ims__V1__ListDocumentsRequest *req = (const void *)call->request;

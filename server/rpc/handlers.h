@@ -138,6 +138,7 @@ void rpc_get_procedure_instance(struct rpc_call *call);
 void rpc_list_procedure_instances(struct rpc_call *call);
 
 /* documents.c */
+void rpc_list_document_templates(struct rpc_call *call);
 void rpc_list_documents(struct rpc_call *call);
 void rpc_get_document(struct rpc_call *call);
 void rpc_create_document(struct rpc_call *call);

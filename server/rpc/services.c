@@ -198,6 +198,7 @@ int rpc_register_people(struct rpc_server *server)
 int rpc_register_documents(struct rpc_server *server)
 {
     static const struct rpc_method_entry entries[] = {
+        {"ListDocumentTemplates", rpc_list_document_templates, 0},
         {"ListDocuments", rpc_list_documents, 0},
         {"GetDocument", rpc_get_document, 0},
         {"CreateDocument", rpc_create_document, 0},

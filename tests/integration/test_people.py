@@ -153,6 +153,21 @@ class People(unittest.TestCase):
                   "--owner", "Ann Smith", "--due", "+30d")
         self.assertEqual(imstest.psql("SELECT coalesce(owner_person, '-') FROM actions "
                                       "WHERE tenant_id = '%s'" % tid), [["ann"]])
+        # ... and the answers and lists of actions, objectives and treatments show it.
+        self.assertEqual(self.json("action", "list", t)["actions"][0]["owner_person"], "ann")
+        o = self.json("objective", "put", t, "obj-1", "--title", "Reliable backups",
+                      "--owner", "ann", "--tier", "functional", "--target", "0.9", "--due",
+                      "+180d", "--metric", "backup_success_pct")
+        self.assertEqual(o["owner_person"], "ann")
+        objectives = self.json("objective", "list", t)["objectives"]
+        self.assertEqual([x.get("owner_person", "") for x in objectives], ["ann"])
+        pair = self.json("risk", "show", t)["pairs"][0]
+        tr = self.json("risk", "treat", t, pair["asset"], pair["threat"], "--decision",
+                       "accept", "--owner", "Ann Smith", "--note", "within the budget")
+        self.assertEqual(tr["owner_person"], "ann")
+        tr = self.json("risk", "treat", t, pair["asset"], pair["threat"], "--decision",
+                       "accept", "--owner", "Bo", "--note", "within the budget")
+        self.assertEqual(tr.get("owner_person", ""), "")
         procs = {p["id"]: p for p in self.json("process", "list", t)["processes"]}
         self.assertEqual(procs["billing"]["owner_person"], "ann")
         self.assertEqual(procs["sales"].get("owner_person", ""), "")
@@ -413,6 +428,19 @@ class People(unittest.TestCase):
                           ("approve", "approved"), ("obsolete", "obsolete")])
         self.assertEqual([x["version"] for x in full["versions"]], [1, 2])
 
+    def test_document_templates_are_listed(self):
+        listed = self.json("document", "templates")["templates"]
+        ids = [x["artefact"] for x in listed]
+        self.assertIn("ART.security_policy", ids)
+        self.assertEqual(ids, sorted(ids))
+        self.assertFalse(any(x.get("body") for x in listed))
+        bodies = {x["artefact"]: x for x in self.json("document", "templates", "--body")
+                  ["templates"]}
+        self.assertIn("{{tenant.name}}", bodies["ART.security_policy"]["body"])
+        self.assertTrue(bodies["ART.security_policy"]["name"])
+        table = self.imsctl("document", "templates").stdout
+        self.assertIn("ART.security_policy", table)
+
     def test_document_refusals_and_retries(self):
         t, tid = self.new_tenant()
         self.team(t)
@@ -483,17 +511,52 @@ class People(unittest.TestCase):
         due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3))
         a = self.json("document", "approve", t, "ART.security_policy", "--approver", "ann",
                       "--review-due", due)
-        rows = []
+        # Once the review date passed, the daemon alone records: documents_current_pct
+        # falling (its due time, written by the due-time sweep) and the evidence falling (a
+        # 'time' level below the one before it).
+        q = ("SELECT h.security_level, p.security_level FROM level_history h "
+             "JOIN level_history p ON p.tenant_id = h.tenant_id AND p.revision = h.revision - 1 "
+             "WHERE h.tenant_id = '%s' AND h.revision > %d AND h.at >= '%s'::timestamptz "
+             "AND h.cause = 'time' ORDER BY h.revision" % (tid, int(a["revision"]), due))
+        samples = ("SELECT value FROM metric_samples WHERE tenant_id = '%s' AND metric_id = "
+                   "'documents_current_pct' AND at >= '%s'::timestamptz" % (tid, due))
+        rows, written = [], []
         deadline = time.time() + 30
-        while not rows and time.time() < deadline:
+        while time.time() < deadline:
+            rows, written = imstest.psql(q), imstest.psql(samples)
+            if any(float(r[0]) < float(r[1]) for r in rows) and written:
+                break
             time.sleep(0.5)
-            rows = imstest.psql("SELECT security_level, revision FROM level_history "
-                                "WHERE tenant_id = '%s' AND cause = 'time' AND revision > %d"
-                                % (tid, int(a["revision"])))
-        self.assertTrue(rows, "no level recorded when the review date passed")
-        self.assertLess(float(rows[0][0]), a["security_level"])
+        self.assertTrue(any(float(r[0]) < float(r[1]) for r in rows),
+                        "no lower level recorded when the review date passed: %s" % rows)
+        self.assertEqual([float(v[0]) for v in written], [0.0])
         d = self.json("document", "show", t, "ART.security_policy")
         self.assertEqual((d["status"], d["current"]), ("approved", False))
+
+    def test_certificate_expiry_moves_the_metric_at_its_time(self):
+        """A certificate expiring is a due time of the tenant: the daemon writes
+        culture_certified_pct when it passes, without any request."""
+        t, tid = self.new_tenant()
+        self.team(t)
+        issued = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 86400))
+        expires_at = time.time() + 3
+        expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
+        c = self.json("culture", "issue", t, "C-1", "--person", "ann", "--level", "3",
+                      "--issued", issued, "--expires", expires)
+        self.assertTrue(c["valid"])
+        q = ("SELECT value, at >= '%s'::timestamptz FROM metric_samples WHERE tenant_id = '%s' "
+             "AND metric_id = 'culture_certified_pct' ORDER BY at" % (expires, tid))
+        self.assertAlmostEqual(float(imstest.psql(q)[-1][0]), 100 / 3)
+        rows = []
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            rows = imstest.psql(q)
+            if rows[-1][1] == "t":
+                break
+            time.sleep(0.3)
+        self.assertEqual(rows[-1][1], "t", "no sample written when the certificate expired")
+        self.assertEqual(float(rows[-1][0]), 0.0)
+        self.assertFalse(self.json("person", "get", t, "ann")["culture_valid"])
 
     def test_computed_metric_functions(self):
         t, tid = self.new_tenant()

@@ -142,6 +142,7 @@ EXPECTED = {
     "/ims.v1.Procedures/GetProcedureInstance": READ,
     "/ims.v1.Procedures/ListProcedureInstances": READ,
 
+    "/ims.v1.Documents/ListDocumentTemplates": READ,
     "/ims.v1.Documents/ListDocuments": READ,
     "/ims.v1.Documents/GetDocument": READ,
     "/ims.v1.Documents/CreateDocument": {OP, CONSULTANT, ADMIN},

@@ -97,3 +97,11 @@ SELECT ims_document_obsolete($1, coalesce((SELECT person_id FROM token_people
 -- -> security level, maturity, revision
 SELECT coalesce(security_level, 0), coalesce(maturity, 0), revision
 FROM tenants WHERE id = ims_current_tenant();
+
+-- name: DOCUMENT_TEMPLATE_LIST
+-- The catalogue's document templates (global).
+-- $1 'true': with their bodies
+-- -> artefact, kind, name, body ('' without)
+SELECT t.artefact_id, a.kind, a.name, CASE WHEN $1::boolean THEN t.body ELSE '' END
+FROM document_templates t JOIN artefacts a ON a.id = t.artefact_id
+ORDER BY t.artefact_id;

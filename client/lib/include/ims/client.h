@@ -330,6 +330,9 @@ IMS_WUR int ims_client_list_procedure_instances(ims_client *c,
                                                 const Ims__V1__ListProcedureInstancesRequest *req,
                                                 Ims__V1__ListProcedureInstancesResponse **out);
 /* ims.v1.Documents */
+IMS_WUR int ims_client_list_document_templates(ims_client *c,
+                                               const Ims__V1__ListDocumentTemplatesRequest *req,
+                                               Ims__V1__ListDocumentTemplatesResponse **out);
 IMS_WUR int ims_client_list_documents(ims_client *c, const Ims__V1__ListDocumentsRequest *req,
                                       Ims__V1__ListDocumentsResponse **out);
 IMS_WUR int ims_client_get_document(ims_client *c, const Ims__V1__GetDocumentRequest *req,
