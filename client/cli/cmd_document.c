@@ -37,8 +37,8 @@ static int document_templates(imsctl_ctx *ctx, const imsctl_command *cmd, int ar
     Ims__V1__ListDocumentTemplatesRequest req = IMS__V1__LIST_DOCUMENT_TEMPLATES_REQUEST__INIT;
     req.with_body = body;
     return imsctl_content_call(ctx, DOCS "ListDocumentTemplates", &req.base,
-                               &ims__v1__list_document_templates_response__descriptor,
-                               "templates", template_columns);
+                               &ims__v1__list_document_templates_response__descriptor, "templates",
+                               template_columns);
 }
 
 static int document_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
