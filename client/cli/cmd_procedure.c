@@ -49,13 +49,18 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
 {
     const char *pos[argc + 1];
     int npos;
-    const char *procedure = NULL, *title = "", *person = "", *incident = "", *note = "", *key = "",
-               *assignee = "";
+    const char *procedure = NULL, *title = "", *person = "", *incident = "", *finding = "",
+               *note = "", *key = "", *assignee = "";
     imsctl_flag flags[] = {
-        IMSCTL_STRING("procedure", &procedure), IMSCTL_STRING("title", &title),
-        IMSCTL_STRING("person", &person),       IMSCTL_STRING("incident", &incident),
-        IMSCTL_STRING("note", &note),           IMSCTL_STRING("key", &key),
-        IMSCTL_STRING("assignee", &assignee),   IMSCTL_FLAGS_END,
+        IMSCTL_STRING("procedure", &procedure),
+        IMSCTL_STRING("title", &title),
+        IMSCTL_STRING("person", &person),
+        IMSCTL_STRING("incident", &incident),
+        IMSCTL_STRING("finding", &finding),
+        IMSCTL_STRING("note", &note),
+        IMSCTL_STRING("key", &key),
+        IMSCTL_STRING("assignee", &assignee),
+        IMSCTL_FLAGS_END,
     };
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 2, 2);
     if (rc >= 0)
@@ -72,6 +77,7 @@ static int procedure_start(imsctl_ctx *ctx, const imsctl_command *cmd, int argc,
     req.title = (char *)title;
     req.person = (char *)person;
     req.incident = (char *)incident;
+    req.finding = (char *)finding;
     req.note = (char *)note;
     req.idempotency_key = (char *)key;
     req.assignee = (char *)assignee;
@@ -153,9 +159,9 @@ static int procedure_show(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, 
                                    &ims__v1__procedure_instance__descriptor, &out)) != 0)
         return rc;
     static const char *const fields[] = {
-        "id",           "procedure",    "title",      "phase",       "status",
-        "incident",     "started_at",   "started_by", "phase_owner", "phase_since",
-        "phase_due_at", "completed_at", "late_steps", NULL};
+        "id",          "procedure",    "title",        "phase",      "status",
+        "incident",    "finding",      "started_at",   "started_by", "phase_owner",
+        "phase_since", "phase_due_at", "completed_at", "late_steps", NULL};
     static const char *const tables[] = {
         "steps",   "seq", "from_phase", "to_phase", "person",    "at",     "due_at", "late", NULL,
         "records", "seq", "phase",      "artefact", "reference", "person", "at",     NULL,   NULL};
@@ -187,8 +193,8 @@ static const imsctl_command commands[] = {
      "objects used.",
      procedure_definitions},
     {"start",
-     "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--note N] "
-     "[--assignee P] [--key K]",
+     "TENANT INSTANCE --procedure P [--title T] [--person P] [--incident ID] [--finding ID] "
+     "[--note N] [--assignee P] [--key K]",
      "Starts an instance in the procedure's start phase (person: the token's when omitted).",
      procedure_start},
     {"advance", "TENANT INSTANCE PHASE [--person P] [--note N] [--assignee P] [--key K]",

@@ -115,6 +115,7 @@ static void instance_from_row(Ims__V1__ProcedureInstance *x, PGresult *r, int ro
     x->completed_at = PQgetvalue(r, row, 10);
     x->late_steps = sql_int(r, row, 11);
     x->phase_owner = PQgetvalue(r, row, 12);
+    x->finding = PQgetvalue(r, row, 13);
 }
 
 /* Replies with the instance of result `at`, its steps (at + 1) and records (at + 2), and
@@ -191,6 +192,7 @@ struct instance_change {
     int nparams;
     const char *params[8];
     const char *assignee; /* start and advance: who answers for the phase entered */
+    const char *finding;  /* start: the finding it handles ('' none); NULL otherwise */
     char id[72];
 };
 
@@ -201,7 +203,9 @@ static int change_statements(struct db_txn *txn, struct rpc_write *w)
     const struct instance_change *c = w->data;
     const char *assign[2] = {c->id, c->assignee};
     const char *get[1] = {c->id};
+    const char *link[2] = {c->id, c->finding};
     if (db_txn_add(txn, c->statement, c->nparams, c->params) < 0 ||
+        (c->finding && db_txn_add(txn, STMT_PROCEDURE_LINK_FINDING, 2, link) < 0) ||
         (c->assignee && db_txn_add(txn, STMT_PROCEDURE_ASSIGN, 2, assign) < 0) ||
         db_txn_add(txn, STMT_INSTANCE_GET, 1, get) < 0 ||
         db_txn_add(txn, STMT_INSTANCE_STEPS, 1, get) < 0 ||
@@ -221,7 +225,8 @@ static void change_reply(struct rpc_write *w, struct db_txn *txn, int first,
                          const struct tenant_level *level)
 {
     const struct instance_change *c = w->data;
-    reply_instance(w->call, txn, first + (c->assignee ? 2 : 1), c->id, level);
+    reply_instance(w->call, txn, first + 1 + (c->finding != NULL) + (c->assignee != NULL), c->id,
+                   level);
 }
 
 static void change_go(struct rpc_call *call)
@@ -251,7 +256,8 @@ static void change_replay(struct rpc_call *call)
 }
 
 static void run_change(struct rpc_call *call, const char *id, int statement, int n,
-                       const char *const *params, const char *assignee, const char *key)
+                       const char *const *params, const char *assignee, const char *finding,
+                       const char *key)
 {
     struct rpc_write *w = rpc_write_new(call);
     if (!w)
@@ -267,6 +273,7 @@ static void run_change(struct rpc_call *call, const char *id, int statement, int
         c->params[i] = params[i];
     snprintf(c->id, sizeof c->id, "%s", id);
     c->assignee = assignee;
+    c->finding = finding;
     rpc_idempotency_check(w, key, change_go, change_replay, IDEMPOTENCY_LOOKUP_FIRST);
 }
 
@@ -284,12 +291,13 @@ void rpc_start_procedure(struct rpc_call *call)
         !validate_text(call, "title", req->title, 0, 200) ||
         (*req->person && !validate_ident(call, "person", req->person, 64)) ||
         (*req->incident && !validate_ident(call, "incident", req->incident, 128)) ||
+        (*req->finding && !validate_ident(call, "finding", req->finding, 128)) ||
         (*req->assignee && !validate_ident(call, "assignee", req->assignee, 64)) ||
         !validate_text(call, "note", req->note, 0, 2000))
         return;
     const char *params[7] = {req->instance, req->procedure, req->title,    req->person,
                              req->incident, req->note,      token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params, req->assignee,
+    run_change(call, req->instance, STMT_PROCEDURE_START, 7, params, req->assignee, req->finding,
                req->idempotency_key);
 }
 
@@ -303,7 +311,7 @@ void rpc_advance_procedure(struct rpc_call *call)
         !validate_text(call, "note", req->note, 0, 2000))
         return;
     const char *params[5] = {req->instance, req->to, req->person, req->note, token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params, req->assignee,
+    run_change(call, req->instance, STMT_PROCEDURE_ADVANCE, 5, params, req->assignee, NULL,
                req->idempotency_key);
 }
 
@@ -318,7 +326,8 @@ void rpc_attach_record(struct rpc_call *call)
         return;
     const char *params[6] = {req->instance, req->artefact, req->reference,
                              req->note,     req->person,   token_of(call)};
-    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params, NULL, req->idempotency_key);
+    run_change(call, req->instance, STMT_PROCEDURE_RECORD, 6, params, NULL, NULL,
+               req->idempotency_key);
 }
 
 static void get_done(struct rpc_call *call, struct db_txn *txn)

@@ -346,6 +346,25 @@ class People(unittest.TestCase):
         self.assertEqual(out.returncode, EXIT_INVALID)
         self.assertIn("person", out.stderr)
 
+    def test_procedure_handles_a_finding(self):
+        t, tid = self.new_tenant()
+        self.team(t)
+        f = self.json("finding", "open", t, "--type", "minor_nc", "--control", "A.5.15",
+                      "--description", "Access reviews not recorded")["finding"]["id"]
+        out = self.imsctl("procedure", "start", t, "NC-1", "--procedure", "nonconformity",
+                          "--finding", "F-nothing", "--person", "ann", ok=False)
+        self.assertEqual(out.returncode, EXIT_INVALID)
+        self.assertIn("finding", out.stderr)
+        self.assertEqual(imstest.psql("SELECT count(*) FROM procedure_instances WHERE "
+                                      "tenant_id = '%s'" % tid), [["0"]])
+        x = self.json("procedure", "start", t, "NC-1", "--procedure", "nonconformity",
+                      "--finding", f, "--person", "ann")
+        self.assertEqual((x["finding"], x["phase"]), (f, "record"))
+        self.assertEqual(self.json("procedure", "show", t, "NC-1")["finding"], f)
+        listed = self.json("procedure", "list", t)["instances"]
+        self.assertEqual([(i["id"], i.get("finding", "")) for i in listed], [("NC-1", f)])
+        self.assertIn(f, self.imsctl("procedure", "show", t, "NC-1").stdout)
+
     def test_late_phase_is_recorded(self):
         t, tid = self.new_tenant()
         self.team(t)
@@ -621,12 +640,17 @@ class People(unittest.TestCase):
                   "ann")
         self.json("document", "approve", t, "ART.security_policy", "--approver", "ann")
         self.json("document", "create", t, "ART.scope", "--person", "carl")
+        finding = self.json("finding", "open", t, "--type", "minor_nc", "--control", "A.5.15",
+                            "--description", "Access reviews not recorded")["finding"]["id"]
+        self.json("procedure", "start", t, "NC-1", "--procedure", "nonconformity", "--finding",
+                  finding, "--person", "ann")
         first = self.export(t)
         rec = json.loads(first)["records"]
         self.assertEqual([p["id"] for p in rec["person"]], ["ann", "bob", "carl", "dora"])
         self.assertEqual([c["renews"] for c in rec["certificate"]], [None, "C-1"])
         self.assertEqual(len(rec["procedure"]), 5)
-        self.assertEqual([len(i["steps"]) for i in rec["procedure_instance"]], [2])
+        self.assertEqual([(len(i["steps"]), i["finding"]) for i in rec["procedure_instance"]],
+                         [(2, None), (1, finding)])
         self.assertEqual([d["artefact"] for d in rec["document"]],
                          ["ART.scope", "ART.security_policy"])
         slug = imstest.unique("pimp")

@@ -14,6 +14,11 @@ SELECT * FROM ims_procedure_definitions();
 -- $7 calling token id ('' for none)
 SELECT ims_procedure_start($1, $2, $3, ims_acting_person($4, $7, 'person'), $5, $6);
 
+-- name: PROCEDURE_LINK_FINDING
+-- $1 instance id (just started)
+-- $2 finding ('' for none)
+SELECT ims_procedure_link_finding($1, $2);
+
 -- name: PROCEDURE_ADVANCE
 -- $1 instance id
 -- $2 next phase
@@ -38,14 +43,19 @@ SELECT ims_procedure_record($1, $2, $3, $4, ims_acting_person($5, $6, 'person'))
 
 -- name: INSTANCE_GET
 -- $1 instance id
--- -> the columns of ims_procedure_instances (no row: no such instance)
-SELECT * FROM ims_procedure_instances(NULL, 1, $1);
+-- -> the columns of ims_procedure_instances, then the finding (no row: no such instance)
+SELECT x.*, coalesce(i.finding_id, '') AS finding
+FROM ims_procedure_instances(NULL, 1, $1) x
+JOIN procedure_instances i ON i.tenant_id = ims_current_tenant() AND i.instance_id = x.instance_id;
 
 -- name: INSTANCE_LIST
 -- $1 after id
 -- $2 limit
--- -> the columns of ims_procedure_instances
-SELECT * FROM ims_procedure_instances($1, $2::int, NULL);
+-- -> the columns of ims_procedure_instances, then the finding
+SELECT x.*, coalesce(i.finding_id, '') AS finding
+FROM ims_procedure_instances($1, $2::int, NULL) x
+JOIN procedure_instances i ON i.tenant_id = ims_current_tenant() AND i.instance_id = x.instance_id
+ORDER BY x.instance_id;
 
 -- name: INSTANCE_STEPS
 -- $1 instance id
