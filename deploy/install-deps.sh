@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
     build-essential cmake pkg-config git dpkg-dev file
     libuv1-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev libssl-dev
-    libjansson-dev libinih-dev libcmocka-dev
+    libjansson-dev libinih-dev libcmocka-dev libcmark-dev
     postgresql postgresql-client openssl
     python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client curl
     libhttp-parser-dev libsnappy-dev prometheus python3-snappy libsystemd-dev

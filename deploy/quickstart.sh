@@ -106,6 +106,7 @@ say "The improvement plan: what raises the level fastest"
 "$imsctl" plan show demo --steps 5
 # Check and Act: audit, corrective action, management review, a level-1 award.
 . "$top/deploy/demo/act.sh" demo
+. "$top/deploy/demo/people.sh"
 
 say "What Prometheus sees on the ops listener: http://$ops/metrics (also /healthz, /readyz)"
 curl -sf "http://$ops/readyz" || true

@@ -577,7 +577,8 @@ static int serve(struct daemon *d)
         rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||
         rpc_register_assessments(d->rpc) != 0 || rpc_register_risk(d->rpc) != 0 ||
         rpc_register_continuity(d->rpc) != 0 || rpc_register_improvement(d->rpc) != 0 ||
-        rpc_register_portfolio(d->rpc) != 0 ||
+        rpc_register_portfolio(d->rpc) != 0 || rpc_register_people(d->rpc) != 0 ||
+        rpc_register_documents(d->rpc) != 0 ||
         rpc_register_schemas(d->rpc) != 0 || rpc_register_completion(d->rpc) != 0 ||
         rpc_act_sweep_start(d->rpc, d->loop, c->act_sweep_interval_s) != 0) {
         fprintf(stderr, "imsd: cannot register the services\n");

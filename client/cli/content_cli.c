@@ -79,3 +79,33 @@ char *imsctl_read_file(const char *path)
     buf[len] = '\0';
     return buf;
 }
+
+void imsctl_print_detail(const ProtobufCMessage *msg, const char *const *fields,
+                         const char *const *tables)
+{
+    size_t width = 0;
+    for (const char *const *f = fields; *f; f++)
+        width = strlen(*f) > width ? strlen(*f) : width;
+    for (const char *const *f = fields; *f; f++) {
+        char value[512];
+        imsctl_field_text(msg, *f, value, sizeof value);
+        printf("%-*s  %s\n", (int)width, *f, value);
+    }
+    for (const char *const *t = tables; *t;) {
+        const ProtobufCFieldDescriptor *fd =
+            protobuf_c_message_descriptor_get_field_by_name(msg->descriptor, *t);
+        const char *const *columns = t + 1;
+        while (*t)
+            t++;
+        t++;
+        if (!fd)
+            continue;
+        size_t n = *(const size_t *)((const char *)msg + fd->quantifier_offset);
+        if (n == 0)
+            continue;
+        const ProtobufCMessage *const *rows =
+            *(const ProtobufCMessage *const *const *)((const char *)msg + fd->offset);
+        printf("\n");
+        imsctl_print_table(stdout, rows, n, columns);
+    }
+}

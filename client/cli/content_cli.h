@@ -25,6 +25,12 @@ int imsctl_content_call(imsctl_ctx *ctx, const char *path, const ProtobufCMessag
 int imsctl_content_fetch(imsctl_ctx *ctx, const char *path, const ProtobufCMessage *req,
                          const ProtobufCMessageDescriptor *resp_type, ProtobufCMessage **resp);
 
+/* Prints `fields` of msg as aligned "name  value" lines, then, for each NULL-terminated
+ * group of tables[] = {field, column, ..., NULL, field, ...}, the repeated field as a table
+ * (skipped when empty). The list of groups ends with a NULL field. */
+void imsctl_print_detail(const ProtobufCMessage *msg, const char *const *fields,
+                         const char *const *tables);
+
 /* The whole file ("-": stdin) as a NUL-terminated malloc'ed string, or NULL after printing
  * why. */
 char *imsctl_read_file(const char *path);

@@ -36,6 +36,7 @@ static const imsctl_group *const groups[] = {
     &imsctl_group_import, &imsctl_group_certify, &imsctl_group_review, &imsctl_group_objective,
     &imsctl_group_portfolio, &imsctl_group_report,
     &imsctl_group_tuning, &imsctl_group_completion,
+    &imsctl_group_person, &imsctl_group_culture, &imsctl_group_procedure, &imsctl_group_document,
 };
 
 #define NGROUPS (sizeof(groups) / sizeof(groups[0]))

@@ -116,6 +116,31 @@ static const struct auth_permission permissions[] = {
     /* Those who look after several tenants; the handler lists the caller's scope only. */
     {"/ims.v1.Portfolio/GetPortfolio", OP | CONSULTANT | AUDITOR, SCOPE_GLOBAL},
 
+    {"/ims.v1.People/PutPerson", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.People/GetPerson", READERS, SCOPE_TENANT},
+    {"/ims.v1.People/ListPeople", READERS, SCOPE_TENANT},
+    {"/ims.v1.People/ListProfiles", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.People/LinkToken", OP | ADMIN, SCOPE_TENANT},
+
+    {"/ims.v1.Culture/IssueCertificate", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Culture/ListCertificates", READERS, SCOPE_TENANT},
+    {"/ims.v1.Culture/GetCultureSummary", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Procedures/ListProcedures", READERS, SCOPE_TENANT},
+    {"/ims.v1.Procedures/StartProcedure", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/AdvanceProcedure", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/AttachRecord", OP | CONSULTANT | ADMIN | AGENT, SCOPE_TENANT},
+    {"/ims.v1.Procedures/GetProcedureInstance", READERS, SCOPE_TENANT},
+    {"/ims.v1.Procedures/ListProcedureInstances", READERS, SCOPE_TENANT},
+
+    {"/ims.v1.Documents/ListDocumentTemplates", READERS, SCOPE_GLOBAL},
+    {"/ims.v1.Documents/ListDocuments", READERS, SCOPE_TENANT},
+    {"/ims.v1.Documents/GetDocument", READERS, SCOPE_TENANT},
+    {"/ims.v1.Documents/CreateDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/AddDocumentVersion", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/ApproveDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+    {"/ims.v1.Documents/ObsoleteDocument", OP | CONSULTANT | ADMIN, SCOPE_TENANT},
+
     /* Schema editing and statistics: the consultancy's know-how, never a client's roles. */
     {"/ims.v1.Schemas/CreateSchemaDraft", OP | CONSULTANT, SCOPE_GLOBAL},
     {"/ims.v1.Schemas/GetSchemaDocument", OP | CONSULTANT, SCOPE_GLOBAL},

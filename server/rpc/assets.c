@@ -25,6 +25,7 @@ static void asset_from_row(Ims__V1__Asset *a, PGresult *r, int row)
     a->availability = sql_int(r, row, 6);
     a->created_at = PQgetvalue(r, row, 7);
     a->updated_at = PQgetvalue(r, row, 8);
+    a->owner_person = PQgetvalue(r, row, 9);
 }
 
 /* --- PutAsset --- */

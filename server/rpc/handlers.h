@@ -117,6 +117,34 @@ void rpc_get_review(struct rpc_call *call);
 void rpc_put_objective(struct rpc_call *call);
 void rpc_list_objectives(struct rpc_call *call);
 void rpc_get_scorecard(struct rpc_call *call);
+/* people.c */
+void rpc_put_person(struct rpc_call *call);
+void rpc_get_person(struct rpc_call *call);
+void rpc_list_people(struct rpc_call *call);
+void rpc_list_profiles(struct rpc_call *call);
+void rpc_link_token(struct rpc_call *call);
+
+/* culture.c */
+void rpc_issue_certificate(struct rpc_call *call);
+void rpc_list_certificates(struct rpc_call *call);
+void rpc_get_culture_summary(struct rpc_call *call);
+
+/* procedures.c */
+void rpc_list_procedures(struct rpc_call *call);
+void rpc_start_procedure(struct rpc_call *call);
+void rpc_advance_procedure(struct rpc_call *call);
+void rpc_attach_record(struct rpc_call *call);
+void rpc_get_procedure_instance(struct rpc_call *call);
+void rpc_list_procedure_instances(struct rpc_call *call);
+
+/* documents.c */
+void rpc_list_document_templates(struct rpc_call *call);
+void rpc_list_documents(struct rpc_call *call);
+void rpc_get_document(struct rpc_call *call);
+void rpc_create_document(struct rpc_call *call);
+void rpc_add_document_version(struct rpc_call *call);
+void rpc_approve_document(struct rpc_call *call);
+void rpc_obsolete_document(struct rpc_call *call);
 
 /* schema_drafts.c */
 void rpc_create_schema_draft(struct rpc_call *call);

@@ -295,6 +295,7 @@ static void processes_read(struct rpc_call *call, struct tenant_state *state)
         p->plan_reviewed_at = PQgetvalue(r, i, 8);
         p->created_at = PQgetvalue(r, i, 10);
         p->updated_at = PQgetvalue(r, i, 11);
+        p->owner_person = PQgetvalue(r, i, 12);
         size_t nx = 0;
         char **xs = arena_split(a, PQgetvalue(r, i, 9), ',', &nx);
         Ims__V1__Exercise **ex = arena_alloc(a, (nx + 1) * sizeof *ex);

@@ -38,6 +38,7 @@ static void treatment_from_row(Ims__V1__RiskTreatment *t, PGresult *r, int row, 
     t->note = PQgetvalue(r, row, 5);
     t->updated_by = PQgetvalue(r, row, 6);
     t->updated_at = PQgetvalue(r, row, 7);
+    t->owner_person = PQgetvalue(r, row, 10);
     if (*PQgetvalue(r, row, 8)) {
         t->share_given = 1;
         t->share = strtod(PQgetvalue(r, row, 8), NULL);

@@ -274,6 +274,8 @@ void rpc_health_stopping(struct rpc_server *server);
 int rpc_register_health(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_tenants(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_level(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_people(struct rpc_server *server) __attribute__((warn_unused_result));
+int rpc_register_documents(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_events(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_catalog(struct rpc_server *server) __attribute__((warn_unused_result));
 int rpc_register_assessments(struct rpc_server *server) __attribute__((warn_unused_result));

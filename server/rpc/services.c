@@ -6,10 +6,14 @@
 #include "ims/v1/catalog.pb-c.h"
 #include "ims/v1/completion.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/portfolio.pb-c.h"
+#include "ims/v1/culture.pb-c.h"
+#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
@@ -161,4 +165,46 @@ int rpc_register_portfolio(struct rpc_server *server)
         {"GetPortfolio", rpc_get_portfolio, 0},
     };
     return REGISTER(server, ims__v1__portfolio__descriptor, entries);
+}
+
+int rpc_register_people(struct rpc_server *server)
+{
+    static const struct rpc_method_entry people[] = {
+        {"PutPerson", rpc_put_person, 0},       {"GetPerson", rpc_get_person, 0},
+        {"ListPeople", rpc_list_people, 0},     {"ListProfiles", rpc_list_profiles, 0},
+        {"LinkToken", rpc_link_token, 0},
+    };
+    static const struct rpc_method_entry culture[] = {
+        {"IssueCertificate", rpc_issue_certificate, 0},
+        {"ListCertificates", rpc_list_certificates, 0},
+        {"GetCultureSummary", rpc_get_culture_summary, 0},
+    };
+    static const struct rpc_method_entry procedures[] = {
+        {"ListProcedures", rpc_list_procedures, 0},
+        {"StartProcedure", rpc_start_procedure, 0},
+        {"AdvanceProcedure", rpc_advance_procedure, 0},
+        {"AttachRecord", rpc_attach_record, 0},
+        {"GetProcedureInstance", rpc_get_procedure_instance, 0},
+        {"ListProcedureInstances", rpc_list_procedure_instances, 0},
+    };
+    int rc = REGISTER(server, ims__v1__people__descriptor, people);
+    if (rc == 0)
+        rc = REGISTER(server, ims__v1__culture__descriptor, culture);
+    if (rc == 0)
+        rc = REGISTER(server, ims__v1__procedures__descriptor, procedures);
+    return rc;
+}
+
+int rpc_register_documents(struct rpc_server *server)
+{
+    static const struct rpc_method_entry entries[] = {
+        {"ListDocumentTemplates", rpc_list_document_templates, 0},
+        {"ListDocuments", rpc_list_documents, 0},
+        {"GetDocument", rpc_get_document, 0},
+        {"CreateDocument", rpc_create_document, 0},
+        {"AddDocumentVersion", rpc_add_document_version, 0},
+        {"ApproveDocument", rpc_approve_document, 0},
+        {"ObsoleteDocument", rpc_obsolete_document, 0},
+    };
+    return REGISTER(server, ims__v1__documents__descriptor, entries);
 }

@@ -556,7 +556,7 @@ SELECT EXISTS (SELECT 1 FROM asset_types WHERE id = $1);
 -- $5 confidentiality
 -- $6 integrity
 -- $7 availability
--- -> id, name, type, owner, c, i, a, created, updated
+-- -> id, name, type, owner, c, i, a, created, updated, owner's person ('' for none)
 INSERT INTO assets AS s (tenant_id, asset_id, name, type, owner, c, i, a)
 VALUES (ims_current_tenant(), $1, $2, $3, nullif($4, ''), $5::smallint, $6::smallint, $7::smallint)
 ON CONFLICT (tenant_id, asset_id)
@@ -564,7 +564,7 @@ DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type, owner = EXCLUDED.owner
        c = EXCLUDED.c, i = EXCLUDED.i, a = EXCLUDED.a, updated_at = now()
 RETURNING s.asset_id, s.name, s.type, coalesce(s.owner, ''), s.c, s.i, s.a,
        ims_rfc3339(s.created_at),
-       ims_rfc3339(s.updated_at);
+       ims_rfc3339(s.updated_at), coalesce(s.owner_person, '');
 
 -- name: ASSET_LIST
 -- $1 after id
@@ -572,7 +572,7 @@ RETURNING s.asset_id, s.name, s.type, coalesce(s.owner, ''), s.c, s.i, s.a,
 -- -> the columns of ASSET_PUT
 SELECT s.asset_id, s.name, s.type, coalesce(s.owner, ''), s.c, s.i, s.a,
        ims_rfc3339(s.created_at),
-       ims_rfc3339(s.updated_at)
+       ims_rfc3339(s.updated_at), coalesce(s.owner_person, '')
 FROM assets s
 WHERE s.tenant_id = ims_current_tenant() AND s.asset_id > $1
 ORDER BY s.asset_id
@@ -619,12 +619,12 @@ DO UPDATE SET name = EXCLUDED.name, owner = EXCLUDED.owner, criticality = EXCLUD
 -- $1 after id
 -- $2 limit
 -- $3 'bia' orders by criticality, highest first
--- -> id, name, owner, criticality, MTPD, RTO, RPO, MBCO, plan reviewed, last 20 exercises ('time=minutes' csv), created, updated
+-- -> id, name, owner, criticality, MTPD, RTO, RPO, MBCO, plan reviewed, last 20 exercises ('time=minutes' csv), created, updated, owner's person ('' for none)
 SELECT p.process_id, p.name, coalesce(p.owner, ''), p.criticality, p.mtpd_min,
        p.rto_min, p.rpo_min, coalesce(p.mbco, ''), coalesce(ims_rfc3339(p.plan_reviewed_at), ''),
        coalesce((SELECT string_agg(ims_rfc3339(e.at) || '=' || e.recovery_min, ',' ORDER BY e.at DESC, e.seq DESC) FROM (SELECT * FROM exercises x WHERE x.tenant_id = p.tenant_id AND x.process_id = p.process_id ORDER BY x.at DESC, x.seq DESC LIMIT 20) e), ''),
        ims_rfc3339(p.created_at),
-       ims_rfc3339(p.updated_at)
+       ims_rfc3339(p.updated_at), coalesce(p.owner_person, '')
 FROM processes p
 WHERE p.tenant_id = ims_current_tenant() AND p.process_id > $1
 ORDER BY CASE WHEN $3 = 'bia' THEN -p.criticality ELSE 0 END, p.process_id

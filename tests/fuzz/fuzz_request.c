@@ -12,10 +12,14 @@
 #include "ims/v1/catalog.pb-c.h"
 #include "ims/v1/completion.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/culture.pb-c.h"
+#include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
 #include "ims/v1/portfolio.pb-c.h"
+#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
@@ -28,6 +32,8 @@ static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__improvement__descriptor,
     &ims__v1__schemas__descriptor,     &ims__v1__completion__descriptor,
     &ims__v1__portfolio__descriptor,
+    &ims__v1__people__descriptor,      &ims__v1__culture__descriptor,
+    &ims__v1__procedures__descriptor,  &ims__v1__documents__descriptor,
 };
 
 static const ProtobufCMessageDescriptor *input_of(unsigned pick)

@@ -295,6 +295,74 @@ static void incident_moves_level_and_watcher_sees_it(void **state)
     ims_client_free(c);
 }
 
+/* The typed calls of the people and documents services: a person, a document written from
+ * its template and approved, the level and revision moving with it. */
+static void document_approval_moves_level(void **state)
+{
+    (void)state;
+    ims_client *c = client_for(d.tcp, d.token);
+    char slug[64];
+    random_slug(slug, sizeof slug, "docs");
+    Ims__V1__CreateTenantRequest req = IMS__V1__CREATE_TENANT_REQUEST__INIT;
+    req.slug = slug;
+    req.display_name = "Docs Ltd";
+    req.sector = "retail";
+    req.size_band = "micro";
+    Ims__V1__Tenant *t = NULL;
+    assert_int_equal(ims_client_create_tenant(c, &req, &t), 0);
+    protobuf_c_message_free_unpacked(&t->base, NULL);
+
+    char *profiles[] = {"security_officer"};
+    Ims__V1__Person p = IMS__V1__PERSON__INIT;
+    p.id = "ana";
+    p.name = "Ana";
+    p.profiles = profiles;
+    p.n_profiles = 1;
+    Ims__V1__PutPersonRequest put = IMS__V1__PUT_PERSON_REQUEST__INIT;
+    put.tenant = slug;
+    put.person = &p;
+    Ims__V1__Person *got = NULL;
+    assert_int_equal(ims_client_put_person(c, &put, &got), 0);
+    assert_int_equal(got->culture_required, 3);
+    protobuf_c_message_free_unpacked(&got->base, NULL);
+
+    Ims__V1__CreateDocumentRequest create = IMS__V1__CREATE_DOCUMENT_REQUEST__INIT;
+    create.tenant = slug;
+    create.artefact = "ART.security_policy";
+    create.person = "ana";
+    Ims__V1__DocumentChange *ch = NULL;
+    assert_int_equal(ims_client_create_document(c, &create, &ch), 0);
+    assert_string_equal(ch->document->status, "draft");
+    int64_t rev = ch->revision;
+    protobuf_c_message_free_unpacked(&ch->base, NULL);
+
+    Ims__V1__ApproveDocumentRequest approve = IMS__V1__APPROVE_DOCUMENT_REQUEST__INIT;
+    approve.tenant = slug;
+    approve.artefact = "ART.security_policy";
+    approve.approver = "ana";
+    assert_int_equal(ims_client_approve_document(c, &approve, &ch), 0);
+    assert_string_equal(ch->document->status, "approved");
+    assert_true(ch->document->current);
+    /* Later than the creation (and than the computed samples that followed it). */
+    assert_true(ch->revision > rev);
+    protobuf_c_message_free_unpacked(&ch->base, NULL);
+
+    Ims__V1__GetDocumentRequest get = IMS__V1__GET_DOCUMENT_REQUEST__INIT;
+    get.tenant = slug;
+    get.artefact = "ART.security_policy";
+    Ims__V1__Document *doc = NULL;
+    assert_int_equal(ims_client_get_document(c, &get, &doc), 0);
+    assert_non_null(strstr(doc->body, "Docs Ltd"));
+    assert_non_null(strstr(doc->body_html, "<strong>Docs Ltd</strong>"));
+    assert_int_equal(doc->n_history, 2);
+    protobuf_c_message_free_unpacked(&doc->base, NULL);
+
+    /* Approving again: only a draft is approved. */
+    assert_int_equal(ims_client_approve_document(c, &approve, &ch), IMS_ERPC);
+    assert_int_equal(ims_client_grpc_status(c), IMS_GRPC_FAILED_PRECONDITION);
+    ims_client_free(c);
+}
+
 int main(void)
 {
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
@@ -303,6 +371,7 @@ int main(void)
         cmocka_unit_test(tenants_create_get_list),
         cmocka_unit_test(errors_are_statuses),
         cmocka_unit_test(incident_moves_level_and_watcher_sees_it),
+        cmocka_unit_test(document_approval_moves_level),
     };
     return cmocka_run_group_tests(tests, start_daemon, stop_daemon);
 }

@@ -123,6 +123,33 @@ EXPECTED = {
     # Those who look after several tenants; each sees the tenants of its scope only.
     "/ims.v1.Portfolio/GetPortfolio": {OP, CONSULTANT, AUDITOR},
 
+    "/ims.v1.People/PutPerson": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.People/GetPerson": READ,
+    "/ims.v1.People/ListPeople": READ,
+    "/ims.v1.People/ListProfiles": READ,
+    "/ims.v1.People/LinkToken": {OP, ADMIN},
+
+    "/ims.v1.Culture/IssueCertificate": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Culture/ListCertificates": READ,
+    "/ims.v1.Culture/GetCultureSummary": READ,
+
+    # People carry procedures out through their tokens, agents' included (an agent that
+    # opens an incident may start its procedure).
+    "/ims.v1.Procedures/ListProcedures": READ,
+    "/ims.v1.Procedures/StartProcedure": {OP, CONSULTANT, ADMIN, AGENT},
+    "/ims.v1.Procedures/AdvanceProcedure": {OP, CONSULTANT, ADMIN, AGENT},
+    "/ims.v1.Procedures/AttachRecord": {OP, CONSULTANT, ADMIN, AGENT},
+    "/ims.v1.Procedures/GetProcedureInstance": READ,
+    "/ims.v1.Procedures/ListProcedureInstances": READ,
+
+    "/ims.v1.Documents/ListDocumentTemplates": READ,
+    "/ims.v1.Documents/ListDocuments": READ,
+    "/ims.v1.Documents/GetDocument": READ,
+    "/ims.v1.Documents/CreateDocument": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Documents/AddDocumentVersion": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Documents/ApproveDocument": {OP, CONSULTANT, ADMIN},
+    "/ims.v1.Documents/ObsoleteDocument": {OP, CONSULTANT, ADMIN},
+
     # The schema repository's editing and statistics: operators and consultants only.
     "/ims.v1.Schemas/CreateSchemaDraft": {OP, CONSULTANT},
     "/ims.v1.Schemas/GetSchemaDocument": {OP, CONSULTANT},
@@ -284,6 +311,22 @@ class Permissions(unittest.TestCase):
                                                 tier="operational", target=0.5,
                                                 due="2030-01-01T00:00:00Z",
                                                 metrics=[self.metric])),
+            "PutPerson": dict(person=dict(id="perm-person", name="Person")),
+            "GetPerson": dict(id="perm-person"),
+            "LinkToken": dict(token_id=self.victim[which], person=""),
+            "IssueCertificate": dict(certificate=dict(id=uniq, person="perm-nobody", level=1)),
+            "StartProcedure": dict(instance=uniq, procedure="backup_restore_test",
+                                   person="perm-nobody"),
+            "AdvanceProcedure": dict(instance="no-such-instance", to="restore",
+                                     person="perm-nobody"),
+            "AttachRecord": dict(instance="no-such-instance", artefact="ART.backup_instruction",
+                                 reference="r", person="perm-nobody"),
+            "GetProcedureInstance": dict(instance="no-such-instance"),
+            "GetDocument": dict(artefact="ART.scope"),
+            "CreateDocument": dict(artefact="ART.scope", person="perm-nobody"),
+            "AddDocumentVersion": dict(artefact="ART.scope", body="# x", person="perm-nobody"),
+            "ApproveDocument": dict(artefact="ART.scope", approver="perm-nobody"),
+            "ObsoleteDocument": dict(artefact="ART.scope"),
             # Drafts of a schema that does not exist: refused or NOT_FOUND, never written.
             "CreateSchemaDraft": dict(id="perm-no-such-schema"),
             "GetSchemaDocument": dict(id=tenant.schema_id),
@@ -360,7 +403,9 @@ class Permissions(unittest.TestCase):
         tables = ["audit_log", "incidents", "findings", "actions", "metric_samples",
                   "assets", "processes", "exercises", "tokens", "token_tenants", "tenants",
                   "level_history", "assessment_history", "idempotency_keys", "audits",
-                  "awards", "reviews", "objectives"]
+                  "awards", "reviews", "objectives", "people", "token_people",
+                  "culture_certificates", "procedure_instances", "procedure_steps",
+                  "procedure_records", "document_versions", "document_history"]
         sql = ", ".join("(SELECT count(*) FROM %s)" % t for t in tables)
         sql += (", (SELECT count(*) FROM tenant_subcontrols WHERE answer IS NOT NULL)"
                 ", (SELECT count(*) FROM tenant_subcontrols WHERE NOT applicable)"

@@ -67,6 +67,14 @@ INSERT INTO tenant_completion (tenant_id, activity_id, level) VALUES ('$A', 'CA.
 SELECT ims_audit_append(NULL, 'operator', 'rls-test', 'x');
 INSERT INTO tokens (id, secret_hash, role) VALUES ('$A', sha256('rls-test'), 'viewer');
 INSERT INTO token_tenants (token_id, tenant_id) VALUES ('$A', '$A');
+INSERT INTO people (tenant_id, person_id, name) VALUES ('$A', 'p-1', 'Person');
+INSERT INTO person_profiles (tenant_id, person_id, profile_id) VALUES ('$A', 'p-1', 'security_officer');
+INSERT INTO token_people (tenant_id, token_id, person_id) VALUES ('$A', '$A', 'p-1');
+INSERT INTO culture_certificates (tenant_id, certificate_id, person_id, level, issued_at, expires_at)
+    VALUES ('$A', 'C-1', 'p-1', 1, now(), now() + interval '1 year');
+SELECT ims_procedure_start('PI-1', 'incident', '', 'p-1', 'INC-1', '');
+SELECT ims_procedure_record('PI-1', 'ART.incident_log', 'LOG-1', '', 'p-1');
+SELECT ims_document_create('ART.security_policy', '', '', '', 0, '', 'p-1');
 SELECT set_config('ims.tenant_id', '', true);
 SELECT set_config('ims.all_tenants', '', true);
 "

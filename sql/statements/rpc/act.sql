@@ -38,7 +38,7 @@ SELECT ims_awards_nc_check($1);
 -- $9 root cause
 -- -> an action_rows row
 SELECT id, kind, source_kind, source_id, description, owner, due, root_cause, status, done_at,
-       verification, verified_by, cancel_reason, overdue, created_at, updated_at
+       verification, verified_by, cancel_reason, overdue, created_at, updated_at, owner_person
 FROM ims_action_raise($1, $2, $3, $4, $5, $6, $7, $8, $9);
 
 -- name: ACTION_PROGRESS
@@ -53,7 +53,7 @@ FROM ims_action_raise($1, $2, $3, $4, $5, $6, $7, $8, $9);
 -- $9 'true' when the caller may verify
 -- -> an action_rows row
 SELECT id, kind, source_kind, source_id, description, owner, due, root_cause, status, done_at,
-       verification, verified_by, cancel_reason, overdue, created_at, updated_at
+       verification, verified_by, cancel_reason, overdue, created_at, updated_at, owner_person
 FROM ims_action_progress($1, $2, $3, $4, $5, $6, $7, $8, $9::boolean);
 
 -- name: ACTION_ROW
@@ -61,7 +61,7 @@ FROM ims_action_progress($1, $2, $3, $4, $5, $6, $7, $8, $9::boolean);
 -- $2 action id
 -- -> an action_rows row
 SELECT id, kind, source_kind, source_id, description, owner, due, root_cause, status, done_at,
-       verification, verified_by, cancel_reason, overdue, created_at, updated_at
+       verification, verified_by, cancel_reason, overdue, created_at, updated_at, owner_person
 FROM action_rows WHERE tenant_id = $1 AND id = $2;
 
 -- name: ACTION_ROWS
@@ -74,7 +74,7 @@ FROM action_rows WHERE tenant_id = $1 AND id = $2;
 -- $7 limit
 -- -> action_rows rows
 SELECT id, kind, source_kind, source_id, description, owner, due, root_cause, status, done_at,
-       verification, verified_by, cancel_reason, overdue, created_at, updated_at
+       verification, verified_by, cancel_reason, overdue, created_at, updated_at, owner_person
 FROM action_rows
 WHERE tenant_id = $1 AND ($2 = '' OR status = $2) AND ($3 = '' OR source_kind = $3)
   AND ($4 = '' OR source_id = $4) AND (NOT $5::boolean OR overdue) AND id > $6
@@ -221,7 +221,7 @@ LIMIT $3::int;
 -- $7 due
 -- $8 metrics (text[] literal)
 -- -> an objective_rows row
-SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at
+SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at, owner_person
 FROM ims_objective_put($1, $2, $3, $4, $5, $6::float8, $7, $8::text[]);
 
 -- name: OBJECTIVE_ROWS
@@ -230,7 +230,7 @@ FROM ims_objective_put($1, $2, $3, $4, $5, $6::float8, $7, $8::text[]);
 -- $3 after id
 -- $4 limit
 -- -> objective_rows rows
-SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at
+SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at, owner_person
 FROM objective_rows WHERE tenant_id = $1 AND ($2 = '' OR tier = $2) AND id > $3
 ORDER BY id
 LIMIT $4::int;
@@ -238,7 +238,7 @@ LIMIT $4::int;
 -- name: SCORECARD
 -- $1 tenant
 -- -> objective_rows rows by tier (strategic, functional, operational), then id
-SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at
+SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at, owner_person
 FROM objective_rows WHERE tenant_id = $1
 ORDER BY array_position(ARRAY['strategic', 'functional', 'operational'], tier), id;
 
@@ -246,7 +246,7 @@ ORDER BY array_position(ARRAY['strategic', 'functional', 'operational'], tier), 
 -- $1 tenant
 -- $2 objective id
 -- -> an objective_rows row
-SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at
+SELECT id, title, owner, tier, target, due, metrics, actual, status, updated_at, owner_person
 FROM objective_rows WHERE tenant_id = $1 AND id = $2;
 
 -- name: ACT_NEXT_DUE

@@ -3,11 +3,11 @@
 -- name: TREATMENT_LIST
 -- $1 tenant
 -- -> asset, threat, option, owner, due ('' when none), note, updated by, updated,
---    share ('' unless a transfer), controls (comma-separated)
+--    share ('' unless a transfer), controls (comma-separated), owner person ('' none)
 SELECT asset_id, threat_id, option, owner, coalesce(ims_rfc3339(due), ''),
        note, updated_by, ims_rfc3339(updated_at),
        CASE WHEN option = 'transfer' THEN coalesce(share, 0.5)::text ELSE '' END,
-       array_to_string(controls, ',')
+       array_to_string(controls, ','), coalesce(owner_person, '')
 FROM risk_treatments
 WHERE tenant_id = $1;
 
@@ -33,7 +33,7 @@ DO UPDATE SET option = EXCLUDED.option, owner = EXCLUDED.owner, due = EXCLUDED.d
 RETURNING asset_id, threat_id, option, owner, coalesce(ims_rfc3339(due), ''),
        note, updated_by, ims_rfc3339(updated_at),
        CASE WHEN option = 'transfer' THEN coalesce(share, 0.5)::text ELSE '' END,
-       array_to_string(controls, ',');
+       array_to_string(controls, ','), coalesce(owner_person, '');
 
 -- name: ARTEFACT_SET
 -- $1 artefact

@@ -64,6 +64,8 @@ static void rpc_enum_matches_the_rows(void **state)
     /* rpc.sql first, then the files of sql/statements/rpc/: the last row is theirs. */
     assert_string_equal(rpc_table[STMT_MIGRATION_APPLIED].name, "s_MIGRATION_APPLIED");
     assert_string_equal(rpc_table[STMT_TOKEN_REVOKED_NOTIFY].name, "s_TOKEN_REVOKED_NOTIFY");
+    assert_true(STMT_PERSON_PUT > STMT_MIGRATION_APPLIED);
+    assert_string_equal(rpc_table[STMT_PERSON_PUT].name, "s_PERSON_PUT");
 }
 
 /* What the generator keeps: the text without the comments and the final ";". */

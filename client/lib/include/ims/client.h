@@ -37,6 +37,11 @@
 #include "ims/v1/portfolio.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
+/* people, culture, procedures, documents */
+#include "ims/v1/culture.pb-c.h"
+#include "ims/v1/documents.pb-c.h"
+#include "ims/v1/people.pb-c.h"
+#include "ims/v1/procedures.pb-c.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -287,6 +292,60 @@ IMS_WUR int ims_client_get_scorecard(ims_client *c, const Ims__V1__GetScorecardR
  * overdue actions and risks above appetite (operators, consultants, auditors). */
 IMS_WUR int ims_client_get_portfolio(ims_client *c, const Ims__V1__GetPortfolioRequest *req,
                                      Ims__V1__GetPortfolioResponse **out);
+
+/* --- people, security culture, procedures and documents (docs/people.md; people.c) --- */
+
+/* ims.v1.People */
+IMS_WUR int ims_client_put_person(ims_client *c, const Ims__V1__PutPersonRequest *req,
+                                  Ims__V1__Person **out);
+IMS_WUR int ims_client_get_person(ims_client *c, const Ims__V1__GetPersonRequest *req,
+                                  Ims__V1__Person **out);
+IMS_WUR int ims_client_list_people(ims_client *c, const Ims__V1__ListPeopleRequest *req,
+                                   Ims__V1__ListPeopleResponse **out);
+IMS_WUR int ims_client_list_profiles(ims_client *c, const Ims__V1__ListProfilesRequest *req,
+                                     Ims__V1__ListProfilesResponse **out);
+IMS_WUR int ims_client_link_token(ims_client *c, const Ims__V1__LinkTokenRequest *req,
+                                  Ims__V1__LinkTokenResponse **out);
+/* ims.v1.Culture */
+IMS_WUR int ims_client_issue_certificate(ims_client *c, const Ims__V1__IssueCertificateRequest *req,
+                                         Ims__V1__Certificate **out);
+IMS_WUR int ims_client_list_certificates(ims_client *c, const Ims__V1__ListCertificatesRequest *req,
+                                         Ims__V1__ListCertificatesResponse **out);
+IMS_WUR int ims_client_get_culture_summary(ims_client *c,
+                                           const Ims__V1__GetCultureSummaryRequest *req,
+                                           Ims__V1__CultureSummary **out);
+/* ims.v1.Procedures */
+IMS_WUR int ims_client_list_procedures(ims_client *c, const Ims__V1__ListProceduresRequest *req,
+                                       Ims__V1__ListProceduresResponse **out);
+IMS_WUR int ims_client_start_procedure(ims_client *c, const Ims__V1__StartProcedureRequest *req,
+                                       Ims__V1__ProcedureInstance **out);
+IMS_WUR int ims_client_advance_procedure(ims_client *c, const Ims__V1__AdvanceProcedureRequest *req,
+                                         Ims__V1__ProcedureInstance **out);
+IMS_WUR int ims_client_attach_record(ims_client *c, const Ims__V1__AttachRecordRequest *req,
+                                     Ims__V1__ProcedureInstance **out);
+IMS_WUR int ims_client_get_procedure_instance(ims_client *c,
+                                              const Ims__V1__GetProcedureInstanceRequest *req,
+                                              Ims__V1__ProcedureInstance **out);
+IMS_WUR int ims_client_list_procedure_instances(ims_client *c,
+                                                const Ims__V1__ListProcedureInstancesRequest *req,
+                                                Ims__V1__ListProcedureInstancesResponse **out);
+/* ims.v1.Documents */
+IMS_WUR int ims_client_list_document_templates(ims_client *c,
+                                               const Ims__V1__ListDocumentTemplatesRequest *req,
+                                               Ims__V1__ListDocumentTemplatesResponse **out);
+IMS_WUR int ims_client_list_documents(ims_client *c, const Ims__V1__ListDocumentsRequest *req,
+                                      Ims__V1__ListDocumentsResponse **out);
+IMS_WUR int ims_client_get_document(ims_client *c, const Ims__V1__GetDocumentRequest *req,
+                                    Ims__V1__Document **out);
+IMS_WUR int ims_client_create_document(ims_client *c, const Ims__V1__CreateDocumentRequest *req,
+                                       Ims__V1__DocumentChange **out);
+IMS_WUR int ims_client_add_document_version(ims_client *c,
+                                            const Ims__V1__AddDocumentVersionRequest *req,
+                                            Ims__V1__DocumentChange **out);
+IMS_WUR int ims_client_approve_document(ims_client *c, const Ims__V1__ApproveDocumentRequest *req,
+                                        Ims__V1__DocumentChange **out);
+IMS_WUR int ims_client_obsolete_document(ims_client *c, const Ims__V1__ObsoleteDocumentRequest *req,
+                                         Ims__V1__DocumentChange **out);
 
 /* --- ims.v1.Schemas (schemas.c): the schema repository's drafts, documents, diffs and
  * publication; tenant rebase and tuning; schema statistics. --- */
