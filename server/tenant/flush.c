@@ -130,6 +130,11 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         }
         db_txn_free(txn);
         tenant_watchers_forward(&st->reg->watchers, &st->revision_seen, &st->level);
+        /* A notification that arrived while flushing named a later revision than ours:
+         * another daemon committed after us, and our state does not hold its change. */
+        if (st->revision_notified > revision)
+            reload = 1;
+        st->revision_notified = 0;
         if (reload || st->stale) {
             tenant_state_load(st);
             return;

@@ -186,6 +186,7 @@ void tenant_state_load(struct tenant_state *st)
         return;
     st->phase = PHASE_LOADING;
     st->stale = 0;
+    st->revision_notified = 0;
     struct db_txn *txn = db_txn_new(st->reg->config.pool, st->id, 0);
     const char *params[1] = {st->id};
     if (!txn || db_txn_add(txn, st->reg->config.statement_load, 1, params) < 0) {
@@ -275,6 +276,8 @@ void tenant_notification(struct tenant_registry *reg, const char *payload)
         revision <= 0)
         return;
     struct tenant_state *st = state_find(reg, id);
+    if (st && st->flushing && revision > st->revision_notified)
+        st->revision_notified = revision; /* the flush compares it with what it commits */
     if (st && (revision <= st->revision || revision <= st->revision_seen))
         return; /* our own commit, or one we have */
     struct tenant_level lv;

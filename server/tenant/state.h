@@ -31,6 +31,7 @@ struct tenant_state {
     engine_eval *eval;
     int64_t revision;
     int64_t revision_seen; /* the latest revision already forwarded to watchers */
+    int64_t revision_notified; /* the latest revision a notification named while flushing */
     struct tenant_level level;
     struct tenant_write_queue queue;
     struct read_waiter *readers;
