@@ -342,6 +342,13 @@ static void on_db_event(const struct db_event *ev, void *arg)
     case DB_EVENT_LISTEN_FAILED:
         log_error("db listener: listen failed", "error=\"%s\"", error);
         break;
+    case DB_EVENT_CIRCUIT_OPEN:
+        log_warning("db unavailable: refusing transactions until a connection is back",
+                    "conn=%d error=\"%.200s\"", ev->conn, error);
+        break;
+    case DB_EVENT_CIRCUIT_CLOSED:
+        log_info("db available again: taking transactions", "conn=%d", ev->conn);
+        break;
     }
 }
 
