@@ -578,7 +578,12 @@ static int serve(struct daemon *d)
     struct rpc_server_config rc = {d->loop, d->pool, d->tenants, (unsigned)c->token_cache_ttl_ms,
                                    (size_t)c->max_message_bytes,
                                    (unsigned)c->max_calls_per_token,
-                                   (unsigned)c->max_calls_per_tenant};
+                                   (unsigned)c->max_calls_per_tenant,
+                                   (unsigned)c->plan_max_steps,
+                                   (unsigned)c->plan_max_steps_viewer,
+                                   (size_t)c->import_max_snapshot_bytes,
+                                   (unsigned)c->audit_verify_timeout_ms,
+                                   c->audit_verify_max_rows};
     if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
         rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
         rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||

@@ -136,7 +136,8 @@ class DbCircuit(unittest.TestCase):
         # timeout far beyond the calls' deadline: without the circuit, writes would queue
         # behind the reconnect and end DEADLINE_EXCEEDED instead of UNAVAILABLE.
         daemon = imstest.Daemon("--db-pool-size", "2", "--db-txn-timeout-ms", "1500",
-                                "--db-connect-timeout-ms", "60000", db=relay.dsn())
+                                "--db-connect-timeout-ms", "60000",
+                                "--token-cache-ttl-ms", "600000", db=relay.dsn())
         try:
             self.token = imstest.imsd_token()
             channel = daemon.channel()
