@@ -588,7 +588,7 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
 
 int db_pool_up(const struct db_pool *pool)
 {
-    return pool->up;
+    return pool->circuit_open ? 0 : pool->up; /* connections kept up do not serve meanwhile */
 }
 
 void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)

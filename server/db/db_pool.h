@@ -56,7 +56,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
  * finish first. */
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 
-/* Number of connections ready or busy (0 while the database is away). */
+/* Number of connections ready or busy (0 while the database is away or the circuit is
+ * open: health and readiness say not serving). */
 int db_pool_up(const struct db_pool *pool);
 
 struct db_pool_stats {

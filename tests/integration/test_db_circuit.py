@@ -19,7 +19,7 @@ import unittest
 import grpc
 
 import imstest
-from imstest import events_pb2, level_pb2, tenants_pb2
+from imstest import events_pb2, health_pb2, level_pb2, tenants_pb2
 
 
 def dsn_field(dsn, key):
@@ -128,6 +128,11 @@ class DbCircuit(unittest.TestCase):
                              level_pb2.GetSecurityLevelRequest(tenant=self.tenant),
                              level_pb2.SecurityLevel, token=self.token)
 
+    def health(self, channel):
+        return imstest.unary(channel, "/grpc.health.v1.Health/Check",
+                             health_pb2.HealthCheckRequest(),
+                             health_pb2.HealthCheckResponse).status
+
     def test_blackholed_database_fails_writes_fast_and_recovers(self):
         env = os.environ["IMS_TEST_DB"]
         target = os.path.join(dsn_field(env, "host"), ".s.PGSQL.%s" % dsn_field(env, "port"))
@@ -165,6 +170,8 @@ class DbCircuit(unittest.TestCase):
             self.assertEqual(during.security_level, before.security_level)
             self.assertEqual(during.revision, before.revision)
             self.assertIn("db unavailable: refusing transactions", daemon.log_text())
+            # Health says so while the circuit is open.
+            self.assertEqual(self.health(channel), health_pb2.HealthCheckResponse.NOT_SERVING)
 
             relay.heal()
             deadline = time.time() + 60
@@ -176,6 +183,7 @@ class DbCircuit(unittest.TestCase):
                 time.sleep(0.2)
             self.assertEqual(code, grpc.StatusCode.OK, details)
             self.assertIn("db available again", daemon.log_text())
+            self.assertEqual(self.health(channel), health_pb2.HealthCheckResponse.SERVING)
             self.assertGreater(self.level(channel).revision, before.revision)
             channel.close()
         finally:
