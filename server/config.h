@@ -46,6 +46,11 @@ struct config {
     int64_t token_cache_ttl_ms;
     int64_t max_calls_per_token;
     int64_t max_calls_per_tenant;
+    int64_t plan_max_steps;           /* GetImprovementPlan steps, most roles */
+    int64_t plan_max_steps_viewer;    /* GetImprovementPlan steps, viewer and agent */
+    int64_t import_max_snapshot_bytes; /* ImportTenant snapshot text */
+    int64_t audit_verify_timeout_ms;  /* VerifyAuditLog's time in PostgreSQL */
+    int64_t audit_verify_max_rows;    /* VerifyAuditLog's chain length */
     char *tls_cert;
     char *tls_key;
     char *tls_client_ca;

@@ -342,6 +342,13 @@ static void on_db_event(const struct db_event *ev, void *arg)
     case DB_EVENT_LISTEN_FAILED:
         log_error("db listener: listen failed", "error=\"%s\"", error);
         break;
+    case DB_EVENT_CIRCUIT_OPEN:
+        log_warning("db unavailable: refusing transactions until a connection is back",
+                    "conn=%d error=\"%.200s\"", ev->conn, error);
+        break;
+    case DB_EVENT_CIRCUIT_CLOSED:
+        log_info("db available again: taking transactions", "conn=%d", ev->conn);
+        break;
     }
 }
 
@@ -571,7 +578,12 @@ static int serve(struct daemon *d)
     struct rpc_server_config rc = {d->loop, d->pool, d->tenants, (unsigned)c->token_cache_ttl_ms,
                                    (size_t)c->max_message_bytes,
                                    (unsigned)c->max_calls_per_token,
-                                   (unsigned)c->max_calls_per_tenant};
+                                   (unsigned)c->max_calls_per_tenant,
+                                   (unsigned)c->plan_max_steps,
+                                   (unsigned)c->plan_max_steps_viewer,
+                                   (size_t)c->import_max_snapshot_bytes,
+                                   (unsigned)c->audit_verify_timeout_ms,
+                                   c->audit_verify_max_rows};
     if (rpc_server_new(&rc, &d->rpc) != 0 || rpc_register_health(d->rpc) != 0 ||
         rpc_register_tenants(d->rpc) != 0 || rpc_register_level(d->rpc) != 0 ||
         rpc_register_events(d->rpc) != 0 || rpc_register_catalog(d->rpc) != 0 ||

@@ -253,6 +253,7 @@ static void collect_transport_and_pool(struct observe *o)
     set1(o->f.db_configured, NULL, ps.size);
     set1(o->f.db_queue, NULL, (double)ps.queued);
     set1(o->f.limits, "db_queue", (double)ps.refused);
+    set1(o->f.limits, "db_unavailable", (double)ps.circuit_refused);
     struct tenant_stats ts;
     tenant_registry_stats(o->src.tenants, &ts);
     set1(o->f.limits, "tenant_write_queue", (double)ts.queue_refusals);

@@ -22,7 +22,7 @@ sys.path.insert(0, os.environ["IMS_BENCH_PYGEN"])
 import grpc  # noqa: E402
 
 import h2raw  # noqa: E402
-from ims.v1 import level_pb2  # noqa: E402
+from ims.v1 import level_pb2, tenants_pb2  # noqa: E402
 
 SERVER = os.environ["IMS_SERVER"]
 HOST, PORT = SERVER.rsplit(":", 1)
@@ -276,7 +276,8 @@ def client_stream_flood(streams=8, messages=80):
           (len(fs), messages, codes, before, rss_kib("VmHWM")))
 
 
-def plan_pause(parallel=50, steps=100):
+def plan_pause(parallel=50, steps=20):
+    # A viewer may ask for plan_max_steps_viewer steps at most (20 by default).
     viewer = os.environ["VIEWER"]
     ch = grpc.insecure_channel(SERVER)
     plan = ch.unary_unary("/ims.v1.Level/GetImprovementPlan",
@@ -316,6 +317,31 @@ def idle_connections(n=10000):
           (n, base, base + grown, grown / n))
     for s in socks:
         s.close()
+
+
+def audit_verify(rows=200000):
+    """VerifyAuditLog over a long chain (appended in SQL as the daemon would) while the
+    prober measures the loop: the hashing runs in PostgreSQL, the loop only waits."""
+    pg("SELECT set_config('ims.tenant_id', '%s', false); "
+       "SELECT count(ims_audit_append(NULL, 'operator', 'bench', 'x')) "
+       "FROM generate_series(1, %d)" % (TENANT, rows))
+    ch = grpc.insecure_channel(SERVER)
+    verify = ch.unary_unary("/ims.v1.Tenants/VerifyAuditLog",
+                            request_serializer=lambda m: m.SerializeToString(),
+                            response_deserializer=tenants_pb2.AuditVerifyResponse.FromString)
+    req = tenants_pb2.AuditVerifyRequest(tenant=TENANT)
+    md = [("authorization", "Bearer " + TOKEN)]
+    with Prober(pause=0.002) as probe:
+        t0 = time.time()
+        try:
+            r = verify(req, metadata=md, timeout=120)
+            result = "OK, %d rows, %s" % (r.rows, r.detail)
+        except grpc.RpcError as e:
+            result = "%s: %s" % (e.code().name, e.details())
+        took = time.time() - t0
+    print("audit verify: %s in %.2f s" % (result, took))
+    probe.report("audit verify (the loop waits on the database's socket)")
+    ch.close()
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Hostile peers against one imsd (Release build, own PostgreSQL: ../ingest/stack.sh), with
 # figures: the unauthenticated flood, slowloris, a token flood, an oversized prefix, a
-# header flood, a client-stream flood, 100-step plans in parallel while a prober measures
-# the longest pause, and resident memory per idle connection. See bench/README.md.
+# header flood, a client-stream flood, 20-step plans (a viewer's cap) in parallel while a
+# prober measures the longest pause, and resident memory per idle connection. See bench/README.md.
 #
 #   bench/abuse/run.sh                      every scenario
 #   bench/abuse/run.sh flood token_flood=20000

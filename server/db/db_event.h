@@ -15,6 +15,8 @@ enum db_event_kind {
     DB_EVENT_LISTENER_READY,   /* the listener's LISTEN was sent (command) */
     DB_EVENT_LISTENER_LOST,    /* the listener's connection failed and will reconnect (error) */
     DB_EVENT_LISTEN_FAILED,    /* the server refused the LISTEN (error) */
+    DB_EVENT_CIRCUIT_OPEN,     /* the pool refuses transactions until a connection is up (error) */
+    DB_EVENT_CIRCUIT_CLOSED,   /* a connection is up again: the pool takes transactions (conn) */
 };
 
 struct db_event {

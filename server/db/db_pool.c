@@ -74,6 +74,11 @@ struct db_pool {
     uint64_t refused; /* transactions refused on a full queue */
     int up;
     int ever_up_failed; /* the last attempt of every connection failed */
+    /* The circuit: open after a transaction timed out, or after a failure left no
+     * connection up; new transactions are then refused at once until a connection
+     * comes up again (the reconnects are the probes). */
+    int circuit_open;
+    uint64_t circuit_refused; /* since start, transactions refused by the open circuit */
     int closing;
     int open_handles;
     void (*close_done)(void *);
@@ -106,6 +111,36 @@ static void conn_event(const struct db_conn *c, enum db_event_kind kind, const c
                           .state = conn_state_names[c->state],
                           .error = error};
     c->pool->on_event(&ev, c->pool->event_arg);
+}
+
+static void pool_fail_queue(struct db_pool *pool, int err);
+
+/* Opens the circuit: what waits fails now, what comes is refused until a connection is
+ * up again. */
+static void pool_circuit_open(struct db_pool *pool, const struct db_conn *c, const char *why)
+{
+    if (pool->closing)
+        return;
+    if (!pool->circuit_open) {
+        pool->circuit_open = 1;
+        if (pool->on_event) {
+            struct db_event ev = {.kind = DB_EVENT_CIRCUIT_OPEN, .conn = c->index,
+                                  .error = why};
+            pool->on_event(&ev, pool->event_arg);
+        }
+    }
+    pool_fail_queue(pool, IMS_EUNAVAILABLE);
+}
+
+static void pool_circuit_close(struct db_pool *pool, const struct db_conn *c)
+{
+    if (!pool->circuit_open)
+        return;
+    pool->circuit_open = 0;
+    if (pool->on_event) {
+        struct db_event ev = {.kind = DB_EVENT_CIRCUIT_CLOSED, .conn = c->index};
+        pool->on_event(&ev, pool->event_arg);
+    }
 }
 
 /* The one place a connection changes state; the asserts are the legal transitions. */
@@ -323,6 +358,8 @@ static void conn_pipeline_done(struct db_conn *c)
 {
     struct db_pool *pool = c->pool;
     if (c->state == CONN_PREPARING || c->state == CONN_ROLLING_BACK) {
+        if (c->state == CONN_PREPARING)
+            pool_circuit_close(pool, c);
         conn_to_idle(c);
         pool_kick(pool);
         return;
@@ -446,8 +483,12 @@ static void conn_timer_fired(uv_timer_t *timer)
 static void conn_txn_timed_out(uv_timer_t *timer)
 {
     struct db_conn *c = container_of(timer, struct db_conn, timer);
-    if (c->state == CONN_BUSY || c->state == CONN_ROLLING_BACK)
-        conn_fail(c, "transaction timed out: the database did not answer");
+    if (c->state == CONN_BUSY || c->state == CONN_ROLLING_BACK) {
+        const char *why = "transaction timed out: the database did not answer";
+        struct db_pool *pool = c->pool;
+        conn_fail(c, why);
+        pool_circuit_open(pool, c, why);
+    }
 }
 
 /* Drops the connection, fails what it carried, and schedules a reconnect. */
@@ -457,6 +498,8 @@ static void conn_fail(struct db_conn *c, const char *why)
     if (c->state == CONN_CLOSED || c->state == CONN_BACKOFF)
         return;
     conn_event(c, DB_EVENT_LOST, NULL, why ? why : "");
+    char reason[200]; /* why may be libpq's message, freed with the connection below */
+    snprintf(reason, sizeof reason, "%s", why ? why : "");
     if (c->state == CONN_IDLE) {
         for (struct db_conn **pp = &pool->idle; *pp; pp = &(*pp)->next_idle) {
             if (*pp == c) {
@@ -478,16 +521,10 @@ static void conn_fail(struct db_conn *c, const char *why)
         uv_timer_start(&c->timer, conn_timer_fired, c->backoff_ms, 0);
     if (t)
         txn_complete(t, IMS_EUNAVAILABLE);
-    /* With nothing up, waiting transactions would wait for the backoff: fail them now. */
-    if (pool->up == 0) {
-        while (pool->queue_head) {
-            struct db_txn *q = pool->queue_head;
-            pool->queue_head = q->next;
-            pool->queued--;
-            txn_complete(q, IMS_EUNAVAILABLE);
-        }
-        pool->queue_tail = NULL;
-    }
+    /* With nothing up, waiting transactions would wait for the backoff and the connect
+     * timeout: fail them now, and refuse new ones until a connection is back. */
+    if (pool->up == 0)
+        pool_circuit_open(pool, c, reason);
     pool_maybe_done(pool);
 }
 
@@ -551,7 +588,7 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
 
 int db_pool_up(const struct db_pool *pool)
 {
-    return pool->up;
+    return pool->circuit_open ? 0 : pool->up; /* connections kept up do not serve meanwhile */
 }
 
 void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
@@ -564,6 +601,19 @@ void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out)
             out->busy++;
     out->queued = pool->queued;
     out->refused = pool->refused;
+    out->circuit_open = pool->circuit_open;
+    out->circuit_refused = pool->circuit_refused;
+}
+
+static void pool_fail_queue(struct db_pool *pool, int err)
+{
+    while (pool->queue_head) {
+        struct db_txn *q = pool->queue_head;
+        pool->queue_head = q->next;
+        pool->queued--;
+        txn_complete(q, err);
+    }
+    pool->queue_tail = NULL;
 }
 
 static void pool_kick(struct db_pool *pool)
@@ -600,7 +650,8 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg)
     for (int i = 0; i < pool->size; i++)
         connecting |= pool->conns[i].state == CONN_CONNECTING ||
                       pool->conns[i].state == CONN_PREPARING;
-    if (pool->up == 0 && !connecting) {
+    if ((pool->up == 0 && !connecting) || pool->circuit_open) {
+        pool->circuit_refused += pool->circuit_open;
         txn_complete(txn, IMS_EUNAVAILABLE);
         return;
     }
@@ -705,12 +756,6 @@ void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg)
     pool->close_done = done;
     pool->close_arg = arg;
     pool->idle = NULL;
-    while (pool->queue_head) {
-        struct db_txn *q = pool->queue_head;
-        pool->queue_head = q->next;
-        pool->queued--;
-        txn_complete(q, IMS_ECLOSED);
-    }
-    pool->queue_tail = NULL;
+    pool_fail_queue(pool, IMS_ECLOSED);
     pool_maybe_done(pool);
 }

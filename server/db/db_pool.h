@@ -9,6 +9,13 @@
  * and the connection reconnects with exponential backoff; while no connection is up,
  * new transactions fail at once with IMS_EUNAVAILABLE.
  *
+ * The circuit: when a transaction times out (a database that accepts but does not
+ * answer), or a failure leaves no connection up, the pool opens its circuit: waiting
+ * transactions fail with IMS_EUNAVAILABLE and new ones are refused at once, instead of
+ * queueing behind the transaction and connect timeouts. The reconnects go on with their
+ * backoff; the first connection that is up again (connected and prepared) closes it.
+ * Both changes are reported as events (DB_EVENT_CIRCUIT_OPEN / _CLOSED).
+ *
  * db/ knows nothing of gRPC or tenants' meaning: a tenant is only the value it sets.
  */
 #ifndef IMS_DB_POOL_H
@@ -49,7 +56,8 @@ int db_pool_new(uv_loop_t *loop, const struct db_pool_config *config, struct db_
  * finish first. */
 void db_pool_close(struct db_pool *pool, void (*done)(void *arg), void *arg);
 
-/* Number of connections ready or busy (0 while the database is away). */
+/* Number of connections ready or busy (0 while the database is away or the circuit is
+ * open: health and readiness say not serving). */
 int db_pool_up(const struct db_pool *pool);
 
 struct db_pool_stats {
@@ -58,6 +66,8 @@ struct db_pool_stats {
     int busy;      /* running a transaction */
     size_t queued; /* transactions waiting for a connection */
     uint64_t refused; /* since start, transactions refused on a full queue */
+    int circuit_open; /* 1 while new transactions are refused (see db_txn_exec) */
+    uint64_t circuit_refused; /* since start, transactions refused by the open circuit */
 };
 
 void db_pool_stats(const struct db_pool *pool, struct db_pool_stats *out);
@@ -77,8 +87,8 @@ int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const
 /* How many statements were added so far (the index the next one gets). */
 int db_txn_count(const struct db_txn *txn);
 
-/* Sends it. cb is called once with err 0 (committed), IMS_EUNAVAILABLE (database away:
- * the outcome of a COMMIT in flight is unknown), IMS_ERESOURCE-like IMS_ETOOBIG when the
+/* Sends it. cb is called once with err 0 (committed), IMS_EUNAVAILABLE (database away,
+ * or the circuit open; for a COMMIT in flight the outcome is unknown), IMS_ERESOURCE-like IMS_ETOOBIG when the
  * queue is full, IMS_ECLOSED (pool closing), or IMS_EINTERNAL (a statement failed: rolled
  * back; see db_txn_sqlstate/db_txn_error). The txn stays owned by the caller: free it
  * with db_txn_free, in the callback or later. */

@@ -20,6 +20,14 @@ int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **o
     s->pool = config->pool;
     s->tenants = config->tenants;
     s->max_message_bytes = config->max_message_bytes ? config->max_message_bytes : 4u << 20;
+    s->plan_max_steps = config->plan_max_steps ? config->plan_max_steps : 100;
+    s->plan_max_steps_viewer = config->plan_max_steps_viewer ? config->plan_max_steps_viewer : 20;
+    s->import_max_snapshot_bytes =
+        config->import_max_snapshot_bytes ? config->import_max_snapshot_bytes : 16u << 20;
+    s->audit_verify_timeout_ms =
+        config->audit_verify_timeout_ms ? config->audit_verify_timeout_ms : 10000;
+    s->audit_verify_max_rows =
+        config->audit_verify_max_rows ? config->audit_verify_max_rows : 1000000;
     if (rpc_access_init(s, config->token_cache_ttl_ms) != 0) {
         free(s);
         return IMS_ENOMEM;

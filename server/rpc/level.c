@@ -11,6 +11,7 @@
 #include "ims/v1/level.pb-c.h"
 #include "plan.h"
 #include "rpc.h"
+#include "server.h"
 #include "offload.h"
 #include "streams.h"
 #include "snapshot.h"
@@ -318,6 +319,16 @@ void rpc_get_improvement_plan(struct rpc_call *call)
         (const Ims__V1__GetImprovementPlanRequest *)call->request;
     if (!validate_range(call, "steps", req->steps, 0, MAX_PLAN_STEPS))
         return;
+    /* The plan is worked out on the thread pool: read-only roles get a lower cap. */
+    const struct rpc_server *s = call->server;
+    int low = call->principal.role == ROLE_VIEWER || call->principal.role == ROLE_AGENT;
+    unsigned cap = low ? s->plan_max_steps_viewer : s->plan_max_steps;
+    if ((unsigned)req->steps > cap) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "steps: %d is over the limit of %u for this role (%s)", (int)req->steps, cap,
+                 low ? "plan_max_steps_viewer" : "plan_max_steps");
+        return;
+    }
     rpc_read(call, plan_read);
 }
 

@@ -118,6 +118,12 @@ struct rpc_server_config {
     size_t max_message_bytes;    /* the transport's limit; a client stream holds 16 of them */
     unsigned max_calls_per_token; /* calls in flight per token (0: 256) */
     unsigned max_calls_per_tenant; /* calls in flight per tenant (0: 1024) */
+    /* Caps on work for the thread pool and the database (docs/security.md; 0: default). */
+    unsigned plan_max_steps;        /* GetImprovementPlan steps (0: 100) */
+    unsigned plan_max_steps_viewer; /* the same for viewer and agent tokens (0: 20) */
+    size_t import_max_snapshot_bytes; /* ImportTenant snapshot (0: 16 MiB) */
+    unsigned audit_verify_timeout_ms; /* VerifyAuditLog in PostgreSQL (0: 10 s) */
+    int64_t audit_verify_max_rows;    /* VerifyAuditLog chain length (0: 1,000,000) */
 };
 
 /* Returns 0 or IMS_ENOMEM. */

@@ -44,6 +44,10 @@ struct rpc_server {
     int offload_queued;          /* offload.c: jobs waiting or running */
     unsigned offload_running;    /* offload.c: jobs on the thread pool now */
     struct offload *offload_waiting; /* offload.c: jobs waiting for their turn */
+    unsigned plan_max_steps, plan_max_steps_viewer; /* level.c */
+    size_t import_max_snapshot_bytes;               /* snapshots.c */
+    unsigned audit_verify_timeout_ms;               /* tenants.c */
+    int64_t audit_verify_max_rows;                  /* tenants.c */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

@@ -12,6 +12,7 @@
 #include "ims/error.h"
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
+#include "server.h"
 #include "snapshot.h"
 #include "statements.h"
 #include "validate.h"
@@ -167,8 +168,12 @@ void rpc_import_tenant(struct rpc_call *call)
         !validate_slug(call, "sector", req->sector, 1, 63) ||
         !validate_slug(call, "size_band", req->size_band, 1, 20))
         return;
-    if (strlen(req->snapshot) > MAX_SNAPSHOT) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "snapshot: larger than %u bytes", MAX_SNAPSHOT);
+    size_t cap = call->server->import_max_snapshot_bytes;
+    if (cap > MAX_SNAPSHOT)
+        cap = MAX_SNAPSHOT;
+    if (strlen(req->snapshot) > cap) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "snapshot: larger than %zu bytes (import_max_snapshot_bytes)", cap);
         return;
     }
     canonical_offload(call, req->snapshot, import_canonical);

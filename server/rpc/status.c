@@ -41,6 +41,9 @@ int rpc_status_for_sqlstate(const char *state, const char **message, int *logged
     if (strcmp(state, "55000") == 0)
         return IMS_GRPC_FAILED_PRECONDITION; /* object_not_in_prerequisite_state: e.g.
                                                * statistics over too few tenants */
+    if (strcmp(state, "54000") == 0)
+        return IMS_GRPC_RESOURCE_EXHAUSTED; /* program_limit_exceeded: a daemon limit passed to
+                                             * a function, named in its message */
     if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
         *message = "concurrent change; retry";
         return IMS_GRPC_ABORTED;

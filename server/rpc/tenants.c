@@ -10,6 +10,7 @@
 #include "ims/error.h"
 #include "ims/v1/tenants.pb-c.h"
 #include "rpc.h"
+#include "server.h"
 #include "statements.h"
 #include "validate.h"
 
@@ -173,8 +174,13 @@ static void verify_done(struct rpc_call *call, struct db_txn *txn)
 
 void rpc_verify_audit_log(struct rpc_call *call)
 {
+    /* The hashing runs in PostgreSQL, bounded in rows and time (docs/security.md). */
+    char rows[24], ms[16];
+    snprintf(rows, sizeof rows, "%lld", (long long)call->server->audit_verify_max_rows);
+    snprintf(ms, sizeof ms, "%u", call->server->audit_verify_timeout_ms);
+    const char *params[2] = {rows, ms};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_AUDIT_VERIFY, 0, NULL) < 0)
+    if (!txn || rpc_txn_add(call, txn, STMT_AUDIT_VERIFY, 2, params) < 0)
         return;
     rpc_txn_exec(call, txn, verify_done);
 }

@@ -149,6 +149,16 @@ static void load_done(struct db_txn *txn, int err, void *arg)
                  err == IMS_EUNAVAILABLE ? "database unavailable; retry later" : db_txn_error(txn));
     }
     db_txn_free(txn);
+    if (err == IMS_EUNAVAILABLE && st->model && st->eval) {
+        /* A reload while the database is away: reads go on from the state in memory,
+         * which may be behind; writes fail until the database is back. */
+        log_warning("tenant state served from memory, possibly stale: database unavailable",
+                    "tenant=%s revision=%lld", st->id, (long long)st->revision);
+        st->phase = PHASE_READY;
+        tenant_state_run_readers(st, 0, NULL);
+        tenant_state_fail_queue(st, IMS_EUNAVAILABLE, msg);
+        return;
+    }
     if (rc != 0) {
         engine_eval_free(eval);
         engine_model_free(model);

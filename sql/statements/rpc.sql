@@ -130,9 +130,11 @@ LIMIT $3::int;
 SELECT ims_audit_append($1::uuid, $2, $3, $4);
 
 -- name: AUDIT_VERIFY
+-- $1 most rows to verify (audit_verify_max_rows)
+-- $2 most milliseconds to spend (audit_verify_timeout_ms)
 -- -> first bad entry, total
 SELECT first_bad, total
-FROM ims_audit_verify();
+FROM ims_audit_verify_bounded($1::bigint, $2::int);
 
 -- name: IDEMPOTENCY_GET
 -- $1 tenant
