@@ -404,6 +404,28 @@ class SchemaLifecycle(unittest.TestCase):
                                                                 to="double_check", person="ann"),
                          procedures_pb2.ProcedureInstance)
         self.assertEqual((inst.phase, inst.status), ("double_check", "open"))
+        # A version that drops the phase: the instance in it stays on version 2 and goes on
+        # along version 2's paths; one at the start moves to version 3.
+        self.call("Procedures", "StartProcedure",
+                  procedures_pb2.StartProcedureRequest(tenant=t.id, instance="ar-2",
+                                                       procedure="access_review", person="ann"),
+                  procedures_pb2.ProcedureInstance)
+        self.schemas("CreateSchemaDraft", schemas_pb2.CreateSchemaDraftRequest(id=sid))
+        self.schemas("EditSchemaDraft", schemas_pb2.EditSchemaDraftRequest(
+            id=sid, version=3, edits=[schemas_pb2.SchemaEdit(kind="procedures", key="access_review",
+                                                             field="phases",
+                                                             value=json.dumps(proc["phases"]))]))
+        self.schemas("PublishSchema", schemas_pb2.PublishSchemaRequest(id=sid, version=3))
+        self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                  schemas_pb2.RebaseResponse)
+        self.assertEqual(psql("SELECT instance_id, schema_version, phase_id FROM procedure_instances "
+                              "WHERE tenant_id = '%s' ORDER BY 1" % t.id),
+                         [["ar-1", "2", "double_check"], ["ar-2", "3", start["id"]]])
+        inst = self.call("Procedures", "AdvanceProcedure",
+                         procedures_pb2.AdvanceProcedureRequest(tenant=t.id, instance="ar-1",
+                                                                to=start["next"][0], person="ann"),
+                         procedures_pb2.ProcedureInstance)
+        self.assertEqual(inst.phase, start["next"][0])
 
     # --- the completion matrix ---
 
