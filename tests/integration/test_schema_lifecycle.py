@@ -17,6 +17,8 @@ from imstest import (Daemon, code_of, imsd_token, load_pb2, psql, tenants_pb2, u
 assessments_pb2 = load_pb2("assessments")
 level_pb2 = load_pb2("level")
 schemas_pb2 = load_pb2("schemas")
+people_pb2 = load_pb2("people")
+procedures_pb2 = load_pb2("procedures")
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 
@@ -328,6 +330,102 @@ class SchemaLifecycle(unittest.TestCase):
                     "--set", 'subcontrols/A.8.8-1/question=%s' % json.dumps(sub["question"]))
         self.assertEqual(psql("SELECT count(*) FROM schema_subcontrol_overrides WHERE "
                               "schema_id = '%s' AND version = 3" % sid), [["0"]])
+
+    # --- procedures in a draft ---
+
+    def test_draft_adds_a_phase_and_rebased_tenant_advances_into_it(self):
+        sid = self.clone()
+        t = self.tenant(sid)
+        doc = json.loads(self.schemas("GetSchemaDocument",
+                                      schemas_pb2.GetSchemaDocumentRequest(id=sid, version=1)).document)
+        proc = {p["id"]: p for p in doc["procedures"]}["access_review"]
+        start = [ph for ph in proc["phases"] if ph["type"] == "start"][0]
+        profiles = sorted({f for ph in proc["phases"] for f in ph["profiles"]} | {"security_officer"})
+        self.call("People", "PutPerson",
+                  people_pb2.PutPersonRequest(tenant=t.id, person=dict(id="ann", name="Ann",
+                                                                       profiles=profiles)),
+                  people_pb2.Person)
+        inst = self.call("Procedures", "StartProcedure",
+                         procedures_pb2.StartProcedureRequest(tenant=t.id, instance="ar-1",
+                                                              procedure="access_review",
+                                                              person="ann"),
+                         procedures_pb2.ProcedureInstance)
+        self.assertEqual(inst.phase, start["id"])
+
+        self.schemas("CreateSchemaDraft", schemas_pb2.CreateSchemaDraftRequest(id=sid))
+        # A path to a phase the procedure lacks is refused, naming the path; nothing stored.
+        bad = json.loads(json.dumps(doc))
+        del bad["id"], bad["version"], bad["status"]
+        bp = {p["id"]: p for p in bad["procedures"]}["access_review"]
+        bp["phases"][1]["next"] = ["nowhere"]
+        i = [p["id"] for p in bad["procedures"]].index("access_review")
+        code, detail = self.code("Schemas", "PutSchemaDocument",
+                                 schemas_pb2.PutSchemaDocumentRequest(id=sid, version=2,
+                                                                      document=json.dumps(bad)),
+                                 schemas_pb2.SchemaDocument)
+        self.assertEqual(code, INVALID)
+        self.assertIn("$.procedures[%d].phases[1].next[0]: unknown phase" % i, detail)
+        # Edit by edit: a check phase between the start and where it led.
+        phases = json.loads(json.dumps(proc["phases"]))
+        new = dict(id="double_check", type="task", name="Second look",
+                   description="Another person checks the result.", due_hours=8,
+                   profiles=["security_officer"], next=start["next"], objects=[])
+        for ph in phases:
+            if ph["id"] == start["id"]:
+                ph["next"] = ["double_check"]
+        phases.insert(1, new)
+        d = self.schemas("EditSchemaDraft", schemas_pb2.EditSchemaDraftRequest(
+            id=sid, version=2, edits=[schemas_pb2.SchemaEdit(kind="procedures", key="access_review",
+                                                             field="phases",
+                                                             value=json.dumps(phases))]))
+        got = {p["id"]: p for p in json.loads(d.document)["procedures"]}["access_review"]
+        self.assertEqual([ph["id"] for ph in got["phases"]], [ph["id"] for ph in phases])
+        diff = self.schemas("DiffSchemas", schemas_pb2.DiffSchemasRequest(id=sid, from_version=1,
+                                                                          to_version=2),
+                            schemas_pb2.DiffSchemasResponse)
+        rows = {(c.kind, c.key, c.field): (c.old, c.new) for c in diff.changes}
+        self.assertEqual(rows[("phases", "access_review double_check", "")], ("absent", "present"))
+        self.assertEqual(rows[("phases", "access_review %s" % start["id"], "next")][1],
+                         '["double_check"]')
+        self.schemas("PublishSchema", schemas_pb2.PublishSchemaRequest(id=sid, version=2))
+        # Before the rebase the running instance follows version 1: no such path.
+        code, _ = self.code("Procedures", "AdvanceProcedure",
+                            procedures_pb2.AdvanceProcedureRequest(tenant=t.id, instance="ar-1",
+                                                                   to="double_check", person="ann"),
+                            procedures_pb2.ProcedureInstance)
+        self.assertEqual(code, INVALID)
+        self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                  schemas_pb2.RebaseResponse)
+        self.assertEqual(psql("SELECT schema_version, phase_id FROM procedure_instances WHERE "
+                              "tenant_id = '%s' AND instance_id = 'ar-1'" % t.id),
+                         [["2", start["id"]]])
+        inst = self.call("Procedures", "AdvanceProcedure",
+                         procedures_pb2.AdvanceProcedureRequest(tenant=t.id, instance="ar-1",
+                                                                to="double_check", person="ann"),
+                         procedures_pb2.ProcedureInstance)
+        self.assertEqual((inst.phase, inst.status), ("double_check", "open"))
+        # A version that drops the phase: the instance in it stays on version 2 and goes on
+        # along version 2's paths; one at the start moves to version 3.
+        self.call("Procedures", "StartProcedure",
+                  procedures_pb2.StartProcedureRequest(tenant=t.id, instance="ar-2",
+                                                       procedure="access_review", person="ann"),
+                  procedures_pb2.ProcedureInstance)
+        self.schemas("CreateSchemaDraft", schemas_pb2.CreateSchemaDraftRequest(id=sid))
+        self.schemas("EditSchemaDraft", schemas_pb2.EditSchemaDraftRequest(
+            id=sid, version=3, edits=[schemas_pb2.SchemaEdit(kind="procedures", key="access_review",
+                                                             field="phases",
+                                                             value=json.dumps(proc["phases"]))]))
+        self.schemas("PublishSchema", schemas_pb2.PublishSchemaRequest(id=sid, version=3))
+        self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                  schemas_pb2.RebaseResponse)
+        self.assertEqual(psql("SELECT instance_id, schema_version, phase_id FROM procedure_instances "
+                              "WHERE tenant_id = '%s' ORDER BY 1" % t.id),
+                         [["ar-1", "2", "double_check"], ["ar-2", "3", start["id"]]])
+        inst = self.call("Procedures", "AdvanceProcedure",
+                         procedures_pb2.AdvanceProcedureRequest(tenant=t.id, instance="ar-1",
+                                                                to=start["next"][0], person="ann"),
+                         procedures_pb2.ProcedureInstance)
+        self.assertEqual(inst.phase, start["next"][0])
 
     # --- the completion matrix ---
 
