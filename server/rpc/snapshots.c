@@ -1,5 +1,5 @@
-/* ims.v1.Tenants ExportTenant / ExportTenantStream / ImportTenant: a tenant's state as a
- * snapshot document (SECURITY-LEVEL.md section 11), and a new tenant made from one. */
+/* ims.v1.Tenants ExportTenant / ImportTenant: a tenant's state as a snapshot document
+ * (SECURITY-LEVEL.md section 11), and a new tenant made from one. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,60 +113,6 @@ void rpc_export_tenant(struct rpc_call *call)
     if (!txn || rpc_txn_add(call, txn, STMT_TENANT_SNAPSHOT, 2, params) < 0)
         return;
     rpc_txn_exec(call, txn, export_done);
-}
-
-/* --- ExportTenantStream --- */
-
-#define EXPORT_CHUNK (64u << 10)
-
-/* The same document as ExportTenant's, sent in pieces of at most EXPORT_CHUNK bytes. */
-static void export_stream_canonical(struct rpc_call *call, struct canonical_job *job)
-{
-    if (job->rc != 0) {
-        rpc_fail(call, job->rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INTERNAL,
-                 "snapshot: %s", job->err.msg);
-        return;
-    }
-    size_t len = strlen(job->doc);
-    for (size_t off = 0; off < len; off += EXPORT_CHUNK) {
-        Ims__V1__ExportTenantChunk m = IMS__V1__EXPORT_TENANT_CHUNK__INIT;
-        m.chunk.data = (uint8_t *)job->doc + off;
-        m.chunk.len = len - off < EXPORT_CHUNK ? len - off : EXPORT_CHUNK;
-        int rc = rpc_stream_send(call, &m.base);
-        if (rc == IMS_ENOMEM) {
-            rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-            return;
-        }
-        if (rc != 0)
-            break;
-    }
-    rpc_end(call);
-}
-
-static void export_stream_done(struct rpc_call *call, struct db_txn *txn)
-{
-    PGresult *r = db_txn_result(txn, 0);
-    if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
-        rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
-        return;
-    }
-    canonical_offload(call, PQgetvalue(r, 0, 0), export_stream_canonical);
-}
-
-void rpc_export_tenant_stream(struct rpc_call *call)
-{
-    const Ims__V1__ExportTenantStreamRequest *req = (const void *)call->request;
-    if (req->history != IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_WINDOW &&
-        req->history != IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "history: WINDOW or ALL");
-        return;
-    }
-    const char *params[2] = {
-        call->tenant, req->history == IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL ? "true" : "false"};
-    struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_EXPORT, 2, params) < 0)
-        return;
-    rpc_txn_exec(call, txn, export_stream_done);
 }
 
 /* --- ImportTenant --- */

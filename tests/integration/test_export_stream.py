@@ -29,6 +29,13 @@ class ExportStreamTest(unittest.TestCase):
                       "AND tm.enabled AND tm.metric_id NOT IN (SELECT metric_id FROM "
                       "computed_metrics) ORDER BY tm.metric_id LIMIT 1" % tid)[0][0]
         cls.metric = metric
+        other = psql("SELECT tm.metric_id FROM tenant_metrics tm WHERE tm.tenant_id = '%s' "
+                     "AND tm.enabled AND tm.metric_id NOT IN (SELECT metric_id FROM "
+                     "computed_metrics) ORDER BY tm.metric_id DESC LIMIT 1" % tid)[0][0]
+        # A second metric: fractional seconds, several samples within one second.
+        psql("INSERT INTO metric_samples (tenant_id, metric_id, at, value) "
+             "SELECT '%s', '%s', now() - interval '3 days' + i * interval '0.25 second', "
+             "1e-7 * i + 12345.678 FROM generate_series(1, 2500) i" % (tid, other))
         # 6000 samples two to three years old (outside every window) and 20 of the last hour.
         psql("INSERT INTO metric_samples (tenant_id, metric_id, at, value) "
              "SELECT '%s', '%s', now() - interval '2 years' - i * interval '1 hour', "
