@@ -53,6 +53,10 @@ static int export_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     ims_client *c = imsctl_client(ctx, &rc);
     if (c == NULL)
         return rc;
+    /* A long history takes long: no deadline unless --timeout asks for one. */
+    if ((rc = ims_client_connect(c)) != 0 ||
+        (!ctx->timeout_given && (rc = ims_client_set_timeout(c, 0)) != 0))
+        return imsctl_rpc_failed(ctx, rc);
     ims_client_stream *s;
     if ((rc = ims_client_export_tenant_stream(c, &req, &s)) != 0)
         return imsctl_rpc_failed(ctx, rc);
