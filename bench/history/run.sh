@@ -5,7 +5,7 @@
 # imsctl, and the longest GetSecurityLevel call meanwhile (a bound on the longest loop
 # pause). Release build and own PostgreSQL (../ingest/stack.sh). See bench/README.md.
 #
-#   bench/history/run.sh                  SAMPLES=1000000 IMPORT_SAMPLES=100000
+#   IMSD_ARGS="--db-statement-timeout-ms 600000 --db-txn-timeout-ms 600000" bench/history/run.sh
 #   SAMPLES=10000000 bench/history/run.sh
 set -euo pipefail
 . "$(dirname "$0")/../ingest/stack.sh"
