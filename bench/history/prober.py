@@ -25,7 +25,7 @@ def run():
     while not stop.is_set():
         t = time.perf_counter()
         try:
-            call(req, metadata=md, timeout=600)  # the first call loads the tenant
+            call(req, metadata=md, timeout=600)
             lat.append((time.perf_counter() - t) * 1000)
         except grpc.RpcError:
             failed += 1
