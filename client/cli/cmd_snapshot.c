@@ -1,26 +1,85 @@
 /* imsctl export / import: a tenant as a snapshot document (ims.v1.Tenants). */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "content_cli.h"
+#include "ims/error.h"
+
+/* Writes the stream's pieces to f as they come; 0 or an exit code. */
+static int export_pieces(imsctl_ctx *ctx, ims_client_stream *s, FILE *f)
+{
+    for (;;) {
+        ProtobufCMessage *m;
+        int rc = ims_client_stream_next(s, &ims__v1__export_tenant_chunk__descriptor, &m);
+        if (rc == IMS_EINTR && !imsctl_interrupted)
+            continue;
+        if (rc == 1)
+            return fputc('\n', f) == EOF ? IMSCTL_EXIT_INVALID : 0;
+        if (rc != 0)
+            return imsctl_rpc_failed(ctx, rc);
+        const Ims__V1__ExportTenantChunk *c = (const Ims__V1__ExportTenantChunk *)m;
+        size_t n = fwrite(c->chunk.data, 1, c->chunk.len, f);
+        size_t want = c->chunk.len;
+        protobuf_c_message_free_unpacked(m, NULL);
+        if (n != want) {
+            perror("imsctl: export");
+            return IMSCTL_EXIT_INVALID;
+        }
+    }
+}
 
 static int export_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
 {
     const char *pos[argc + 1];
     int npos;
-    imsctl_flag flags[] = {IMSCTL_FLAGS_END};
+    const char *history = "all", *out = NULL;
+    imsctl_flag flags[] = {IMSCTL_STRING("history", &history), IMSCTL_STRING("out", &out),
+                           IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
-    Ims__V1__ExportTenantRequest req = IMS__V1__EXPORT_TENANT_REQUEST__INIT;
+    Ims__V1__ExportTenantStreamRequest req = IMS__V1__EXPORT_TENANT_STREAM_REQUEST__INIT;
     req.tenant = (char *)pos[0];
-    ProtobufCMessage *resp = NULL;
-    if ((rc = imsctl_content_fetch(ctx, "/ims.v1.Tenants/ExportTenant", &req.base,
-                                   &ims__v1__export_tenant_response__descriptor, &resp)) != 0)
+    if (strcmp(history, "all") == 0) {
+        req.history = IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL;
+    } else if (strcmp(history, "window") == 0) {
+        req.history = IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_WINDOW;
+    } else {
+        fprintf(stderr, "imsctl: --history: window or all\nusage: imsctl export %s\n",
+                cmd->usage);
+        return IMSCTL_EXIT_USAGE;
+    }
+    ims_client *c = imsctl_client(ctx, &rc);
+    if (c == NULL)
         return rc;
-    /* The document itself is JSON: printed as is in both modes. */
-    printf("%s\n", ((Ims__V1__ExportTenantResponse *)resp)->snapshot);
-    protobuf_c_message_free_unpacked(resp, NULL);
-    return 0;
+    /* A long history takes long: no deadline unless --timeout asks for one. */
+    if ((rc = ims_client_connect(c)) != 0 ||
+        (!ctx->timeout_given && (rc = ims_client_set_timeout(c, 0)) != 0))
+        return imsctl_rpc_failed(ctx, rc);
+    ims_client_stream *s;
+    if ((rc = ims_client_export_tenant_stream(c, &req, &s)) != 0)
+        return imsctl_rpc_failed(ctx, rc);
+    /* The document itself is JSON: written as is in both modes. */
+    FILE *f = out ? fopen(out, "wb") : stdout;
+    if (f == NULL) {
+        perror(out);
+        ims_client_stream_close(s);
+        return IMSCTL_EXIT_INVALID;
+    }
+    rc = export_pieces(ctx, s, f);
+    ims_client_stream_close(s);
+    if (out) {
+        if (fclose(f) != 0 && rc == 0) {
+            perror(out);
+            rc = IMSCTL_EXIT_INVALID;
+        }
+        if (rc != 0)
+            remove(out); /* no half document left behind */
+    } else if (fflush(stdout) != 0 && rc == 0) {
+        rc = IMSCTL_EXIT_INVALID;
+    }
+    return rc;
 }
 
 static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -56,7 +115,8 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
 }
 
 static const imsctl_command export_commands[] = {
-    {NULL, "TENANT > FILE", "Writes the tenant's whole state as a snapshot document.",
+    {NULL, "TENANT [--history window|all] [--out FILE]",
+     "Writes the tenant's state as a snapshot document, streamed (default: all samples).",
      export_run},
     {0},
 };

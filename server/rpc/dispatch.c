@@ -233,9 +233,10 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
     grpc_call_limit_message_bytes(grpc, method_message_max(slot->method->name));
-    /* A watch lasts as long as its client looks: no default deadline (keepalive PINGs
-     * still find a peer that is gone). */
-    if (strncmp(slot->method->name, "Watch", 5) == 0)
+    /* A watch lasts as long as its client looks, a streamed export as long as its history
+     * takes: no default deadline (keepalive PINGs still find a peer that is gone). */
+    if (strncmp(slot->method->name, "Watch", 5) == 0 ||
+        strcmp(slot->method->name, "ExportTenantStream") == 0)
         grpc_call_no_default_deadline(grpc);
     if (slot->permission->scope != SCOPE_NONE) {
         /* The token is resolved now, before any byte of the body is kept. */

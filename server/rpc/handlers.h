@@ -31,6 +31,7 @@ void rpc_clone_schema(struct rpc_call *call);
 
 /* snapshots.c */
 void rpc_export_tenant(struct rpc_call *call);
+void rpc_export_tenant_stream(struct rpc_call *call);
 void rpc_import_tenant(struct rpc_call *call);
 
 /* level.c */

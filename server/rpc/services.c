@@ -40,6 +40,7 @@ int rpc_register_tenants(struct rpc_server *server)
         {"ListSchemas", rpc_list_schemas, 0},   {"GetSchema", rpc_get_schema, 0},
         {"CloneSchema", rpc_clone_schema, 0},   {"VerifyAuditLog", rpc_verify_audit_log, 0},
         {"ExportTenant", rpc_export_tenant, 0}, {"ImportTenant", rpc_import_tenant, 0},
+        {"ExportTenantStream", rpc_export_tenant_stream, 0},
     };
     return REGISTER(server, ims__v1__tenants__descriptor, entries);
 }

@@ -49,6 +49,7 @@ EXPECTED = {
     "/ims.v1.Tenants/VerifyAuditLog": READ,
     "/ims.v1.Tenants/ExportTenant": READ,
     "/ims.v1.Tenants/ImportTenant": {OP},
+    "/ims.v1.Tenants/ExportTenantStream": READ,
 
     "/ims.v1.Level/GetSecurityLevel": READ,
     "/ims.v1.Level/GetHistory": READ,
@@ -192,7 +193,8 @@ def daemon_table():
 
 
 # Streaming shapes; every other method is unary.
-SERVER_STREAMS = {"/grpc.health.v1.Health/Watch", "/ims.v1.Level/WatchSecurityLevel"}
+SERVER_STREAMS = {"/grpc.health.v1.Health/Watch", "/ims.v1.Level/WatchSecurityLevel",
+                  "/ims.v1.Tenants/ExportTenantStream"}
 CLIENT_STREAMS = {"/ims.v1.Events/StreamMetrics"}
 
 DENIED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)

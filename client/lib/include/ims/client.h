@@ -387,6 +387,13 @@ IMS_WUR int ims_client_set_completion_target(ims_client *c,
                                              const Ims__V1__SetCompletionTargetRequest *req,
                                              Ims__V1__CompletionMatrix **out);
 
+/* --- ims.v1.Tenants streaming export (export_stream.c). --- */
+/* Server stream of Ims__V1__ExportTenantChunk: the pieces, joined in order, are the
+ * canonical snapshot document; read with ims_client_stream_next(). */
+IMS_WUR int ims_client_export_tenant_stream(ims_client *c,
+                                            const Ims__V1__ExportTenantStreamRequest *req,
+                                            ims_client_stream **out);
+
 #ifdef __cplusplus
 }
 #endif
