@@ -25,7 +25,7 @@ ids=$(stack_tenants "$tenants" rss)
 metrics=$(stack_metrics)
 if [ -n "${AGGREGATION:-}" ]; then
     metrics=$(psql "$IMS_ADMIN_DSN" -Atc "SELECT string_agg(id, ',' ORDER BY id) FROM metrics \
-        WHERE aggregation = '$AGGREGATION'")
+        WHERE aggregation = '$AGGREGATION' AND source = 'pushed'")
 fi
 stack_machine
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$IMSD_PID/status"; }

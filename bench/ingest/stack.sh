@@ -10,7 +10,7 @@
 #   stack_start             build, start PostgreSQL and imsd; sets SERVER, TOKEN,
 #                           IMS_ADMIN_DSN, IMS_DB, IMSD_PID, BUILD, WORK
 #   stack_tenants N PREFIX  creates N tenants PREFIX-1..N; prints their ids, comma-separated
-#   stack_metrics           prints every metric id of the catalog, comma-separated
+#   stack_metrics           prints every metric id agents may push (not the computed ones)
 #   stack_machine           prints nproc, the CPU model and the PostgreSQL version
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -89,7 +89,8 @@ stack_tenants() {
 }
 
 stack_metrics() {
-    psql "$IMS_ADMIN_DSN" -Atc "SELECT string_agg(id, ',' ORDER BY id) FROM metrics"
+    psql "$IMS_ADMIN_DSN" -Atc "SELECT string_agg(id, ',' ORDER BY id) FROM metrics \
+        WHERE source = 'pushed'"
 }
 
 stack_machine() {
