@@ -285,7 +285,7 @@ static int conn_send_txn(struct db_conn *c, struct db_txn *t)
     for (int i = first; i < t->count; i++) {
         struct txn_stmt *s = &t->stmts[i];
         if (!PQsendQueryPrepared(pg, c->pool->statements[s->statement].name, s->nparams,
-                                 (const char *const *)s->values, NULL, NULL, 0))
+                                 (const char *const *)s->values, s->lengths, s->formats, 0))
             return IMS_EIO;
     }
     if (!t->hold && !PQsendQueryParams(pg, DB_SQL_COMMIT, 0, NULL, NULL, NULL, NULL, 0))

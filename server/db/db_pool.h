@@ -84,6 +84,12 @@ struct db_txn *db_txn_new(struct db_pool *pool, const char *tenant, int all_tena
  * Returns its index for db_txn_result, or IMS_ENOMEM / IMS_EINVAL. */
 int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values);
 
+/* The same with some parameters in PostgreSQL's binary format: formats[i] 1 marks one
+ * (lengths[i] bytes of values[i], copied), 0 a text one (lengths[i] ignored). The
+ * statement's text must fix each binary parameter's type (a cast such as $2::float8[]). */
+int db_txn_add_binary(struct db_txn *txn, int statement, int nparams, const char *const *values,
+                      const int *lengths, const int *formats);
+
 /* How many statements were added so far (the index the next one gets). */
 int db_txn_count(const struct db_txn *txn);
 

@@ -22,10 +22,26 @@ struct db_txn *db_txn_new(struct db_pool *pool, const char *tenant, int all_tena
     return t;
 }
 
-int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values)
+static void stmt_free_params(struct txn_stmt *s)
+{
+    for (int j = 0; s->values && j < s->nparams; j++)
+        free(s->values[j]);
+    free(s->values);
+    free(s->lengths);
+    free(s->formats);
+    s->values = NULL;
+    s->lengths = NULL;
+    s->formats = NULL;
+}
+
+int db_txn_add_binary(struct db_txn *txn, int statement, int nparams, const char *const *values,
+                      const int *lengths, const int *formats)
 {
     if (statement < 0 || statement >= db_pool_statement_count(txn->pool) || nparams < 0)
         return IMS_EINVAL;
+    for (int i = 0; formats && i < nparams; i++)
+        if (formats[i] && (!values[i] || lengths[i] < 0))
+            return IMS_EINVAL;
     if (txn->count == txn->cap) {
         int cap = txn->cap ? txn->cap * 2 : 4;
         void *n = realloc(txn->stmts, (size_t)cap * sizeof *txn->stmts);
@@ -38,20 +54,37 @@ int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const
     memset(s, 0, sizeof *s);
     s->statement = statement;
     s->nparams = nparams;
-    if (nparams > 0) {
-        s->values = calloc((size_t)nparams, sizeof *s->values);
-        if (!s->values)
-            return IMS_ENOMEM;
-        for (int i = 0; i < nparams; i++) {
-            if (values[i] && !(s->values[i] = strdup(values[i]))) {
-                for (int j = 0; j < i; j++)
-                    free(s->values[j]);
-                free(s->values);
-                return IMS_ENOMEM;
-            }
+    if (nparams == 0)
+        return txn->count++;
+    s->values = calloc((size_t)nparams, sizeof *s->values);
+    if (formats) {
+        s->lengths = calloc((size_t)nparams, sizeof *s->lengths);
+        s->formats = calloc((size_t)nparams, sizeof *s->formats);
+    }
+    int ok = s->values && (!formats || (s->lengths && s->formats));
+    for (int i = 0; ok && i < nparams; i++) {
+        if (!values[i])
+            continue;
+        if (formats && formats[i]) {
+            s->formats[i] = 1;
+            s->lengths[i] = lengths[i];
+            ok = (s->values[i] = malloc((size_t)lengths[i] + 1)) != NULL;
+            if (ok)
+                memcpy(s->values[i], values[i], (size_t)lengths[i]);
+        } else {
+            ok = (s->values[i] = strdup(values[i])) != NULL;
         }
     }
+    if (!ok) {
+        stmt_free_params(s);
+        return IMS_ENOMEM;
+    }
     return txn->count++;
+}
+
+int db_txn_add(struct db_txn *txn, int statement, int nparams, const char *const *values)
+{
+    return db_txn_add_binary(txn, statement, nparams, values, NULL, NULL);
 }
 
 int db_txn_count(const struct db_txn *txn)
@@ -93,11 +126,8 @@ void db_txn_free(struct db_txn *txn)
 {
     if (!txn)
         return;
-    for (int i = 0; i < txn->count; i++) {
-        for (int j = 0; j < txn->stmts[i].nparams; j++)
-            free(txn->stmts[i].values[j]);
-        free(txn->stmts[i].values);
-    }
+    for (int i = 0; i < txn->count; i++)
+        stmt_free_params(&txn->stmts[i]);
     db_txn_clear_results(txn);
     free(txn->stmts);
     free(txn->tenant);

@@ -18,6 +18,8 @@ struct db_txn {
         int statement;
         int nparams;
         char **values;
+        int *lengths; /* NULL: every parameter text; else each one's length (binary) */
+        int *formats; /* NULL, or 1 for a binary parameter, 0 for text */
         PGresult *result;
     } *stmts;
     db_txn_cb cb;

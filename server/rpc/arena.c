@@ -1,24 +1,80 @@
-/* The per-call arena: a chain of blocks freed together. */
+/* The per-call arena: allocations cut from a chain of blocks freed together. */
 #include "arena.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+/* Small allocations are cut from chunks of this size; a larger one gets a block of its
+ * own. The memory of a chunk is zeroed once (calloc) and never handed out twice. */
+#define ARENA_CHUNK 32768
+#define ARENA_OWN_BLOCK (ARENA_CHUNK / 4)
+
 struct arena_block {
     struct arena_block *next;
+    size_t used, size;
     max_align_t data[];
 };
 
-void *arena_alloc(struct arena *arena, size_t size)
+static struct arena_block *block_new(struct arena *arena, size_t size)
 {
     struct arena_block *b = calloc(1, sizeof *b + size + 1);
     if (!b) {
         arena->failed = 1;
         return NULL;
     }
-    b->next = arena->blocks;
+    b->size = size;
+    return b;
+}
+
+void *arena_alloc(struct arena *arena, size_t size)
+{
+    size_t align = sizeof(max_align_t);
+    size = (size + align - 1) / align * align;
+    struct arena_block *head = arena->blocks;
+    if (head && head->size - head->used >= size) {
+        void *p = (char *)head->data + head->used;
+        head->used += size;
+        return p;
+    }
+    if (size > ARENA_OWN_BLOCK) {
+        /* Its own block, behind the chunk being cut (which stays first). */
+        struct arena_block *b = block_new(arena, size);
+        if (!b)
+            return NULL;
+        b->used = size;
+        if (head) {
+            b->next = head->next;
+            head->next = b;
+        } else {
+            arena->blocks = b;
+        }
+        return b->data;
+    }
+    struct arena_block *b = block_new(arena, ARENA_CHUNK);
+    if (!b)
+        return NULL;
+    b->used = size;
+    b->next = head;
     arena->blocks = b;
     return b->data;
+}
+
+static void *protobuf_alloc(void *data, size_t size)
+{
+    return arena_alloc(data, size);
+}
+
+static void protobuf_free(void *data, void *pointer)
+{
+    (void)data;
+    (void)pointer; /* freed with the arena */
+}
+
+void arena_protobuf_allocator(struct arena *arena, ProtobufCAllocator *out)
+{
+    out->alloc = protobuf_alloc;
+    out->free = protobuf_free;
+    out->allocator_data = arena;
 }
 
 char *arena_strdup(struct arena *arena, const char *s)

@@ -107,7 +107,7 @@ static void call_free(struct rpc_call *call)
     auth_lookup_cancel(&call->auth_wait);
     if (call->state_free && call->state)
         call->state_free(call->state);
-    if (call->request)
+    if (call->request && !call->request_in_arena)
         protobuf_c_message_free_unpacked(call->request, NULL);
     auth_principal_free(&call->principal);
     arena_free(&call->arena);
@@ -302,8 +302,13 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "no request message");
         return;
     }
-    call->request = protobuf_c_message_unpack(call->method->input, NULL, call->raw_len,
+    /* Into the call's arena: a request of thousands of small messages costs a few
+     * allocations instead of several per message, and nothing to free one by one. */
+    ProtobufCAllocator allocator;
+    arena_protobuf_allocator(&call->arena, &allocator);
+    call->request = protobuf_c_message_unpack(call->method->input, &allocator, call->raw_len,
                                               call->raw ? call->raw : (const uint8_t *)"");
+    call->request_in_arena = 1;
     free(call->raw);
     call->raw = NULL;
     if (grpc_call_set_held_bytes(grpc, 0) != 0) /* fewer bytes: always counted */

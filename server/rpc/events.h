@@ -39,7 +39,9 @@ struct event_op {
     int open;
     int closing;
     /* samples */
-    char *metrics_lit, *times_lit, *values_lit;
+    /* the batch's metrics, times and values as binary arrays (pg_arrays.h) */
+    uint8_t *metrics_arr, *times_arr, *values_arr;
+    int metrics_len, times_len, values_len;
     int64_t *sample_at; /* each sample's time, parsed once */
     size_t sample_count;
 };

@@ -71,6 +71,7 @@ struct rpc_call {
     int authenticated;
     char tenant[AUTH_UUID_LEN + 1]; /* resolved tenant for SCOPE_TENANT ("" for none) */
     ProtobufCMessage *request;
+    int request_in_arena; /* request was unpacked into arena (nothing to free by itself) */
     uint8_t *raw;
     size_t raw_len;
     int have_message;

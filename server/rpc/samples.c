@@ -1,8 +1,9 @@
 /* Metric samples: a batch (unary, or a client stream merged into one) checked, written
- * with one statement of array literals, and the level moved once. */
+ * with one statement of three arrays sent in binary, and the level moved once. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "handlers.h"
@@ -11,6 +12,7 @@
 #include "idempotency.h"
 #include "ims/error.h"
 #include "ims/v1/events.pb-c.h"
+#include "pg_arrays.h"
 #include "snapshot.h"
 #include "statements.h"
 #include "validate.h"
@@ -38,8 +40,11 @@ static int samples_statements(struct db_txn *txn, struct rpc_write *w)
 {
     struct event_op *op = w->data;
     const struct tenant_level *next = w->next;
-    const char *p[4] = {op->call->tenant, op->metrics_lit, op->times_lit, op->values_lit};
-    if (db_txn_add(txn, STMT_SAMPLES_INSERT, 4, p) < 0)
+    const char *p[4] = {op->call->tenant, (const char *)op->metrics_arr,
+                        (const char *)op->times_arr, (const char *)op->values_arr};
+    const int lengths[4] = {0, op->metrics_len, op->times_len, op->values_len};
+    const int formats[4] = {0, 1, 1, 1};
+    if (db_txn_add_binary(txn, STMT_SAMPLES_INSERT, 4, p, lengths, formats) < 0)
         return IMS_ENOMEM;
     Ims__V1__PushMetricsResponse res = IMS__V1__PUSH_METRICS_RESPONSE__INIT;
     res.accepted = (int64_t)op->sample_count;
@@ -71,39 +76,34 @@ static void push_metrics_go(struct rpc_call *call)
     rpc_write_submit(w, "sample");
 }
 
-/* Builds the three array literals of a batch. */
-static int samples_literals(struct event_op *op, const Ims__V1__PushMetricsRequest *req)
+/* Builds the batch's three arrays in binary: each time goes from the seconds parsed once
+ * in validation, each value as its eight bytes, with no text in between. */
+static int samples_arrays(struct event_op *op, const Ims__V1__PushMetricsRequest *req)
 {
-    size_t n = req->n_samples, mlen = 3, tlen = 3, vlen = 3;
+    size_t n = req->n_samples, names = 0;
     for (size_t i = 0; i < n; i++)
-        mlen += strlen(req->samples[i]->metric) + 1;
-    tlen += n * 21;
-    vlen += n * 26;
-    op->metrics_lit = arena_alloc(&op->call->arena, mlen);
-    op->times_lit = arena_alloc(&op->call->arena, tlen);
-    op->values_lit = arena_alloc(&op->call->arena, vlen);
-    if (!op->metrics_lit || !op->times_lit || !op->values_lit)
+        names += strlen(req->samples[i]->metric);
+    size_t mlen = pg_array_size(n, names), tlen = pg_array_size(n, n * 8),
+           vlen = pg_array_size(n, n * 8);
+    if (mlen > INT32_MAX || tlen > INT32_MAX)
         return IMS_ENOMEM;
-    char *m = op->metrics_lit, *t = op->times_lit, *v = op->values_lit;
-    *m++ = '{';
-    *t++ = '{';
-    *v++ = '{';
+    op->metrics_arr = arena_alloc(&op->call->arena, mlen);
+    op->times_arr = arena_alloc(&op->call->arena, tlen);
+    op->values_arr = arena_alloc(&op->call->arena, vlen);
+    if (!op->metrics_arr || !op->times_arr || !op->values_arr)
+        return IMS_ENOMEM;
+    uint8_t *m = pg_array_begin(op->metrics_arr, PG_OID_TEXT, n);
+    uint8_t *t = pg_array_begin(op->times_arr, PG_OID_TIMESTAMPTZ, n);
+    uint8_t *v = pg_array_begin(op->values_arr, PG_OID_FLOAT8, n);
     for (size_t i = 0; i < n; i++) {
         const Ims__V1__Sample *s = req->samples[i];
-        if (i) {
-            *m++ = ',';
-            *t++ = ',';
-            *v++ = ',';
-        }
-        m += sprintf(m, "%s", s->metric);
-        char buf[32];
-        engine_time_format(op->sample_at[i], buf, sizeof buf);
-        t += sprintf(t, "%s", buf);
-        v += sprintf(v, "%.17g", s->value);
+        m = pg_array_text(m, s->metric, strlen(s->metric));
+        t = pg_array_timestamptz(t, op->sample_at[i]);
+        v = pg_array_float8(v, s->value);
     }
-    strcpy(m, "}");
-    strcpy(t, "}");
-    strcpy(v, "}");
+    op->metrics_len = (int)mlen;
+    op->times_len = (int)tlen;
+    op->values_len = (int)vlen;
     op->sample_count = n;
     return 0;
 }
@@ -151,7 +151,7 @@ void rpc_push_metrics(struct rpc_call *call)
         }
         op->sample_at[i] = at;
     }
-    if (samples_literals(op, req) != 0) {
+    if (samples_arrays(op, req) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }

@@ -384,9 +384,9 @@ RETURNING action_id, source_id, description, owner, ims_rfc3339(due), status,
 
 -- name: SAMPLES_INSERT
 -- $1 tenant
--- $2 metrics (text[] literal)
--- $3 times (timestamptz[] literal)
--- $4 values (float8[] literal)
+-- $2 metrics (text[], sent in binary)
+-- $3 times (timestamptz[], sent in binary)
+-- $4 values (float8[], sent in binary)
 INSERT INTO metric_samples (tenant_id, metric_id, at, value)
 SELECT $1, m, a, v
 FROM unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v)
