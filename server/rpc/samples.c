@@ -129,16 +129,19 @@ void rpc_push_metrics(struct rpc_call *call)
     int64_t now = event_now_s();
     for (size_t i = 0; i < req->n_samples; i++) {
         const Ims__V1__Sample *s = req->samples[i];
+        /* The field's name is written only for an answer naming it. */
         char field[48];
-        snprintf(field, sizeof field, "samples[%zu].metric", i);
-        if (!validate_ident(call, field, s->metric, 64))
+        if (!validate_is_ident(s->metric, 64)) {
+            snprintf(field, sizeof field, "samples[%zu].metric", i);
+            validate_ident(call, field, s->metric, 64);
             return;
+        }
         int64_t at = now;
-        snprintf(field, sizeof field, "samples[%zu].at", i);
-        if (!validate_time(call, field, s->at, 1, &at))
+        if (*s->at && validate_parse_time(s->at, &at) != 0) {
+            snprintf(field, sizeof field, "samples[%zu].at", i);
+            validate_time(call, field, s->at, 1, &at);
             return;
-        if (!*s->at)
-            at = now;
+        }
         if (at > now + FUTURE_SLACK_S) {
             rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
                      "samples[%zu].at: more than %d s in the future", i, FUTURE_SLACK_S);

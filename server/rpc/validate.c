@@ -85,7 +85,7 @@ int validate_slug(struct rpc_call *call, const char *field, const char *value, s
     return ok;
 }
 
-int validate_ident(struct rpc_call *call, const char *field, const char *value, size_t max)
+int validate_is_ident(const char *value, size_t max)
 {
     size_t n = strlen(value);
     int ok = n >= 1 && n <= max;
@@ -93,6 +93,12 @@ int validate_ident(struct rpc_call *call, const char *field, const char *value, 
         unsigned char c = (unsigned char)value[i];
         ok = isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-';
     }
+    return ok;
+}
+
+int validate_ident(struct rpc_call *call, const char *field, const char *value, size_t max)
+{
+    int ok = validate_is_ident(value, max);
     if (!ok)
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
                  "%s: must be 1 to %zu characters of A-Z, a-z, 0-9, '.', '_', ':', '-'", field,

@@ -23,6 +23,8 @@ int validate_slug(struct rpc_call *call, const char *field, const char *value, s
                   size_t max);
 
 /* Identifier of catalog objects: [A-Za-z0-9._:-]{1,max} */
+/* 1 when value would pass validate_ident (no answer is sent either way). */
+int validate_is_ident(const char *value, size_t max);
 int validate_ident(struct rpc_call *call, const char *field, const char *value, size_t max);
 
 /* RFC 3339 UTC time ("2026-06-01T00:00:00Z", optional fraction, Z or +00:00 offset), or
