@@ -387,9 +387,10 @@ RETURNING action_id, source_id, description, owner, ims_rfc3339(due), status,
 -- $2 metrics (text[], sent in binary)
 -- $3 times (timestamptz[], sent in binary)
 -- $4 values (float8[], sent in binary)
+-- The three arrays are expanded in the select list (equal lengths: they step together),
+-- which streams the rows; unnest in FROM would first copy them all into a tuplestore.
 INSERT INTO metric_samples (tenant_id, metric_id, at, value)
-SELECT $1, m, a, v
-FROM unnest($2::text[], $3::timestamptz[], $4::float8[]) AS x (m, a, v)
+SELECT $1, unnest($2::text[]), unnest($3::timestamptz[]), unnest($4::float8[])
 WHERE ims_samples_pushable($2::text[]);
 
 -- name: SAMPLE_PARTITIONS
