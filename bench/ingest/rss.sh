@@ -6,6 +6,9 @@
 #   bench/ingest/rss.sh                 defaults below; override with the environment:
 #   DURATION=180 TENANTS=5 CONNECTIONS=4 BATCHES=100 BATCH_SIZE=1000
 #   AGGREGATION=last                    push only the catalog's metrics of that aggregation
+#   PAUSE=3                             seconds to wait between rounds (default 0): a long
+#                                       run then leaves the machine's CPUs to others part
+#                                       of the time; memory depends on samples pushed, not rate
 #
 # Each round is a new bench_ingest run, so its samples are at times near that round's
 # "now" (see bench_ingest.c): time moves on as it would under an agent pushing steadily.
@@ -18,6 +21,7 @@ tenants=${TENANTS:-5}
 connections=${CONNECTIONS:-4}
 batches=${BATCHES:-100}
 batch_size=${BATCH_SIZE:-1000}
+pause=${PAUSE:-0}
 
 # shellcheck disable=SC2086
 stack_start ${IMSD_ARGS:-}
@@ -41,5 +45,6 @@ while [ $(($(date +%s) - start)) -lt "$duration" ]; do
         >"$WORK/round.log"
     pushed=$((pushed + batches * batch_size))
     echo "rss round=$round elapsed_s=$(($(date +%s) - start)) samples=$pushed rss_kib=$(rss)"
+    [ "$pause" = 0 ] || sleep "$pause"
 done
 psql "$IMS_ADMIN_DSN" -Atc "SELECT 'stored rows=' || count(*) FROM metric_samples"
