@@ -211,6 +211,16 @@ int engine_metric_add(engine_model *model, const engine_metric_input *in,
 int engine_sample_add(engine_model *model, const char *metric, int64_t at, double value,
                       engine_error *err) ENGINE_WARN_UNUSED;
 
+/* Adds n samples at once, giving the same arrays as n calls of engine_sample_add in that
+ * order, but with each metric's array moved once instead of once per sample and one
+ * change stamp per metric instead of one per sample (so figures brought up to date
+ * afterwards are the same). Nothing is added when one is refused: *bad is its index. Returns 0, IMS_EINVAL
+ * (not finite), IMS_ENOTFOUND (unknown metric), IMS_ENOMEM (then the model may hold part of
+ * the batch: drop it). */
+int engine_samples_add(engine_model *model, size_t n, const char *const *metrics,
+                       const int64_t *at, const double *values, size_t *bad,
+                       engine_error *err) ENGINE_WARN_UNUSED;
+
 /*
  * Forgets the samples that no evaluation at a time >= now can use: of each metric, every
  * sample before its latest one at or before now, except (mean, min, max) those inside the

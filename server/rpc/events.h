@@ -43,6 +43,8 @@ struct event_op {
     uint8_t *metrics_arr, *times_arr, *values_arr;
     int metrics_len, times_len, values_len;
     int64_t *sample_at; /* each sample's time, parsed once */
+    const char **sample_metric; /* and its metric and value, as the engine takes them */
+    double *sample_value;
     size_t sample_count;
 };
 

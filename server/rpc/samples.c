@@ -20,20 +20,18 @@
 static int samples_apply(engine_model *model, struct rpc_write *w, engine_error *err)
 {
     struct event_op *op = w->data;
-    const Ims__V1__PushMetricsRequest *req = (const Ims__V1__PushMetricsRequest *)op->call->request;
-    for (size_t i = 0; i < req->n_samples; i++) {
-        const Ims__V1__Sample *s = req->samples[i];
-        engine_error e = {{0}};
-        int rc = engine_sample_add(model, s->metric, op->sample_at[i], s->value, &e);
-        if (rc != 0) {
-            snprintf(err->msg, sizeof err->msg, "samples[%zu].metric: unknown metric \"%.100s\"",
-                     i, s->metric);
-            if (rc != IMS_ENOTFOUND)
-                snprintf(err->msg, sizeof err->msg, "samples[%zu]: %.200s", i, e.msg);
-            return IMS_EINVAL;
-        }
-    }
-    return 0;
+    size_t bad = 0;
+    engine_error e = {{0}};
+    int rc = engine_samples_add(model, op->sample_count, op->sample_metric, op->sample_at,
+                                op->sample_value, &bad, &e);
+    if (rc == 0)
+        return 0;
+    if (rc == IMS_ENOTFOUND)
+        snprintf(err->msg, sizeof err->msg, "samples[%zu].metric: unknown metric \"%.100s\"",
+                 bad, op->sample_metric[bad]);
+    else
+        snprintf(err->msg, sizeof err->msg, "samples[%zu]: %.200s", bad, e.msg);
+    return rc == IMS_ENOMEM ? IMS_ENOMEM : IMS_EINVAL;
 }
 
 static int samples_statements(struct db_txn *txn, struct rpc_write *w)
@@ -122,7 +120,10 @@ void rpc_push_metrics(struct rpc_call *call)
     struct event_op *op = event_op_new(call);
     if (!op)
         return;
-    if (!(op->sample_at = arena_alloc(&call->arena, req->n_samples * sizeof *op->sample_at))) {
+    op->sample_at = arena_alloc(&call->arena, req->n_samples * sizeof *op->sample_at);
+    op->sample_metric = arena_alloc(&call->arena, req->n_samples * sizeof *op->sample_metric);
+    op->sample_value = arena_alloc(&call->arena, req->n_samples * sizeof *op->sample_value);
+    if (!op->sample_at || !op->sample_metric || !op->sample_value) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
@@ -153,6 +154,8 @@ void rpc_push_metrics(struct rpc_call *call)
             return;
         }
         op->sample_at[i] = at;
+        op->sample_metric[i] = s->metric;
+        op->sample_value[i] = s->value;
     }
     if (samples_arrays(op, req) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
