@@ -1,5 +1,5 @@
 /*
- * A batch of samples added at once: grouped by metric, sorted by time, and merged into
+ * A batch of samples added at once: grouped by metric, put in time order, and merged into
  * each metric's array in one pass from its end. Adding them one by one puts each sample
  * in place with a move of every later one, which for a batch in descending time order
  * (or older than what is held) moves the whole array once per sample. The result is the
@@ -50,6 +50,28 @@ static int merge_metric(engine_metric *x, const struct batch_entry *e, int32_t k
     return 0;
 }
 
+/* Puts one metric's entries (in batch order) in time order, equal times in batch order:
+ * nothing to do when they come in time order, a reversal when strictly against it. */
+static void sort_metric(struct batch_entry *e, size_t k)
+{
+    int ascending = 1, descending = 1;
+    for (size_t i = 1; i < k && (ascending || descending); i++) {
+        ascending &= e[i - 1].at <= e[i].at;
+        descending &= e[i - 1].at > e[i].at;
+    }
+    if (ascending)
+        return;
+    if (descending) {
+        for (size_t i = 0, j = k - 1; i < j; i++, j--) {
+            struct batch_entry t = e[i];
+            e[i] = e[j];
+            e[j] = t;
+        }
+        return;
+    }
+    qsort(e, k, sizeof *e, entry_cmp);
+}
+
 int engine_samples_add(engine_model *m, size_t n, const char *const *metrics, const int64_t *at,
                        const double *values, size_t *bad, engine_error *err)
 {
@@ -57,37 +79,52 @@ int engine_samples_add(engine_model *m, size_t n, const char *const *metrics, co
         return 0;
     if (n > INT32_MAX)
         return engine_fail(err, IMS_EINVAL, "too many samples");
+    size_t nm = (size_t)m->metrics.n;
     struct batch_entry *e = malloc(n * sizeof *e);
-    if (!e)
-        return engine_fail(err, IMS_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        int32_t mi = metrics[i] ? engine_idmap_find(m, &m->map_metrics, metrics[i]) : -1;
-        int rc = 0;
-        if (mi < 0)
+    int32_t *metric = malloc(n * sizeof *metric);
+    size_t *start = calloc(nm + 1, sizeof *start);
+    int rc = 0;
+    if (!e || !metric || !start) {
+        rc = engine_fail(err, IMS_ENOMEM, "out of memory");
+        *bad = 0;
+        goto done;
+    }
+    for (size_t i = 0; i < n && !rc; i++) {
+        metric[i] = metrics[i] ? engine_idmap_find(m, &m->map_metrics, metrics[i]) : -1;
+        if (metric[i] < 0)
             rc = engine_fail(err, IMS_ENOTFOUND, "metric: unknown metric \"%s\"",
                              metrics[i] ? metrics[i] : "");
         else if (!isfinite(values[i]))
             rc = engine_fail(err, IMS_EINVAL, "value: must be a finite number");
-        if (rc) {
-            free(e);
+        else
+            start[metric[i] + 1]++;
+        if (rc)
             *bad = i;
-            return rc;
-        }
-        e[i] = (struct batch_entry){.metric = mi, .order = (int32_t)i, .at = at[i], .value = values[i]};
     }
-    qsort(e, n, sizeof *e, entry_cmp);
+    if (rc)
+        goto done;
+    /* Grouped by metric, each group in batch order (a counting sort). */
+    for (size_t k = 0; k < nm; k++)
+        start[k + 1] += start[k];
+    for (size_t i = 0; i < n; i++)
+        e[start[metric[i]]++] = (struct batch_entry){
+            .metric = metric[i], .order = (int32_t)i, .at = at[i], .value = values[i]};
     for (size_t i = 0; i < n;) {
         size_t j = i;
         while (j < n && e[j].metric == e[i].metric)
             j++;
+        sort_metric(e + i, j - i);
         if (merge_metric(&m->metrics.v[e[i].metric], e + i, (int32_t)(j - i))) {
-            free(e);
-            *bad = i;
-            return engine_fail(err, IMS_ENOMEM, "out of memory");
+            rc = engine_fail(err, IMS_ENOMEM, "out of memory");
+            *bad = (size_t)e[i].order;
+            goto done;
         }
         engine_mark_metric(m, e[i].metric);
         i = j;
     }
+done:
     free(e);
-    return 0;
+    free(metric);
+    free(start);
+    return rc;
 }
