@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Small allocations are cut from chunks of this size; a larger one gets a block of its
- * own. The memory of a chunk is zeroed once (calloc) and never handed out twice. */
+/* Small allocations are cut from chunks, the first small (most calls need little) and
+ * each next one twice the size, up to ARENA_CHUNK; a large allocation gets a block of its
+ * own. Memory is zeroed as it is handed out. */
+#define ARENA_FIRST_CHUNK 1024
 #define ARENA_CHUNK 32768
-#define ARENA_OWN_BLOCK (ARENA_CHUNK / 4)
 
 struct arena_block {
     struct arena_block *next;
@@ -17,11 +18,13 @@ struct arena_block {
 
 static struct arena_block *block_new(struct arena *arena, size_t size)
 {
-    struct arena_block *b = calloc(1, sizeof *b + size + 1);
+    struct arena_block *b = malloc(sizeof *b + size);
     if (!b) {
         arena->failed = 1;
         return NULL;
     }
+    b->next = NULL;
+    b->used = 0;
     b->size = size;
     return b;
 }
@@ -29,14 +32,16 @@ static struct arena_block *block_new(struct arena *arena, size_t size)
 void *arena_alloc(struct arena *arena, size_t size)
 {
     size_t align = sizeof(max_align_t);
-    size = (size + align - 1) / align * align;
+    /* One byte more than asked, zeroed as well (a string filled to its length ends). */
+    size = (size + 1 + align - 1) / align * align;
     struct arena_block *head = arena->blocks;
     if (head && head->size - head->used >= size) {
         void *p = (char *)head->data + head->used;
         head->used += size;
-        return p;
+        return memset(p, 0, size);
     }
-    if (size > ARENA_OWN_BLOCK) {
+    size_t chunk = arena->next_chunk ? arena->next_chunk : ARENA_FIRST_CHUNK;
+    if (size > chunk / 4) {
         /* Its own block, behind the chunk being cut (which stays first). */
         struct arena_block *b = block_new(arena, size);
         if (!b)
@@ -48,15 +53,16 @@ void *arena_alloc(struct arena *arena, size_t size)
         } else {
             arena->blocks = b;
         }
-        return b->data;
+        return memset(b->data, 0, size);
     }
-    struct arena_block *b = block_new(arena, ARENA_CHUNK);
+    struct arena_block *b = block_new(arena, chunk);
     if (!b)
         return NULL;
+    arena->next_chunk = chunk < ARENA_CHUNK ? chunk * 2 : ARENA_CHUNK;
     b->used = size;
     b->next = head;
     arena->blocks = b;
-    return b->data;
+    return memset(b->data, 0, size);
 }
 
 static void *protobuf_alloc(void *data, size_t size)
@@ -118,4 +124,5 @@ void arena_free(struct arena *arena)
     }
     arena->blocks = NULL;
     arena->failed = 0;
+    arena->next_chunk = 0;
 }

@@ -15,6 +15,7 @@
 struct arena {
     struct arena_block *blocks;
     int failed;
+    size_t next_chunk; /* size of the next chunk to cut from (0: the first) */
 };
 
 /* Zeroed memory, or NULL (and arena->failed) when out of memory. */
