@@ -7,6 +7,9 @@
 #   bench/read/run.sh               N=20000 STREAMS=100 CONNECTIONS=4 by default
 #   SCRAPE_MS=100 bench/read/run.sh the same with the ops listener on and /metrics scraped
 #                                   every SCRAPE_MS ms meanwhile (its cost on the read path)
+#   PERF_OUT=/tmp/imsd.perf bench/read/run.sh   (PERF_ARGS="--call-graph dwarf -F 2000")
+#                                   the same with `perf record -g` of imsd during the h2load
+#                                   run, written to PERF_OUT (read it with perf report -i)
 #
 # Sets up and tears down everything itself (../ingest/stack.sh).
 set -euo pipefail
@@ -56,8 +59,19 @@ if [ -n "$scrape_ms" ]; then
     ) &
     scraper=$!
 fi
+perf_pid=""
+if [ -n "${PERF_OUT:-}" ]; then
+    # shellcheck disable=SC2086
+    perf record ${PERF_ARGS:--g} -o "$PERF_OUT" -p "$IMSD_PID" >"$WORK/perf.txt" 2>&1 &
+    perf_pid=$!
+    sleep 1
+fi
 timeout 300 h2load "${headers[@]}" -d "$body" -m "$streams" -c "$connections" -n "$n" \
     --log-file "$WORK/h2load.log" "$url" >"$WORK/h2load.txt"
+if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
+fi
 if [ -n "$scraper" ]; then
     kill "$scraper" 2>/dev/null || true
     wait "$scraper" 2>/dev/null || true
