@@ -3,8 +3,8 @@
 # one stack (../ingest/stack.sh, the AFTER build's imsd), one tenant with an incident
 # recorded, then a second imsd of the BEFORE build on the same database. answer.py asks
 # both at the same moment (so the tenant's evaluation time is the same second in both),
-# in four request forms, and the two answers (status, headers, trailers, message bytes)
-# are compared.
+# in four request forms, then once more with nghttp -v (the received headers, DATA frames
+# with their bytes, and trailers); the two servers' answers are compared byte for byte.
 #
 #   BEFORE=/path/to/build AFTER=/path/to/build bench/read/identity.sh
 #
@@ -60,13 +60,27 @@ stack_restart_imsd
 
 /usr/bin/python3 "$top/bench/read/answer.py" "$TOKEN" "$tenant" "$before" "$SERVER" \
     >"$WORK/answers.txt"
-awk '/^== /{n++; next} { print > (ENVIRON["WORK"] "/answer-" n ".txt") }' "$WORK/answers.txt"
-grep -E '^(request|status|trailers)' "$WORK/answer-1.txt"
+awk -v dir="$WORK" '/^== /{n++; next} { print > (dir "/answer-" n ".txt") }' "$WORK/answers.txt"
+# The plain request once more through nghttp -v (the tenant is loaded in both now): what
+# was received, response headers, DATA bytes and trailers as they came, times taken out.
+printf '\x00\x00\x00\x00\x26\x0a\x24%s' "$tenant" >"$WORK/request.bin"
+n=0
+for server in "$before" "$SERVER"; do
+    n=$((n + 1))
+    nghttp -v -H 'content-type: application/grpc' -H 'te: trailers' \
+        -H "authorization: Bearer $TOKEN" -d "$WORK/request.bin" \
+        "http://$server/ims.v1.Level/GetSecurityLevel" >"$WORK/nghttp-$n.raw" 2>&1 || true
+    sed -n '/recv (stream_id=/,$p' "$WORK/nghttp-$n.raw" | grep -av -e GOAWAY -e last_stream_id |
+        sed 's/\[ *[0-9.]*\] //g' >>"$WORK/answer-$n.txt"
+done
+grep -a -E '^(request|status)' "$WORK/answer-1.txt" | paste -sd' '
+grep -a -E 'grpc-status|grpc-message|recv DATA' "$WORK/answer-1.txt"
 if cmp -s "$WORK/answer-1.txt" "$WORK/answer-2.txt"; then
-    echo "identical: $(grep -c '^message' "$WORK/answer-1.txt") answers," \
-        "$(awk '/^message/ { s += $2 } END { print s }' "$WORK/answer-1.txt") message bytes"
+    echo "identical: $(grep -c '^message' "$WORK/answer-1.txt") answers through grpcio," \
+        "$(awk '/^message/ { s += $2 } END { print s }' "$WORK/answer-1.txt") message bytes;" \
+        "the plain one through nghttp: headers, DATA and trailers"
     exit 0
 fi
 echo "different:"
-diff "$WORK/answer-1.txt" "$WORK/answer-2.txt" || true
+diff -a "$WORK/answer-1.txt" "$WORK/answer-2.txt" | cat -v || true
 exit 1

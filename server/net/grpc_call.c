@@ -663,7 +663,7 @@ int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t l
         call->out_pos = 0;
     }
     if (call->out_len + need > call->out_cap) {
-        size_t cap = call->out_cap ? call->out_cap : 1024;
+        size_t cap = call->out_cap ? call->out_cap : 256;
         while (cap < call->out_len + need)
             cap *= 2;
         uint8_t *grown = realloc(call->out, cap);

@@ -21,12 +21,51 @@
 #define STREAM_WINDOW_BYTES (1 << 20)
 #define CONNECTION_WINDOW_BYTES (4 << 20)
 
+/* Spare write buffers kept by the server, and the largest kept. */
+#define SPARE_WRITES 4
+#define SPARE_WRITE_MAX_BYTES (2 * WRITE_BATCH_BYTES)
+#define WRITE_FIRST_BYTES 16384
+
 struct conn_write {
     uv_write_t req;
     struct h2_conn *conn;
+    struct conn_write *next_spare;
     size_t len, cap;
     uint8_t data[];
 };
+
+/* A write buffer for new output: a spare one, or NULL (write_append makes one). */
+static struct conn_write *write_take(struct grpc_server *server)
+{
+    struct conn_write *w = server->spare_writes;
+    if (w != NULL) {
+        server->spare_writes = w->next_spare;
+        server->spare_write_count--;
+        w->len = 0;
+    }
+    return w;
+}
+
+/* A write completed (or never started): its buffer is kept for the next one, or freed. */
+static void write_give_back(struct grpc_server *server, struct conn_write *w)
+{
+    if (w == NULL)
+        return;
+    if (server->spare_write_count >= SPARE_WRITES || w->cap > SPARE_WRITE_MAX_BYTES) {
+        free(w);
+        return;
+    }
+    w->next_spare = server->spare_writes;
+    server->spare_writes = w;
+    server->spare_write_count++;
+}
+
+void h2_spare_writes_free(struct grpc_server *server)
+{
+    struct conn_write *w;
+    while ((w = write_take(server)) != NULL)
+        free(w);
+}
 
 /* Tells the owner something about this connection. */
 static void conn_event(const struct h2_conn *conn, enum net_event_kind kind, const char *reason,
@@ -178,7 +217,7 @@ static void on_write(uv_write_t *req, int status)
 {
     struct conn_write *write = container_of(req, struct conn_write, req);
     struct h2_conn *conn = write->conn;
-    free(write);
+    write_give_back(conn->server, write);
     conn->write_pending = 0;
     if (conn->state >= H2_CONN_CLOSING)
         return;
@@ -196,7 +235,7 @@ static int write_append(struct conn_write **write, const uint8_t *data, size_t l
     size_t have = w ? w->len : 0;
     size_t cap = w ? w->cap : 0;
     if (have + len > cap) {
-        size_t next = cap ? cap : 16384;
+        size_t next = cap ? cap : WRITE_FIRST_BYTES;
         while (next < have + len)
             next *= 2;
         struct conn_write *grown = realloc(w, sizeof *w + next);
@@ -264,11 +303,11 @@ void h2_conn_flush(struct h2_conn *conn)
 {
     if (conn->state >= H2_CONN_CLOSING || conn->write_pending || conn->in_session)
         return;
-    struct conn_write *write = NULL;
+    struct conn_write *write = write_take(conn->server);
     int rc = conn_collect_output(conn, &write);
     (void)rc; /* on failure close_reason is set: what was gathered still goes out */
     if (write == NULL || write->len == 0) {
-        free(write);
+        write_give_back(conn->server, write);
         conn_maybe_close(conn);
         return;
     }
@@ -276,7 +315,7 @@ void h2_conn_flush(struct h2_conn *conn)
     uv_buf_t buf = uv_buf_init((char *)write->data, (unsigned)write->len);
     rc = uv_write(&write->req, &conn->h.stream, &buf, 1, on_write);
     if (rc < 0) {
-        free(write);
+        write_give_back(conn->server, write);
         h2_conn_close(conn, uv_strerror(rc));
         return;
     }

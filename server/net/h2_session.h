@@ -82,6 +82,9 @@ int h2_conn_adopt(struct grpc_server *server, int fd);
 /* Writes what nghttp2 has to send, now or when the write in flight completes. */
 void h2_conn_flush(struct h2_conn *conn);
 
+/* Frees the write buffers the server keeps for reuse (at the server's end). */
+void h2_spare_writes_free(struct grpc_server *server);
+
 /* Graceful end: GOAWAY, then close when the streams it covers are done. */
 void h2_conn_drain(struct h2_conn *conn);
 

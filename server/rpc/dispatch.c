@@ -8,6 +8,7 @@
 #include "grpc_server.h"
 #include "inflight.h"
 #include "ims/error.h"
+#include "level_cache.h"
 #include "log.h"
 #include "server.h"
 
@@ -47,6 +48,7 @@ void rpc_server_free(struct rpc_server *server)
         return;
     rpc_access_free(server);
     rpc_inflight_free(server);
+    level_cache_free(server->level_cache);
     free(server);
 }
 
@@ -63,6 +65,14 @@ struct db_pool *rpc_server_pool(const struct rpc_server *server)
 struct tenant_registry *rpc_server_tenants(const struct rpc_server *server)
 {
     return server->tenants;
+}
+
+static uint32_t path_hash(const char *path)
+{
+    uint32_t h = 2166136261u;
+    for (; *path; path++)
+        h = (h ^ (unsigned char)*path) * 16777619u;
+    return h;
 }
 
 int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
@@ -86,6 +96,10 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
         slot->method = m;
         slot->handler = entries[i].handler;
         slot->client_stream = entries[i].client_stream;
+        uint32_t b = path_hash(slot->path) % RPC_METHOD_BUCKETS;
+        while (server->method_index[b] != 0)
+            b = (b + 1) % RPC_METHOD_BUCKETS;
+        server->method_index[b] = (uint16_t)(server->method_count + 1);
         server->method_count++;
     }
     return 0;
@@ -93,9 +107,12 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
 
 static struct rpc_method_slot *find_method(struct rpc_server *s, const char *path)
 {
-    for (int i = 0; i < s->method_count; i++)
-        if (strcmp(s->methods[i].path, path) == 0)
-            return &s->methods[i];
+    for (uint32_t b = path_hash(path) % RPC_METHOD_BUCKETS; s->method_index[b] != 0;
+         b = (b + 1) % RPC_METHOD_BUCKETS) {
+        struct rpc_method_slot *slot = &s->methods[s->method_index[b] - 1];
+        if (strcmp(slot->path, path) == 0)
+            return slot;
+    }
     return NULL;
 }
 

@@ -11,6 +11,8 @@
 #include "tokens.h"
 
 #define RPC_MAX_METHODS 128
+/* The method table's index by path: open addressing, at most half full. */
+#define RPC_METHOD_BUCKETS (2 * RPC_MAX_METHODS)
 #define RPC_TENANT_REF_BUCKETS 256
 
 struct rpc_method_slot {
@@ -30,6 +32,7 @@ struct rpc_server {
     struct tenant_registry *tenants;
     struct rpc_method_slot methods[RPC_MAX_METHODS];
     int method_count;
+    uint16_t method_index[RPC_METHOD_BUCKETS]; /* dispatch.c: 1 + a slot of methods, 0 free */
     struct auth_tokens *tokens;
     struct rpc_tenant_ref *tenant_refs[RPC_TENANT_REF_BUCKETS];
     int tenant_ref_count;
@@ -48,6 +51,7 @@ struct rpc_server {
     size_t import_max_snapshot_bytes;               /* snapshots.c */
     unsigned audit_verify_timeout_ms;               /* tenants.c */
     int64_t audit_verify_max_rows;                  /* tenants.c */
+    struct level_cache *level_cache; /* level_cache.c: packed plain answers, once any */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant
