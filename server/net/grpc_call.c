@@ -71,11 +71,8 @@ static void call_release(struct grpc_call *call)
 {
     if (call->stream_ref || call->dispatcher_ref)
         return;
-    for (size_t i = 0; i < call->header_count; i++) {
-        free(call->headers[i].name);
-        free(call->headers[i].value);
-    }
     free(call->headers);
+    free(call->header_text);
     grpc_deframer_free(&call->deframer);
     call->app_held = 0;
     h2_flow_hold(call, 0);
@@ -151,21 +148,36 @@ void grpc_call_stream_closed(struct grpc_call *call)
 
 static const char *find_header(const struct grpc_call *call, const char *name)
 {
+    size_t len = strlen(name);
     for (size_t i = 0; i < call->header_count; i++) {
-        if (strcmp(call->headers[i].name, name) == 0)
-            return call->headers[i].value;
+        const struct grpc_call_header *h = &call->headers[i];
+        if (h->name_len == len && memcmp(call->header_text + h->name, name, len) == 0)
+            return call->header_text + h->value;
     }
     return NULL;
 }
 
-static char *copy_text(const uint8_t *data, size_t len)
+/* Appends data and a NUL to the call's header text; its offset, or -1 when memory is
+ * short. */
+static long append_text(struct grpc_call *call, const uint8_t *data, size_t len)
 {
-    char *text = malloc(len + 1);
-    if (text != NULL) {
-        memcpy(text, data, len);
-        text[len] = '\0';
+    size_t need = call->header_text_len + len + 1;
+    if (need > call->header_text_cap) {
+        size_t cap = call->header_text_cap ? call->header_text_cap : 512;
+        while (cap < need)
+            cap *= 2;
+        char *grown = realloc(call->header_text, cap);
+        if (grown == NULL)
+            return -1;
+        call->header_text = grown;
+        call->header_text_cap = cap;
     }
-    return text;
+    size_t at = call->header_text_len;
+    if (len > 0)
+        memcpy(call->header_text + at, data, len);
+    call->header_text[at + len] = '\0';
+    call->header_text_len = need;
+    return (long)at;
 }
 
 int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t name_len,
@@ -183,15 +195,17 @@ int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t nam
         call->headers = grown;
         call->header_cap = cap;
     }
-    char *name_copy = copy_text(name, name_len);
-    char *value_copy = copy_text(value, value_len);
-    if (name_copy == NULL || value_copy == NULL) {
-        free(name_copy);
-        free(value_copy);
+    /* Both or neither: a failed value leaves the name's bytes unused, never indexed. */
+    size_t mark = call->header_text_len;
+    long name_at = append_text(call, name, name_len);
+    long value_at = name_at < 0 ? -1 : append_text(call, value, value_len);
+    if (value_at < 0) {
+        call->header_text_len = mark;
         return IMS_ENOMEM;
     }
-    call->headers[call->header_count].name = name_copy;
-    call->headers[call->header_count].value = value_copy;
+    call->headers[call->header_count].name = (uint32_t)name_at;
+    call->headers[call->header_count].value = (uint32_t)value_at;
+    call->headers[call->header_count].name_len = (uint32_t)name_len;
     call->header_count++;
     return 0;
 }

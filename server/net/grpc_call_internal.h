@@ -22,9 +22,11 @@ enum grpc_call_state {
     GRPC_CALL_CANCELLED,   /* reset, connection loss, deadline or bad request after start */
 };
 
+/* A request header: offsets of its NUL-terminated name and value in the call's
+ * header_text (one buffer for all of them, grown while the header block arrives). */
 struct grpc_call_header {
-    char *name;
-    char *value;
+    uint32_t name, value;
+    uint32_t name_len;
 };
 
 struct grpc_call {
@@ -37,6 +39,8 @@ struct grpc_call {
     int cancel_delivered;
     struct grpc_call_header *headers;
     size_t header_count, header_cap, header_bytes;
+    char *header_text;
+    size_t header_text_len, header_text_cap;
     struct grpc_deframer deframer;
     uint64_t deadline;
     int timer_open;
