@@ -14,58 +14,9 @@
 #include "ims/error.h"
 #include "listener.h"
 
-/* nghttp2 output is gathered into writes of about this size; the next batch is produced
- * only when the previous write completed, so a peer that does not read stops us. */
-#define WRITE_BATCH_BYTES 65536
 /* A bigger stream window than HTTP/2's 64 KiB keeps large messages from stalling. */
 #define STREAM_WINDOW_BYTES (1 << 20)
 #define CONNECTION_WINDOW_BYTES (4 << 20)
-
-/* Spare write buffers kept by the server, and the largest kept. */
-#define SPARE_WRITES 4
-#define SPARE_WRITE_MAX_BYTES (2 * WRITE_BATCH_BYTES)
-#define WRITE_FIRST_BYTES 16384
-
-struct conn_write {
-    uv_write_t req;
-    struct h2_conn *conn;
-    struct conn_write *next_spare;
-    size_t len, cap;
-    uint8_t data[];
-};
-
-/* A write buffer for new output: a spare one, or NULL (write_append makes one). */
-static struct conn_write *write_take(struct grpc_server *server)
-{
-    struct conn_write *w = server->spare_writes;
-    if (w != NULL) {
-        server->spare_writes = w->next_spare;
-        server->spare_write_count--;
-        w->len = 0;
-    }
-    return w;
-}
-
-/* A write completed (or never started): its buffer is kept for the next one, or freed. */
-static void write_give_back(struct grpc_server *server, struct conn_write *w)
-{
-    if (w == NULL)
-        return;
-    if (server->spare_write_count >= SPARE_WRITES || w->cap > SPARE_WRITE_MAX_BYTES) {
-        free(w);
-        return;
-    }
-    w->next_spare = server->spare_writes;
-    server->spare_writes = w;
-    server->spare_write_count++;
-}
-
-void h2_spare_writes_free(struct grpc_server *server)
-{
-    struct conn_write *w;
-    while ((w = write_take(server)) != NULL)
-        free(w);
-}
 
 /* Tells the owner something about this connection. */
 static void conn_event(const struct h2_conn *conn, enum net_event_kind kind, const char *reason,
@@ -229,29 +180,6 @@ static void on_write(uv_write_t *req, int status)
     h2_conn_flush(conn);
 }
 
-static int write_append(struct conn_write **write, const uint8_t *data, size_t len)
-{
-    struct conn_write *w = *write;
-    size_t have = w ? w->len : 0;
-    size_t cap = w ? w->cap : 0;
-    if (have + len > cap) {
-        size_t next = cap ? cap : WRITE_FIRST_BYTES;
-        while (next < have + len)
-            next *= 2;
-        struct conn_write *grown = realloc(w, sizeof *w + next);
-        if (grown == NULL)
-            return IMS_ENOMEM;
-        if (w == NULL)
-            grown->len = 0;
-        grown->cap = next;
-        w = grown;
-        *write = w;
-    }
-    memcpy(w->data + w->len, data, len);
-    w->len += len;
-    return 0;
-}
-
 /* Moves nghttp2's output (through TLS when on) into one write buffer. */
 static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
 {
@@ -260,7 +188,7 @@ static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
     if (conn->state != H2_CONN_HANDSHAKE && conn->close_reason == NULL) {
         size_t total = 0;
         conn->in_session++;
-        while (total < WRITE_BATCH_BYTES) {
+        while (total < H2_WRITE_BATCH_BYTES) {
             const uint8_t *data;
             ssize_t n = nghttp2_session_mem_send(conn->session, &data);
             if (n < 0) {
@@ -518,6 +446,9 @@ static int conn_session_new(struct h2_conn *conn)
     }
     /* Windows are given back by flow.c as bytes are handled, not as they arrive. */
     nghttp2_option_set_no_auto_window_update(option, 1);
+    /* gRPC has no use for RFC 7540 priorities: closed streams are not kept for a
+     * dependency tree (see also the setting below). */
+    nghttp2_option_set_no_closed_streams(option, 1);
     int rc = nghttp2_session_server_new2(&conn->session, callbacks, conn, option);
     nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
@@ -529,8 +460,10 @@ static int conn_session_new(struct h2_conn *conn)
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
          c->max_header_list_bytes ? c->max_header_list_bytes : H2_MAX_HEADER_LIST_BYTES},
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
-    if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings, 3) != 0 ||
+    if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings,
+                                sizeof settings / sizeof settings[0]) != 0 ||
         nghttp2_session_set_local_window_size(conn->session, NGHTTP2_FLAG_NONE, 0,
                                               CONNECTION_WINDOW_BYTES) != 0)
         return IMS_ENOMEM;
