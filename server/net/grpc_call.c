@@ -67,10 +67,29 @@ static void on_timer_closed(uv_handle_t *handle)
     call_free(container_of(handle, struct grpc_call, timer));
 }
 
+/* Off the connection's default-deadline list, if on it. */
+static void call_unlist_deadline(struct grpc_call *call)
+{
+    if (!call->default_deadline)
+        return;
+    call->default_deadline = 0;
+    struct h2_conn *conn = call->conn;
+    if (call->dl_prev != NULL)
+        call->dl_prev->dl_next = call->dl_next;
+    else
+        conn->default_deadlines = call->dl_next;
+    if (call->dl_next != NULL)
+        call->dl_next->dl_prev = call->dl_prev;
+    else
+        conn->default_deadlines_last = call->dl_prev;
+    call->dl_prev = call->dl_next = NULL;
+}
+
 static void call_release(struct grpc_call *call)
 {
     if (call->stream_ref || call->dispatcher_ref)
         return;
+    call_unlist_deadline(call);
     free(call->headers);
     free(call->header_text);
     grpc_deframer_free(&call->deframer);
@@ -108,6 +127,7 @@ static void call_stop_timer(struct grpc_call *call)
 {
     if (call->timer_open)
         uv_timer_stop(&call->timer);
+    call_unlist_deadline(call);
 }
 
 static void call_deliver_cancel(struct grpc_call *call)
@@ -494,7 +514,17 @@ static void on_deadline(uv_timer_t *timer)
     struct grpc_call *call = container_of(timer, struct grpc_call, timer);
     if (!call_is_live(call))
         return;
-    if (call->default_deadline) {
+    call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+}
+
+void grpc_call_expire_default_deadlines(struct h2_conn *conn, uint64_t now)
+{
+    struct grpc_call *call;
+    while (conn->state < H2_CONN_CLOSING && (call = conn->default_deadlines) != NULL &&
+           call->deadline <= now) {
+        call_unlist_deadline(call);
+        if (!call_is_live(call))
+            continue;
         char message[160];
         call_server(call)->stats.calls_default_deadline++;
         snprintf(message, sizeof message,
@@ -502,25 +532,29 @@ static void on_deadline(uv_timer_t *timer)
                  " ms for calls without grpc-timeout)",
                  call_server(call)->config.default_deadline_ms);
         call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, message);
-        return;
     }
-    call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
 }
 
 /* After on_call_start: a call that came without grpc-timeout gets the server's default,
- * unless the dispatcher exempted it. */
+ * unless the dispatcher exempted it. Every such deadline has the same length, so the
+ * connection keeps them in a list in start order and its one timer serves them. */
 static void arm_default_deadline(struct grpc_call *call)
 {
     uint32_t ms = call_server(call)->config.default_deadline_ms;
-    if (call->timer_open || call->no_default_deadline || ms == 0 || !call_is_live(call))
+    if (call->timer_open || call->default_deadline || call->no_default_deadline || ms == 0 ||
+        !call_is_live(call))
         return;
-    uv_loop_t *loop = call_server(call)->loop;
-    if (uv_timer_init(loop, &call->timer) < 0)
-        return;
-    call->timer_open = 1;
+    struct h2_conn *conn = call->conn;
     call->default_deadline = 1;
-    call->deadline = uv_now(loop) + ms;
-    uv_timer_start(&call->timer, on_deadline, ms, 0);
+    call->deadline = uv_now(call_server(call)->loop) + ms;
+    call->dl_next = NULL;
+    call->dl_prev = conn->default_deadlines_last;
+    if (conn->default_deadlines_last != NULL)
+        conn->default_deadlines_last->dl_next = call;
+    else
+        conn->default_deadlines = call;
+    conn->default_deadlines_last = call;
+    h2_timer_update(conn);
 }
 
 /* Returns 0 when the call may start, or refuses it. */

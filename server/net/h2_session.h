@@ -51,6 +51,9 @@ struct h2_conn {
     int input_done;           /* never read again (protocol error or failure) */
     const char *close_reason; /* set: stop reading, close once output is written */
     struct grpc_call *calls;  /* calls on open streams */
+    /* Calls under the server's default deadline, in the order they started: all have the
+     * same length, so the first is due first. The connection's timer serves them. */
+    struct grpc_call *default_deadlines, *default_deadlines_last;
     struct h2_conn *prev, *next;
     char address[INET6_ADDRSTRLEN]; /* the peer's IP, counted in server->peers; "" for none */
     /* Timeouts (conn_timer.c): one timer armed for the earliest of them. */
