@@ -5,10 +5,12 @@
 #include <stdint.h>
 #include <string.h>
 
+/* The slot of a token by its last characters: a token is random base64url, and tokens
+ * made to share a slot only take turns in it. */
 static struct token_memo_slot *slot_of(struct token_memo *memo, const char *token)
 {
     uint32_t h = 2166136261u;
-    for (int i = 0; i < AUTH_TOKEN_LEN; i++)
+    for (int i = AUTH_TOKEN_LEN - 8; i < AUTH_TOKEN_LEN; i++)
         h = (h ^ (unsigned char)token[i]) * 16777619u;
     return &memo->slots[h % TOKEN_MEMO_SLOTS];
 }

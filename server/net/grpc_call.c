@@ -274,10 +274,25 @@ static void send_http_error(struct grpc_call *call, const char *status)
     submit_headers_only(call, nva, 1);
 }
 
+/* A grpc-status value as text (out: at least 12 bytes). */
+static void status_text(int status, char *out)
+{
+    if (status >= 0 && status < 10) {
+        out[0] = (char)('0' + status);
+        out[1] = '\0';
+    } else if (status >= 10 && status < 100) {
+        out[0] = (char)('0' + status / 10);
+        out[1] = (char)('0' + status % 10);
+        out[2] = '\0';
+    } else {
+        snprintf(out, 12, "%d", status);
+    }
+}
+
 static int submit_trailers(struct grpc_call *call)
 {
     char status[16];
-    snprintf(status, sizeof status, "%d", call->status);
+    status_text(call->status, status);
     nghttp2_nv nva[] = {
         NV("grpc-status", status, strlen(status)),
         NV("grpc-message", call->status_message,
@@ -323,12 +338,12 @@ static void call_respond(struct grpc_call *call, int status, const char *message
     char *encoded = encode_message(message);
     if (!call->response_started) {
         static const char content_type[] = "application/grpc";
-        char status_text[16];
-        snprintf(status_text, sizeof status_text, "%d", status);
+        char status_value[16];
+        status_text(status, status_value);
         nghttp2_nv nva[] = {
             NV(":status", "200", 3),
             NV("content-type", content_type, sizeof content_type - 1),
-            NV("grpc-status", status_text, strlen(status_text)),
+            NV("grpc-status", status_value, strlen(status_value)),
             NV("grpc-message", encoded, encoded ? strlen(encoded) : 0),
         };
         submit_headers_only(call, nva, encoded ? 4 : 3);

@@ -21,6 +21,11 @@ struct rpc_method_slot {
     const struct auth_permission *permission;
     rpc_handler handler;
     int client_stream;
+    /* Known at registration (dispatch.c): the request's string field "tenant" (NULL for
+     * none), the largest request message, and whether calls get no default deadline. */
+    const ProtobufCFieldDescriptor *tenant_field;
+    size_t message_max;
+    int no_default_deadline;
     struct rpc_method_stats stats;
 };
 
