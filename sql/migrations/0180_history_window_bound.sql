@@ -8,8 +8,8 @@
 -- as one index range from the earlier of the two. Same samples, same order (time, then
 -- arrival; rows equal in both, which the old order left to the plan, now by metric and
 -- row as the streamed export pages them), same document. ims_tenant_export_samples (0177),
--- one page of a metric for the streamed export, had the same filter: its window pages now
--- start at the same bound. The rest of both functions is unchanged.
+-- one page of a metric for the streamed export, gets the same bound and its page's key as
+-- the start of an index range (below). The rest of ims_tenant_snapshot_v1 is unchanged.
 
 CREATE OR REPLACE FUNCTION ims_tenant_snapshot_v1(p_tenant uuid, p_everything boolean) RETURNS json
     LANGUAGE plpgsql STABLE
@@ -160,29 +160,44 @@ END
 $$;
 
 
--- 0177's page of a metric, the window's bound found once and used as the index range's start.
+-- 0177's page of a metric. Its plan walked the metric's samples from the first one on every
+-- page (neither the window's bound nor the page's key was an index condition: the key's
+-- test was "no key, or after it"), so a metric's export cost grew with the square of its
+-- samples. Now the bound is worked out first -- the window's start and the newest sample,
+-- once per page, and the page's key -- and the samples read as an index range from there.
+-- Same rows, same order.
 CREATE OR REPLACE FUNCTION ims_tenant_export_samples(p_tenant uuid, p_metric text,
                                                      p_until timestamptz, p_all boolean,
                                                      p_at timestamptz, p_received timestamptz,
                                                      p_row tid, p_limit int)
     RETURNS TABLE (at_text text, value_text text, at timestamptz, received_at timestamptz,
                    row_id tid)
-    LANGUAGE sql STABLE SET search_path = public, pg_temp AS $$
+    LANGUAGE plpgsql STABLE SET search_path = public, pg_temp AS $$
+DECLARE
+    v_since  timestamptz;
+    v_newest timestamptz;
+    v_from   timestamptz := coalesce(p_at, '-infinity');
+BEGIN
+    SELECT now() - make_interval(secs => greatest(m.window_s, m.max_age_s)) INTO v_since
+      FROM tenant_metrics m
+     WHERE m.tenant_id = p_tenant AND m.metric_id = p_metric;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    IF NOT p_all THEN
+        SELECT s2.at INTO v_newest FROM metric_samples s2
+         WHERE s2.tenant_id = p_tenant AND s2.metric_id = p_metric
+         ORDER BY s2.at DESC LIMIT 1;
+        v_from := greatest(v_from, least(v_since, v_newest));
+    END IF;
+    RETURN QUERY
     SELECT ims_rfc3339(s.at), s.value::text, s.at, s.received_at, s.ctid
-      FROM (SELECT now() - make_interval(secs => greatest(m.window_s, m.max_age_s)) AS since,
-                   CASE WHEN NOT p_all THEN
-                       (SELECT s2.at FROM metric_samples s2
-                         WHERE s2.tenant_id = p_tenant AND s2.metric_id = p_metric
-                         ORDER BY s2.at DESC LIMIT 1) END AS newest
-              FROM tenant_metrics m
-             WHERE m.tenant_id = p_tenant AND m.metric_id = p_metric) b
-      JOIN metric_samples s
-        ON s.tenant_id = p_tenant AND s.metric_id = p_metric
-       AND s.at >= CASE WHEN p_all THEN '-infinity'::timestamptz
-                        ELSE least(b.since, b.newest) END
-     WHERE s.received_at <= p_until
+      FROM metric_samples s
+     WHERE s.tenant_id = p_tenant AND s.metric_id = p_metric AND s.at >= v_from
+       AND s.received_at <= p_until
        AND (p_at IS NULL OR (s.at, s.received_at, s.ctid) > (p_at, p_received, p_row))
-       AND (p_all OR s.at >= b.since OR s.at = b.newest)
+       AND (p_all OR s.at >= v_since OR s.at = v_newest)
      ORDER BY s.at, s.received_at, s.ctid
-     LIMIT p_limit
+     LIMIT p_limit;
+END
 $$;
