@@ -37,15 +37,23 @@ WITH p AS (
      GROUP BY ts.subcontrol_id, s.level, ts.weight, ts.effort, ts.answer, ts.applicable
 ), met AS (
     SELECT m.* FROM tenant_metrics m WHERE m.tenant_id = p_tenant AND m.enabled
-), bound AS MATERIALIZED (
-    -- Per metric, once: the window's start and the newest sample's time (the index read
-    -- backwards, one row). Materialized: the newest is not evaluated again per sample.
+), win AS (
     SELECT met.metric_id,
-           now() - make_interval(secs => greatest(met.window_s, met.max_age_s)) AS since,
-           (SELECT s2.at FROM metric_samples s2
-             WHERE s2.tenant_id = p_tenant AND s2.metric_id = met.metric_id
-             ORDER BY s2.at DESC LIMIT 1) AS newest
+           now() - make_interval(secs => greatest(met.window_s, met.max_age_s)) AS since
       FROM met
+), bound AS MATERIALIZED (
+    -- Per metric, once: the window's start and, only when no sample is in the window, the
+    -- newest sample's time (the index read backwards, one row); with a sample in the window
+    -- the newest is in it too. Materialized: not evaluated again per sample.
+    SELECT win.metric_id, win.since,
+           CASE WHEN NOT p_everything AND NOT EXISTS (
+                    SELECT 1 FROM metric_samples s3
+                     WHERE s3.tenant_id = p_tenant AND s3.metric_id = win.metric_id
+                       AND s3.at >= win.since)
+                THEN (SELECT s2.at FROM metric_samples s2
+                       WHERE s2.tenant_id = p_tenant AND s2.metric_id = win.metric_id
+                       ORDER BY s2.at DESC LIMIT 1) END AS newest
+      FROM win
 ), smp AS (
     -- Per metric, an index range from the earlier of the two (everything when p_everything);
     -- OFFSET 0 keeps the subquery a parameterised scan per metric rather than a join.
