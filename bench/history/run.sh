@@ -5,8 +5,9 @@
 # imsctl, and the longest GetSecurityLevel call meanwhile (a bound on the longest loop
 # pause). Release build and own PostgreSQL (../ingest/stack.sh). See bench/README.md.
 #
-#   IMSD_ARGS="--db-statement-timeout-ms 600000 --db-txn-timeout-ms 600000" bench/history/run.sh
-#   SAMPLES=10000000 bench/history/run.sh
+#   SAMPLES=1000000 IMPORT_SAMPLES=20000 bench/history/run.sh    # imsd's default timeouts
+#   SAMPLES=10000000 IMPORT_SAMPLES=20000 bench/history/run.sh   # ~5 GB of disk
+#   IMSD_ARGS="--db-statement-timeout-ms 600000" bench/history/run.sh   # other imsd options
 set -euo pipefail
 . "$(dirname "$0")/../ingest/stack.sh"
 

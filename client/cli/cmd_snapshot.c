@@ -86,10 +86,12 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
 {
     const char *pos[argc + 1];
     int npos;
-    const char *slug = NULL, *name = NULL, *sector = NULL, *size = NULL;
+    const char *slug = NULL, *name = NULL, *sector = NULL, *size = NULL, *schema = NULL;
+    long version = 0;
     imsctl_flag flags[] = {IMSCTL_STRING("slug", &slug), IMSCTL_STRING("name", &name),
                            IMSCTL_STRING("sector", &sector), IMSCTL_STRING("size", &size),
-                           IMSCTL_FLAGS_END};
+                           IMSCTL_STRING("schema", &schema),
+                           IMSCTL_INT("schema-version", &version, 1, 1000000), IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
@@ -108,6 +110,8 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     req.sector = (char *)sector;
     req.size_band = (char *)size;
     req.snapshot = doc;
+    req.schema_id = (char *)(schema ? schema : "");
+    req.schema_version = (int32_t)version;
     rc = imsctl_content_call(ctx, "/ims.v1.Tenants/ImportTenant", &req.base,
                              &ims__v1__tenant__descriptor, NULL, NULL);
     free(doc);
@@ -122,8 +126,11 @@ static const imsctl_command export_commands[] = {
 };
 
 static const imsctl_command import_commands[] = {
-    {NULL, "FILE --slug S --name N --sector X --size micro|small|medium",
-     "Creates a new tenant from a snapshot document (all or nothing).", import_run},
+    {NULL, "FILE --slug S --name N --sector X --size micro|small|medium [--schema ID "
+           "[--schema-version N]]",
+     "Creates a new tenant from a snapshot document (all or nothing), on the schema given or "
+     "the best one for sector and size.",
+     import_run},
     {0},
 };
 

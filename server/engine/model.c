@@ -105,11 +105,8 @@ static void free_model_lists(engine_model *m)
         free(m->metrics.v[i].controls.v);
         free(m->metrics.v[i].samples);
     }
-    for (int32_t i = 0; i < m->incidents.n; i++) {
-        free(m->incidents.v[i].controls.v);
-        free(m->incidents.v[i].assets.v);
-        free(m->incidents.v[i].processes.v);
-    }
+    for (int32_t i = 0; i < m->incidents.n; i++)
+        engine_incident_lists_free(m, &m->incidents.v[i]);
     for (int32_t i = 0; i < m->findings.n; i++)
         free(m->findings.v[i].controls.v);
     for (int32_t i = 0; i < m->threats.n; i++) {
@@ -129,8 +126,20 @@ static void free_model_lists(engine_model *m)
     }
 }
 
+void engine_incident_lists_free(engine_model *m, engine_incident *j)
+{
+    engine_ilist *lists[3] = {&j->controls, &j->assets, &j->processes};
+    for (int k = 0; k < 3; k++) {
+        if (!engine_in_incident_block(m, lists[k]->v))
+            free(lists[k]->v);
+        lists[k]->v = NULL;
+        lists[k]->n = lists[k]->cap = 0;
+    }
+}
+
 static void free_model_arrays(engine_model *m)
 {
+    free(m->incident_lists);
     free(m->arena);
     free(m->frameworks.v);
     free(m->domains.v);
@@ -186,6 +195,8 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     m->clone_stamp = src->stamp;
     /* First null every owned pointer, so that a failure frees only what was copied. */
     m->arena = NULL;
+    m->incident_lists = NULL;
+    m->incident_lists_n = 0;
     m->frameworks.v = NULL;
     m->domains.v = NULL;
     m->controls.v = NULL;
@@ -274,12 +285,28 @@ int engine_model_clone(const engine_model *src, engine_model **out)
             engine_copy_block(&x->samples, s->samples, (size_t)s->sample_n, sizeof *s->samples))
             goto nomem;
     }
+    /* Every incident's lists into one block (see incident_lists in model.h). */
+    size_t total = 0;
+    for (int32_t i = 0; i < src->incidents.n; i++) {
+        const engine_incident *s = &src->incidents.v[i];
+        total += (size_t)s->controls.n + (size_t)s->assets.n + (size_t)s->processes.n;
+    }
+    if (total > 0 && !(m->incident_lists = malloc(total * sizeof *m->incident_lists)))
+        goto nomem;
+    m->incident_lists_n = total;
+    int32_t *at = m->incident_lists;
     for (int32_t i = 0; i < m->incidents.n; i++) {
         engine_incident *x = &m->incidents.v[i];
         const engine_incident *s = &src->incidents.v[i];
-        if (CLONE_LIST(x->controls, s->controls) || CLONE_LIST(x->assets, s->assets) ||
-            CLONE_LIST(x->processes, s->processes))
-            goto nomem;
+        engine_ilist *to[3] = {&x->controls, &x->assets, &x->processes};
+        const engine_ilist *from[3] = {&s->controls, &s->assets, &s->processes};
+        for (int k = 0; k < 3; k++) {
+            to[k]->n = to[k]->cap = from[k]->n;
+            to[k]->v = from[k]->n ? at : NULL;
+            if (from[k]->n)
+                memcpy(at, from[k]->v, (size_t)from[k]->n * sizeof *at);
+            at += from[k]->n;
+        }
     }
     for (int32_t i = 0; i < m->findings.n; i++)
         if (CLONE_LIST(m->findings.v[i].controls, src->findings.v[i].controls))

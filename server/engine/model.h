@@ -198,7 +198,23 @@ struct engine_model {
     /* The latest changes, one per stamp, at log[stamp % ENGINE_CHANGE_LOG]: an evaluated
      * state a few stamps behind visits just these instead of every item. */
     engine_change log[ENGINE_CHANGE_LOG];
+    /* A clone's incidents keep their lists (controls, assets, processes: set when an
+     * incident is put, never grown in place) in this one block, so that a copy costs one
+     * allocation instead of one per list; lists made later are allocated one by one.
+     * Free a list through engine_incident_lists_free. */
+    int32_t *incident_lists;
+    size_t incident_lists_n;
 };
+
+/* Whether v is an incident list held in the model's block (not allocated on its own). */
+static inline bool engine_in_incident_block(const engine_model *m, const int32_t *v)
+{
+    uintptr_t p = (uintptr_t)v, lo = (uintptr_t)m->incident_lists;
+    return v && m->incident_lists && p >= lo && p < lo + m->incident_lists_n * sizeof *v;
+}
+
+/* Frees the lists of incident j (those not held in the model's block). */
+void engine_incident_lists_free(engine_model *m, engine_incident *j);
 
 static inline const char *engine_name(const engine_model *m, int32_t off)
 {

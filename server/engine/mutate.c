@@ -273,12 +273,6 @@ static int index_incident(engine_model *m, int32_t idx, bool add)
     return 0;
 }
 
-static void free_incident_lists(engine_incident *j)
-{
-    free(j->controls.v);
-    free(j->assets.v);
-    free(j->processes.v);
-}
 
 int engine_incident_put(engine_model *m, const engine_incident_input *in, engine_error *err)
 {
@@ -334,7 +328,7 @@ int engine_incident_put(engine_model *m, const engine_incident_input *in, engine
             rc = engine_fail(err, IMS_ENOMEM, "out of memory");
     }
     if (rc) {
-        free_incident_lists(&j);
+        engine_incident_lists_free(m, &j);
         return rc;
     }
     if (idx >= 0) {
@@ -342,7 +336,7 @@ int engine_incident_put(engine_model *m, const engine_incident_input *in, engine
         mark_incident(m, old);
         index_incident(m, idx, false);
         j.name = old->name;
-        free_incident_lists(old);
+        engine_incident_lists_free(m, old);
         *old = j;
     } else {
         idx = m->incidents.n++;

@@ -1,6 +1,7 @@
 /* ims.v1.Tenants/ExportTenantStream: the canonical snapshot document written while its
  * samples are read from the database page by page, so the daemon holds one page and one
- * piece at a time whatever the length of the history. */
+ * piece at a time whatever the length of the history. Registered with the streams by token
+ * (streams.c): a revoked or expired token ends it as it ends a watch. */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,11 +11,13 @@
 #include "handlers.h"
 #include "ims/error.h"
 #include "ims/v1/tenants.pb-c.h"
+#include "container.h"
 #include "offload.h"
 #include "rpc.h"
 #include "server.h"
 #include "snapshot.h"
 #include "statements.h"
+#include "streams.h"
 
 #define PIECE (64u << 10)           /* at most this many bytes per message */
 #define PAGE "2000"                 /* samples read per round trip */
@@ -35,6 +38,10 @@ struct export_stream {
     char *buf;
     size_t len, cap;
     uv_timer_t *timer; /* waiting for the client to catch up */
+    int waiting;       /* on that timer: nothing of the call's is running */
+    struct rpc_stream_entry stream; /* ended with its token (streams.c) */
+    int end_status;    /* set by the token's end while a step is running; 0: none */
+    char end_message[64];
     engine_error err;
     int rc;
 };
@@ -47,6 +54,7 @@ static void timer_closed(uv_handle_t *h)
 static void state_free(void *p)
 {
     struct export_stream *s = p;
+    rpc_streams_remove(&s->stream);
     if (s->timer) {
         uv_timer_stop(s->timer);
         uv_close((uv_handle_t *)s->timer, timer_closed);
@@ -92,6 +100,28 @@ static int flush(struct export_stream *s, int all)
     memmove(s->buf, s->buf + off, s->len - off);
     s->len -= off;
     return rc;
+}
+
+/* The token was revoked or expired: the call ends now when it is only waiting for the
+ * client, otherwise when its running step (a statement, the head's job) comes back. */
+static void on_token_end(struct rpc_stream_entry *entry, int status, const char *message)
+{
+    struct export_stream *s = container_of(entry, struct export_stream, stream);
+    if (s->waiting) {
+        rpc_fail(s->call, status, "%s", message);
+        return;
+    }
+    s->end_status = status;
+    snprintf(s->end_message, sizeof s->end_message, "%s", message);
+}
+
+/* After a step: ends the call if its token ended meanwhile (1), else 0. */
+static int token_ended(struct export_stream *s)
+{
+    if (s->end_status == 0)
+        return 0;
+    rpc_fail(s->call, s->end_status, "%s", s->end_message);
+    return 1;
 }
 
 static void finish(struct export_stream *s, int rc)
@@ -144,6 +174,7 @@ static void resume(uv_timer_t *t)
     if (rpc_call_pending_bytes(s->call) > MAX_BEHIND)
         return;
     uv_timer_stop(t);
+    s->waiting = 0;
     s->call->on_cancel = NULL;
     next_page(s);
 }
@@ -171,12 +202,15 @@ static void pace(struct export_stream *s)
         s->timer->data = s;
     }
     s->call->on_cancel = cancel_wait;
+    s->waiting = 1;
     uv_timer_start(s->timer, resume, 5, 5);
 }
 
 static void page_done(struct rpc_call *call, struct db_txn *txn)
 {
     struct export_stream *s = call->state;
+    if (token_ended(s))
+        return;
     PGresult *r = db_txn_result(txn, 0);
     int rows = PQntuples(r), rc = 0;
     for (int i = 0; rc == 0 && i < rows; i++)
@@ -271,7 +305,7 @@ static void head_work(void *p)
         snprintf(s->err.msg, sizeof s->err.msg, "out of memory");
 }
 
-/* The thread pool's job: the state, until the call takes it. */
+/* The thread pool's job: the call's state, which the call frees (after the job's end). */
 struct head_job {
     struct export_stream *s;
 };
@@ -285,15 +319,13 @@ static void head_done(struct rpc_call *call, void *p)
 {
     struct head_job *j = p;
     struct export_stream *s = j->s;
+    if (token_ended(s))
+        return;
     if (s->rc != 0) {
         rpc_fail(call, s->rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INTERNAL,
                  "snapshot: %s", s->err.msg);
         return;
     }
-    /* From here the call owns the state. */
-    j->s = NULL;
-    call->state = s;
-    call->state_free = state_free;
     free(s->text);
     s->text = NULL;
     int rc = append(s, s->doc, s->split);
@@ -306,33 +338,27 @@ static void head_done(struct rpc_call *call, void *p)
     next_page(s);
 }
 
-/* The state is freed here only when the call did not take it (an error, a cancel). */
 static void head_free(void *p)
 {
-    struct head_job *j = p;
-    if (j->s)
-        state_free(j->s);
-    free(j);
+    free(p);
 }
 
 static void head_read(struct rpc_call *call, struct db_txn *txn)
 {
+    struct export_stream *s = call->state;
+    if (token_ended(s))
+        return;
     PGresult *r = db_txn_result(txn, 0);
     if (PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
         rpc_fail(call, IMS_GRPC_NOT_FOUND, "tenant: not found");
         return;
     }
-    const Ims__V1__ExportTenantStreamRequest *req = (const void *)call->request;
-    struct export_stream *s = calloc(1, sizeof *s);
     struct head_job *j = malloc(sizeof *j);
-    if (!s || !j || !(s->text = strdup(PQgetvalue(r, 0, 0)))) {
-        free(s);
+    if (!j || !(s->text = strdup(PQgetvalue(r, 0, 0)))) {
         free(j);
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
-    s->call = call;
-    s->all = req->history == IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL;
     snprintf(s->until, sizeof s->until, "%s", PQgetvalue(r, 0, 1));
     j->s = s;
     rpc_offload(call, j, head_job_work, head_done, head_free);
@@ -344,6 +370,20 @@ void rpc_export_tenant_stream(struct rpc_call *call)
     if (req->history != IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_WINDOW &&
         req->history != IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "history: WINDOW or ALL");
+        return;
+    }
+    struct export_stream *s = calloc(1, sizeof *s);
+    if (!s) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    s->call = call;
+    s->all = req->history == IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_ALL;
+    call->state = s;
+    call->state_free = state_free;
+    s->stream.on_end = on_token_end;
+    if (rpc_streams_add(call, &s->stream) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
     const char *params[1] = {call->tenant};

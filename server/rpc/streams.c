@@ -24,6 +24,17 @@ static void on_streams_closed(uv_handle_t *handle)
     free(handle->data);
 }
 
+/* Ends the entry's stream, or has its owner end it (on_end) when it safely can. */
+static void end_stream(struct rpc_stream_entry *e, int status, const char *message)
+{
+    if (e->on_end) {
+        rpc_streams_remove(e);
+        e->on_end(e, status, message);
+    } else {
+        rpc_fail(e->call, status, "%s", message);
+    }
+}
+
 static void on_streams_poll(uv_timer_t *timer)
 {
     struct rpc_streams *s = timer->data;
@@ -32,7 +43,7 @@ static void on_streams_poll(uv_timer_t *timer)
         next = e->next;
         if (e->expires_ms != 0 && e->expires_ms <= now) {
             int last = next == NULL;
-            rpc_fail(e->call, IMS_GRPC_UNAUTHENTICATED, "token expired");
+            end_stream(e, IMS_GRPC_UNAUTHENTICATED, "token expired");
             if (last) /* the set may be gone with the last entry */
                 break;
         }
@@ -93,6 +104,6 @@ void rpc_streams_revoked(struct rpc_server *server, const char *token_id)
             e = e->next;
         if (!e)
             return;
-        rpc_fail(e->call, IMS_GRPC_UNAUTHENTICATED, "token revoked");
+        end_stream(e, IMS_GRPC_UNAUTHENTICATED, "token revoked");
     }
 }

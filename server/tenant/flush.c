@@ -77,15 +77,26 @@ static void drop_copy(struct tenant_state *st)
     st->copy = NULL;
 }
 
-/* The copy becomes the current pair. */
-static void replace_current(struct tenant_state *st)
+/* The copy becomes the current pair; the old one is handed back in *old_model and
+ * *old_eval, for the caller to free once the answers are out. */
+static void swap_current(struct tenant_state *st, engine_model **old_model, engine_eval **old_eval)
 {
-    engine_eval_free(st->eval);
-    engine_model_free(st->model);
+    *old_model = st->model;
+    *old_eval = st->eval;
     st->model = st->copy;
     st->eval = st->copy_eval;
     st->copy = NULL;
     st->copy_eval = NULL;
+}
+
+/* The copy becomes the current pair. */
+static void replace_current(struct tenant_state *st)
+{
+    engine_model *old_model;
+    engine_eval *old_eval;
+    swap_current(st, &old_model, &old_eval);
+    engine_eval_free(old_eval);
+    engine_model_free(old_model);
 }
 
 /* Answers every write of the batch with the error and drops the batch. */
@@ -111,8 +122,9 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
     if (err == 0) {
         PGresult *r = db_txn_result(txn, st->commit_index);
         int64_t revision = atoll(PQgetvalue(r, 0, 0));
-        replace_current(st);
-        tenant_cache_account(st);
+        engine_model *old_model;
+        engine_eval *old_eval;
+        swap_current(st, &old_model, &old_eval);
         st->revision = revision;
         st->conflicts = 0;
         if (st->solo > 0)
@@ -121,6 +133,9 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
         st->batch = NULL;
         tenant_level_from_summary(st, &st->copy_summary, revision, tenant_batch_cause(batch),
                                   &st->level);
+        /* Committed: watchers and writers are told first, in this loop iteration; freeing
+         * the old pair and the cache's accounting (a walk of the model) come after. */
+        tenant_watchers_forward(&st->reg->watchers, &st->revision_seen, &st->level);
         int reload = 0;
         while (batch) {
             struct tenant_write *next = batch->next;
@@ -129,7 +144,9 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
             batch = next;
         }
         db_txn_free(txn);
-        tenant_watchers_forward(&st->reg->watchers, &st->revision_seen, &st->level);
+        engine_eval_free(old_eval);
+        engine_model_free(old_model);
+        tenant_cache_account(st);
         /* A notification that arrived while flushing named a later revision than ours:
          * another daemon committed after us, and our state does not hold its change. */
         if (st->revision_notified > revision)

@@ -1,9 +1,11 @@
 """ExportTenantStream through a real imsd: the canonical document in pieces, equal byte for
-byte to ExportTenant's; the evaluation window alone or the whole history; imsctl export."""
+byte to ExportTenant's; the evaluation window alone or the whole history; imsctl export; a
+long export ended by its token's revocation or expiry, as a watch is."""
 import json
 import os
 import subprocess
 import tempfile
+import time
 import unittest
 
 import grpc
@@ -117,6 +119,85 @@ class ExportStreamTest(unittest.TestCase):
         r = self.imsctl("export", self.slug, "--history", "some")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn(b"--history", r.stderr)
+
+
+class ExportStreamTokenTest(unittest.TestCase):
+    """A reader that stops reading keeps the export waiting (the daemon queues at most ~1 MiB
+    more); its token's end then ends the stream with the status a watch gets."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.daemon = Daemon()
+        cls.channel = cls.daemon.channel()
+        cls.op = imsd_token("operator")
+        cls.slug = unique("xr")
+        unary(cls.channel, "/ims.v1.Tenants/CreateTenant",
+              tenants_pb2.CreateTenantRequest(slug=cls.slug, display_name="Long " + cls.slug,
+                                              sector="it-services", size_band="small"),
+              tenants_pb2.Tenant, token=cls.op)
+        tid = psql("SELECT id FROM tenants WHERE slug = '%s'" % cls.slug)[0][0]
+        metric = psql("SELECT tm.metric_id FROM tenant_metrics tm WHERE tm.tenant_id = '%s' "
+                      "AND tm.enabled AND tm.metric_id NOT IN (SELECT metric_id FROM "
+                      "computed_metrics) ORDER BY tm.metric_id LIMIT 1" % tid)[0][0]
+        # ~18 MB of document: far more than the client and the daemon buffer between them.
+        psql("INSERT INTO metric_samples (tenant_id, metric_id, at, value) "
+             "SELECT '%s', '%s', now() - i * interval '1 minute', i / 7.0 "
+             "FROM generate_series(1, 200000) i" % (tid, metric))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.channel.close()
+        cls.daemon.stop()
+
+    def token(self, expires_at=""):
+        return unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                     tenants_pb2.CreateTokenRequest(role="operator", label=unique("export"),
+                                                    expires_at=expires_at),
+                     tenants_pb2.CreateTokenResponse, token=self.op)
+
+    def start(self, secret, first=True):
+        ser = lambda m: m.SerializeToString()  # noqa: E731
+        call = self.channel.unary_stream(
+            STREAM, request_serializer=ser,
+            response_deserializer=tenants_pb2.ExportTenantChunk.FromString)(
+                tenants_pb2.ExportTenantStreamRequest(tenant=self.slug,
+                                                      history=tenants_pb2.EXPORT_HISTORY_ALL),
+                metadata=[("authorization", "Bearer " + secret)], timeout=60)
+        self.addCleanup(call.cancel)
+        if first:
+            self.assertTrue(next(call).chunk.startswith(b"{"))
+        return call
+
+    def drain(self, call):
+        """Reads slowly to the end; the bytes read and the final status."""
+        got = 0
+        try:
+            for m in call:
+                got += len(m.chunk)
+                time.sleep(0.002)
+        except grpc.RpcError:
+            pass
+        return got, call.code(), call.details()
+
+    def test_revoked_token_ends_the_export(self):
+        made = self.token()
+        call = self.start(made.secret)
+        unary(self.channel, "/ims.v1.Tenants/RevokeToken",
+              tenants_pb2.RevokeTokenRequest(id=made.token.id),
+              tenants_pb2.RevokeTokenResponse, token=self.op)
+        got, code, details = self.drain(call)
+        self.assertEqual(code, grpc.StatusCode.UNAUTHENTICATED, details)
+        self.assertEqual(details, "token revoked")
+        self.assertLess(got, 200000 * 80)
+
+    def test_expired_token_ends_the_export(self):
+        at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 4))
+        call = self.start(self.token(expires_at=at).secret, first=False)
+        time.sleep(6)  # the token expires (during the head's statement or while waiting)
+        got, code, details = self.drain(call)
+        self.assertEqual(code, grpc.StatusCode.UNAUTHENTICATED, details)
+        self.assertEqual(details, "token expired")
+        self.assertLess(got, 200000 * 80)
 
 
 if __name__ == "__main__":

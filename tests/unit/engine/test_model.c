@@ -503,6 +503,46 @@ static void test_clone_is_independent(void **state)
     model_free(m);
 }
 
+/* A clone holds its incidents' lists in one block: replacing an incident's lists, adding
+ * incidents, cloning the clone and freeing in any order keep every model whole (ASan). */
+static void test_clone_incident_lists(void **state)
+{
+    (void)state;
+    engine_model *m = worked_example(), *c, *cc, *c3;
+    engine_error e;
+    const char *two[] = {"A.5.1", "A.8.13"};
+    engine_incident_input inc = {.id = "INC-2", .severity = 3, .controls = two,
+                                 .control_count = 2, .opened_at = T0 - DAYS(3)};
+    assert_int_equal(engine_incident_put(m, &inc, &e), 0);
+    engine_summary s_m, s_c, s_cc;
+    evaluate(m, T0, &s_m);
+    assert_int_equal(engine_model_clone(m, &c), 0);
+    assert_int_equal(engine_model_clone(c, &cc), 0);
+    /* In the clone: INC-1 gets other controls (its block lists are let go), INC-3 is new. */
+    const char *one[] = {"A.5.1"};
+    engine_incident_input upd = {.id = "INC-1", .severity = 5, .controls = one,
+                                 .control_count = 1, .opened_at = T0 - DAYS(2)};
+    assert_int_equal(engine_incident_put(c, &upd, &e), 0);
+    engine_incident_input add = {.id = "INC-3", .severity = 2, .controls = two,
+                                 .control_count = 2, .opened_at = T0 - DAYS(1)};
+    assert_int_equal(engine_incident_put(c, &add, &e), 0);
+    evaluate(c, T0, &s_c);
+    assert_true(s_c.security_level < s_m.security_level);
+    /* A clone of the changed clone (block and separately allocated lists mixed). */
+    assert_int_equal(engine_model_clone(c, &c3), 0);
+    engine_summary s_c3;
+    evaluate(c3, T0, &s_c3);
+    assert_near(s_c3.security_level, s_c.security_level);
+    model_free(c);
+    evaluate(cc, T0, &s_cc);
+    assert_near(s_cc.security_level, s_m.security_level);
+    evaluate(m, T0, &s_cc);
+    assert_near(s_cc.security_level, s_m.security_level);
+    model_free(m);
+    model_free(c3);
+    model_free(cc);
+}
+
 /* One state fed to two models that diverged after a clone is evaluated whole, never from
  * changes it cannot know about. */
 static void test_state_given_another_model(void **state)
@@ -602,6 +642,7 @@ int main(void)
         cmocka_unit_test(test_plan_and_explain_worked_example),
         cmocka_unit_test(test_next_due),
         cmocka_unit_test(test_clone_is_independent),
+        cmocka_unit_test(test_clone_incident_lists),
         cmocka_unit_test(test_state_given_another_model),
         cmocka_unit_test(test_api_errors),
     };
