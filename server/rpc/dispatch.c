@@ -104,6 +104,7 @@ static struct rpc_method_slot *find_method(struct rpc_server *s, const char *pat
 static void call_free(struct rpc_call *call)
 {
     rpc_inflight_leave(call);
+    rpc_client_stream_free(call);
     auth_lookup_cancel(&call->auth_wait);
     if (call->state_free && call->state)
         call->state_free(call->state);
@@ -233,10 +234,12 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
     grpc_call_limit_message_bytes(grpc, method_message_max(slot->method->name));
-    /* A watch lasts as long as its client looks, a streamed export as long as its history
-     * takes: no default deadline (keepalive PINGs still find a peer that is gone). */
+    /* A watch lasts as long as its client looks, a streamed export or import as long as
+     * its history takes: no default deadline (keepalive PINGs still find a peer that is
+     * gone). */
     if (strncmp(slot->method->name, "Watch", 5) == 0 ||
-        strcmp(slot->method->name, "ExportTenantStream") == 0)
+        strcmp(slot->method->name, "ExportTenantStream") == 0 ||
+        strcmp(slot->method->name, "ImportTenantStream") == 0)
         grpc_call_no_default_deadline(grpc);
     if (slot->permission->scope != SCOPE_NONE) {
         /* The token is resolved now, before any byte of the body is kept. */
@@ -255,6 +258,10 @@ static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, 
 {
     (void)user_data;
     struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->client_stream == RPC_CLIENT_STREAM_EACH) {
+        rpc_client_stream_message(call, data, len);
+        return;
+    }
     if (call->finished || call->busy)
         return;
     if (call->have_message) {
@@ -296,6 +303,10 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
 {
     (void)user_data;
     struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->client_stream == RPC_CLIENT_STREAM_EACH) {
+        rpc_client_stream_half_close(call);
+        return;
+    }
     if (call->finished)
         return;
     if (!call->have_message) {
