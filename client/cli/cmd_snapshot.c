@@ -1,4 +1,5 @@
 /* imsctl export / import: a tenant as a snapshot document (ims.v1.Tenants). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,18 +100,31 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
                 cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
-    char *doc = imsctl_read_file(pos[0]);
-    if (!doc)
+    /* Streamed in pieces (ImportTenantStream): no size limit, memory independent of the
+     * document; no deadline unless --timeout asks for one, as for export. */
+    FILE *in = strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "rb");
+    if (in == NULL) {
+        fprintf(stderr, "imsctl: INVALID_ARGUMENT: cannot read %s: %s\n", pos[0],
+                strerror(errno));
         return IMSCTL_EXIT_INVALID;
-    Ims__V1__ImportTenantRequest req = IMS__V1__IMPORT_TENANT_REQUEST__INIT;
-    req.slug = (char *)slug;
-    req.display_name = (char *)name;
-    req.sector = (char *)sector;
-    req.size_band = (char *)size;
-    req.snapshot = doc;
-    rc = imsctl_content_call(ctx, "/ims.v1.Tenants/ImportTenant", &req.base,
-                             &ims__v1__tenant__descriptor, NULL, NULL);
-    free(doc);
+    }
+    Ims__V1__ImportTenantChunk first = IMS__V1__IMPORT_TENANT_CHUNK__INIT;
+    first.slug = (char *)slug;
+    first.display_name = (char *)name;
+    first.sector = (char *)sector;
+    first.size_band = (char *)size;
+    ims_client *c = imsctl_client(ctx, &rc);
+    Ims__V1__Tenant *t = NULL;
+    if (c != NULL) {
+        if ((rc = ims_client_connect(c)) == 0 &&
+            (ctx->timeout_given || (rc = ims_client_set_timeout(c, 0)) == 0))
+            rc = ims_client_import_tenant_stream(c, &first, in, &t);
+        rc = rc != 0 ? imsctl_rpc_failed(ctx, rc) : imsctl_show(ctx, &t->base);
+    }
+    if (in != stdin)
+        fclose(in);
+    if (t != NULL)
+        protobuf_c_message_free_unpacked(&t->base, NULL);
     return rc;
 }
 
