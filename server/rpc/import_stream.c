@@ -270,7 +270,14 @@ static void head_work(void *p)
         j->rc = IMS_ENOMEM;
         snprintf(j->err.msg, sizeof j->err.msg, "out of memory");
     }
-    if (j->rc == 0)
+    /* A problem in a section read after the samples: the metrics were read well, and a
+     * sample of an unknown metric is still to be named first. */
+    if (j->rc != 0 && j->rc != IMS_ENOMEM && import_samples_after_samples(j->err.msg) &&
+        import_samples_metric_ids(j->head, &j->ids, &j->n_ids) != 0) {
+        j->rc = IMS_ENOMEM;
+        snprintf(j->err.msg, sizeof j->err.msg, "out of memory");
+    }
+    if (j->ids)
         qsort(j->ids, j->n_ids, sizeof *j->ids, compare_ids);
     free(records);
     engine_model_free(model);
@@ -296,8 +303,7 @@ static void head_done(struct rpc_call *call, void *p)
     /* The first problem the whole document's parse would name: the head's when it lies
      * in a section read before the samples, else the first sample's, else the head's. */
     char why[300];
-    int sample_bad = import_samples_first_error(&s->samples, j->rc == 0 ? j->ids : NULL, j->n_ids,
-                                                why, sizeof why);
+    int sample_bad = import_samples_first_error(&s->samples, j->ids, j->n_ids, why, sizeof why);
     if (j->rc != 0 && (!sample_bad || !import_samples_after_samples(j->err.msg)))
         fail_later(s, j->rc == IMS_ENOMEM ? IMS_GRPC_RESOURCE_EXHAUSTED : IMS_GRPC_INVALID_ARGUMENT,
                    "snapshot: %s", j->err.msg);

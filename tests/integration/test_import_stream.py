@@ -150,10 +150,15 @@ class ImportStreamTest(unittest.TestCase):
             d["threats"] = [{"id": 7}]
             d["samples"][4]["extra"] = 1
 
+        def bad_threat_and_unknown_metric(d):
+            d["threats"] = [{"id": 7}]
+            d["samples"][5]["metric"] = "no-such-metric"
+
         # (document, whether the message is the unary import's word for word)
         docs = [(broken(f), True) for f in (bad_time, unknown_metric,
                                             unknown_metric_before_bad_time,
-                                            bad_framework_and_sample, bad_threat_and_sample)]
+                                            bad_framework_and_sample, bad_threat_and_sample,
+                                            bad_threat_and_unknown_metric)]
         # Samples before metrics: the unknown metric is found once the metrics are read.
         d = json.loads(broken(unknown_metric))
         docs.append(('{"samples": %s, %s' % (json.dumps(d.pop("samples")), json.dumps(d)[1:]),
