@@ -700,6 +700,8 @@ void db_txn_abandon(struct db_txn *txn)
     c->txn = NULL;
     if (conn_begin_rollback(c) != 0)
         conn_fail(c, "rollback could not be sent");
+    else if (c->pool->txn_timeout_ms > 0) /* stopped while the transaction was held */
+        uv_timer_start(&c->timer, conn_txn_timed_out, (uint64_t)c->pool->txn_timeout_ms, 0);
 }
 
 int db_txn_cancel(struct db_txn *txn)
