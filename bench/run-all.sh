@@ -3,7 +3,8 @@
 # figures: imsd now, its floor measured in the same run, the ratio and the target.
 #
 #   bench/run-all.sh                 every row below (about 5 minutes on 2 vCPUs)
-#   READ_N=100000 LATENCY_COUNT=2000 INGEST_BATCHES=400 SCALE_TENANTS="100 1000" bench/run-all.sh
+#   READ_N=100000 LATENCY_COUNT=2000 INGEST_BATCHES=400 SCALE_TENANTS="100 1000" \
+#       IDLE_CONNECTIONS=10000 bench/run-all.sh
 #   SCALE_TENANTS="" skips the scale rows; IMS_BENCH_BUILD / IMS_BENCH_NO_BUILD as for the
 #   other scripts (bench/README.md). The raw output of each benchmark is kept in
 #   $OUT (default a new /tmp/ims-bench-all.XXXXXX) and named at the end.
@@ -17,6 +18,7 @@ latency_count=${LATENCY_COUNT:-2000}
 ingest_batches=${INGEST_BATCHES:-400}
 scale_tenants=${SCALE_TENANTS-100 1000}
 scale_budget=${SCALE_BUDGET_MB:-1024}
+idle_connections=${IDLE_CONNECTIONS:-10000}
 
 if [ "${IMS_BENCH_NO_BUILD:-0}" != 1 ]; then
     cmake -S "$top" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
@@ -32,6 +34,9 @@ N=$read_n "$here/read/run.sh" >"$out/read.txt" 2>&1
 N=$read_n "$here/read/floor.sh" >"$out/read-floor.txt" 2>&1
 COUNT=$latency_count "$here/latency/run.sh" >"$out/latency.txt" 2>&1
 BATCHES=$ingest_batches "$here/ingest/run.sh" >"$out/ingest.txt" 2>&1
+# RSS per idle h2c connection: the idle scenario of the abuse benchmark (each connection
+# sends the preface and its SETTINGS, then nothing).
+"$here/abuse/run.sh" "idle_connections=$idle_connections" >"$out/idle.txt" 2>&1
 for n in $scale_tenants; do
     TENANTS=$n BUDGET_MB=$scale_budget EVICTED_READS=0 "$here/scale/run.sh" \
         >"$out/scale-$n.txt" 2>&1
@@ -50,6 +55,7 @@ db_p99=$(kv "$out/latency.txt" db_single_row_commit p99_ms)
 ing=$(kv "$out/ingest.txt" daemon samples_per_s)
 copy1=$(sed -n '/^copy connections=1 /{s/.*rows_per_s=\([0-9]*\).*/\1/p;q}' "$out/ingest.txt")
 copy2=$(sed -n '/^copy connections=2 /{s/.*rows_per_s=\([0-9]*\).*/\1/p;q}' "$out/ingest.txt")
+idle_kib=$(sed -n 's/^idle connections: .*, \([0-9.]*\) KiB each.*/\1/p' "$out/idle.txt")
 eng=$(sed -n 's/^incremental update: *median *\([0-9.]*\) us.*/\1/p' "$out/engine.txt")
 
 echo
@@ -64,7 +70,8 @@ echo "| durable \`PushMetrics\` ingest | $ing samples/s | raw COPY 1 connection 
     "2 connections $copy2/s | $(ratio "$ing" "$copy1") / $(ratio "$ing" "$copy2") |" \
     "≥ 1.0 against 2 connections |"
 echo "| engine incremental update, large tenant | $eng µs median | — | — | ≤ 3 µs median |"
-echo "| idle h2c connection | not measured by this script | — | — | ≤ 16 KiB at 10,000 |"
+echo "| idle h2c connection | $idle_kib KiB RSS each at $idle_connections connections | — | — |" \
+    "≤ 16 KiB at 10,000 |"
 for n in $scale_tenants; do
     f=$out/scale-$n.txt
     echo "| $n tenants, budget ${scale_budget} MiB: first read (load) p50 / p99 |" \

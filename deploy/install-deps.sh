@@ -9,7 +9,7 @@ packages=(
     libuv1-dev libnghttp2-dev libprotobuf-c-dev protobuf-c-compiler libpq-dev libssl-dev
     libjansson-dev libinih-dev libcmocka-dev libcmark-dev
     postgresql postgresql-client openssl
-    python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client curl
+    python3 python3-grpcio python3-protobuf protobuf-compiler nghttp2-client nghttp2-server curl
     libhttp-parser-dev libsnappy-dev prometheus python3-snappy libsystemd-dev
     man-db bash-completion
     clang-14 libclang-rt-14-dev

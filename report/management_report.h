@@ -34,6 +34,7 @@ enum report_part {
     REPORT_AWARDS,    /* Improvement/ListAwards */
     REPORT_REVIEWS,   /* Improvement/ListReviews */
     REPORT_SCORECARD, /* Improvement/GetScorecard */
+    REPORT_DOCUMENTS, /* Documents/ListDocuments */
     REPORT_PART_COUNT
 };
 

@@ -35,6 +35,8 @@ static const struct {
     [REPORT_REVIEWS] = {"/ims.v1.Improvement/ListReviews",
                         &ims__v1__list_reviews_response__descriptor},
     [REPORT_SCORECARD] = {"/ims.v1.Improvement/GetScorecard", &ims__v1__scorecard__descriptor},
+    [REPORT_DOCUMENTS] = {"/ims.v1.Documents/ListDocuments",
+                          &ims__v1__list_documents_response__descriptor},
 };
 
 const char *report_part_method(enum report_part part)
@@ -63,6 +65,7 @@ static const ProtobufCMessageDescriptor *const inputs[REPORT_PART_COUNT] = {
     [REPORT_AWARDS] = &ims__v1__list_awards_request__descriptor,
     [REPORT_REVIEWS] = &ims__v1__list_reviews_request__descriptor,
     [REPORT_SCORECARD] = &ims__v1__get_scorecard_request__descriptor,
+    [REPORT_DOCUMENTS] = &ims__v1__list_documents_request__descriptor,
 };
 
 ProtobufCMessage *report_part_request(enum report_part part, const char *tenant)
@@ -110,6 +113,9 @@ ProtobufCMessage *report_part_request(enum report_part part, const char *tenant)
         break;
     case REPORT_REVIEWS:
         ((Ims__V1__ListReviewsRequest *)m)->page_size = PAGE;
+        break;
+    case REPORT_DOCUMENTS:
+        ((Ims__V1__ListDocumentsRequest *)m)->page_size = PAGE;
         break;
     default:
         break;
@@ -323,6 +329,7 @@ int report_render(const ProtobufCMessage *const p[REPORT_PART_COUNT], const char
     report_section_audits(t, p);
     report_section_awards(t, p, generated_at);
     report_section_objectives(t, p);
+    report_section_documents(t, p);
     report_section_plan(t, p);
     report_put(t, "</body></html>\n");
     return t->failed ? -1 : 0;

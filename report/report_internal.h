@@ -1,10 +1,12 @@
 /* Inside the report: writing text (report.c), the sections (report_sections.c, the Check
- * and Act ones in report_act.c), the SVG charts (svg.c). */
+ * and Act ones in report_act.c, documented information in report_docs.c), the SVG charts
+ * (svg.c). */
 #ifndef IMS_REPORT_INTERNAL_H
 #define IMS_REPORT_INTERNAL_H
 
 #include "ims/v1/assessments.pb-c.h"
 #include "ims/v1/continuity.pb-c.h"
+#include "ims/v1/documents.pb-c.h"
 #include "ims/v1/events.pb-c.h"
 #include "ims/v1/improvement.pb-c.h"
 #include "ims/v1/level.pb-c.h"
@@ -53,6 +55,7 @@ void report_section_audits(struct report_text *t, const ProtobufCMessage *const 
 void report_section_awards(struct report_text *t, const ProtobufCMessage *const *parts,
                            const char *now);
 void report_section_objectives(struct report_text *t, const ProtobufCMessage *const *parts);
+void report_section_documents(struct report_text *t, const ProtobufCMessage *const *parts);
 void report_section_plan(struct report_text *t, const ProtobufCMessage *const *parts);
 
 #endif

@@ -4,6 +4,18 @@
 #
 #   bench/read/floor.sh             N=20000 STREAMS=100 CONNECTIONS=4 by default
 set -euo pipefail
+# nghttpd comes with Debian's nghttp2-server (h2load and nghttp with nghttp2-client, which
+# deploy/install-deps.sh installs): installed here when missing, as root or through sudo.
+if ! command -v nghttpd >/dev/null; then
+    sudo=()
+    [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+    echo "floor: nghttpd is missing: apt-get install nghttp2-server" >&2
+    if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 \
+        install -y -qq --no-install-recommends nghttp2-server >&2 || ! command -v nghttpd >/dev/null; then
+        echo "floor: could not install it; run as root: apt-get install nghttp2-server" >&2
+        exit 1
+    fi
+fi
 n=${N:-20000}
 streams=${STREAMS:-100}
 connections=${CONNECTIONS:-4}
@@ -24,7 +36,13 @@ for _ in $(seq 1 50); do
     curl -s --http2-prior-knowledge -o /dev/null "http://127.0.0.1:$port/" && break
     sleep 0.1
 done
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+cpu_before=$(cpu_ticks "$pid")
 timeout 300 h2load -H 'content-type: application/grpc' -H 'te: trailers' \
     -H 'authorization: Bearer x' -d "$work/request.bin" -m "$streams" -c "$connections" \
     -n "$n" "http://127.0.0.1:$port/ims.v1.Level/GetSecurityLevel" >"$work/h2load.txt"
+cpu_after=$(cpu_ticks "$pid")
 grep -E '^finished in|^requests:|^status codes:' "$work/h2load.txt"
+# nghttpd's own CPU time during the run, per request (see run.sh).
+awk -v t0="$cpu_before" -v t1="$cpu_after" -v hz="$(getconf CLK_TCK)" -v n="$n" 'BEGIN {
+    printf "cpu seconds=%.2f cpu_us_per_call=%.2f\n", (t1 - t0) / hz, (t1 - t0) / hz * 1e6 / n }'

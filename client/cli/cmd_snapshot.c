@@ -47,8 +47,7 @@ static int export_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     } else if (strcmp(history, "window") == 0) {
         req.history = IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_WINDOW;
     } else {
-        fprintf(stderr, "imsctl: --history: window or all\nusage: imsctl export %s\n",
-                cmd->usage);
+        fprintf(stderr, "imsctl: --history: window or all\nusage: imsctl export %s\n", cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
     ims_client *c = imsctl_client(ctx, &rc);
@@ -87,16 +86,22 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
 {
     const char *pos[argc + 1];
     int npos;
-    const char *slug = NULL, *name = NULL, *sector = NULL, *size = NULL;
-    imsctl_flag flags[] = {IMSCTL_STRING("slug", &slug), IMSCTL_STRING("name", &name),
-                           IMSCTL_STRING("sector", &sector), IMSCTL_STRING("size", &size),
+    const char *slug = NULL, *name = NULL, *sector = NULL, *size = NULL, *schema = NULL;
+    long version = 0;
+    imsctl_flag flags[] = {IMSCTL_STRING("slug", &slug),
+                           IMSCTL_STRING("name", &name),
+                           IMSCTL_STRING("sector", &sector),
+                           IMSCTL_STRING("size", &size),
+                           IMSCTL_STRING("schema", &schema),
+                           IMSCTL_INT("schema-version", &version, 1, 1000000),
                            IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
     if (!slug || !name || !sector || !size) {
-        fprintf(stderr, "imsctl: --slug, --name, --sector and --size are required\nusage: "
-                        "imsctl import %s\n",
+        fprintf(stderr,
+                "imsctl: --slug, --name, --sector and --size are required\nusage: "
+                "imsctl import %s\n",
                 cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
@@ -104,8 +109,7 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
      * document; no deadline unless --timeout asks for one, as for export. */
     FILE *in = strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "rb");
     if (in == NULL) {
-        fprintf(stderr, "imsctl: INVALID_ARGUMENT: cannot read %s: %s\n", pos[0],
-                strerror(errno));
+        fprintf(stderr, "imsctl: INVALID_ARGUMENT: cannot read %s: %s\n", pos[0], strerror(errno));
         return IMSCTL_EXIT_INVALID;
     }
     Ims__V1__ImportTenantChunk first = IMS__V1__IMPORT_TENANT_CHUNK__INIT;
@@ -113,6 +117,8 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     first.display_name = (char *)name;
     first.sector = (char *)sector;
     first.size_band = (char *)size;
+    first.schema_id = (char *)(schema ? schema : "");
+    first.schema_version = (int32_t)version;
     ims_client *c = imsctl_client(ctx, &rc);
     Ims__V1__Tenant *t = NULL;
     if (c != NULL) {
@@ -136,8 +142,12 @@ static const imsctl_command export_commands[] = {
 };
 
 static const imsctl_command import_commands[] = {
-    {NULL, "FILE --slug S --name N --sector X --size micro|small|medium",
-     "Creates a new tenant from a snapshot document (all or nothing).", import_run},
+    {NULL,
+     "FILE --slug S --name N --sector X --size micro|small|medium [--schema ID "
+     "[--schema-version N]]",
+     "Creates a new tenant from a snapshot document (all or nothing), on the schema given or "
+     "the best one for sector and size.",
+     import_run},
     {0},
 };
 

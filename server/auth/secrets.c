@@ -3,6 +3,7 @@
 #include "auth.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,28 @@ int auth_token_generate(char *out)
     return 0;
 }
 
+/* SHA-256 fetched once: a digest named by EVP_sha256() is looked up again in the
+ * provider at every use, which costs more than hashing a token. */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_fetched;
+
+static void sha256_fetch(void)
+{
+    sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
 void auth_token_hash_hex(const char *token, char *out)
 {
+    static const char digits[] = "0123456789abcdef";
+    (void)pthread_once(&sha256_once, sha256_fetch);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(token, strlen(token), md, &len, EVP_sha256(), NULL);
-    for (unsigned int i = 0; i < len; i++)
-        sprintf(out + 2 * i, "%02x", md[i]);
+    EVP_Digest(token, strlen(token), md, &len, sha256_fetched ? sha256_fetched : EVP_sha256(),
+               NULL);
+    for (unsigned int i = 0; i < len; i++) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 15];
+    }
     out[2 * len] = '\0';
 }
 

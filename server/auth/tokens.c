@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "ims/error.h"
+#include "token_memo.h"
 
 #define FLIGHT_BUCKETS 256
 
@@ -45,6 +46,7 @@ struct auth_tokens {
     auth_fetch_fn fetch;
     auth_clock_fn now;
     void *ctx;
+    struct token_memo memo; /* the hashes of the tokens seen last */
 };
 
 static size_t hash_index(const char *hash, size_t buckets)
@@ -173,6 +175,7 @@ void auth_tokens_free(struct auth_tokens *tokens)
     }
     table_clear(&tokens->positive);
     table_clear(&tokens->negative);
+    token_memo_clear(&tokens->memo);
     free(tokens->positive.buckets);
     free(tokens->negative.buckets);
     free(tokens);
@@ -265,7 +268,7 @@ void auth_lookup(struct auth_tokens *tokens, const char *token, struct auth_wait
 {
     assert(!wait->flight); /* one lookup at a time per waiter */
     char hash[65];
-    auth_token_hash_hex(token, hash);
+    token_memo_hash(&tokens->memo, token, hash);
     uint64_t now = tokens->now(tokens->ctx);
 
     struct entry *e = table_find(&tokens->positive, hash);

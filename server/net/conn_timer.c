@@ -1,14 +1,15 @@
 /* The deadlines of one connection, on one libuv timer armed for the earliest: the TLS
  * handshake, the client's connection preface, a request header block left open, idleness
- * without streams, and keepalive PINGs while streams are open (a watch stream may last
- * for days, but a peer that is gone must not hold it). */
+ * without streams, keepalive PINGs while streams are open (a watch stream may last for
+ * days, but a peer that is gone must not hold it), and its calls' default deadlines. */
 #include <stddef.h>
 
 #include "container.h"
+#include "grpc_call_internal.h"
 #include "grpc_server_internal.h"
 #include "h2_session.h"
 
-enum timer_action { ACT_NONE, ACT_CLOSE, ACT_TIMEOUT, ACT_IDLE, ACT_PING };
+enum timer_action { ACT_NONE, ACT_CLOSE, ACT_TIMEOUT, ACT_IDLE, ACT_PING, ACT_DEADLINE };
 
 struct due {
     uint64_t at; /* 0: nothing due */
@@ -48,6 +49,8 @@ static struct due next_due(const struct h2_conn *conn)
     if (conn->headers_since_ms != 0 && c->headers_timeout_ms != 0)
         consider(&d, conn->headers_since_ms + c->headers_timeout_ms, ACT_TIMEOUT,
                  "request headers not completed in time");
+    if (conn->default_deadlines != NULL)
+        consider(&d, conn->default_deadlines->deadline, ACT_DEADLINE, NULL);
     if (conn->calls == NULL) {
         if (conn->idle_since_ms != 0 && c->idle_timeout_ms != 0)
             consider(&d, conn->idle_since_ms + c->idle_timeout_ms, ACT_IDLE, "idle");
@@ -107,6 +110,9 @@ static void on_timer(uv_timer_t *timer)
         case ACT_PING:
             conn->ping_sent_ms = now;
             h2_conn_ping(conn);
+            break;
+        case ACT_DEADLINE:
+            grpc_call_expire_default_deadlines(conn, now);
             break;
         case ACT_NONE:
             break;

@@ -67,15 +67,31 @@ static void on_timer_closed(uv_handle_t *handle)
     call_free(container_of(handle, struct grpc_call, timer));
 }
 
+/* Off the connection's default-deadline list, if on it. */
+static void call_unlist_deadline(struct grpc_call *call)
+{
+    if (!call->default_deadline)
+        return;
+    call->default_deadline = 0;
+    struct h2_conn *conn = call->conn;
+    if (call->dl_prev != NULL)
+        call->dl_prev->dl_next = call->dl_next;
+    else
+        conn->default_deadlines = call->dl_next;
+    if (call->dl_next != NULL)
+        call->dl_next->dl_prev = call->dl_prev;
+    else
+        conn->default_deadlines_last = call->dl_prev;
+    call->dl_prev = call->dl_next = NULL;
+}
+
 static void call_release(struct grpc_call *call)
 {
     if (call->stream_ref || call->dispatcher_ref)
         return;
-    for (size_t i = 0; i < call->header_count; i++) {
-        free(call->headers[i].name);
-        free(call->headers[i].value);
-    }
+    call_unlist_deadline(call);
     free(call->headers);
+    free(call->header_text);
     grpc_deframer_free(&call->deframer);
     call->app_held = 0;
     h2_flow_hold(call, 0);
@@ -111,6 +127,7 @@ static void call_stop_timer(struct grpc_call *call)
 {
     if (call->timer_open)
         uv_timer_stop(&call->timer);
+    call_unlist_deadline(call);
 }
 
 static void call_deliver_cancel(struct grpc_call *call)
@@ -151,21 +168,36 @@ void grpc_call_stream_closed(struct grpc_call *call)
 
 static const char *find_header(const struct grpc_call *call, const char *name)
 {
+    size_t len = strlen(name);
     for (size_t i = 0; i < call->header_count; i++) {
-        if (strcmp(call->headers[i].name, name) == 0)
-            return call->headers[i].value;
+        const struct grpc_call_header *h = &call->headers[i];
+        if (h->name_len == len && memcmp(call->header_text + h->name, name, len) == 0)
+            return call->header_text + h->value;
     }
     return NULL;
 }
 
-static char *copy_text(const uint8_t *data, size_t len)
+/* Appends data and a NUL to the call's header text; its offset, or -1 when memory is
+ * short. */
+static long append_text(struct grpc_call *call, const uint8_t *data, size_t len)
 {
-    char *text = malloc(len + 1);
-    if (text != NULL) {
-        memcpy(text, data, len);
-        text[len] = '\0';
+    size_t need = call->header_text_len + len + 1;
+    if (need > call->header_text_cap) {
+        size_t cap = call->header_text_cap ? call->header_text_cap : 512;
+        while (cap < need)
+            cap *= 2;
+        char *grown = realloc(call->header_text, cap);
+        if (grown == NULL)
+            return -1;
+        call->header_text = grown;
+        call->header_text_cap = cap;
     }
-    return text;
+    size_t at = call->header_text_len;
+    if (len > 0)
+        memcpy(call->header_text + at, data, len);
+    call->header_text[at + len] = '\0';
+    call->header_text_len = need;
+    return (long)at;
 }
 
 int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t name_len,
@@ -183,15 +215,17 @@ int grpc_call_add_header(struct grpc_call *call, const uint8_t *name, size_t nam
         call->headers = grown;
         call->header_cap = cap;
     }
-    char *name_copy = copy_text(name, name_len);
-    char *value_copy = copy_text(value, value_len);
-    if (name_copy == NULL || value_copy == NULL) {
-        free(name_copy);
-        free(value_copy);
+    /* Both or neither: a failed value leaves the name's bytes unused, never indexed. */
+    size_t mark = call->header_text_len;
+    long name_at = append_text(call, name, name_len);
+    long value_at = name_at < 0 ? -1 : append_text(call, value, value_len);
+    if (value_at < 0) {
+        call->header_text_len = mark;
         return IMS_ENOMEM;
     }
-    call->headers[call->header_count].name = name_copy;
-    call->headers[call->header_count].value = value_copy;
+    call->headers[call->header_count].name = (uint32_t)name_at;
+    call->headers[call->header_count].value = (uint32_t)value_at;
+    call->headers[call->header_count].name_len = (uint32_t)name_len;
     call->header_count++;
     return 0;
 }
@@ -240,10 +274,25 @@ static void send_http_error(struct grpc_call *call, const char *status)
     submit_headers_only(call, nva, 1);
 }
 
+/* A grpc-status value as text (out: at least 12 bytes). */
+static void status_text(int status, char *out)
+{
+    if (status >= 0 && status < 10) {
+        out[0] = (char)('0' + status);
+        out[1] = '\0';
+    } else if (status >= 10 && status < 100) {
+        out[0] = (char)('0' + status / 10);
+        out[1] = (char)('0' + status % 10);
+        out[2] = '\0';
+    } else {
+        snprintf(out, 12, "%d", status);
+    }
+}
+
 static int submit_trailers(struct grpc_call *call)
 {
     char status[16];
-    snprintf(status, sizeof status, "%d", call->status);
+    status_text(call->status, status);
     nghttp2_nv nva[] = {
         NV("grpc-status", status, strlen(status)),
         NV("grpc-message", call->status_message,
@@ -289,12 +338,12 @@ static void call_respond(struct grpc_call *call, int status, const char *message
     char *encoded = encode_message(message);
     if (!call->response_started) {
         static const char content_type[] = "application/grpc";
-        char status_text[16];
-        snprintf(status_text, sizeof status_text, "%d", status);
+        char status_value[16];
+        status_text(status, status_value);
         nghttp2_nv nva[] = {
             NV(":status", "200", 3),
             NV("content-type", content_type, sizeof content_type - 1),
-            NV("grpc-status", status_text, strlen(status_text)),
+            NV("grpc-status", status_value, strlen(status_value)),
             NV("grpc-message", encoded, encoded ? strlen(encoded) : 0),
         };
         submit_headers_only(call, nva, encoded ? 4 : 3);
@@ -480,7 +529,17 @@ static void on_deadline(uv_timer_t *timer)
     struct grpc_call *call = container_of(timer, struct grpc_call, timer);
     if (!call_is_live(call))
         return;
-    if (call->default_deadline) {
+    call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
+}
+
+void grpc_call_expire_default_deadlines(struct h2_conn *conn, uint64_t now)
+{
+    struct grpc_call *call;
+    while (conn->state < H2_CONN_CLOSING && (call = conn->default_deadlines) != NULL &&
+           call->deadline <= now) {
+        call_unlist_deadline(call);
+        if (!call_is_live(call))
+            continue;
         char message[160];
         call_server(call)->stats.calls_default_deadline++;
         snprintf(message, sizeof message,
@@ -488,25 +547,29 @@ static void on_deadline(uv_timer_t *timer)
                  " ms for calls without grpc-timeout)",
                  call_server(call)->config.default_deadline_ms);
         call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, message);
-        return;
     }
-    call_fail(call, IMS_GRPC_DEADLINE_EXCEEDED, "deadline exceeded");
 }
 
 /* After on_call_start: a call that came without grpc-timeout gets the server's default,
- * unless the dispatcher exempted it. */
+ * unless the dispatcher exempted it. Every such deadline has the same length, so the
+ * connection keeps them in a list in start order and its one timer serves them. */
 static void arm_default_deadline(struct grpc_call *call)
 {
     uint32_t ms = call_server(call)->config.default_deadline_ms;
-    if (call->timer_open || call->no_default_deadline || ms == 0 || !call_is_live(call))
+    if (call->timer_open || call->default_deadline || call->no_default_deadline || ms == 0 ||
+        !call_is_live(call))
         return;
-    uv_loop_t *loop = call_server(call)->loop;
-    if (uv_timer_init(loop, &call->timer) < 0)
-        return;
-    call->timer_open = 1;
+    struct h2_conn *conn = call->conn;
     call->default_deadline = 1;
-    call->deadline = uv_now(loop) + ms;
-    uv_timer_start(&call->timer, on_deadline, ms, 0);
+    call->deadline = uv_now(call_server(call)->loop) + ms;
+    call->dl_next = NULL;
+    call->dl_prev = conn->default_deadlines_last;
+    if (conn->default_deadlines_last != NULL)
+        conn->default_deadlines_last->dl_next = call;
+    else
+        conn->default_deadlines = call;
+    conn->default_deadlines_last = call;
+    h2_timer_update(conn);
 }
 
 /* Returns 0 when the call may start, or refuses it. */
@@ -663,7 +726,7 @@ int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t l
         call->out_pos = 0;
     }
     if (call->out_len + need > call->out_cap) {
-        size_t cap = call->out_cap ? call->out_cap : 1024;
+        size_t cap = call->out_cap ? call->out_cap : 256;
         while (cap < call->out_len + need)
             cap *= 2;
         uint8_t *grown = realloc(call->out, cap);

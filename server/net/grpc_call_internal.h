@@ -22,9 +22,11 @@ enum grpc_call_state {
     GRPC_CALL_CANCELLED,   /* reset, connection loss, deadline or bad request after start */
 };
 
+/* A request header: offsets of its NUL-terminated name and value in the call's
+ * header_text (one buffer for all of them, grown while the header block arrives). */
 struct grpc_call_header {
-    char *name;
-    char *value;
+    uint32_t name, value;
+    uint32_t name_len;
 };
 
 struct grpc_call {
@@ -37,6 +39,8 @@ struct grpc_call {
     int cancel_delivered;
     struct grpc_call_header *headers;
     size_t header_count, header_cap, header_bytes;
+    char *header_text;
+    size_t header_text_len, header_text_cap;
     struct grpc_deframer deframer;
     uint64_t deadline;
     int timer_open;
@@ -56,7 +60,9 @@ struct grpc_call {
     size_t held_partial;     /* of held: the deframer's partial message */
     int input_paused;        /* grpc_call_pause_input() */
     int no_default_deadline; /* grpc_call_no_default_deadline() */
-    int default_deadline;    /* the deadline timer is the server's default */
+    int default_deadline;    /* the deadline is the server's default: no timer of its own,
+                              * on the connection's list (below) until it responds */
+    struct grpc_call *dl_prev, *dl_next; /* in conn's default-deadline list */
     struct grpc_call *prev, *next; /* in conn->calls */
 };
 
@@ -83,6 +89,9 @@ int grpc_call_needs_reset(const struct grpc_call *call);
 /* The stream is gone (closed, reset, or the connection closed): cancels a live call and
  * drops the stream's reference. */
 void grpc_call_stream_closed(struct grpc_call *call);
+
+/* The connection's timer fired: ends every call whose default deadline has passed. */
+void grpc_call_expire_default_deadlines(struct h2_conn *conn, uint64_t now);
 
 /* nghttp2 data source callback for the response body. */
 ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uint8_t *buf,

@@ -32,6 +32,7 @@ static void server_free(struct grpc_server *server)
     free(server->listeners);
     peer_count_clear(&server->peers);
     free(server->read_buffer);
+    h2_spare_writes_free(server);
     free(server);
 }
 

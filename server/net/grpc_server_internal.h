@@ -15,6 +15,7 @@
 
 struct net_listener;
 struct h2_conn;
+struct conn_write;
 
 struct grpc_server {
     uv_loop_t *loop;
@@ -32,6 +33,10 @@ struct grpc_server {
     struct peer_count peers; /* open connections per client address */
     /* Every connection reads into this one buffer: a read is handled before the next. */
     char *read_buffer;
+    /* Write buffers whose write completed, kept for the next ones (h2_session.c): a
+     * buffer of this size per flush would otherwise be a large malloc and free each time. */
+    struct conn_write *spare_writes;
+    unsigned spare_write_count;
     unsigned long long next_conn_id;
     /* Listeners, connections and the grace timer not yet freed: the server goes when
      * this reaches zero during shutdown. */

@@ -14,19 +14,9 @@
 #include "ims/error.h"
 #include "listener.h"
 
-/* nghttp2 output is gathered into writes of about this size; the next batch is produced
- * only when the previous write completed, so a peer that does not read stops us. */
-#define WRITE_BATCH_BYTES 65536
 /* A bigger stream window than HTTP/2's 64 KiB keeps large messages from stalling. */
 #define STREAM_WINDOW_BYTES (1 << 20)
 #define CONNECTION_WINDOW_BYTES (4 << 20)
-
-struct conn_write {
-    uv_write_t req;
-    struct h2_conn *conn;
-    size_t len, cap;
-    uint8_t data[];
-};
 
 /* Tells the owner something about this connection. */
 static void conn_event(const struct h2_conn *conn, enum net_event_kind kind, const char *reason,
@@ -178,7 +168,7 @@ static void on_write(uv_write_t *req, int status)
 {
     struct conn_write *write = container_of(req, struct conn_write, req);
     struct h2_conn *conn = write->conn;
-    free(write);
+    write_give_back(conn->server, write);
     conn->write_pending = 0;
     if (conn->state >= H2_CONN_CLOSING)
         return;
@@ -190,29 +180,6 @@ static void on_write(uv_write_t *req, int status)
     h2_conn_flush(conn);
 }
 
-static int write_append(struct conn_write **write, const uint8_t *data, size_t len)
-{
-    struct conn_write *w = *write;
-    size_t have = w ? w->len : 0;
-    size_t cap = w ? w->cap : 0;
-    if (have + len > cap) {
-        size_t next = cap ? cap : 16384;
-        while (next < have + len)
-            next *= 2;
-        struct conn_write *grown = realloc(w, sizeof *w + next);
-        if (grown == NULL)
-            return IMS_ENOMEM;
-        if (w == NULL)
-            grown->len = 0;
-        grown->cap = next;
-        w = grown;
-        *write = w;
-    }
-    memcpy(w->data + w->len, data, len);
-    w->len += len;
-    return 0;
-}
-
 /* Moves nghttp2's output (through TLS when on) into one write buffer. */
 static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
 {
@@ -221,7 +188,7 @@ static int conn_collect_output(struct h2_conn *conn, struct conn_write **write)
     if (conn->state != H2_CONN_HANDSHAKE && conn->close_reason == NULL) {
         size_t total = 0;
         conn->in_session++;
-        while (total < WRITE_BATCH_BYTES) {
+        while (total < H2_WRITE_BATCH_BYTES) {
             const uint8_t *data;
             ssize_t n = nghttp2_session_mem_send(conn->session, &data);
             if (n < 0) {
@@ -264,11 +231,11 @@ void h2_conn_flush(struct h2_conn *conn)
 {
     if (conn->state >= H2_CONN_CLOSING || conn->write_pending || conn->in_session)
         return;
-    struct conn_write *write = NULL;
+    struct conn_write *write = write_take(conn->server);
     int rc = conn_collect_output(conn, &write);
     (void)rc; /* on failure close_reason is set: what was gathered still goes out */
     if (write == NULL || write->len == 0) {
-        free(write);
+        write_give_back(conn->server, write);
         conn_maybe_close(conn);
         return;
     }
@@ -276,7 +243,7 @@ void h2_conn_flush(struct h2_conn *conn)
     uv_buf_t buf = uv_buf_init((char *)write->data, (unsigned)write->len);
     rc = uv_write(&write->req, &conn->h.stream, &buf, 1, on_write);
     if (rc < 0) {
-        free(write);
+        write_give_back(conn->server, write);
         h2_conn_close(conn, uv_strerror(rc));
         return;
     }
@@ -479,6 +446,9 @@ static int conn_session_new(struct h2_conn *conn)
     }
     /* Windows are given back by flow.c as bytes are handled, not as they arrive. */
     nghttp2_option_set_no_auto_window_update(option, 1);
+    /* gRPC has no use for RFC 7540 priorities: closed streams are not kept for a
+     * dependency tree (see also the setting below). */
+    nghttp2_option_set_no_closed_streams(option, 1);
     int rc = nghttp2_session_server_new2(&conn->session, callbacks, conn, option);
     nghttp2_option_del(option);
     nghttp2_session_callbacks_del(callbacks);
@@ -490,8 +460,10 @@ static int conn_session_new(struct h2_conn *conn)
         {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, STREAM_WINDOW_BYTES},
         {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE,
          c->max_header_list_bytes ? c->max_header_list_bytes : H2_MAX_HEADER_LIST_BYTES},
+        {NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES, 1},
     };
-    if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings, 3) != 0 ||
+    if (nghttp2_submit_settings(conn->session, NGHTTP2_FLAG_NONE, settings,
+                                sizeof settings / sizeof settings[0]) != 0 ||
         nghttp2_session_set_local_window_size(conn->session, NGHTTP2_FLAG_NONE, 0,
                                               CONNECTION_WINDOW_BYTES) != 0)
         return IMS_ENOMEM;

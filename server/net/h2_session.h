@@ -51,6 +51,9 @@ struct h2_conn {
     int input_done;           /* never read again (protocol error or failure) */
     const char *close_reason; /* set: stop reading, close once output is written */
     struct grpc_call *calls;  /* calls on open streams */
+    /* Calls under the server's default deadline, in the order they started: all have the
+     * same length, so the first is due first. The connection's timer serves them. */
+    struct grpc_call *default_deadlines, *default_deadlines_last;
     struct h2_conn *prev, *next;
     char address[INET6_ADDRSTRLEN]; /* the peer's IP, counted in server->peers; "" for none */
     /* Timeouts (conn_timer.c): one timer armed for the earliest of them. */
@@ -81,6 +84,31 @@ int h2_conn_adopt(struct grpc_server *server, int fd);
 
 /* Writes what nghttp2 has to send, now or when the write in flight completes. */
 void h2_conn_flush(struct h2_conn *conn);
+
+/* --- conn_write.c --- */
+
+/* nghttp2 output is gathered into writes of about this size; the next batch is produced
+ * only when the previous write completed, so a peer that does not read stops us. */
+#define H2_WRITE_BATCH_BYTES 65536
+
+/* One uv_write's bytes. */
+struct conn_write {
+    uv_write_t req;
+    struct h2_conn *conn;
+    struct conn_write *next_spare;
+    size_t len, cap;
+    uint8_t data[];
+};
+
+/* A buffer for new output: a spare one kept by the server, or NULL (write_append makes
+ * one). */
+struct conn_write *write_take(struct grpc_server *server);
+/* Appends len bytes, growing (or making) *write. Returns 0 or IMS_ENOMEM. */
+int write_append(struct conn_write **write, const uint8_t *data, size_t len);
+/* The write completed or never started: the buffer is kept for the next one, or freed. */
+void write_give_back(struct grpc_server *server, struct conn_write *write);
+/* Frees the buffers the server keeps (at the server's end). */
+void h2_spare_writes_free(struct grpc_server *server);
 
 /* Graceful end: GOAWAY, then close when the streams it covers are done. */
 void h2_conn_drain(struct h2_conn *conn);

@@ -308,9 +308,9 @@ void rpc_access_check(struct rpc_call *call)
 
 static const char *request_tenant(const struct rpc_call *call)
 {
-    const ProtobufCFieldDescriptor *f =
-        protobuf_c_message_descriptor_get_field_by_name(call->request->descriptor, "tenant");
-    if (!f || f->type != PROTOBUF_C_TYPE_STRING || f->label == PROTOBUF_C_LABEL_REPEATED)
+    /* The request is always of the method's input type (dispatch.c checks it). */
+    const ProtobufCFieldDescriptor *f = call->slot->tenant_field;
+    if (!f)
         return NULL;
     const char *const *value = (const char *const *)((const char *)call->request + f->offset);
     return *value;
@@ -396,7 +396,9 @@ static void call_authorized(struct rpc_call *call)
     }
     const char *known = tenant_ref_find(call->server, tenant);
     if (known) {
-        snprintf(call->tenant, sizeof call->tenant, "%s", known);
+        size_t len = strlen(known); /* an id this cache made: a UUID's text */
+        memcpy(call->tenant, known, len < sizeof call->tenant ? len + 1 : sizeof call->tenant);
+        call->tenant[sizeof call->tenant - 1] = '\0';
         call_tenant_known(call, 1);
         return;
     }

@@ -8,6 +8,7 @@
 #include "grpc_server.h"
 #include "inflight.h"
 #include "ims/error.h"
+#include "level_cache.h"
 #include "log.h"
 #include "server.h"
 
@@ -47,6 +48,7 @@ void rpc_server_free(struct rpc_server *server)
         return;
     rpc_access_free(server);
     rpc_inflight_free(server);
+    level_cache_free(server->level_cache);
     free(server);
 }
 
@@ -63,6 +65,34 @@ struct db_pool *rpc_server_pool(const struct rpc_server *server)
 struct tenant_registry *rpc_server_tenants(const struct rpc_server *server)
 {
     return server->tenants;
+}
+
+/* The largest request message a method takes: the configured max_message_bytes for the
+ * bulk methods, less for the rest, so that no peer makes a read buffer megabytes. */
+#define READ_MESSAGE_MAX (64u * 1024)
+#define WRITE_MESSAGE_MAX (1024u * 1024)
+#define CLIENT_STREAM_MAX_MESSAGES 16 /* a client stream's bytes: this many largest messages */
+
+static size_t method_message_max(const char *name)
+{
+    static const char *const bulk[] = {"PushMetrics", "StreamMetrics", "ImportTenant",
+                                       "ImportAnswers", "SetAnswers"};
+    for (size_t i = 0; i < sizeof bulk / sizeof bulk[0]; i++)
+        if (strcmp(name, bulk[i]) == 0)
+            return SIZE_MAX;
+    static const char *const reads[] = {"Get", "List", "Watch", "Verify", "Export", "Check"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strncmp(name, reads[i], strlen(reads[i])) == 0)
+            return READ_MESSAGE_MAX;
+    return WRITE_MESSAGE_MAX;
+}
+
+static uint32_t path_hash(const char *path)
+{
+    uint32_t h = 2166136261u;
+    for (; *path; path++)
+        h = (h ^ (unsigned char)*path) * 16777619u;
+    return h;
 }
 
 int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
@@ -86,6 +116,23 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
         slot->method = m;
         slot->handler = entries[i].handler;
         slot->client_stream = entries[i].client_stream;
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(m->input, "tenant");
+        slot->tenant_field = f && f->type == PROTOBUF_C_TYPE_STRING &&
+                                     f->label != PROTOBUF_C_LABEL_REPEATED
+                                 ? f
+                                 : NULL;
+        slot->message_max = method_message_max(m->name);
+        /* A watch lasts as long as its client looks, a streamed export or import as long
+         * as its history takes: no default deadline (keepalive PINGs still find a peer that
+         * is gone). */
+        slot->no_default_deadline =
+            strncmp(m->name, "Watch", 5) == 0 || strcmp(m->name, "ExportTenantStream") == 0 ||
+            strcmp(m->name, "ImportTenantStream") == 0;
+        uint32_t b = path_hash(slot->path) % RPC_METHOD_BUCKETS;
+        while (server->method_index[b] != 0)
+            b = (b + 1) % RPC_METHOD_BUCKETS;
+        server->method_index[b] = (uint16_t)(server->method_count + 1);
         server->method_count++;
     }
     return 0;
@@ -93,9 +140,12 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
 
 static struct rpc_method_slot *find_method(struct rpc_server *s, const char *path)
 {
-    for (int i = 0; i < s->method_count; i++)
-        if (strcmp(s->methods[i].path, path) == 0)
-            return &s->methods[i];
+    for (uint32_t b = path_hash(path) % RPC_METHOD_BUCKETS; s->method_index[b] != 0;
+         b = (b + 1) % RPC_METHOD_BUCKETS) {
+        struct rpc_method_slot *slot = &s->methods[s->method_index[b] - 1];
+        if (strcmp(slot->path, path) == 0)
+            return slot;
+    }
     return NULL;
 }
 
@@ -189,26 +239,6 @@ void rpc_call_end(struct rpc_call *call, int status, const char *message)
 
 /* --- the dispatcher given to net/ --- */
 
-/* The largest request message a method takes: the configured max_message_bytes for the
- * bulk methods, less for the rest, so that no peer makes a read buffer megabytes. */
-#define READ_MESSAGE_MAX (64u * 1024)
-#define WRITE_MESSAGE_MAX (1024u * 1024)
-#define CLIENT_STREAM_MAX_MESSAGES 16 /* a client stream's bytes: this many largest messages */
-
-static size_t method_message_max(const char *name)
-{
-    static const char *const bulk[] = {"PushMetrics", "StreamMetrics", "ImportTenant",
-                                       "ImportAnswers", "SetAnswers"};
-    for (size_t i = 0; i < sizeof bulk / sizeof bulk[0]; i++)
-        if (strcmp(name, bulk[i]) == 0)
-            return SIZE_MAX;
-    static const char *const reads[] = {"Get", "List", "Watch", "Verify", "Export", "Check"};
-    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
-        if (strncmp(name, reads[i], strlen(reads[i])) == 0)
-            return READ_MESSAGE_MAX;
-    return WRITE_MESSAGE_MAX;
-}
-
 static int on_call_start(struct grpc_call *grpc, void *user_data)
 {
     struct rpc_server *s = user_data;
@@ -233,13 +263,8 @@ static int on_call_start(struct grpc_call *grpc, void *user_data)
     call->started_ms = uv_now(s->loop);
     call->started_ns = uv_hrtime();
     grpc_call_set_user_data(grpc, call);
-    grpc_call_limit_message_bytes(grpc, method_message_max(slot->method->name));
-    /* A watch lasts as long as its client looks, a streamed export or import as long as
-     * its history takes: no default deadline (keepalive PINGs still find a peer that is
-     * gone). */
-    if (strncmp(slot->method->name, "Watch", 5) == 0 ||
-        strcmp(slot->method->name, "ExportTenantStream") == 0 ||
-        strcmp(slot->method->name, "ImportTenantStream") == 0)
+    grpc_call_limit_message_bytes(grpc, slot->message_max);
+    if (slot->no_default_deadline)
         grpc_call_no_default_deadline(grpc);
     if (slot->permission->scope != SCOPE_NONE) {
         /* The token is resolved now, before any byte of the body is kept. */

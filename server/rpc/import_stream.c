@@ -395,6 +395,10 @@ void rpc_import_tenant_stream(struct rpc_call *call)
         !validate_slug(call, "sector", req->sector, 1, 63) ||
         !validate_slug(call, "size_band", req->size_band, 1, 20))
         return;
+    if (*req->schema_id && !validate_slug(call, "schema_id", req->schema_id, 1, 63))
+        return;
+    if (!validate_range(call, "schema_version", req->schema_version, 0, 1000000))
+        return;
     struct import_stream *s = calloc(1, sizeof *s);
     if (!s) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
@@ -417,8 +421,10 @@ void rpc_import_tenant_stream(struct rpc_call *call)
         return;
     }
     /* The tenant first (a slug in use fails there, before any sample is written). */
-    const char *create[7] = {s->id, req->slug, req->display_name, req->sector, req->size_band,
-                             "",    "0"};
+    char version[16];
+    snprintf(version, sizeof version, "%d", req->schema_version);
+    const char *create[7] = {
+        s->id, req->slug, req->display_name, req->sector, req->size_band, req->schema_id, version};
     if (!(s->txn = db_txn_new(rpc_server_pool(call->server), s->id, 1)) ||
         db_txn_add(s->txn, STMT_TENANT_CREATE, 7, create) < 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");

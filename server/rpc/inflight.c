@@ -64,8 +64,10 @@ void rpc_inflight_free(struct rpc_server *server)
     server->inflight = NULL;
 }
 
-/* Counts key; returns 0, or the table's limit when key has it already (not counted). */
-static unsigned table_enter(struct inflight_table *t, const char *key, int *counted)
+/* Counts key; returns 0, or the table's limit when key has it already (not counted). The
+ * entry that counts it goes to *counted. */
+static unsigned table_enter(struct inflight_table *t, const char *key,
+                            struct inflight_entry **counted)
 {
     struct inflight_entry **head = &t->buckets[bucket_of(key)], *e = *head;
     while (e && strcmp(e->key, key) != 0)
@@ -81,48 +83,44 @@ static unsigned table_enter(struct inflight_table *t, const char *key, int *coun
     if (e->count >= t->max)
         return t->max;
     e->count++;
-    *counted = 1;
+    *counted = e;
     return 0;
 }
 
-static void table_leave(struct inflight_table *t, const char *key, int *counted)
+static void table_leave(struct inflight_table *t, struct inflight_entry **counted)
 {
-    if (!*counted)
+    struct inflight_entry *e = *counted;
+    if (!e)
         return;
-    *counted = 0;
-    for (struct inflight_entry **link = &t->buckets[bucket_of(key)]; *link; link = &(*link)->next) {
-        struct inflight_entry *e = *link;
-        if (strcmp(e->key, key) != 0)
-            continue;
-        if (--e->count == 0) {
-            *link = e->next;
-            free(e);
-        }
+    *counted = NULL;
+    if (--e->count > 0)
         return;
-    }
+    struct inflight_entry **link = &t->buckets[bucket_of(e->key)];
+    while (*link != e)
+        link = &(*link)->next;
+    *link = e->next;
+    free(e);
 }
 
 unsigned rpc_inflight_enter(struct rpc_call *call)
 {
-    if (!call->server->inflight || call->inflight_counted || !*call->principal.token_id)
+    if (!call->server->inflight || call->inflight_token || !*call->principal.token_id)
         return 0;
     return table_enter(&call->server->inflight->tokens, call->principal.token_id,
-                       &call->inflight_counted);
+                       &call->inflight_token);
 }
 
 unsigned rpc_inflight_enter_tenant(struct rpc_call *call)
 {
-    if (!call->server->inflight || call->inflight_tenant_counted || !*call->tenant)
+    if (!call->server->inflight || call->inflight_tenant || !*call->tenant)
         return 0;
-    return table_enter(&call->server->inflight->tenants, call->tenant,
-                       &call->inflight_tenant_counted);
+    return table_enter(&call->server->inflight->tenants, call->tenant, &call->inflight_tenant);
 }
 
 void rpc_inflight_leave(struct rpc_call *call)
 {
     if (!call->server->inflight)
         return;
-    table_leave(&call->server->inflight->tokens, call->principal.token_id,
-                &call->inflight_counted);
-    table_leave(&call->server->inflight->tenants, call->tenant, &call->inflight_tenant_counted);
+    table_leave(&call->server->inflight->tokens, &call->inflight_token);
+    table_leave(&call->server->inflight->tenants, &call->inflight_tenant);
 }

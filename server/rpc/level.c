@@ -9,6 +9,7 @@
 #include "db_pool.h"
 #include "ims/error.h"
 #include "ims/v1/level.pb-c.h"
+#include "level_cache.h"
 #include "plan.h"
 #include "rpc.h"
 #include "server.h"
@@ -63,13 +64,46 @@ static void level_message_init(struct level_message *m, const struct tenant_leve
 
 /* --- GetSecurityLevel --- */
 
+/* The plain answer (no controls, no explanation): packed once per level generation and
+ * kept (level_cache.c); the bytes are the same as packing the message again. */
+static void reply_level(struct rpc_call *call, const Ims__V1__GetSecurityLevelRequest *req,
+                        const struct tenant_level *level, const ProtobufCMessage *msg)
+{
+    if (req->controls || req->explain != 0) {
+        rpc_reply(call, msg);
+        return;
+    }
+    size_t n = protobuf_c_message_get_packed_size(msg);
+    uint8_t stack[1024];
+    uint8_t *buf = n <= sizeof stack ? stack : malloc(n);
+    if (!buf) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
+    protobuf_c_message_pack(msg, buf);
+    level_cache_put(&call->server->level_cache, level->tenant, level->generation, buf, n);
+    rpc_reply_packed(call, buf, n);
+    if (buf != stack)
+        free(buf);
+}
+
 static void get_level_read(struct rpc_call *call, struct tenant_state *state)
 {
     const Ims__V1__GetSecurityLevelRequest *req =
         (const Ims__V1__GetSecurityLevelRequest *)call->request;
+    const struct tenant_level *level = tenant_state_level(state);
+    if (!req->controls && req->explain == 0) {
+        size_t len;
+        const uint8_t *packed =
+            level_cache_find(call->server->level_cache, level->tenant, level->generation, &len);
+        if (packed) {
+            rpc_reply_packed(call, packed, len);
+            return;
+        }
+    }
     const engine_eval *eval = tenant_state_eval(state);
     struct level_message m;
-    level_message_init(&m, tenant_state_level(state));
+    level_message_init(&m, level);
 
     size_t nf = engine_framework_count(eval);
     Ims__V1__FrameworkScore *fw = calloc(nf + 1, sizeof *fw);
@@ -158,7 +192,7 @@ static void get_level_read(struct rpc_call *call, struct tenant_state *state)
     }
     m.msg.explanation = emp;
     m.msg.n_explanation = count;
-    rpc_reply(call, &m.msg.base);
+    reply_level(call, req, level, &m.msg.base);
 out:
     free(fw);
     free(fwp);

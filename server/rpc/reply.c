@@ -45,15 +45,22 @@ static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)
     return rc;
 }
 
+/* The answer is queued (rc 0), or could not be: the call ends either way. */
+static void reply_sent(struct rpc_call *call, int rc)
+{
+    if (rc == IMS_ENOMEM)
+        rpc_call_end(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    else
+        rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_CANCELLED, NULL);
+}
+
 void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len)
 {
     if (call->cancelled) {
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
         return;
     }
-    int rc = send_message(call, data, len);
-    rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_RESOURCE_EXHAUSTED,
-                 rc ? "out of memory" : NULL);
+    reply_sent(call, send_message(call, data, len));
 }
 
 void rpc_end(struct rpc_call *call)
@@ -67,11 +74,7 @@ void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response)
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
         return;
     }
-    int rc = pack_and_send(call, response);
-    if (rc == IMS_ENOMEM)
-        rpc_call_end(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-    else
-        rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_CANCELLED, NULL);
+    reply_sent(call, pack_and_send(call, response));
 }
 
 int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *message)

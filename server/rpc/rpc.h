@@ -89,8 +89,9 @@ struct rpc_call {
     int client_stream;
     void (*pending_done)(void); /* the rpc_txn_done of the transaction in flight */
     struct db_txn *pending_txn; /* that transaction, dropped if still queued at a cancel */
-    int inflight_counted;       /* counted against its token's calls in flight */
-    int inflight_tenant_counted; /* and its tenant's */
+    /* inflight.c: the entries counting it against its token's and its tenant's calls in
+     * flight, NULL when not counted. */
+    struct inflight_entry *inflight_token, *inflight_tenant;
     uint64_t started_ms;
     struct auth_wait auth_wait; /* waiting for the token to resolve */
     struct arena arena;         /* what lives as long as the call; freed when it ends */

@@ -11,6 +11,8 @@
 #include "tokens.h"
 
 #define RPC_MAX_METHODS 128
+/* The method table's index by path: open addressing, at most half full. */
+#define RPC_METHOD_BUCKETS (2 * RPC_MAX_METHODS)
 #define RPC_TENANT_REF_BUCKETS 256
 
 struct rpc_method_slot {
@@ -19,6 +21,11 @@ struct rpc_method_slot {
     const struct auth_permission *permission;
     rpc_handler handler;
     int client_stream;
+    /* Known at registration (dispatch.c): the request's string field "tenant" (NULL for
+     * none), the largest request message, and whether calls get no default deadline. */
+    const ProtobufCFieldDescriptor *tenant_field;
+    size_t message_max;
+    int no_default_deadline;
     struct rpc_method_stats stats;
 };
 
@@ -30,6 +37,7 @@ struct rpc_server {
     struct tenant_registry *tenants;
     struct rpc_method_slot methods[RPC_MAX_METHODS];
     int method_count;
+    uint16_t method_index[RPC_METHOD_BUCKETS]; /* dispatch.c: 1 + a slot of methods, 0 free */
     struct auth_tokens *tokens;
     struct rpc_tenant_ref *tenant_refs[RPC_TENANT_REF_BUCKETS];
     int tenant_ref_count;
@@ -48,6 +56,7 @@ struct rpc_server {
     size_t import_max_snapshot_bytes;               /* snapshots.c */
     unsigned audit_verify_timeout_ms;               /* tenants.c */
     int64_t audit_verify_max_rows;                  /* tenants.c */
+    struct level_cache *level_cache; /* level_cache.c: packed plain answers, once any */
 };
 
 /* Sets up and tears down what access.c keeps in the server (token cache, tenant

@@ -182,6 +182,10 @@ void rpc_import_tenant(struct rpc_call *call)
         !validate_slug(call, "sector", req->sector, 1, 63) ||
         !validate_slug(call, "size_band", req->size_band, 1, 20))
         return;
+    if (*req->schema_id && !validate_slug(call, "schema_id", req->schema_id, 1, 63))
+        return;
+    if (!validate_range(call, "schema_version", req->schema_version, 0, 1000000))
+        return;
     size_t cap = call->server->import_max_snapshot_bytes;
     if (cap > MAX_SNAPSHOT)
         cap = MAX_SNAPSHOT;
@@ -210,8 +214,10 @@ static void import_canonical(struct rpc_call *call, struct canonical_job *job)
         rpc_fail(call, IMS_GRPC_INTERNAL, "no randomness available");
         return;
     }
+    char version[16];
+    snprintf(version, sizeof version, "%d", req->schema_version);
     const char *create[7] = {id, req->slug, req->display_name, req->sector, req->size_band,
-                             "", "0"};
+                             req->schema_id, version};
     const char *import[2] = {id, doc};
     struct db_txn *txn = rpc_txn_new(call, id, 1);
     int ok = txn && rpc_txn_add(call, txn, STMT_TENANT_CREATE, 7, create) >= 0 &&

@@ -2,11 +2,13 @@
  * for the tenants due then (act_due.c), and every interval for every tenant as a safety
  * net, in turn: the awards whose expiry passed expired (ims_awards_expire); a sample of
  * every computed metric that moves with time alone and has moved (ims_computed_write with
- * 'time'), applied to the tenant's model as a tenant write so the level follows; the awards
- * checked against the maturity computed now (ims_awards_sweep), suspending those whose
- * scope holds an open major nonconformity or whose maturity stayed below their level for
- * their grace; and the tenant's next due time. When the daemon starts, a first pass only
- * reads every tenant's next due time. */
+ * 'time'), applied to the tenant's model as a tenant write so the level follows; then, only
+ * for a tenant holding active awards, the awards checked against the maturity computed now
+ * (ims_awards_sweep), suspending those whose scope holds an open major nonconformity or
+ * whose maturity stayed below their level for their grace; and the tenant's next due time.
+ * A tenant without samples to write or awards to check is never loaded into memory, so the
+ * sweep leaves the tenant cache alone. When the daemon starts, a first pass only reads
+ * every tenant's next due time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +36,13 @@ static struct sweep {
     char (*pending)[AUTH_UUID_LEN + 1]; /* due while a sweep ran: swept after it */
     int pending_count;
     char tenant[AUTH_UUID_LEN + 1];
+    int awards; /* the tenant's active awards */
     PGresult *samples;
     struct tenant_write write;
 } sweep;
 
 static void sweep_next(void);
+static void awards_step(void);
 
 static void sweep_end(void)
 {
@@ -75,7 +79,7 @@ static void sweep_written(int err, const char *msg, struct db_txn *txn, int firs
     }
     PQclear(sweep.samples);
     sweep.samples = NULL;
-    sweep_next();
+    awards_step();
 }
 
 static void tenant_swept(struct db_txn *txn, int err, void *arg)
@@ -88,23 +92,21 @@ static void tenant_swept(struct db_txn *txn, int err, void *arg)
         sweep_next();
         return;
     }
-    PGresult *s = db_txn_result(txn, 1);
     if (PQntuples(db_txn_result(txn, 0)) > 0)
         log_info("awards expired", "tenant=%s count=%d", sweep.tenant,
                  PQntuples(db_txn_result(txn, 0)));
-    if (PQntuples(db_txn_result(txn, 2)) > 0)
-        log_info("awards suspended", "tenant=%s count=%d", sweep.tenant,
-                 PQntuples(db_txn_result(txn, 2)));
+    PGresult *s = db_txn_result(txn, 1);
+    sweep.awards = atoi(PQgetvalue(db_txn_result(txn, 2), 0, 0));
     act_due_set(sweep.tenant, db_txn_result(txn, 3));
     if (PQntuples(s) == 0 || sweep.stopping) {
         db_txn_free(txn);
-        sweep_next();
+        awards_step();
         return;
     }
     sweep.samples = PQcopyResult(s, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
     db_txn_free(txn);
     if (!sweep.samples) {
-        sweep_next();
+        awards_step();
         return;
     }
     memset(&sweep.write, 0, sizeof sweep.write);
@@ -130,6 +132,22 @@ static char *maturities(struct tenant_state *state)
     return text;
 }
 
+static void awards_swept(struct db_txn *txn, int err, void *arg)
+{
+    (void)arg;
+    if (err)
+        log_warning("awards sweep of a tenant failed", "tenant=%s error=\"%s\"", sweep.tenant,
+                    txn ? db_txn_error(txn) : ims_strerror(err));
+    else {
+        if (PQntuples(db_txn_result(txn, 0)) > 0)
+            log_info("awards suspended", "tenant=%s count=%d", sweep.tenant,
+                     PQntuples(db_txn_result(txn, 0)));
+        act_due_set(sweep.tenant, db_txn_result(txn, 1));
+    }
+    db_txn_free(txn);
+    sweep_next();
+}
+
 static void tenant_read_done(int err, const char *msg, struct tenant_state *state, void *arg)
 {
     (void)arg;
@@ -141,19 +159,44 @@ static void tenant_read_done(int err, const char *msg, struct tenant_state *stat
         return;
     }
     char *m = maturities(state);
-    const char *computed[2] = {sweep.tenant, "{time}"};
+    const char *tenant[1] = {sweep.tenant};
     const char *awards[2] = {sweep.tenant, m};
     struct db_txn *txn = m ? db_txn_new(rpc_server_pool(sweep.server), sweep.tenant, 0) : NULL;
-    if (!txn || db_txn_add(txn, STMT_AWARDS_EXPIRE, 1, computed) < 0 ||
-        db_txn_add(txn, STMT_COMPUTED_WRITE, 2, computed) < 0 ||
-        db_txn_add(txn, STMT_AWARDS_SWEEP, 2, awards) < 0 ||
-        db_txn_add(txn, STMT_ACT_NEXT_DUE, 1, computed) < 0) {
+    if (!txn || db_txn_add(txn, STMT_AWARDS_SWEEP, 2, awards) < 0 ||
+        db_txn_add(txn, STMT_ACT_NEXT_DUE, 1, tenant) < 0) {
         db_txn_free(txn);
         free(m);
         sweep_next();
         return;
     }
     free(m);
+    db_txn_exec(txn, awards_swept, NULL);
+}
+
+/* The awards need the maturity computed now, hence the tenant's state: read (loaded if it
+ * is not in memory) only when the tenant holds active awards. */
+static void awards_step(void)
+{
+    if (sweep.awards > 0 && !sweep.stopping)
+        tenant_read(rpc_server_tenants(sweep.server), sweep.tenant, tenant_read_done, NULL);
+    else
+        sweep_next();
+}
+
+/* Expiries, the time-moved samples, the active awards' count and the next due time. */
+static void tenant_sweep(void)
+{
+    const char *params[2] = {sweep.tenant, "{time}"};
+    struct db_txn *txn = db_txn_new(rpc_server_pool(sweep.server), sweep.tenant, 0);
+    if (!txn || db_txn_add(txn, STMT_AWARDS_EXPIRE, 1, params) < 0 ||
+        db_txn_add(txn, STMT_COMPUTED_WRITE, 2, params) < 0 ||
+        db_txn_add(txn, STMT_AWARDS_ACTIVE, 1, params) < 0 ||
+        db_txn_add(txn, STMT_ACT_NEXT_DUE, 1, params) < 0) {
+        db_txn_free(txn);
+        sweep_next();
+        return;
+    }
+    sweep.awards = 0;
     db_txn_exec(txn, tenant_swept, NULL);
 }
 
@@ -188,7 +231,7 @@ static void sweep_next(void)
     if (sweep.scan)
         tenant_scan();
     else
-        tenant_read(rpc_server_tenants(sweep.server), sweep.tenant, tenant_read_done, NULL);
+        tenant_sweep();
 }
 
 void act_sweep_tenants(char (*tenants)[AUTH_UUID_LEN + 1], int count)

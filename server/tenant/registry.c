@@ -49,8 +49,10 @@ int64_t tenant_now(void)
 void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s, int64_t revision,
                                const char *cause, struct tenant_level *out)
 {
+    static uint64_t generations;
     memset(out, 0, sizeof *out);
     snprintf(out->tenant, sizeof out->tenant, "%s", st->id);
+    out->generation = ++generations;
     out->revision = revision;
     out->at = s->at;
     out->security_level = s->security_level;

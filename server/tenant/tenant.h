@@ -43,6 +43,10 @@ struct tenant_state;
 /* What a change did to the tenant, given to done() and to watchers. */
 struct tenant_level {
     char tenant[37];
+    /* Unique to this level in the process: a new one at every load, flush and time-driven
+     * evaluation. Two levels with the same generation are the same level of the same
+     * evaluated state, so an answer made from one serves the other (rpc/level_cache.c). */
+    uint64_t generation;
     int64_t revision;
     int64_t at;
     double security_level;

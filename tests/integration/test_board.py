@@ -302,6 +302,25 @@ class BoardTest(unittest.TestCase):
                                     {"tenant": self.a}, self.admin_b)
         self.assertEqual((status, body), (403, b""))
 
+    def test_2c_documents_show_their_status(self):
+        self.imsctl("person", "put", self.a, "ana", "--name", "Ana Ruiz", "--profile",
+                    "security_officer", token=self.admin_a)
+        self.imsctl("document", "create", self.a, "ART.security_policy", "--owner", "ana",
+                    "--person", "ana", token=self.admin_a)
+        self.open_board(self.admin_a, self.a)
+        row = "#documents-table tbody tr[data-document='ART.security_policy']"
+        self.wait(lambda: self.browser.find_elements(By.CSS_SELECTOR, row))
+        text = self.browser.find_element(By.CSS_SELECTOR, row).text
+        self.assertIn("draft", text)
+        self.assertIn("ana", text)
+        listed = json.loads(self.post("/board/api/call/ims.v1.Documents/ListDocuments",
+                                      {"tenant": self.a}, self.admin_a)[1])["documents"]
+        self.assertEqual(len(self.browser.find_elements(By.CSS_SELECTOR,
+                                                        "#documents-table tbody tr")), len(listed))
+        missing = sum(1 for d in listed if d.get("status") == "missing")
+        self.assertIn("%d not written yet" % missing,
+                      self.browser.find_element(By.ID, "documents-summary").text)
+
     def test_3_another_tenants_token_sees_neither_its_board_nor_its_data(self):
         self.sign_in(self.admin_b, "#/tenant/" + self.a)
         self.wait(lambda: self.browser.find_element(By.ID, "tenant-error").text)

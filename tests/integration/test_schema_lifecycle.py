@@ -416,6 +416,15 @@ class SchemaLifecycle(unittest.TestCase):
                                                              field="phases",
                                                              value=json.dumps(proc["phases"]))]))
         self.schemas("PublishSchema", schemas_pb2.PublishSchemaRequest(id=sid, version=3))
+        # The preview says what the rebase does to the procedure and to each open instance.
+        pv = self.call("Schemas", "PreviewRebase", schemas_pb2.RebaseRequest(tenant=t.id),
+                       schemas_pb2.RebasePreview)
+        got = {(c.kind, c.id): c.change for c in pv.changes}
+        self.assertEqual(got[("phase", "access_review.double_check")], "present -> absent")
+        self.assertEqual(got[("procedure_instance", "ar-1")],
+                         'stays on version 2: version 3 has no phase "double_check" of '
+                         '"access_review"')
+        self.assertEqual(got[("procedure_instance", "ar-2")], "moves to version 3")
         self.call("Schemas", "Rebase", schemas_pb2.RebaseRequest(tenant=t.id),
                   schemas_pb2.RebaseResponse)
         self.assertEqual(psql("SELECT instance_id, schema_version, phase_id FROM procedure_instances "
@@ -426,6 +435,27 @@ class SchemaLifecycle(unittest.TestCase):
                                                                 to=start["next"][0], person="ann"),
                          procedures_pb2.ProcedureInstance)
         self.assertEqual(inst.phase, start["next"][0])
+        # Exported and imported onto the same schema version, each instance keeps the version
+        # it runs under, and the records come back the same.
+        exp = json.loads(self.call("Tenants", "ExportTenant",
+                                   tenants_pb2.ExportTenantRequest(tenant=t.id),
+                                   tenants_pb2.ExportTenantResponse).snapshot)
+        self.assertEqual({r["id"]: r["schema_version"]
+                          for r in exp["records"]["procedure_instance"]}, {"ar-1": 2, "ar-2": 3})
+        new = self.call("Tenants", "ImportTenant",
+                        tenants_pb2.ImportTenantRequest(slug=unique("imp"), display_name="Imp",
+                                                        sector="retail", size_band="micro",
+                                                        schema_id=sid, schema_version=3,
+                                                        snapshot=json.dumps(exp)),
+                        tenants_pb2.Tenant)
+        self.assertEqual((new.schema_id, new.schema_version), (sid, 3))
+        self.assertEqual(psql("SELECT instance_id, schema_version, phase_id FROM procedure_instances "
+                              "WHERE tenant_id = '%s' ORDER BY 1" % new.id),
+                         [["ar-1", "2", start["next"][0]], ["ar-2", "3", start["id"]]])
+        again = json.loads(self.call("Tenants", "ExportTenant",
+                                     tenants_pb2.ExportTenantRequest(tenant=new.id),
+                                     tenants_pb2.ExportTenantResponse).snapshot)
+        self.assertEqual(again["records"], exp["records"])
 
     # --- the completion matrix ---
 

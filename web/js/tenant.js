@@ -191,6 +191,28 @@ function renderActions(actions) {
   'No open action.', 6);
 }
 
+// The documents the schema asks for: approved and within the review date (evidence), or not.
+function renderDocuments(docs) {
+  const list = docs.documents || [];
+  const lapsed = (d) => d.status === 'approved' && !d.current;
+  const current = list.filter((d) => d.current).length;
+  const missing = list.filter((d) => d.status === 'missing').length;
+  const late = list.filter(lapsed).length;
+  $('documents-summary').textContent = `${list.length} kept: ${current} approved and current, `
+    + `${missing} not written yet, ${late} past their review date.`;
+  fill($('documents-table').tBodies[0], list.map((d) => {
+    const state = lapsed(d) ? 'review overdue' : d.status;
+    const flagged = lapsed(d) || (d.required && d.status !== 'approved');
+    return el('tr', { class: flagged ? 'late' : null, 'data-document': d.artefact },
+      el('th', { scope: 'row', text: d.title || d.artefact }),
+      el('td', {}, flagged ? el('strong', { class: 'overdue', text: state }) : state),
+      el('td', { class: 'n', text: d.version ? String(d.version) : '—' }),
+      el('td', { text: d.owner_person || d.owner || '—' }),
+      el('td', { text: d.approved_at ? date(d.approved_at) : '—' }),
+      el('td', { text: d.review_due ? date(d.review_due) : '—' }));
+  }), 'No document kept.', 6);
+}
+
 // The awards of a maturity level, near the computed maturity they are held against.
 function renderAwards(awards) {
   const list = awards.awards || [];
@@ -246,7 +268,7 @@ async function load(tenant, onError) {
     $('tenant-body').hidden = false;
     showLevel(level);
     renderSystems(level);
-    const [history, soa, risks, bia, plan, incidents, findings, actions, awards] = await Promise.all([
+    const [history, soa, risks, bia, plan, incidents, findings, actions, awards, docs] = await Promise.all([
       call('ims.v1.Level/GetHistory', { tenant, limit: 1000 }),
       call('ims.v1.Assessments/ListSoA', { tenant, page_size: 1000 }),
       call('ims.v1.Risk/GetRiskRegister', t),
@@ -256,6 +278,7 @@ async function load(tenant, onError) {
       call('ims.v1.Events/ListFindings', { tenant, status: 'open', page_size: 200 }),
       call('ims.v1.Improvement/ListActions', { tenant, status: 'open', page_size: 200 }),
       call('ims.v1.Improvement/ListAwards', { tenant, page_size: 50 }),
+      call('ims.v1.Documents/ListDocuments', { tenant, page_size: 200 }),
     ]);
     if (!current || current.tenant !== tenant) return;
     const titles = Object.fromEntries((soa.entries || []).map((e) => [e.control, e.title]));
@@ -269,6 +292,7 @@ async function load(tenant, onError) {
     renderEvents(incidents, findings, actions);
     renderActions(actions);
     renderAwards(awards);
+    renderDocuments(docs);
     $('tenant-error').textContent = '';
     // The stream moved on while these were read: read again.
     if (Number($('level-value').dataset.revision) > level.revision) schedule(tenant, onError);

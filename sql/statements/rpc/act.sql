@@ -14,6 +14,11 @@ SELECT metric, at, value FROM ims_computed_write($1, $2::text[]);
 -- -> id
 SELECT id FROM tenants ORDER BY id;
 
+-- name: AWARDS_ACTIVE
+-- $1 tenant
+-- -> how many of the tenant's awards are active (the sweep checks them)
+SELECT count(*) FROM awards WHERE tenant_id = $1 AND status = 'active';
+
 -- name: AWARDS_SWEEP
 -- $1 tenant
 -- $2 computed maturities ({"": tenant, "<framework>": ...})

@@ -340,6 +340,45 @@ static void forget_and_store_errors(void **state)
     assert_int_equal(late.calls, 0);
 }
 
+/* The store is asked with the token's SHA-256 whether or not its hash was remembered from
+ * an earlier call, and a revoked token is refused at its next call although its hash is
+ * remembered. More tokens than the memo has slots: they take turns in it. */
+static void remembered_hashes(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    struct auth_tokens *t = cache(&s, 512, 512);
+    struct waiter w = {0};
+    char buf[AUTH_TOKEN_LEN + 1], want[65];
+    for (int round = 0; round < 2; round++) {
+        for (int n = 1; n <= 200; n++) {
+            w.result = 1;
+            lookup(t, n, &w);
+            if (round == 1) {
+                assert_int_equal(w.result, 0); /* from the cache: the same hash */
+                continue;
+            }
+            auth_token_hash_hex(token(n, buf), want);
+            assert_string_equal(s.hashes[0], want);
+            answer(&s, n, -1);
+        }
+    }
+    assert_int_equal(s.fetches, 200);
+    char id[AUTH_UUID_LEN + 1];
+    token_id(7, id);
+    auth_tokens_forget(t, id); /* revoked: the cache forgets it */
+    lookup(t, 7, &w);
+    assert_int_equal(s.fetches, 201);
+    auth_token_hash_hex(token(7, buf), want);
+    assert_string_equal(s.hashes[0], want);
+    answer(&s, -7, -1);
+    assert_int_equal(w.result, IMS_ENOTFOUND);
+    w.result = 1;
+    lookup(t, 7, &w);
+    assert_int_equal(w.result, IMS_ENOTFOUND);
+    auth_tokens_free(t);
+}
+
 static void bad_config(void **state)
 {
     (void)state;
@@ -359,6 +398,7 @@ int main(void)
         cmocka_unit_test(answer_and_token_expiry),
         cmocka_unit_test(withdrawn_waiter),
         cmocka_unit_test(forget_and_store_errors),
+        cmocka_unit_test(remembered_hashes),
         cmocka_unit_test(bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

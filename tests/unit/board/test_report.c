@@ -1,5 +1,5 @@
 /* The management report (report/): the document's sections, text escaped, a part that
- * could not be read said so, the risk grid; the Check and Act sections. */
+ * could not be read said so, the risk grid; the Check and Act sections; documents. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,8 +27,8 @@ static void test_sections_and_escaping(void **state)
     parts[REPORT_LEVEL] = &l.base;
     struct report_text out = {0};
     assert_int_equal(report_render(parts, "2026-12-01T00:00:00Z", &out), 0);
-    const char *ids[] = {"cover",    "level",  "systems", "soa",        "risks", "bia",
-                         "findings", "audits", "awards",  "objectives", "plan"};
+    const char *ids[] = {"cover",  "level",  "systems",    "soa",       "risks", "bia",
+                         "findings", "audits", "awards", "objectives", "documents", "plan"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         char want[32];
         snprintf(want, sizeof want, "id=\"%s\"", ids[i]);
@@ -154,6 +154,67 @@ static void test_check_and_act_sections(void **state)
     report_text_free(&out);
 }
 
+static void test_documents_section(void **state)
+{
+    (void)state;
+    Ims__V1__Tenant t = IMS__V1__TENANT__INIT;
+    t.display_name = "D";
+    Ims__V1__SecurityLevel l = IMS__V1__SECURITY_LEVEL__INIT;
+    Ims__V1__Document policy = IMS__V1__DOCUMENT__INIT, plan = IMS__V1__DOCUMENT__INIT,
+                      backup = IMS__V1__DOCUMENT__INIT;
+    char *controls[] = {"A.5.1"};
+    policy.artefact = "security_policy";
+    policy.title = "Information security policy";
+    policy.kind = "policy";
+    policy.required = 1;
+    policy.status = "approved";
+    policy.current = 0; /* approved, review date passed */
+    policy.version = 3;
+    policy.owner = "ann";
+    policy.owner_person = "ann";
+    policy.approver = "bob";
+    policy.approved_at = "2025-01-10T09:00:00Z";
+    policy.review_due = "2026-01-10T09:00:00Z";
+    policy.classification = "internal";
+    policy.controls = controls;
+    policy.n_controls = 1;
+    plan.artefact = "bc_plan";
+    plan.title = "Continuity <plan>";
+    plan.kind = "procedure";
+    plan.required = 1;
+    plan.status = "missing";
+    backup.artefact = "backup_procedure";
+    backup.title = "Backups";
+    backup.kind = "procedure";
+    backup.status = "approved";
+    backup.current = 1;
+    backup.version = 1;
+    Ims__V1__Document *ds[] = {&policy, &plan, &backup};
+    Ims__V1__ListDocumentsResponse docs = IMS__V1__LIST_DOCUMENTS_RESPONSE__INIT;
+    docs.documents = ds;
+    docs.n_documents = 3;
+    const ProtobufCMessage *parts[REPORT_PART_COUNT] = {0};
+    parts[REPORT_TENANT] = &t.base;
+    parts[REPORT_LEVEL] = &l.base;
+    parts[REPORT_DOCUMENTS] = &docs.base;
+    struct report_text out = {0};
+    assert_int_equal(report_render(parts, "2026-12-01T00:00:00Z", &out), 0);
+    const char *s = strstr(out.data, "id=\"documents\"");
+    assert_non_null(s);
+    assert_non_null(strstr(s, "3 documents kept (2 required by the schema): 1 approved and "
+                              "current, 0 in draft, 1 not written yet, <strong>1 past their "
+                              "review date</strong>"));
+    assert_non_null(strstr(s, "<td>security_policy</td><td>Information security policy</td>"
+                              "<td>policy</td><td><strong>review overdue</strong></td>"
+                              "<td class=\"n\">3</td><td>ann</td><td>bob</td>"
+                              "<td class=\"d\">2025-01-10</td><td class=\"d\">2026-01-10</td>"));
+    assert_non_null(strstr(s, "Continuity &lt;plan&gt;</td><td>procedure</td>"
+                              "<td><strong>missing</strong></td>"));
+    assert_non_null(strstr(s, "<td>backup_procedure</td><td>Backups</td><td>procedure</td>"
+                              "<td>approved</td>"));
+    report_text_free(&out);
+}
+
 static void test_without_the_level_there_is_no_report(void **state)
 {
     (void)state;
@@ -194,6 +255,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sections_and_escaping),
         cmocka_unit_test(test_check_and_act_sections),
+        cmocka_unit_test(test_documents_section),
         cmocka_unit_test(test_without_the_level_there_is_no_report),
         cmocka_unit_test(test_risk_cells),
     };

@@ -398,7 +398,7 @@ IMS_WUR int ims_client_export_tenant_stream(ims_client *c,
 /* --- ims.v1.Tenants streaming import (import_stream.c). --- */
 /* Creates a tenant from the snapshot document read from in to its end, sent in 64 KiB
  * pieces (memory independent of the document's size). first carries the tenant's slug,
- * display_name, sector and size_band (its data is ignored). Returns the codes of
+ * display_name, sector, size_band and schema (its data is ignored). Returns the codes of
  * ims_client_call(), or IMS_EIO when in cannot be read; *out is the new tenant (free it
  * with protobuf_c_message_free_unpacked()). */
 IMS_WUR int ims_client_import_tenant_stream(ims_client *c, const Ims__V1__ImportTenantChunk *first,
