@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A tenant with a long history (SAMPLES samples, default 1,000,000, bulk-inserted with SQL),
 # exported with `imsctl export --history all` (ExportTenantStream) and the window alone,
-# then a smaller tenant re-imported: wall time, peak resident memory (VmHWM) of imsd and
-# imsctl, and the longest GetSecurityLevel call meanwhile (a bound on the longest loop
+# then both re-imported with `imsctl import` (ImportTenantStream): wall time, peak resident
+# memory (VmHWM) of imsd and imsctl, and the longest GetSecurityLevel call meanwhile (a bound on the longest loop
 # pause). Release build and own PostgreSQL (../ingest/stack.sh). See bench/README.md.
 #
 #   SAMPLES=1000000 IMPORT_SAMPLES=20000 bench/history/run.sh    # imsd's default timeouts
@@ -62,7 +62,14 @@ echo "document: $(stat -c %s "$WORK/all.json") bytes"
 measure "export all ($IMPORT_SAMPLES samples)" export "$SMALL" --history all \
     --out "$WORK/small.json"
 echo "document: $(stat -c %s "$WORK/small.json") bytes"
-measure "import ($IMPORT_SAMPLES samples, unary ImportTenant)" import "$WORK/small.json" \
-    --slug history-copy --name Copy --sector retail --size small
-measure "import ($SAMPLES samples, unary ImportTenant)" import "$WORK/all.json" \
-    --slug history-copy-all --name Copy --sector retail --size small || true
+# imsctl import streams the file (ImportTenantStream); the copy must export the same bytes.
+import_and_check() { # label file slug
+    measure "$1" import "$2" --slug "$3" --name Copy --sector retail --size small
+    "$IMSCTL" export "$3" --history all --out "$WORK/copy.json"
+    cmp -s "$2" "$WORK/copy.json" && echo "$3: export of the copy is byte-identical" ||
+        echo "$3: export of the copy DIFFERS"
+}
+import_and_check "import ($IMPORT_SAMPLES samples, ImportTenantStream)" "$WORK/small.json" \
+    history-copy
+import_and_check "import ($SAMPLES samples, ImportTenantStream)" "$WORK/all.json" \
+    history-copy-all

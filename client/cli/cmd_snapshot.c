@@ -1,4 +1,5 @@
 /* imsctl export / import: a tenant as a snapshot document (ims.v1.Tenants). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +47,7 @@ static int export_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     } else if (strcmp(history, "window") == 0) {
         req.history = IMS__V1__EXPORT_HISTORY__EXPORT_HISTORY_WINDOW;
     } else {
-        fprintf(stderr, "imsctl: --history: window or all\nusage: imsctl export %s\n",
-                cmd->usage);
+        fprintf(stderr, "imsctl: --history: window or all\nusage: imsctl export %s\n", cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
     ims_client *c = imsctl_client(ctx, &rc);
@@ -88,33 +88,49 @@ static int import_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     int npos;
     const char *slug = NULL, *name = NULL, *sector = NULL, *size = NULL, *schema = NULL;
     long version = 0;
-    imsctl_flag flags[] = {IMSCTL_STRING("slug", &slug), IMSCTL_STRING("name", &name),
-                           IMSCTL_STRING("sector", &sector), IMSCTL_STRING("size", &size),
+    imsctl_flag flags[] = {IMSCTL_STRING("slug", &slug),
+                           IMSCTL_STRING("name", &name),
+                           IMSCTL_STRING("sector", &sector),
+                           IMSCTL_STRING("size", &size),
                            IMSCTL_STRING("schema", &schema),
-                           IMSCTL_INT("schema-version", &version, 1, 1000000), IMSCTL_FLAGS_END};
+                           IMSCTL_INT("schema-version", &version, 1, 1000000),
+                           IMSCTL_FLAGS_END};
     int rc = imsctl_flags(cmd, argc, argv, flags, pos, &npos, 1, 1);
     if (rc >= 0)
         return rc;
     if (!slug || !name || !sector || !size) {
-        fprintf(stderr, "imsctl: --slug, --name, --sector and --size are required\nusage: "
-                        "imsctl import %s\n",
+        fprintf(stderr,
+                "imsctl: --slug, --name, --sector and --size are required\nusage: "
+                "imsctl import %s\n",
                 cmd->usage);
         return IMSCTL_EXIT_USAGE;
     }
-    char *doc = imsctl_read_file(pos[0]);
-    if (!doc)
+    /* Streamed in pieces (ImportTenantStream): no size limit, memory independent of the
+     * document; no deadline unless --timeout asks for one, as for export. */
+    FILE *in = strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "rb");
+    if (in == NULL) {
+        fprintf(stderr, "imsctl: INVALID_ARGUMENT: cannot read %s: %s\n", pos[0], strerror(errno));
         return IMSCTL_EXIT_INVALID;
-    Ims__V1__ImportTenantRequest req = IMS__V1__IMPORT_TENANT_REQUEST__INIT;
-    req.slug = (char *)slug;
-    req.display_name = (char *)name;
-    req.sector = (char *)sector;
-    req.size_band = (char *)size;
-    req.snapshot = doc;
-    req.schema_id = (char *)(schema ? schema : "");
-    req.schema_version = (int32_t)version;
-    rc = imsctl_content_call(ctx, "/ims.v1.Tenants/ImportTenant", &req.base,
-                             &ims__v1__tenant__descriptor, NULL, NULL);
-    free(doc);
+    }
+    Ims__V1__ImportTenantChunk first = IMS__V1__IMPORT_TENANT_CHUNK__INIT;
+    first.slug = (char *)slug;
+    first.display_name = (char *)name;
+    first.sector = (char *)sector;
+    first.size_band = (char *)size;
+    first.schema_id = (char *)(schema ? schema : "");
+    first.schema_version = (int32_t)version;
+    ims_client *c = imsctl_client(ctx, &rc);
+    Ims__V1__Tenant *t = NULL;
+    if (c != NULL) {
+        if ((rc = ims_client_connect(c)) == 0 &&
+            (ctx->timeout_given || (rc = ims_client_set_timeout(c, 0)) == 0))
+            rc = ims_client_import_tenant_stream(c, &first, in, &t);
+        rc = rc != 0 ? imsctl_rpc_failed(ctx, rc) : imsctl_show(ctx, &t->base);
+    }
+    if (in != stdin)
+        fclose(in);
+    if (t != NULL)
+        protobuf_c_message_free_unpacked(&t->base, NULL);
     return rc;
 }
 
@@ -126,8 +142,9 @@ static const imsctl_command export_commands[] = {
 };
 
 static const imsctl_command import_commands[] = {
-    {NULL, "FILE --slug S --name N --sector X --size micro|small|medium [--schema ID "
-           "[--schema-version N]]",
+    {NULL,
+     "FILE --slug S --name N --sector X --size micro|small|medium [--schema ID "
+     "[--schema-version N]]",
      "Creates a new tenant from a snapshot document (all or nothing), on the schema given or "
      "the best one for sector and size.",
      import_run},

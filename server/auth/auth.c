@@ -43,6 +43,7 @@ static const struct auth_permission permissions[] = {
     {"/ims.v1.Tenants/VerifyAuditLog", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ExportTenant", READERS, SCOPE_TENANT},
     {"/ims.v1.Tenants/ImportTenant", OP, SCOPE_GLOBAL},
+    {"/ims.v1.Tenants/ImportTenantStream", OP, SCOPE_GLOBAL},
     {"/ims.v1.Tenants/ExportTenantStream", READERS, SCOPE_TENANT},
 
     {"/ims.v1.Level/GetSecurityLevel", READERS, SCOPE_TENANT},

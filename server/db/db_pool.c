@@ -367,7 +367,9 @@ static void conn_pipeline_done(struct db_conn *c)
     struct db_txn *t = c->txn;
     int failed = t->error != NULL;
     if (!failed && t->hold) {
-        /* The round of an open transaction: the connection stays with it. */
+        /* The round of an open transaction: the connection stays with it, and the timeout
+         * waits for the next round (its caller may wait for more input first). */
+        uv_timer_stop(&c->timer);
         t->hold = 0;
         t->conn = c;
         txn_complete(t, 0);
@@ -685,6 +687,8 @@ void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg)
     }
     if (conn_send_txn(c, txn) != 0)
         conn_fail(c, PQerrorMessage(c->pg)); /* completes txn */
+    else if (c->pool->txn_timeout_ms > 0)
+        uv_timer_start(&c->timer, conn_txn_timed_out, (uint64_t)c->pool->txn_timeout_ms, 0);
 }
 
 void db_txn_abandon(struct db_txn *txn)
@@ -696,6 +700,8 @@ void db_txn_abandon(struct db_txn *txn)
     c->txn = NULL;
     if (conn_begin_rollback(c) != 0)
         conn_fail(c, "rollback could not be sent");
+    else if (c->pool->txn_timeout_ms > 0) /* stopped while the transaction was held */
+        uv_timer_start(&c->timer, conn_txn_timed_out, (uint64_t)c->pool->txn_timeout_ms, 0);
 }
 
 int db_txn_cancel(struct db_txn *txn)

@@ -104,7 +104,10 @@ void db_txn_exec(struct db_txn *txn, db_txn_cb cb, void *arg);
  * sends its statements without COMMIT and, when they all succeed, calls cb with err 0
  * keeping the transaction open on its connection. The caller then adds statements and
  * calls db_txn_continue (the next round, committing unless held again), or
- * db_txn_abandon (rolled back, no callback), before it returns to the loop. */
+ * db_txn_abandon (rolled back, no callback). Between rounds the connection is the
+ * transaction's alone (a caller may wait for input meanwhile, as a streamed import does)
+ * and txn_timeout_ms counts each round, not the wait; if the connection is lost between
+ * rounds, cb runs again with IMS_EUNAVAILABLE. */
 void db_txn_hold(struct db_txn *txn);
 void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg);
 void db_txn_abandon(struct db_txn *txn);

@@ -123,11 +123,12 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
                                  ? f
                                  : NULL;
         slot->message_max = method_message_max(m->name);
-        /* A watch lasts as long as its client looks, a streamed export as long as its
-         * history takes: no default deadline (keepalive PINGs still find a peer that is
-         * gone). */
+        /* A watch lasts as long as its client looks, a streamed export or import as long
+         * as its history takes: no default deadline (keepalive PINGs still find a peer that
+         * is gone). */
         slot->no_default_deadline =
-            strncmp(m->name, "Watch", 5) == 0 || strcmp(m->name, "ExportTenantStream") == 0;
+            strncmp(m->name, "Watch", 5) == 0 || strcmp(m->name, "ExportTenantStream") == 0 ||
+            strcmp(m->name, "ImportTenantStream") == 0;
         uint32_t b = path_hash(slot->path) % RPC_METHOD_BUCKETS;
         while (server->method_index[b] != 0)
             b = (b + 1) % RPC_METHOD_BUCKETS;
@@ -153,6 +154,7 @@ static struct rpc_method_slot *find_method(struct rpc_server *s, const char *pat
 static void call_free(struct rpc_call *call)
 {
     rpc_inflight_leave(call);
+    rpc_client_stream_free(call);
     auth_lookup_cancel(&call->auth_wait);
     if (call->state_free && call->state)
         call->state_free(call->state);
@@ -281,6 +283,10 @@ static void on_message(struct grpc_call *grpc, const uint8_t *data, size_t len, 
 {
     (void)user_data;
     struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->client_stream == RPC_CLIENT_STREAM_EACH) {
+        rpc_client_stream_message(call, data, len);
+        return;
+    }
     if (call->finished || call->busy)
         return;
     if (call->have_message) {
@@ -322,6 +328,10 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
 {
     (void)user_data;
     struct rpc_call *call = grpc_call_user_data(grpc);
+    if (call->client_stream == RPC_CLIENT_STREAM_EACH) {
+        rpc_client_stream_half_close(call);
+        return;
+    }
     if (call->finished)
         return;
     if (!call->have_message) {

@@ -33,6 +33,12 @@ void rpc_clone_schema(struct rpc_call *call);
 void rpc_export_tenant(struct rpc_call *call);
 void rpc_export_tenant_stream(struct rpc_call *call);
 void rpc_import_tenant(struct rpc_call *call);
+void rpc_import_tenant_stream(struct rpc_call *call);
+/* After the commit of a tenant made from a document (ImportTenant, ImportTenantStream):
+ * row is the created tenant (the RPC_TENANT_FIELDS columns of TENANT_CREATE); loads it
+ * through the tenant write path and replies with the Tenant and its revision. */
+#define RPC_TENANT_FIELDS 9
+void rpc_import_tenant_committed(struct rpc_call *call, const char *const *row);
 
 /* level.c */
 void rpc_get_security_level(struct rpc_call *call);

@@ -57,8 +57,12 @@ struct rpc_method_slot;
 struct rpc_method_entry {
     const char *name; /* the method's name, checked against the descriptor at startup */
     rpc_handler handler;
-    int client_stream; /* the client sends a stream: its messages are merged into one */
+    int client_stream; /* 0, or how the client's stream of messages is read: */
 };
+#define RPC_CLIENT_STREAM_MERGED 1 /* kept whole and merged into one request (bounded) */
+#define RPC_CLIENT_STREAM_EACH 2   /* handed to the handler one by one (client_stream.c) */
+
+struct rpc_stream_input;
 
 struct rpc_call {
     struct rpc_server *server;
@@ -108,6 +112,7 @@ struct rpc_call {
     size_t local_response_len;
     void (*local_message)(const uint8_t *message, size_t len, void *arg); /* server streams */
     struct rpc_call **local_handle; /* cleared when the call is freed */
+    struct rpc_stream_input *stream_input; /* RPC_CLIENT_STREAM_EACH: client_stream.c */
 };
 
 struct tenant_registry;
@@ -302,5 +307,24 @@ int rpc_act_sweep_start(struct rpc_server *server, uv_loop_t *loop, int64_t inte
 void rpc_act_due_changed(const char *tenant);
 void rpc_act_sweep_stop(void);
 int rpc_register_portfolio(struct rpc_server *server) __attribute__((warn_unused_result));
+
+/*
+ * Client streams read message by message (RPC_CLIENT_STREAM_EACH, client_stream.c). The
+ * handler runs with the first message as call->request (input paused meanwhile); it takes
+ * the rest with rpc_stream_take: each later message is given to each (the message is freed
+ * after it returns; each returns 1 when it ended the call, else 0), then end runs once
+ * after the client half-closed (it must end the call, now or later). rpc_stream_take
+ * returns 1 when the call ended inside it. Input stays paused until rpc_stream_resume;
+ * while paused, the client can send at most one stream window more (those messages are
+ * still handed over). rpc_stream_hold counts the bytes the handler keeps in the
+ * transport's budgets: 0, or nonzero when over them (the handler should then fail the
+ * call with RESOURCE_EXHAUSTED).
+ */
+typedef int (*rpc_stream_message_fn)(struct rpc_call *call, const ProtobufCMessage *message);
+typedef void (*rpc_stream_end_fn)(struct rpc_call *call);
+int rpc_stream_take(struct rpc_call *call, rpc_stream_message_fn each, rpc_stream_end_fn end);
+void rpc_stream_pause(struct rpc_call *call);
+void rpc_stream_resume(struct rpc_call *call);
+int rpc_stream_hold(struct rpc_call *call, size_t bytes) __attribute__((warn_unused_result));
 
 #endif

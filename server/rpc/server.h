@@ -79,6 +79,12 @@ void rpc_access_continue(struct rpc_call *call);
  * refusal ends the call. (Calls made inside the daemon, whose request is there at once.) */
 void rpc_access_check(struct rpc_call *call);
 
+/* client_stream.c: the transport's callbacks for an RPC_CLIENT_STREAM_EACH call, and
+ * freeing what it queued (with the call). */
+void rpc_client_stream_message(struct rpc_call *call, const uint8_t *data, size_t len);
+void rpc_client_stream_half_close(struct rpc_call *call);
+void rpc_client_stream_free(struct rpc_call *call);
+
 /* The peer of a call for log lines ("local" for a call made inside the daemon). */
 const char *rpc_call_peer(const struct rpc_call *call);
 

@@ -41,6 +41,7 @@ int rpc_register_tenants(struct rpc_server *server)
         {"CloneSchema", rpc_clone_schema, 0},   {"VerifyAuditLog", rpc_verify_audit_log, 0},
         {"ExportTenant", rpc_export_tenant, 0}, {"ImportTenant", rpc_import_tenant, 0},
         {"ExportTenantStream", rpc_export_tenant_stream, 0},
+        {"ImportTenantStream", rpc_import_tenant_stream, RPC_CLIENT_STREAM_EACH},
     };
     return REGISTER(server, ims__v1__tenants__descriptor, entries);
 }
@@ -64,7 +65,7 @@ int rpc_register_events(struct rpc_server *server)
         {"SubmitFinding", rpc_submit_finding, 0},   {"UpdateFinding", rpc_update_finding, 0},
         {"ListFindings", rpc_list_findings, 0},     {"AddAction", rpc_add_action, 0},
         {"UpdateAction", rpc_update_action, 0},     {"PushMetrics", rpc_push_metrics, 0},
-        {"StreamMetrics", rpc_push_metrics, 1},
+        {"StreamMetrics", rpc_push_metrics, RPC_CLIENT_STREAM_MERGED},
         {"MapSeries", rpc_map_series, 0},
         {"ListSeriesMappings", rpc_list_series_mappings, 0},
         {"UnmapSeries", rpc_unmap_series, 0},

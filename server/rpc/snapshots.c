@@ -118,7 +118,7 @@ void rpc_export_tenant(struct rpc_call *call)
 
 /* --- ImportTenant --- */
 
-#define TENANT_FIELDS 9
+#define TENANT_FIELDS RPC_TENANT_FIELDS
 
 struct imported {
     char *row[TENANT_FIELDS]; /* the created tenant (TENANT_COLUMNS) */
@@ -141,14 +141,18 @@ static void import_reply(struct rpc_write *cw, struct db_txn *txn, int first,
     rpc_reply(cw->call, &t.base);
 }
 
-/* The tenant and its content are committed; the level is computed from what was stored. */
-static void import_done(struct rpc_call *call, struct db_txn *txn)
+void rpc_import_tenant_committed(struct rpc_call *call, const char *const *row)
 {
-    struct rpc_write *cw = call->state;
-    struct imported *im = cw->data;
-    PGresult *r = db_txn_result(txn, 0);
+    struct rpc_write *cw = rpc_write_new(call);
+    if (!cw)
+        return;
+    struct imported *im = cw->data = calloc(1, sizeof(struct imported));
+    if (!im) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
     for (int i = 0; i < TENANT_FIELDS; i++)
-        if (!(im->row[i] = arena_strdup(&cw->call->arena, PQgetvalue(r, 0, i)))) {
+        if (!(im->row[i] = arena_strdup(&call->arena, row[i]))) {
             rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
             return;
         }
@@ -156,6 +160,16 @@ static void import_done(struct rpc_call *call, struct db_txn *txn)
     cw->reply = import_reply;
     cw->write.reload = 1;
     rpc_write_submit(cw, "import");
+}
+
+/* The tenant and its content are committed; the level is computed from what was stored. */
+static void import_done(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    const char *row[RPC_TENANT_FIELDS];
+    for (int i = 0; i < RPC_TENANT_FIELDS; i++)
+        row[i] = PQgetvalue(r, 0, i);
+    rpc_import_tenant_committed(call, row);
 }
 
 static void import_canonical(struct rpc_call *call, struct canonical_job *job);
@@ -194,13 +208,6 @@ static void import_canonical(struct rpc_call *call, struct canonical_job *job)
     }
     char *doc = job->doc;
     job->doc = NULL; /* freed here, as before */
-    struct rpc_write *cw = rpc_write_new(call);
-    if (!cw || !(cw->data = calloc(1, sizeof(struct imported)))) {
-        if (cw)
-            rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
-        free(doc);
-        return;
-    }
     char id[AUTH_UUID_LEN + 1];
     if (auth_uuid_generate(id) != 0) {
         free(doc);

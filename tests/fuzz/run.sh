@@ -13,7 +13,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 here=$top/tests/fuzz
 build=${IMS_FUZZ_BUILD_DIR:-$top/build/fuzz}
 seconds=${IMS_FUZZ_SECONDS:-10}
-targets=${IMS_FUZZ_TARGETS:-grpc_frame connection grpc_headers client_wire request snapshot metric_csv answers_csv config remote_write series_matcher board_json}
+targets=${IMS_FUZZ_TARGETS:-grpc_frame connection grpc_headers client_wire request snapshot metric_csv answers_csv config remote_write series_matcher board_json snapshot_split}
 
 cmake -S "$top" -B "$build" -DIMS_FUZZ=ON -DIMS_TESTS=OFF -DCMAKE_C_COMPILER="${IMS_FUZZ_CC:-clang-14}" \
     -DCMAKE_BUILD_TYPE=Debug >/dev/null

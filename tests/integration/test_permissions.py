@@ -49,6 +49,7 @@ EXPECTED = {
     "/ims.v1.Tenants/VerifyAuditLog": READ,
     "/ims.v1.Tenants/ExportTenant": READ,
     "/ims.v1.Tenants/ImportTenant": {OP},
+    "/ims.v1.Tenants/ImportTenantStream": {OP},
     "/ims.v1.Tenants/ExportTenantStream": READ,
 
     "/ims.v1.Level/GetSecurityLevel": READ,
@@ -195,7 +196,7 @@ def daemon_table():
 # Streaming shapes; every other method is unary.
 SERVER_STREAMS = {"/grpc.health.v1.Health/Watch", "/ims.v1.Level/WatchSecurityLevel",
                   "/ims.v1.Tenants/ExportTenantStream"}
-CLIENT_STREAMS = {"/ims.v1.Events/StreamMetrics"}
+CLIENT_STREAMS = {"/ims.v1.Events/StreamMetrics", "/ims.v1.Tenants/ImportTenantStream"}
 
 DENIED = (grpc.StatusCode.PERMISSION_DENIED, grpc.StatusCode.UNAUTHENTICATED)
 
@@ -271,6 +272,8 @@ class Permissions(unittest.TestCase):
             "CloneSchema": dict(source_id=tenant.schema_id, new_id=uniq, name="X"),
             "ImportTenant": dict(slug=uniq, display_name="X", sector="retail",
                                  size_band="micro", snapshot="{}"),
+            "ImportTenantStream": dict(slug=uniq, display_name="X", sector="retail",
+                                       size_band="micro", data=b"{}"),
             "SubmitIncident": dict(incident=dict(severity=2, description="perm")),
             "UpdateIncident": dict(id="INC-1", status="contained"),
             "GetIncident": dict(id="INC-1"),

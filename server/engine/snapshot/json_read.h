@@ -41,6 +41,10 @@ int snapshot_get_array(snapshot_parser *p, json_t *obj, const char *key, bool re
 void snapshot_item_path(snapshot_parser *p, const char *base, const char *key, size_t i);
 int snapshot_enum_of(const char *s, const char *const *names, int n);
 
+/* One element of "samples" (parse_sample.c): its keys and types, at p's path. */
+int snapshot_read_sample(snapshot_parser *p, json_t *o, const char **metric, int64_t *at,
+                         double *value);
+
 /* The sections of ims-snapshot/2 (parse_evidence.c). */
 int snapshot_parse_artefacts(snapshot_parser *p, json_t *root, engine_model *m);
 int snapshot_parse_treatments(snapshot_parser *p, json_t *root, engine_model *m);

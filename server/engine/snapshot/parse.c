@@ -259,17 +259,11 @@ static int parse_samples(snapshot_parser *p, json_t *root, engine_model *m)
     snprintf(p->path, sizeof p->path, "$");
     int rc = snapshot_get_array(p, root, "samples", false, &a);
     for (size_t i = 0; rc == 0 && i < json_array_size(a); i++) {
-        json_t *o = json_array_get(a, i);
         snapshot_item_path(p, "$", "samples", i);
-        static const char *const keys[] = {"metric", "at", "value", NULL};
         const char *metric;
         int64_t at;
-        bool present;
-        double value = 0;
-        if ((rc = snapshot_check_keys(p, o, keys)) ||
-            (rc = snapshot_get_string(p, o, "metric", true, false, &metric)) ||
-            (rc = snapshot_get_time(p, o, "at", true, &present, &at)) ||
-            (rc = snapshot_get_double(p, o, "value", true, 0, &value)))
+        double value;
+        if ((rc = snapshot_read_sample(p, json_array_get(a, i), &metric, &at, &value)))
             return rc;
         engine_error e;
         if ((rc = engine_sample_add(m, metric, at, value, &e)))

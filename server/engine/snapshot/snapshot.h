@@ -60,6 +60,18 @@ int engine_snapshot_parse_records(const char *text, size_t length, engine_model 
 int engine_snapshot_write_records(const engine_model *model, bool has_at, int64_t at,
                                   const char *records, char **out) ENGINE_WARN_UNUSED;
 
+/*
+ * One element of a document's "samples" array, given alone (a document read in pieces):
+ * the checks of engine_snapshot_parse, errors named "$.samples[index]...". *metric
+ * receives the metric's id (malloc'ed, free() it). Whether the metric is one of the
+ * document's is the caller's to check ("metric: unknown metric", as engine_sample_add).
+ * Returns 0, IMS_EPARSE (JSON syntax; err has "<line>:<column>: ..." within text),
+ * IMS_EINVAL, IMS_ENOMEM.
+ */
+int engine_snapshot_parse_sample(const char *text, size_t length, size_t index, char **metric,
+                                 int64_t *at, double *value,
+                                 engine_error *err) ENGINE_WARN_UNUSED;
+
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (RFC 3339, UTC, whole seconds). Returns 0 or IMS_EINVAL. */
 int engine_time_parse(const char *text, int64_t *out) ENGINE_WARN_UNUSED;
 

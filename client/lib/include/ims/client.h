@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <protobuf-c/protobuf-c.h>
 
@@ -393,6 +394,15 @@ IMS_WUR int ims_client_set_completion_target(ims_client *c,
 IMS_WUR int ims_client_export_tenant_stream(ims_client *c,
                                             const Ims__V1__ExportTenantStreamRequest *req,
                                             ims_client_stream **out);
+
+/* --- ims.v1.Tenants streaming import (import_stream.c). --- */
+/* Creates a tenant from the snapshot document read from in to its end, sent in 64 KiB
+ * pieces (memory independent of the document's size). first carries the tenant's slug,
+ * display_name, sector, size_band and schema (its data is ignored). Returns the codes of
+ * ims_client_call(), or IMS_EIO when in cannot be read; *out is the new tenant (free it
+ * with protobuf_c_message_free_unpacked()). */
+IMS_WUR int ims_client_import_tenant_stream(ims_client *c, const Ims__V1__ImportTenantChunk *first,
+                                            FILE *in, Ims__V1__Tenant **out);
 
 #ifdef __cplusplus
 }
