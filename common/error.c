@@ -1,3 +1,4 @@
+/* The text of each IMS_E* error code, shared by the server and the client. */
 #include "ims/error.h"
 
 const char *ims_strerror(int err)
