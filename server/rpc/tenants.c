@@ -44,14 +44,8 @@ static void create_tenant_done(struct rpc_call *call, struct db_txn *txn)
 void rpc_create_tenant(struct rpc_call *call)
 {
     const Ims__V1__CreateTenantRequest *req = (const Ims__V1__CreateTenantRequest *)call->request;
-    if (!validate_slug(call, "slug", req->slug, 2, 63) ||
-        !validate_text(call, "display_name", req->display_name, 1, 200) ||
-        !validate_slug(call, "sector", req->sector, 1, 63) ||
-        !validate_slug(call, "size_band", req->size_band, 1, 20))
-        return;
-    if (*req->schema_id && !validate_slug(call, "schema_id", req->schema_id, 1, 63))
-        return;
-    if (!validate_range(call, "schema_version", req->schema_version, 0, 1000000))
+    if (!validate_new_tenant(call, req->slug, req->display_name, req->sector, req->size_band,
+                             req->schema_id, req->schema_version))
         return;
     char id[AUTH_UUID_LEN + 1], version[16];
     if (auth_uuid_generate(id) != 0) {

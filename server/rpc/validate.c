@@ -189,3 +189,14 @@ int validate_range(struct rpc_call *call, const char *field, int64_t value, int6
     return 1;
 }
 
+int validate_new_tenant(struct rpc_call *call, const char *slug, const char *display_name,
+                        const char *sector, const char *size_band, const char *schema_id,
+                        int64_t schema_version)
+{
+    return validate_slug(call, "slug", slug, 2, 63) &&
+           validate_text(call, "display_name", display_name, 1, 200) &&
+           validate_slug(call, "sector", sector, 1, 63) &&
+           validate_slug(call, "size_band", size_band, 1, 20) &&
+           (!*schema_id || validate_slug(call, "schema_id", schema_id, 1, 63)) &&
+           validate_range(call, "schema_version", schema_version, 0, 1000000);
+}

@@ -36,6 +36,13 @@ int validate_time(struct rpc_call *call, const char *field, const char *value, i
 int validate_range(struct rpc_call *call, const char *field, int64_t value, int64_t min,
                    int64_t max);
 
+/* The names a new tenant is made with (CreateTenant, ImportTenant, ImportTenantStream):
+ * slug, display_name, sector, size_band, and schema_id (empty: the best for sector and
+ * size) with schema_version (0: its latest). */
+int validate_new_tenant(struct rpc_call *call, const char *slug, const char *display_name,
+                        const char *sector, const char *size_band, const char *schema_id,
+                        int64_t schema_version);
+
 /* Parses RFC 3339 as validate_time does, without a call: 0 or IMS_EINVAL. */
 int validate_parse_time(const char *value, int64_t *out);
 
