@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "container.h"
 #include "db_pool.h"
 #include "handlers.h"
 #include "ims/error.h"
@@ -21,6 +22,7 @@
 #include "snapshot_split.h"
 #include "statements.h"
 #include "status.h"
+#include "streams.h"
 #include "validate.h"
 
 #define MAX_HEAD (16u << 20) /* the unary import's cap, for the document without samples */
@@ -45,11 +47,13 @@ struct import_stream {
     int page_statement; /* the page statement's index in the transaction */
     int fail_status;    /* a failure to end the call with once no round runs */
     char fail_msg[300];
+    struct rpc_stream_entry stream; /* ended with its token (streams.c) */
 };
 
 static void state_free(void *p)
 {
     struct import_stream *s = p;
+    rpc_streams_remove(&s->stream);
     if (s->txn) {
         if (!s->round)
             db_txn_abandon(s->txn); /* rolled back: nothing of the import stays */
@@ -151,6 +155,15 @@ static void on_end(struct rpc_call *call)
     s->input_done = 1;
     if (!s->fail_status && snapshot_split_end(&s->split) != 0)
         fail_later(s, IMS_GRPC_INVALID_ARGUMENT, "snapshot: %s", s->split.error);
+    (void)step(s);
+}
+
+/* The token was revoked or expired: the import fails (and is rolled back) once no round
+ * runs; a commit already under way completes. */
+static void on_token_end(struct rpc_stream_entry *entry, int status, const char *message)
+{
+    struct import_stream *s = container_of(entry, struct import_stream, stream);
+    fail_later(s, status, "%s", message);
     (void)step(s);
 }
 
@@ -405,6 +418,11 @@ void rpc_import_tenant_stream(struct rpc_call *call)
     call->state = s;
     call->state_free = state_free;
     call->on_cancel = on_cancel;
+    s->stream.on_end = on_token_end;
+    if (rpc_streams_add(call, &s->stream) != 0) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+        return;
+    }
     snapshot_split_init(&s->split, on_head, on_sample, s);
     if (import_samples_init(&s->samples) != 0) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");

@@ -210,6 +210,38 @@ class ImportStreamTest(unittest.TestCase):
         self.assertEqual(t.slug, slug)
         self.assertEqual(self.tenant_count(slug), 1)
 
+    def test_revoked_token_ends_the_import_and_writes_nothing(self):
+        made = unary(self.channel, "/ims.v1.Tenants/CreateToken",
+                     tenants_pb2.CreateTokenRequest(role="operator", label=unique("import")),
+                     tenants_pb2.CreateTokenResponse, token=self.op)
+        slug = unique("isr")
+        sent, release = threading.Event(), threading.Event()
+
+        def messages():
+            for i, m in enumerate(chunks(self.doc, slug)):
+                if i == 40:
+                    sent.set()
+                    release.wait(60)  # the token is revoked meanwhile
+                yield m
+
+        ser = lambda m: m.SerializeToString()  # noqa: E731
+        call = self.channel.stream_unary(
+            IMPORT, request_serializer=ser,
+            response_deserializer=tenants_pb2.Tenant.FromString).future(
+                messages(), metadata=[("authorization", "Bearer " + made.secret)], timeout=600)
+        self.addCleanup(call.cancel)
+        self.assertTrue(sent.wait(120))
+        unary(self.channel, "/ims.v1.Tenants/RevokeToken",
+              tenants_pb2.RevokeTokenRequest(id=made.token.id),
+              tenants_pb2.RevokeTokenResponse, token=self.op)
+        with self.assertRaises(grpc.RpcError) as caught:
+            call.result(timeout=120)
+        release.set()
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        self.assertEqual(caught.exception.details(), "token revoked")
+        # Rolled back: no tenant by that slug.
+        self.assertEqual(self.tenant_count(slug), 0)
+
     def test_imsctl_import_streams_a_file(self):
         env = dict(os.environ, IMS_SERVER=self.daemon.addr, IMS_TOKEN=self.op)
         slug = unique("isi")
