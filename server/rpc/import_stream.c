@@ -48,12 +48,15 @@ struct import_stream {
     int fail_status;    /* a failure to end the call with once no round runs */
     char fail_msg[300];
     struct rpc_stream_entry stream; /* ended with its token (streams.c) */
+    int counted;                    /* in the server's imports_running */
 };
 
 static void state_free(void *p)
 {
     struct import_stream *s = p;
     rpc_streams_remove(&s->stream);
+    if (s->counted)
+        s->call->server->imports_running--;
     if (s->txn) {
         if (!s->round)
             db_txn_abandon(s->txn); /* rolled back: nothing of the import stays */
@@ -406,12 +409,25 @@ void rpc_import_tenant_stream(struct rpc_call *call)
     if (!validate_new_tenant(call, req->slug, req->display_name, req->sector, req->size_band,
                              req->schema_id, req->schema_version))
         return;
+    /* Each import holds a pool connection for its length: at most half the pool at once. */
+    struct db_pool_stats pool;
+    db_pool_stats(rpc_server_pool(call->server), &pool);
+    int cap = pool.size / 2 > 0 ? pool.size / 2 : 1;
+    if (call->server->imports_running >= cap) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "%d streamed imports run already, the most at once (half of db_pool_size %d); "
+                 "retry later",
+                 cap, pool.size);
+        return;
+    }
     struct import_stream *s = calloc(1, sizeof *s);
     if (!s) {
         rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
         return;
     }
     s->call = call;
+    s->counted = 1;
+    call->server->imports_running++;
     s->head_max = call->server->import_max_snapshot_bytes;
     if (s->head_max > MAX_HEAD)
         s->head_max = MAX_HEAD;

@@ -34,6 +34,7 @@ struct rpc_tenant_ref;
 struct rpc_server {
     uv_loop_t *loop;
     struct db_pool *pool;
+    int imports_running; /* ImportTenantStream calls holding a pool connection */
     struct tenant_registry *tenants;
     struct rpc_method_slot methods[RPC_MAX_METHODS];
     int method_count;

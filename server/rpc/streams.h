@@ -1,7 +1,8 @@
 /*
- * Long-lived server streams (WatchSecurityLevel, ExportTenantStream) by the token that opened them: a stream
- * ends when its token is revoked (on any daemon: the revocation's NOTIFY reaches every
- * one) and when the token expires (looked at every second while any stream is open).
+ * Long-lived streams (WatchSecurityLevel, ExportTenantStream, ImportTenantStream) by the
+ * token that opened them: a stream ends when its token is revoked (on any daemon: the
+ * revocation's NOTIFY reaches every one) and when the token expires (looked at every second
+ * while any stream is open).
  */
 #ifndef IMS_RPC_STREAMS_H
 #define IMS_RPC_STREAMS_H

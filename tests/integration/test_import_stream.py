@@ -7,6 +7,7 @@ import os
 import subprocess
 import tempfile
 import threading
+import time
 import unittest
 
 import grpc
@@ -259,6 +260,55 @@ class ImportStreamTest(unittest.TestCase):
                             "--name", "N", "--sector", "retail", "--size", "small"],
                            env=env, capture_output=True)
         self.assertNotEqual(r.returncode, 0)
+
+
+class ImportStreamCapTest(unittest.TestCase):
+    """Each streamed import holds a pool connection for its length: at most half the pool
+    run at once, so other calls keep connections."""
+
+    def test_at_most_half_the_pool_at_once(self):
+        daemon = Daemon("--db-pool-size", "2")  # half of it: one import at a time
+        self.addCleanup(daemon.stop)
+        channel = daemon.channel()
+        self.addCleanup(channel.close)
+        op = imsd_token("operator")
+        source = unique("isc")
+        unary(channel, "/ims.v1.Tenants/CreateTenant",
+              tenants_pb2.CreateTenantRequest(slug=source, display_name="Source", sector="retail",
+                                              size_band="micro"),
+              tenants_pb2.Tenant, token=op)
+        doc = unary(channel, "/ims.v1.Tenants/ExportTenant",
+                    tenants_pb2.ExportTenantRequest(tenant=source),
+                    tenants_pb2.ExportTenantResponse, token=op).snapshot.encode()
+        ser = lambda m: m.SerializeToString()  # noqa: E731
+        stub = channel.stream_unary(IMPORT, request_serializer=ser,
+                                    response_deserializer=tenants_pb2.Tenant.FromString)
+        meta = [("authorization", "Bearer " + op)]
+        release = threading.Event()
+
+        def held(slug):
+            for i, m in enumerate(chunks(doc, slug, piece=256)):
+                if i == 2:
+                    release.wait(60)
+                yield m
+
+        first = stub.future(held(unique("isc")), metadata=meta, timeout=120)
+        self.addCleanup(first.cancel)
+        # The first import's tenant is written in its held transaction: it runs.
+        for _ in range(600):
+            if psql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                    "AND query LIKE '%ims_create_tenant%'")[0][0] != "0":
+                break
+            time.sleep(0.05)
+        with self.assertRaises(grpc.RpcError) as caught:
+            stub(chunks(doc, unique("isc")), metadata=meta, timeout=60)
+        self.assertEqual(caught.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertIn("1 streamed imports run already", caught.exception.details())
+        self.assertIn("db_pool_size 2", caught.exception.details())
+        # Once the first ends, the next one runs.
+        release.set()
+        self.assertTrue(first.result(timeout=120).slug.startswith("isc"))
+        self.assertTrue(stub(chunks(doc, unique("isc")), metadata=meta, timeout=60).slug)
 
 
 if __name__ == "__main__":
