@@ -5,14 +5,13 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "ims/hash.h"
+
 /* The slot of a token by its last characters: a token is random base64url, and tokens
  * made to share a slot only take turns in it. */
 static struct token_memo_slot *slot_of(struct token_memo *memo, const char *token)
 {
-    uint32_t h = 2166136261u;
-    for (int i = AUTH_TOKEN_LEN - 8; i < AUTH_TOKEN_LEN; i++)
-        h = (h ^ (unsigned char)token[i]) * 16777619u;
-    return &memo->slots[h % TOKEN_MEMO_SLOTS];
+    return &memo->slots[ims_hash_bytes(token + AUTH_TOKEN_LEN - 8, 8) % TOKEN_MEMO_SLOTS];
 }
 
 void token_memo_hash(struct token_memo *memo, const char *token, char *hash)

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ims/hash.h"
+
 /* ---- small containers ---------------------------------------------------------------- */
 
 int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size)
@@ -94,21 +96,13 @@ int32_t engine_arena_add(engine_model *m, const char *s)
 
 /* ---- id maps ------------------------------------------------------------------------- */
 
-static uint32_t hash_string(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h;
-}
-
 /* Slots hold (name offset, index) packed as two int32: slots[2k] = name, slots[2k+1] = idx. */
 int32_t engine_idmap_find(const engine_model *m, const engine_idmap *map, const char *id)
 {
     if (!map->cap)
         return -1;
     uint32_t mask = (uint32_t)map->cap - 1;
-    for (uint32_t h = hash_string(id) & mask;; h = (h + 1) & mask) {
+    for (uint32_t h = ims_hash_string(id) & mask;; h = (h + 1) & mask) {
         int32_t idx = map->slots[2 * h + 1];
         if (idx < 0)
             return -1;
@@ -120,7 +114,7 @@ int32_t engine_idmap_find(const engine_model *m, const engine_idmap *map, const 
 void engine_idmap_insert_slot(const engine_model *m, engine_idmap *map, int32_t name, int32_t idx)
 {
     uint32_t mask = (uint32_t)map->cap - 1;
-    uint32_t h = hash_string(m->arena + name) & mask;
+    uint32_t h = ims_hash_string(m->arena + name) & mask;
     while (map->slots[2 * h + 1] >= 0)
         h = (h + 1) & mask;
     map->slots[2 * h] = name;

@@ -8,6 +8,7 @@
 #include "grpc_server.h"
 #include "inflight.h"
 #include "ims/error.h"
+#include "ims/hash.h"
 #include "level_cache.h"
 #include "log.h"
 #include "server.h"
@@ -87,14 +88,6 @@ static size_t method_message_max(const char *name)
     return WRITE_MESSAGE_MAX;
 }
 
-static uint32_t path_hash(const char *path)
-{
-    uint32_t h = 2166136261u;
-    for (; *path; path++)
-        h = (h ^ (unsigned char)*path) * 16777619u;
-    return h;
-}
-
 int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescriptor *service,
                         const struct rpc_method_entry *entries, size_t count)
 {
@@ -129,7 +122,7 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
         slot->no_default_deadline =
             strncmp(m->name, "Watch", 5) == 0 || strcmp(m->name, "ExportTenantStream") == 0 ||
             strcmp(m->name, "ImportTenantStream") == 0;
-        uint32_t b = path_hash(slot->path) % RPC_METHOD_BUCKETS;
+        uint32_t b = ims_hash_string(slot->path) % RPC_METHOD_BUCKETS;
         while (server->method_index[b] != 0)
             b = (b + 1) % RPC_METHOD_BUCKETS;
         server->method_index[b] = (uint16_t)(server->method_count + 1);
@@ -140,7 +133,7 @@ int rpc_server_register(struct rpc_server *server, const ProtobufCServiceDescrip
 
 static struct rpc_method_slot *find_method(struct rpc_server *s, const char *path)
 {
-    for (uint32_t b = path_hash(path) % RPC_METHOD_BUCKETS; s->method_index[b] != 0;
+    for (uint32_t b = ims_hash_string(path) % RPC_METHOD_BUCKETS; s->method_index[b] != 0;
          b = (b + 1) % RPC_METHOD_BUCKETS) {
         struct rpc_method_slot *slot = &s->methods[s->method_index[b] - 1];
         if (strcmp(slot->path, path) == 0)

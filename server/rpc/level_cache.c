@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ims/hash.h"
+
 /* Slots: tenants whose ids share a slot take turns (each read of the other re-encodes
  * and takes the slot). Answers larger than this are not kept. */
 #define LEVEL_CACHE_SLOTS 4096
@@ -24,10 +26,7 @@ struct level_cache {
 
 static struct level_slot *slot_of(const struct level_cache *cache, const char *tenant)
 {
-    uint32_t h = 2166136261u;
-    for (const char *p = tenant; *p; p++)
-        h = (h ^ (unsigned char)*p) * 16777619u;
-    return (struct level_slot *)&cache->slots[h % LEVEL_CACHE_SLOTS];
+    return (struct level_slot *)&cache->slots[ims_hash_string(tenant) % LEVEL_CACHE_SLOTS];
 }
 
 const uint8_t *level_cache_find(const struct level_cache *cache, const char *tenant,
