@@ -152,8 +152,10 @@ int engine_model_invalidate(engine_model *model) ENGINE_WARN_UNUSED;
 /* The content of dst becomes that of src and src receives dst's former content (free it
  * with engine_model_free). dst's change stamp only grows, and dst is no longer related to
  * the model it was cloned from: the next evaluation of any state recomputes everything.
- * For changes that replace a tenant's content as a whole (a rebase, a tuning). */
-void engine_model_take(engine_model *dst, engine_model *src);
+ * For changes that replace a tenant's content as a whole (a rebase, a tuning). A merging
+ * dst goes on merging (src's samples are merged first). Returns 0, or IMS_ENOMEM and then
+ * dst's content did not move. */
+int engine_model_take(engine_model *dst, engine_model *src) ENGINE_WARN_UNUSED;
 
 const engine_params *engine_model_params(const engine_model *model);
 unsigned engine_model_systems(const engine_model *model);
@@ -232,6 +234,18 @@ int engine_samples_add(engine_model *model, size_t n, const char *const *metrics
  * given back when it exceeds half. Returns the number of samples dropped.
  */
 size_t engine_samples_prune(engine_model *model, int64_t now);
+
+/*
+ * From now on, samples of one metric at the same second are kept as one entry: the later
+ * value for `last`, the smaller or larger for `min` and `max`, the sum and how many for
+ * `mean`; the samples held are merged so now. What a metric holds is then bounded by its
+ * window in seconds, whatever the rate at which samples come. Figures and
+ * engine_next_due() are the same as without merging, except that a mean's samples are
+ * summed second by second first (its last bits may differ). A merging model cannot be
+ * written as a snapshot document (its samples are no longer apart); clones merge too.
+ * Returns 0 or IMS_ENOMEM (then some metrics are merged, which changes no figure).
+ */
+int engine_samples_merge(engine_model *model) ENGINE_WARN_UNUSED;
 
 typedef struct engine_threat_input {
     const char *id;

@@ -152,18 +152,22 @@ static void recompute_metric(const engine_metric *x, engine_metric_state *xs, in
         int32_t begin = engine_samples_upper(x, t - x->window);
         if (begin >= end)
             return;
+        /* A merged mean's entry holds the sum of its samples, and their count. */
         v = x->samples[begin].value;
+        double n = engine_sample_count(x, begin);
         for (int32_t i = begin + 1; i < end; i++) {
             double s = x->samples[i].value;
-            if (x->aggregation == ENGINE_AGG_MEAN)
+            if (x->aggregation == ENGINE_AGG_MEAN) {
                 v += s;
-            else if (x->aggregation == ENGINE_AGG_MIN)
+                n += engine_sample_count(x, i);
+            } else if (x->aggregation == ENGINE_AGG_MIN) {
                 v = s < v ? s : v;
-            else
+            } else {
                 v = s > v ? s : v;
+            }
         }
         if (x->aggregation == ENGINE_AGG_MEAN)
-            v /= (double)(end - begin);
+            v /= n;
     }
     xs->q = clamp01((v - x->threshold) / (x->target - x->threshold));
 }

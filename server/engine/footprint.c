@@ -43,7 +43,8 @@ size_t engine_model_bytes(const engine_model *m)
         n += VEC(m->subs.v[i].controls);
     for (int32_t i = 0; i < m->metrics.n; i++) {
         const engine_metric *x = &m->metrics.v[i];
-        n += VEC(x->controls) + block(x->samples, x->sample_cap, sizeof *x->samples);
+        n += VEC(x->controls) + block(x->samples, x->sample_cap, sizeof *x->samples) +
+             block(x->counts, x->sample_cap, sizeof *x->counts);
     }
     for (int32_t i = 0; i < m->incidents.n; i++) {
         const engine_incident *j = &m->incidents.v[i];

@@ -104,6 +104,7 @@ static void free_model_lists(engine_model *m)
     for (int32_t i = 0; i < m->metrics.n; i++) {
         free(m->metrics.v[i].controls.v);
         free(m->metrics.v[i].samples);
+        free(m->metrics.v[i].counts);
     }
     for (int32_t i = 0; i < m->incidents.n; i++)
         engine_incident_lists_free(m, &m->incidents.v[i]);
@@ -244,6 +245,7 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     for (int32_t i = 0; i < m->metrics.n; i++) {
         m->metrics.v[i].controls.v = NULL;
         m->metrics.v[i].samples = NULL;
+        m->metrics.v[i].counts = NULL;
     }
     for (int32_t i = 0; i < m->incidents.n; i++) {
         engine_incident *x = &m->incidents.v[i];
@@ -282,7 +284,9 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         const engine_metric *s = &src->metrics.v[i];
         x->sample_cap = s->sample_n;
         if (CLONE_LIST(x->controls, s->controls) ||
-            engine_copy_block(&x->samples, s->samples, (size_t)s->sample_n, sizeof *s->samples))
+            engine_copy_block(&x->samples, s->samples, (size_t)s->sample_n, sizeof *s->samples) ||
+            (s->counts &&
+             engine_copy_block(&x->counts, s->counts, (size_t)s->sample_n, sizeof *s->counts)))
             goto nomem;
     }
     /* Every incident's lists into one block (see incident_lists in model.h). */
@@ -399,8 +403,10 @@ int engine_resolve_controls(engine_model *m, const char *const *ids, size_t n, e
     return 0;
 }
 
-void engine_model_take(engine_model *dst, engine_model *src)
+int engine_model_take(engine_model *dst, engine_model *src)
 {
+    if (dst->merge_samples && !src->merge_samples && engine_samples_merge(src))
+        return IMS_ENOMEM;
     uint64_t stamp = dst->stamp > src->stamp ? dst->stamp : src->stamp;
     engine_model tmp = *dst;
     *dst = *src;
@@ -408,4 +414,5 @@ void engine_model_take(engine_model *dst, engine_model *src)
     dst->stamp = stamp + 1;
     dst->clone_of = NULL;
     dst->clone_stamp = 0;
+    return 0;
 }

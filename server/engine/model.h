@@ -96,7 +96,8 @@ typedef struct engine_metric {
     int64_t window, max_age;
     engine_elist controls;  /* (control, u) */
     bool computed;          /* source "computed" (kept for the snapshot only) */
-    engine_sample *samples; /* sorted by time, stable */
+    engine_sample *samples; /* sorted by time, stable; one per second when the model merges */
+    uint32_t *counts;       /* merged mean: how many samples each entry sums (NULL: one each) */
     int32_t sample_n, sample_cap;
     uint64_t changed;
 } engine_metric;
@@ -204,7 +205,33 @@ struct engine_model {
      * Free a list through engine_incident_lists_free. */
     int32_t *incident_lists;
     size_t incident_lists_n;
+    /* Samples of one metric at one second are kept as one entry (engine_samples_merge). */
+    bool merge_samples;
 };
+
+/* samples.c: a metric's sample array. */
+int engine_metric_reserve(engine_metric *x, int32_t need); /* samples and counts */
+int engine_metric_counts(engine_metric *x); /* makes the counts explicit: one each so far */
+static inline uint32_t engine_sample_count(const engine_metric *x, int32_t i)
+{
+    return x->counts ? x->counts[i] : 1;
+}
+/* The entry's value once a value standing for n samples is folded into it. */
+static inline double engine_fold_value(enum engine_aggregation a, double held, double v)
+{
+    switch (a) {
+    case ENGINE_AGG_MEAN:
+        return held + v;
+    case ENGINE_AGG_MIN:
+        return v < held ? v : held;
+    case ENGINE_AGG_MAX:
+        return v > held ? v : held;
+    default:
+        return v; /* last: the later one */
+    }
+}
+/* Folds a value standing for n samples (their sum for a mean) into entry i. */
+int engine_sample_fold(engine_metric *x, int32_t i, double v, uint32_t n);
 
 /* Whether v is an incident list held in the model's block (not allocated on its own). */
 static inline bool engine_in_incident_block(const engine_model *m, const int32_t *v)

@@ -1,5 +1,5 @@
 /*
- * Changing a model's state: samples, assets, processes and their exercises, incidents,
+ * Changing a model's state: assets, processes and their exercises, incidents,
  * findings, answers and applicability, and rebuilding the derived indexes. Each change
  * stamps the parts of the model it affects (see model.h), so that an evaluated state
  * brought up to date afterwards recomputes only those.
@@ -10,68 +10,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- samples ------------------------------------------------------------------------- */
-
-int engine_sample_add(engine_model *m, const char *metric, int64_t at, double value,
-                      engine_error *err)
-{
-    int32_t mi = metric ? engine_idmap_find(m, &m->map_metrics, metric) : -1;
-    if (mi < 0)
-        return engine_fail(err, IMS_ENOTFOUND, "metric: unknown metric \"%s\"",
-                           metric ? metric : "");
-    if (!isfinite(value))
-        return engine_fail(err, IMS_EINVAL, "value: must be a finite number");
-    engine_metric *x = &m->metrics.v[mi];
-    if (engine_reserve(&x->samples, &x->sample_cap, x->sample_n + 1, sizeof *x->samples))
-        return engine_fail(err, IMS_ENOMEM, "out of memory");
-    /* Upper bound: equal times keep insertion order. */
-    int32_t lo = 0, hi = x->sample_n;
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if (x->samples[mid].at <= at)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    memmove(x->samples + lo + 1, x->samples + lo, (size_t)(x->sample_n - lo) * sizeof *x->samples);
-    x->samples[lo].at = at;
-    x->samples[lo].value = value;
-    x->sample_n++;
-    engine_mark_metric(m, mi);
-    return 0;
-}
-
-size_t engine_samples_prune(engine_model *m, int64_t now)
-{
-    size_t dropped = 0;
-    for (int32_t i = 0; i < m->metrics.n; i++) {
-        engine_metric *x = &m->metrics.v[i];
-        int32_t end = engine_samples_upper(x, now);
-        if (end <= 1)
-            continue;
-        int32_t keep = end - 1; /* the latest sample at or before now */
-        if (x->aggregation != ENGINE_AGG_LAST) {
-            int32_t begin = engine_samples_upper(x, now - x->window);
-            if (begin < keep)
-                keep = begin;
-        }
-        if (keep == 0 || (int64_t)keep * 3 < x->sample_n)
-            continue;
-        memmove(x->samples, x->samples + keep, (size_t)(x->sample_n - keep) * sizeof *x->samples);
-        x->sample_n -= keep;
-        dropped += (size_t)keep;
-        if (x->sample_cap > 2 * x->sample_n + 16) {
-            int32_t cap = x->sample_n + 8;
-            engine_sample *v = realloc(x->samples, (size_t)cap * sizeof *v);
-            if (v) {
-                x->samples = v;
-                x->sample_cap = cap;
-            }
-        }
-    }
-    return dropped;
-}
 
 /* ---- assets -------------------------------------------------------------------------- */
 

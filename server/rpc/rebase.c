@@ -117,9 +117,9 @@ static int rebase_apply(engine_model *model, struct rpc_write *w, engine_error *
     int rc = engine_snapshot_parse(rb->after, strlen(rb->after), &after, &has_at, &at, err);
     if (rc != 0)
         return rc == IMS_ENOMEM ? rc : IMS_EINTERNAL;
-    engine_model_take(model, after);
+    rc = engine_model_take(model, after);
     engine_model_free(after);
-    return 0;
+    return rc;
 }
 
 static int rebase_statements(struct db_txn *txn, struct rpc_write *w)

@@ -77,9 +77,9 @@ static int tune_apply(engine_model *model, struct rpc_write *w, engine_error *er
     int rc = engine_snapshot_parse(t->after, strlen(t->after), &after, &has_at, &at, err);
     if (rc != 0)
         return rc == IMS_ENOMEM ? rc : IMS_EINTERNAL;
-    engine_model_take(model, after);
+    rc = engine_model_take(model, after);
     engine_model_free(after);
-    return 0;
+    return rc;
 }
 
 static int tune_statements(struct db_txn *txn, struct rpc_write *w)

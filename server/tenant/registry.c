@@ -141,7 +141,9 @@ static void load_done(struct db_txn *txn, int err, void *arg)
             int64_t now = tenant_now();
             if (rc == 0)
                 engine_samples_prune(model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
-            if (rc == 0 && (engine_eval_new(&eval) || engine_evaluate(model, now, eval, &s))) {
+            /* One entry per metric and second from now on (memory bounded by the windows). */
+            if (rc == 0 && (engine_samples_merge(model) || engine_eval_new(&eval) ||
+                            engine_evaluate(model, now, eval, &s))) {
                 snprintf(msg, sizeof msg, "out of memory");
                 rc = IMS_ENOMEM;
             }

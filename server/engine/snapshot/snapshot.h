@@ -56,7 +56,8 @@ int engine_snapshot_parse_records(const char *text, size_t length, engine_model 
 
 /* Writes the model and the given records (canonical JSON of an object as
  * engine_snapshot_parse_records gives it; NULL: {}) as an ims-snapshot/2 document. Returns
- * 0, IMS_ENOMEM (or when records is not JSON). */
+ * 0, IMS_ENOMEM (or when records is not JSON), IMS_EINVAL when the model merges samples
+ * (engine_samples_merge): a document keeps each sample. */
 int engine_snapshot_write_records(const engine_model *model, bool has_at, int64_t at,
                                   const char *records, char **out) ENGINE_WARN_UNUSED;
 

@@ -60,6 +60,8 @@ static void write_evidence(builder *b, const engine_model *m, json_t *root)
 int engine_snapshot_write_records(const engine_model *m, bool has_at, int64_t at,
                                   const char *records, char **out)
 {
+    if (m->merge_samples)
+        return IMS_EINVAL; /* its samples are no longer apart */
     builder b = {0};
     json_t *root = chk(&b, json_object());
     set(&b, root, "format", jstr(&b, "ims-snapshot/2"));

@@ -195,6 +195,56 @@ static void test_metric_states(void **state)
     model_free(m);
 }
 
+/* A merging model keeps a second's samples as one entry: the later value for last, the
+ * smaller and larger for min and max, the sum and count for mean; hand-computed q. */
+static void test_merged_seconds(void **state)
+{
+    (void)state;
+    static const char *agg[] = {"last", "mean", "min", "max"};
+    /* 80 at T0-5 (in the document), then 100 at T0-5, then a batch: 70 at T0-2, 60 at
+     * T0-5, 90 at T0-2. */
+    static const double want[] = {
+        (90 - 50) / 50.0,                  /* last: 90 */
+        ((80 + 100 + 60 + 70 + 90) / 5.0 - 50) / 50.0, /* mean: 80 */
+        (60 - 50) / 50.0,                  /* min: 60 */
+        (100 - 50) / 50.0,                 /* max: 100 */
+    };
+    for (size_t k = 0; k < 4; k++) {
+        char def[256];
+        snprintf(def, sizeof def,
+                 "{\"id\": \"m\", \"target\": 100, \"threshold\": 50, \"aggregation\": "
+                 "\"%s\", \"window\": 3600, \"max_age\": 86400, "
+                 "\"controls\": [{\"control\": \"C\"}]}",
+                 agg[k]);
+        engine_model *m = load(metric_doc(def, "2026-05-31T23:59:55Z", 80));
+        assert_int_equal(engine_samples_merge(m), 0);
+        engine_error e;
+        assert_int_equal(engine_sample_add(m, "m", T0 - 5, 100, &e), 0);
+        const char *names[3] = {"m", "m", "m"};
+        const int64_t at[3] = {T0 - 2, T0 - 5, T0 - 2};
+        const double v[3] = {70, 60, 90};
+        size_t bad;
+        assert_int_equal(engine_samples_add(m, 3, names, at, v, &bad, &e), 0);
+        engine_summary s;
+        engine_control_figures f;
+        evaluate(m, T0, &s);
+        control(m, "C", &f);
+        assert_near(f.q, want[k]);
+        /* Before T0-2 only the first second counts. */
+        evaluate(m, T0 - 3, &s);
+        control(m, "C", &f);
+        double first[] = {(60 - 50) / 50.0, ((80 + 100 + 60) / 3.0 - 50) / 50.0, (60 - 50) / 50.0,
+                          (100 - 50) / 50.0};
+        assert_near(f.q, first[k]);
+        /* Two seconds held: more samples in them do not grow the model. */
+        size_t bytes = engine_model_bytes(m);
+        for (int i = 0; i < 1000; i++)
+            assert_int_equal(engine_sample_add(m, "m", T0 - 2 - 3 * (i % 2), i % 97, &e), 0);
+        assert_int_equal(engine_model_bytes(m), bytes);
+        model_free(m);
+    }
+}
+
 static void test_incidents(void **state)
 {
     (void)state;
@@ -588,7 +638,7 @@ static void test_take_replaces_content(void **state)
     assert_true(want.security_level > s.security_level);
     assert_int_equal(engine_model_clone(cur, &copy), 0);
     assert_int_equal(engine_eval_clone(ev, &copy_ev), 0);
-    engine_model_take(copy, next);
+    assert_int_equal(engine_model_take(copy, next), 0);
     model_free(next); /* the copy's former content */
     assert_int_equal(engine_evaluate(copy, T0, copy_ev, &s), 0);
     assert_near(s.security_level, want.security_level);
@@ -633,6 +683,7 @@ int main(void)
         cmocka_unit_test(test_take_replaces_content),
         cmocka_unit_test(test_no_subcontrols_and_all_excluded),
         cmocka_unit_test(test_metric_states),
+        cmocka_unit_test(test_merged_seconds),
         cmocka_unit_test(test_incidents),
         cmocka_unit_test(test_findings),
         cmocka_unit_test(test_bcms),
