@@ -6,6 +6,7 @@ import queue
 import threading
 import time
 import unittest
+import urllib.request
 
 import grpc
 
@@ -115,6 +116,54 @@ class TenantCache(unittest.TestCase):
             chf.close()
             self.assertEqual(small.stop(), 0)
             self.assertEqual(full.stop(), 0)
+
+    def test_samples_at_held_seconds_take_no_more_memory(self):
+        """A tenant's state holds one entry per metric and second: thousands more samples
+        at seconds already held leave it no larger, and a daemon that loads the tenant from
+        the database (where every sample is kept apart) gives the same level."""
+        self.token = imstest.imsd_token()
+        live = imstest.Daemon("--ops-listen", "127.0.0.1:0", "--tenant-cache-mb", "0")
+        ops = "http://127.0.0.1:%d/metrics" % live.ops_port
+        ch = live.channel()
+        other, cho = None, None
+        try:
+            tenant = create_tenant(ch, self.token).id
+            base = int(time.time()) - 3600
+            times = [time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(base + k)) for k in range(5)]
+
+            def push(round_no):
+                samples = [events_pb2.Sample(metric="backup_success_pct", at=times[i % 5],
+                                             value=float(80 + (7 * i + round_no) % 21))
+                           for i in range(5000)]
+                return imstest.unary(ch, "/ims.v1.Events/PushMetrics",
+                                     events_pb2.PushMetricsRequest(tenant=tenant, samples=samples),
+                                     events_pb2.PushMetricsResponse, token=self.token)
+
+            def cache_bytes():
+                with urllib.request.urlopen(ops, timeout=5) as r:
+                    text = r.read().decode()
+                return int(next(line.split()[1] for line in text.splitlines()
+                                if line.startswith("ims_tenant_cache_bytes ")))
+
+            push(0)
+            held = cache_bytes()
+            for round_no in range(1, 4):
+                last = push(round_no)
+            self.assertLessEqual(cache_bytes(), held)
+            other = imstest.Daemon()
+            cho = other.channel()
+            a, b = self.level(ch, tenant), self.level(cho, tenant)
+            self.assertEqual(a.revision, last.revision)
+            self.assertEqual(b.revision, last.revision)
+            self.assertAlmostEqual(a.security_level, b.security_level, places=12)
+            self.assertEqual(a.maturity, b.maturity)
+        finally:
+            ch.close()
+            if cho:
+                cho.close()
+            self.assertEqual(live.stop(), 0)
+            if other:
+                self.assertEqual(other.stop(), 0)
 
 
 if __name__ == "__main__":
