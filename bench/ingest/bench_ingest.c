@@ -7,7 +7,8 @@
  * its answer arrives, and imsd answers only after the flush holding it committed, so the
  * figure is of durable samples. Then, when --copy-dsn is given, the same number of rows
  * goes into metric_samples with COPY FROM STDIN over libpq (one COPY per connection, one
- * transaction each), and the ratio of the two rates is printed.
+ * transaction each), and the ratio of the two rates is printed; with --insert-floor 1 also
+ * through INSERT, one statement and one transaction per batch.
  *
  * Output: one line per measurement, key=value, for bench/ingest/run.sh to read.
  */
@@ -39,6 +40,7 @@ struct options {
     int n_metrics;
     int connections;
     int copy_connections;
+    int insert_floor; /* also the same rows through INSERT, a batch per transaction */
     int batches;
     int batch_size;
     int timeout_ms;
@@ -93,7 +95,7 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench_ingest --server ADDR --token TOKEN --tenants ID,... --metrics M,...\n"
             "       [--connections N] [--batches N] [--batch-size N] [--key-prefix P]\n"
-            "       [--copy-dsn DSN] [--copy-connections N] [--timeout-ms N]\n");
+            "       [--copy-dsn DSN] [--copy-connections N] [--insert-floor 0|1] [--timeout-ms N]\n");
     exit(2);
 }
 
@@ -126,6 +128,8 @@ static void parse_args(int argc, char **argv)
             opt.copy_dsn = v;
         else if (!strcmp(a, "--timeout-ms"))
             opt.timeout_ms = atoi(v);
+        else if (!strcmp(a, "--insert-floor"))
+            opt.insert_floor = atoi(v);
         else
             usage();
     }
@@ -325,7 +329,58 @@ out:
     return NULL;
 }
 
-static double run_copy(int connections)
+/* --- the same rows through INSERT, one transaction per batch --- */
+
+/* What PostgreSQL's INSERT path costs for the same batches, each one statement and one
+ * commit of its own (as the daemon's flushes are), without row-level security: the floor
+ * of any durable per-batch ingest that cannot use COPY. */
+static void *insert_thread(void *arg)
+{
+    struct copy_job *job = arg;
+    PGconn *pg = PQconnectdb(opt.copy_dsn);
+    size_t cap = (size_t)opt.batch_size * 48 + 16;
+    char *metrics = malloc(cap), *times = malloc(cap), *values = malloc(cap);
+    if (PQstatus(pg) != CONNECTION_OK || !metrics || !times || !values) {
+        fprintf(stderr, "bench_ingest: insert: %s", PQerrorMessage(pg));
+        job->failed = 1;
+        goto out;
+    }
+    for (int b = job->first; b < job->first + job->count && !job->failed; b++) {
+        size_t lm = 0, lt = 0, lv = 0;
+        for (int i = 0; i < opt.batch_size; i++) {
+            const char *sep = i ? "," : "{";
+            lm += (size_t)snprintf(metrics + lm, cap - lm, "%s%s", sep,
+                                   opt.metrics[(b + i) % opt.n_metrics]);
+            lt += (size_t)snprintf(times + lt, cap - lt, "%s%s", sep, sample_times[i]);
+            lv += (size_t)snprintf(values + lv, cap - lv, "%s%.17g", sep,
+                                   2e9 + (double)b * 1000.0 + i);
+        }
+        snprintf(metrics + lm, cap - lm, "}");
+        snprintf(times + lt, cap - lt, "}");
+        snprintf(values + lv, cap - lv, "}");
+        const char *params[4] = {opt.tenants[b % opt.n_tenants], metrics, times, values};
+        PGresult *r = PQexecParams(
+            pg,
+            "INSERT INTO metric_samples (tenant_id, metric_id, at, value) SELECT $1::uuid, "
+            "unnest($2::text[]), unnest($3::timestamptz[]), unnest($4::float8[])",
+            4, NULL, params, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "bench_ingest: insert: %s", PQresultErrorMessage(r));
+            job->failed = 1;
+        } else {
+            job->rows += opt.batch_size;
+        }
+        PQclear(r);
+    }
+out:
+    free(metrics);
+    free(times);
+    free(values);
+    PQfinish(pg);
+    return NULL;
+}
+
+static double run_floor(void *(*fn)(void *), const char *what, int connections)
 {
     pthread_t th[MAX_THREADS];
     struct copy_job jobs[MAX_THREADS];
@@ -334,7 +389,7 @@ static double run_copy(int connections)
     for (int i = 0; i < connections; i++) {
         jobs[i] = (struct copy_job){.first = first, .count = per + (i < extra)};
         first += jobs[i].count;
-        pthread_create(&th[i], NULL, copy_thread, &jobs[i]);
+        pthread_create(&th[i], NULL, fn, &jobs[i]);
     }
     long long rows = 0;
     int failed = 0;
@@ -346,8 +401,8 @@ static double run_copy(int connections)
     double secs = now_s() - t0;
     if (failed)
         exit(1);
-    printf("copy connections=%d rows=%lld seconds=%.3f rows_per_s=%.0f\n", connections, rows,
-           secs, (double)rows / secs);
+    printf("%s connections=%d rows=%lld seconds=%.3f rows_per_s=%.0f\n", what, connections,
+           rows, secs, (double)rows / secs);
     fflush(stdout);
     return (double)rows / secs;
 }
@@ -359,11 +414,15 @@ int main(int argc, char **argv)
     double daemon_rate = run_daemon();
     if (!opt.copy_dsn)
         return 0;
-    double copy_rate = run_copy(1);
+    double copy_rate = run_floor(copy_thread, "copy", 1);
     printf("ratio daemon_over_copy=%.3f\n", daemon_rate / copy_rate);
     if (opt.copy_connections > 1) {
-        double parallel_rate = run_copy(opt.copy_connections);
+        double parallel_rate = run_floor(copy_thread, "copy", opt.copy_connections);
         printf("ratio daemon_over_parallel_copy=%.3f\n", daemon_rate / parallel_rate);
+    }
+    if (opt.insert_floor) {
+        double insert_rate = run_floor(insert_thread, "insert", opt.copy_connections);
+        printf("ratio daemon_over_parallel_insert=%.3f\n", daemon_rate / insert_rate);
     }
     return 0;
 }
