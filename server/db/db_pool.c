@@ -685,6 +685,7 @@ void db_txn_continue(struct db_txn *txn, db_txn_cb cb, void *arg)
         txn_complete(txn, IMS_EUNAVAILABLE);
         return;
     }
+    db_txn_forget_sent_params(txn);
     if (conn_send_txn(c, txn) != 0)
         conn_fail(c, PQerrorMessage(c->pg)); /* completes txn */
     else if (c->pool->txn_timeout_ms > 0)

@@ -122,6 +122,12 @@ void db_txn_clear_results(struct db_txn *txn)
     }
 }
 
+void db_txn_forget_sent_params(struct db_txn *txn)
+{
+    for (; txn->params_from < txn->sent; txn->params_from++)
+        stmt_free_params(&txn->stmts[txn->params_from]);
+}
+
 void db_txn_free(struct db_txn *txn)
 {
     if (!txn)

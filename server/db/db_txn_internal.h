@@ -31,6 +31,7 @@ struct db_txn {
     struct db_txn *next; /* on the wait queue */
     int hold;             /* 1: the round being sent leaves the transaction open */
     int sent;             /* statements sent by the rounds before */
+    int params_from;      /* statements before this one have had their parameters freed */
     struct db_conn *conn; /* the connection an open transaction holds, between rounds */
     int urgent;          /* queued before the others (db_txn_set_urgent) */
 };
@@ -40,5 +41,9 @@ int db_pool_statement_count(const struct db_pool *pool);
 
 /* Frees the results of every statement of txn (db_txn.c). */
 void db_txn_clear_results(struct db_txn *txn);
+/* Frees the parameters of the statements earlier rounds sent: a round is sent once, and a
+ * transaction held open over many rounds (a streamed import) would otherwise keep every
+ * round's parameters until it ends (db_txn.c). */
+void db_txn_forget_sent_params(struct db_txn *txn);
 
 #endif
