@@ -7,11 +7,12 @@
  * The work touches only its job: the transaction holding the document (freed on the loop
  * afterwards) and the model and evaluated state it builds. The state stays in
  * PHASE_LOADING meanwhile, so reads wait, writes queue and the cache never evicts it. A
- * small document is parsed on the loop at once (a hand-off to a thread would cost about as
- * much), and at most one job fewer than the machine has CPUs runs at a time (at least one),
- * the rest waiting here in order, so that the loop keeps a CPU of its own. A job running
- * when the registry closes keeps its state (and the registry) alive until it returns; its
- * result is then dropped.
+ * tiny document (under TENANT_LOAD_INLINE_BYTES) is parsed on the loop at once. At most one job fewer than the machine has CPUs runs at a time (at least one), so
+ * that the loop keeps a CPU of its own, plus one for small documents alone (a small
+ * tenant's first read never waits for a large tenant's parse); the rest wait here in
+ * order, a small one passing large ones that cannot start yet. A job running when the
+ * registry closes keeps its state (and the registry) alive until it returns; its result
+ * is then dropped.
  */
 #include "state.h"
 
@@ -130,25 +131,47 @@ static void pool_work(uv_work_t *req)
 
 static void pool_after(uv_work_t *req, int status);
 
-static unsigned running_limit(void)
+/* Jobs on the pool at once: one fewer than the machine has CPUs (at least one), and one
+ * more for small documents only, so that a small tenant's first read never waits behind a
+ * large tenant's load. */
+static unsigned lanes(void)
 {
     unsigned n = uv_available_parallelism();
     return n > 1 ? n - 1 : 1;
 }
 
+static int startable(const struct tenant_registry *reg, const struct tenant_load *job)
+{
+    unsigned limit = lanes();
+    if (reg->loads_running >= limit + 1)
+        return 0;
+    return job->len < TENANT_LOAD_LARGE_BYTES || reg->loads_large_running < limit;
+}
+
+/* Starts the waiting jobs that may start, in order (a small one passes large ones that
+ * must wait). */
 static void start_waiting(struct tenant_registry *reg)
 {
-    while (reg->load_waiting && reg->loads_running < running_limit()) {
-        struct tenant_load *job = reg->load_waiting;
-        reg->load_waiting = job->next;
-        if (!reg->load_waiting)
-            reg->load_waiting_tail = NULL;
+    struct tenant_load **link = &reg->load_waiting, *prev = NULL;
+    while (*link && reg->loads_running < lanes() + 1) {
+        struct tenant_load *job = *link;
+        if (!startable(reg, job)) {
+            prev = job;
+            link = &job->next;
+            continue;
+        }
+        *link = job->next;
+        if (reg->load_waiting_tail == job)
+            reg->load_waiting_tail = prev;
         job->next = NULL;
         job->queued_ns = uv_hrtime() - job->queued_ns;
         reg->loads_running++;
+        if (job->len >= TENANT_LOAD_LARGE_BYTES)
+            reg->loads_large_running++;
         if (uv_queue_work(reg->config.loop, &job->req, pool_work, pool_after) != 0) {
             load_work(job); /* cannot happen with these arguments; stay correct anyway */
             pool_after(&job->req, 0);
+            return; /* pool_after started the next ones */
         }
     }
 }
@@ -159,6 +182,8 @@ static void pool_after(uv_work_t *req, int status)
     struct tenant_state *st = job->st;
     struct tenant_registry *reg = st->reg;
     reg->loads_running--;
+    if (job->len >= TENANT_LOAD_LARGE_BYTES)
+        reg->loads_large_running--;
     st->load = NULL;
     if (reg->closing) {
         /* Readers and writes were answered when closing began: drop the result. The

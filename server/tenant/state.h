@@ -72,7 +72,7 @@ struct tenant_registry {
     size_t cached_bytes;
     /* load.c: documents waiting for a thread of the pool, and how many are on it */
     struct tenant_load *load_waiting, *load_waiting_tail;
-    unsigned loads_running;
+    unsigned loads_running, loads_large_running;
     int open_timers; /* states not yet freed (each closes its timer first) */
     int closing;
     void (*close_done)(void *);
@@ -100,7 +100,11 @@ void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s,
  * and evaluated on libuv's thread pool when it has at least TENANT_LOAD_INLINE_BYTES, else
  * on the loop; readers and queued writes wait meanwhile (PHASE_LOADING). */
 void tenant_state_load(struct tenant_state *st);
-#define TENANT_LOAD_INLINE_BYTES (64 * 1024)
+#define TENANT_LOAD_INLINE_BYTES (8 * 1024)
+/* A document from this size on is large: such loads take at most all but one of the pool
+ * lanes (load.c), the last one is kept for small ones (a small tenant's document is about
+ * 80 KiB, parsed and evaluated in about 5 ms; a large one takes hundreds). */
+#define TENANT_LOAD_LARGE_BYTES (1024 * 1024)
 
 /* Closing (load.c): drops the loads waiting for a thread and cancels those not started;
  * a running one ends later and frees its state if the state was closed meanwhile. */
