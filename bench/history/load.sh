@@ -11,6 +11,7 @@
 #   BEFORE=/path/build-before AFTER=/path/build-after ROUNDS=3 SAMPLES=1000000 \
 #       bench/history/load.sh
 #   IMSD_ARGS="--log-level debug" LOAD_LOG=/tmp/loads.txt ...   # each load's size and time
+#   PERF_DIR=/tmp/perf ...          # perf record -g of imsd during each round
 #
 # Both builds need the targets imsd, imsctl and ims_proto_python; AFTER's migrations are
 # applied (use two commits with the same migrations).
@@ -75,8 +76,17 @@ run_one() { # label build
         [ -s "$WORK/ready" ] && break
         sleep 0.1
     done
+    local perf=""
+    if [ -n "${PERF_DIR:-}" ]; then # perf record of imsd over the round, one file per build
+        perf record -q -g -o "$PERF_DIR/imsd-$1-$r.data" -p "$IMSD_PID" 2>/dev/null &
+        perf=$!
+    fi
     IMS_SERVER=127.0.0.1:$(head -1 "$WORK/ready") IMS_BENCH_PYGEN=$2/gen-python \
         /usr/bin/python3 "$top/bench/history/load_probe.py" >"$WORK/probe.txt"
+    if [ -n "$perf" ]; then
+        kill -INT "$perf"
+        wait "$perf" 2>/dev/null || true
+    fi
     echo "round=$r build=$1 loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" $(cat "$WORK/probe.txt")"
     stack_imsd_stop
     # With IMSD_ARGS="--log-level debug": the loads' own lines, kept in LOAD_LOG.
