@@ -7,12 +7,12 @@
  * The work touches only its job: the transaction holding the document (freed on the loop
  * afterwards) and the model and evaluated state it builds. The state stays in
  * PHASE_LOADING meanwhile, so reads wait, writes queue and the cache never evicts it. A
- * tiny document (under TENANT_LOAD_INLINE_BYTES) is parsed on the loop at once. At most one job fewer than the machine has CPUs runs at a time (at least one), so
- * that the loop keeps a CPU of its own, plus one for small documents alone (a small
- * tenant's first read never waits for a large tenant's parse); the rest wait here in
- * order, a small one passing large ones that cannot start yet. A job running when the
- * registry closes keeps its state (and the registry) alive until it returns; its result
- * is then dropped.
+ * tiny document (under TENANT_LOAD_INLINE_BYTES) is parsed on the loop at once. At most one job
+ * fewer than the machine has CPUs runs at a time (at least one), so that the loop keeps a CPU of
+ * its own, plus one for small documents alone (a small tenant's first read never waits for a large
+ * tenant's parse); the rest wait here in order, a small one passing large ones that cannot start
+ * yet. A job running when the registry closes keeps its state (and the registry) alive until it
+ * returns; its result is then dropped.
  */
 #include "state.h"
 
@@ -67,7 +67,8 @@ static void load_work(struct tenant_load *job)
     } else {
         int64_t now = tenant_now();
         engine_samples_prune(job->model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
-        if (engine_eval_new(&job->eval) || engine_evaluate(job->model, now, job->eval, &job->summary)) {
+        if (engine_eval_new(&job->eval) ||
+            engine_evaluate(job->model, now, job->eval, &job->summary)) {
             snprintf(job->msg, sizeof job->msg, "out of memory");
             job->rc = IMS_ENOMEM;
         }
@@ -101,9 +102,10 @@ static void load_install(struct tenant_state *st, struct tenant_load *job)
     st->eval = job->eval;
     job->model = NULL;
     job->eval = NULL;
-    log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f bytes=%zu wait_us=%llu work_us=%llu",
-              st->id, (long long)revision, s.security_level, job->len,
-              (unsigned long long)(job->queued_ns / 1000), (unsigned long long)(job->work_ns / 1000));
+    log_debug(
+        "tenant loaded", "tenant=%s revision=%lld level=%.6f bytes=%zu wait_us=%llu work_us=%llu",
+        st->id, (long long)revision, s.security_level, job->len,
+        (unsigned long long)(job->queued_ns / 1000), (unsigned long long)(job->work_ns / 1000));
     load_free(job);
     st->revision = revision;
     st->phase = PHASE_READY;
