@@ -24,6 +24,7 @@ ROUNDS=${ROUNDS:-3}
 SAMPLES=${SAMPLES:-1000000}
 SMALL_DURING=${SMALL_DURING:-300}
 SMALL_AFTER=${SMALL_AFTER:-200}
+# shellcheck disable=SC2086
 stack_start ${IMSD_ARGS:-}
 stack_machine
 BIG=$(stack_tenants 1 load-big)
@@ -35,7 +36,8 @@ BEGIN
     FOR g IN 1..$small LOOP
         id := gen_random_uuid();
         PERFORM set_config('ims.tenant_id', id::text, true);
-        PERFORM ims_create_tenant(id, 'load-small-' || g, 'Small ' || g, 'it-services', 'small', '', 0);
+        PERFORM ims_create_tenant(id, 'load-small-' || g, 'Small ' || g, 'it-services',
+                                  'small', '', 0);
     END LOOP;
 END \$\$" >/dev/null
 psql "$IMS_ADMIN_DSN" -At -c "SELECT id FROM tenants WHERE slug LIKE 'load-small-%' ORDER BY id" \
@@ -69,6 +71,7 @@ stack_imsd_stop() {
 stack_imsd_stop
 run_one() { # label build
     rm -f "$WORK/ready"
+    # shellcheck disable=SC2086
     "$2/server/imsd" --db "$IMS_DB" --listen 127.0.0.1:0 --ready-file "$WORK/ready" \
         ${IMSD_ARGS:-} >"$WORK/imsd-$1.log" 2>&1 &
     IMSD_PID=$!
@@ -91,7 +94,8 @@ run_one() { # label build
     stack_imsd_stop
     # With IMSD_ARGS="--log-level debug": the loads' own lines, kept in LOAD_LOG.
     if [ -n "${LOAD_LOG:-}" ]; then
-        grep -h 'tenant load' "$WORK/imsd-$1.log" | sed "s/^/round=$r build=$1 /" >>"$LOAD_LOG" || true
+        grep -h 'tenant load' "$WORK/imsd-$1.log" | sed "s/^/round=$r build=$1 /" \
+            >>"$LOAD_LOG" || true
     fi
 }
 for r in $(seq 1 "$ROUNDS"); do

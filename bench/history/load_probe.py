@@ -112,9 +112,11 @@ for t in after:
     s = time.perf_counter()
     get(t)
     lat_after.append((time.perf_counter() - s) * 1000)
-print("big_first_read_ms=%.1f%s watcher_levels=%d max_gap_during_ms=%.1f max_gap_before_ms=%.1f "
-      "small_during_n=%d small_during_p50_ms=%.1f small_during_p99_ms=%.1f small_during_max_ms=%.1f "
+failed = " big_failed=" + big_error[0] if big_error else ""
+print("big_first_read_ms=%.1f%s watcher_levels=%d max_gap_during_ms=%.1f "
+      "max_gap_before_ms=%.1f small_during_n=%d small_during_p50_ms=%.1f "
+      "small_during_p99_ms=%.1f small_during_max_ms=%.1f "
       "small_after_n=%d small_after_p50_ms=%.2f small_after_p99_ms=%.2f"
-      % (big_ms, " big_failed=" + big_error[0] if big_error else "", len(arrivals), max_gap(t0, t1 + 1), max_gap(t0 - 2, t0),
+      % (big_ms, failed, len(arrivals), max_gap(t0, t1 + 1), max_gap(t0 - 2, t0),
          len(lat_during), pct(lat_during, 0.5), pct(lat_during, 0.99), max(lat_during or [0]),
          len(lat_after), pct(lat_after, 0.5), pct(lat_after, 0.99)))

@@ -8,7 +8,6 @@ import threading
 import time
 import unittest
 
-import grpc
 
 import imstest
 from imstest import events_pb2, level_pb2, tenants_pb2
