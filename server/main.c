@@ -534,6 +534,15 @@ static int serve(struct daemon *d)
             return EXIT_USAGE;
         }
     }
+    /* libuv's thread pool (4 threads unless set) serves the heavy calls (rpc/offload.c: at
+     * most one fewer than the CPUs) and the tenants' loads (tenant/load.c: at most as many
+     * as the CPUs): enough threads that neither waits for a thread held by the other. */
+    if (!getenv("UV_THREADPOOL_SIZE")) {
+        char threads[16];
+        unsigned n = 2 * uv_available_parallelism();
+        snprintf(threads, sizeof threads, "%u", n < 4 ? 4 : n > 1024 ? 1024 : n);
+        setenv("UV_THREADPOOL_SIZE", threads, 0);
+    }
     d->loop = uv_default_loop();
     d->started_ms = uv_now(d->loop);
     struct db_pool_config pc = {

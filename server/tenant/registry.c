@@ -1,8 +1,7 @@
 /*
- * The tenant registry and loading: finding a tenant's state, loading its model from
- * PostgreSQL and evaluating it once, serving reads from the current pair (model and
- * evaluated state, never evaluated by a read), forgetting it when another daemon wrote,
- * and closing. Writes are in flush.c, watchers in watchers.c.
+ * The tenant registry: finding a tenant's state (loaded by load.c), serving reads from
+ * the current pair (model and evaluated state, never evaluated by a read), forgetting it
+ * when another daemon wrote, and closing. Writes are in flush.c, watchers in watchers.c.
  */
 #include "state.h"
 
@@ -15,7 +14,6 @@
 #include "db_pool.h"
 #include "ims/error.h"
 #include "log.h"
-#include "snapshot.h"
 
 static unsigned hash_id(const char *id)
 {
@@ -112,107 +110,6 @@ void tenant_state_run_readers(struct tenant_state *st, int err, const char *msg)
     }
 }
 
-static void load_done(struct db_txn *txn, int err, void *arg)
-{
-    struct tenant_state *st = arg;
-    char msg[300] = "";
-    int rc = err;
-    engine_model *model = NULL;
-    engine_eval *eval = NULL;
-    engine_summary s;
-    int64_t revision = 0;
-    if (err == 0) {
-        PGresult *r = db_txn_result(txn, 0);
-        if (!r || PQntuples(r) != 1) {
-            rc = IMS_ENOTFOUND;
-            snprintf(msg, sizeof msg, "tenant: not found");
-        } else {
-            const char *doc = PQgetvalue(r, 0, 0);
-            bool has_at;
-            int64_t at;
-            engine_error e = {{0}};
-            rc = engine_snapshot_parse(doc, strlen(doc), &model, &has_at, &at, &e);
-            if (rc != 0) {
-                log_error("tenant state does not load", "tenant=%s error=\"%s\"", st->id, e.msg);
-                snprintf(msg, sizeof msg, "tenant state does not load: %s", e.msg);
-                rc = IMS_EINTERNAL;
-            }
-            revision = atoll(PQgetvalue(r, 0, 1));
-            int64_t now = tenant_now();
-            if (rc == 0)
-                engine_samples_prune(model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
-            /* One entry per metric and second from now on (memory bounded by the windows). */
-            if (rc == 0 && (engine_samples_merge(model) || engine_eval_new(&eval) ||
-                            engine_evaluate(model, now, eval, &s))) {
-                snprintf(msg, sizeof msg, "out of memory");
-                rc = IMS_ENOMEM;
-            }
-        }
-    } else {
-        snprintf(msg, sizeof msg, "%s",
-                 err == IMS_EUNAVAILABLE ? "database unavailable; retry later" : db_txn_error(txn));
-    }
-    db_txn_free(txn);
-    if (err == IMS_EUNAVAILABLE && st->model && st->eval) {
-        /* A reload while the database is away: reads go on from the state in memory,
-         * which may be behind; writes fail until the database is back. */
-        log_warning("tenant state served from memory, possibly stale: database unavailable",
-                    "tenant=%s revision=%lld", st->id, (long long)st->revision);
-        st->phase = PHASE_READY;
-        tenant_state_run_readers(st, 0, NULL);
-        tenant_state_fail_queue(st, IMS_EUNAVAILABLE, msg);
-        return;
-    }
-    if (rc != 0) {
-        engine_eval_free(eval);
-        engine_model_free(model);
-        st->phase = PHASE_EMPTY;
-        tenant_state_run_readers(st, rc, msg);
-        tenant_state_fail_queue(st, rc, msg);
-        return;
-    }
-    int64_t old_revision = st->revision;
-    int had_model = st->model != NULL;
-    engine_eval_free(st->eval);
-    engine_model_free(st->model);
-    st->model = model;
-    st->eval = eval;
-    st->revision = revision;
-    st->phase = PHASE_READY;
-    st->evicted = 0;
-    tenant_cache_account(st);
-    tenant_level_from_summary(st, &s, revision, had_model ? "remote" : "load", &st->level);
-    log_debug("tenant loaded", "tenant=%s revision=%lld level=%.6f", st->id, (long long)revision,
-              s.security_level);
-    if (had_model && revision != old_revision)
-        tenant_watchers_forward(&st->reg->watchers, &st->revision_seen, &st->level);
-    else if (revision > st->revision_seen)
-        st->revision_seen = revision;
-    tenant_state_arm_due_timer(st);
-    tenant_state_run_readers(st, 0, NULL);
-    tenant_state_flush(st);
-    tenant_cache_trim(st->reg);
-}
-
-void tenant_state_load(struct tenant_state *st)
-{
-    if (st->phase == PHASE_LOADING)
-        return;
-    st->phase = PHASE_LOADING;
-    st->stale = 0;
-    st->revision_notified = 0;
-    struct db_txn *txn = db_txn_new(st->reg->config.pool, st->id, 0);
-    const char *params[1] = {st->id};
-    if (!txn || db_txn_add(txn, st->reg->config.statement_load, 1, params) < 0) {
-        db_txn_free(txn);
-        st->phase = PHASE_EMPTY;
-        tenant_state_run_readers(st, IMS_ENOMEM, "out of memory");
-        tenant_state_fail_queue(st, IMS_ENOMEM, "out of memory");
-        return;
-    }
-    db_txn_exec(txn, load_done, st);
-}
-
 void tenant_read(struct tenant_registry *reg, const char *tenant, tenant_read_cb cb, void *arg)
 {
     struct tenant_state *st = tenant_state_get(reg, tenant);
@@ -261,6 +158,10 @@ void tenant_invalidate(struct tenant_registry *reg, const char *tenant, int64_t 
     if (revision > 0 && revision <= st->revision)
         return; /* our own commit, or older */
     if (st->flushing || st->phase == PHASE_LOADING) {
+        /* The load in flight may hold it (load.c compares the revisions it read). */
+        int64_t named = revision > 0 ? revision : INT64_MAX;
+        if (!st->stale || named > st->stale_revision)
+            st->stale_revision = named;
         st->stale = 1;
         return;
     }
@@ -326,9 +227,8 @@ void tenant_unwatch(struct tenant_registry *reg, struct tenant_watch *watch)
     tenant_watchers_remove(&reg->watchers, watch);
 }
 
-static void timer_closed(uv_handle_t *h)
+void tenant_state_free(struct tenant_state *st)
 {
-    struct tenant_state *st = container_of((uv_timer_t *)h, struct tenant_state, due_timer);
     struct tenant_registry *reg = st->reg;
     engine_eval_free(st->eval);
     engine_model_free(st->model);
@@ -345,11 +245,22 @@ static void timer_closed(uv_handle_t *h)
     }
 }
 
+static void timer_closed(uv_handle_t *h)
+{
+    struct tenant_state *st = container_of((uv_timer_t *)h, struct tenant_state, due_timer);
+    if (st->load) {
+        st->closed = 1; /* a load runs on the pool: load.c frees the state when it returns */
+        return;
+    }
+    tenant_state_free(st);
+}
+
 void tenant_registry_close(struct tenant_registry *reg, void (*done)(void *arg), void *arg)
 {
     reg->closing = 1;
     reg->close_done = done;
     reg->close_arg = arg;
+    tenant_loads_close(reg);
     int any = 0;
     for (int b = 0; b < TENANT_BUCKETS; b++) {
         struct tenant_state *st = reg->buckets[b];

@@ -47,6 +47,9 @@ struct tenant_state {
     int conflicts;
     int solo;  /* flush one write at a time to isolate a failing one */
     int stale; /* another daemon wrote: reload once idle */
+    int64_t stale_revision; /* the latest revision that made it stale (INT64_MAX: unknown) */
+    struct tenant_load *load; /* load.c: the document being parsed off the loop, or waiting */
+    int closed; /* the registry closed the state while its load ran: load.c frees it */
     uv_timer_t due_timer;
     int64_t due_at;
     struct tenant_write time_write;
@@ -67,7 +70,10 @@ struct tenant_registry {
     struct tenant_watchers watchers;
     struct tenant_state *lru_head, *lru_tail; /* cache.c */
     size_t cached_bytes;
-    int open_timers;
+    /* load.c: documents waiting for a thread of the pool, and how many are on it */
+    struct tenant_load *load_waiting, *load_waiting_tail;
+    unsigned loads_running, loads_large_running;
+    int open_timers; /* states not yet freed (each closes its timer first) */
     int closing;
     void (*close_done)(void *);
     void *close_arg;
@@ -90,8 +96,22 @@ int64_t tenant_now(void);
 void tenant_level_from_summary(struct tenant_state *st, const engine_summary *s, int64_t revision,
                                const char *cause, struct tenant_level *out);
 
-/* (Re)loads the state's model from the database; readers and queued writes wait. */
+/* (Re)loads the state's model from the database (load.c): the document is parsed, pruned
+ * and evaluated on libuv's thread pool when it has at least TENANT_LOAD_INLINE_BYTES, else
+ * on the loop; readers and queued writes wait meanwhile (PHASE_LOADING). */
 void tenant_state_load(struct tenant_state *st);
+#define TENANT_LOAD_INLINE_BYTES (8 * 1024)
+/* A document from this size on is large: such loads take at most all but one of the pool
+ * lanes (load.c), the last one is kept for small ones (a small tenant's document is about
+ * 80 KiB, parsed and evaluated in about 5 ms; a large one takes hundreds). */
+#define TENANT_LOAD_LARGE_BYTES (1024 * 1024)
+
+/* Closing (load.c): drops the loads waiting for a thread and cancels those not started;
+ * a running one ends later and frees its state if the state was closed meanwhile. */
+void tenant_loads_close(struct tenant_registry *reg);
+
+/* Frees a state whose timer is closed, and the registry with its last state. */
+void tenant_state_free(struct tenant_state *st);
 
 /* The cache under the memory budget (cache.c). account: the state holds a (new) model,
  * its bytes are counted and it becomes the most recently used; touch: it was used; trim:

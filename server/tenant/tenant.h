@@ -3,7 +3,8 @@
  * level, the writes waiting for the tenant, and who watches it.
  *
  * A tenant's model is loaded from PostgreSQL on first use (one statement renders the
- * tenant as a snapshot document, parsed by the engine), evaluated once, and kept. The
+ * tenant as a snapshot document, parsed by the engine on libuv's thread pool so that a
+ * long history does not hold the event loop; load.c), evaluated once, and kept. The
  * model and its evaluated state form the tenant's current pair for one revision: every
  * read is served from it as it is and never evaluates. Every change goes through
  * tenant_write_submit():
