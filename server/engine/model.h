@@ -204,6 +204,11 @@ struct engine_model {
      * Free a list through engine_incident_lists_free. */
     int32_t *incident_lists;
     size_t incident_lists_n;
+    /* A clone's other lists (of controls, sub-controls, findings, threats, artefacts, asset
+     * types and processes; not the metrics' own) are copied into this one block too. Such a
+     * list has cap = -n: engine_reserve moves it out before it grows, and it is freed only
+     * through engine_list_free, which leaves it to the block. */
+    void *lists_block;
 };
 
 /* Whether v is an incident list held in the model's block (not allocated on its own). */
