@@ -1,3 +1,5 @@
+-- The audit append with the chain's head read inside its INSERT (what migration 0210 made of
+-- ims_audit_append), under another name.
 CREATE OR REPLACE FUNCTION ims_audit_append2(p_token uuid, p_role text, p_method text, p_object text)
     RETURNS bigint LANGUAGE plpgsql
     AS $$

@@ -1,3 +1,5 @@
+-- The write's common tail as one call: the batch's audit rows, idempotency rows, the revision
+-- bump with its check (40001), the history row and the NOTIFY. Measured, not kept.
 CREATE OR REPLACE FUNCTION ims_commit_write(p_tenant uuid, p_expected bigint, p_level double precision,
     p_maturity int, p_cause text,
     p_audit_token uuid[], p_audit_role text[], p_audit_method text[], p_audit_object text[],

@@ -6,11 +6,17 @@
 #
 #   bench/latency/tail/run.sh        ROUNDS=6 COUNT=6000 SCRIPTS="separate one_call"
 #
-# separate: the pipeline imsd sends today (incident, ims_audit_append, idempotency row,
-# ims_commit_level); one_call: the same with audit, idempotency row and revision/history/
-# NOTIFY in one function (one_call_function.sql, created here for the run only);
-# audit_now/audit_merged: the audit append alone, as it is and with its read of the
-# chain's head and its insert in one statement (audit_one_statement.sql).
+# Scripts (SCRIPTS, names of the .sql files here):
+#   separate          the pipeline imsd sends for a new incident (incident, ims_audit_append,
+#                     idempotency row, ims_commit_level)
+#   proposed          the same with audit_one_statement.sql's and commit_level_qualified.sql's
+#                     functions (what migrations 0210 and 0211 made of the two)
+#   one_call          audit, idempotency row and revision/history/NOTIFY in one function
+#                     (one_call_function.sql; measured, not kept)
+#   audit_now, audit_merged        the audit append alone, before and after 0210
+#   commit_now, commit_qualified   ims_commit_level alone, before and after 0211
+# The variant functions, and the two functions as they were before 0210 and 0211
+# (before_functions.sql), are created under other names on the throwaway cluster only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../ingest/stack.sh"
@@ -19,7 +25,7 @@ count=${COUNT:-6000}
 scripts=${SCRIPTS:-separate one_call}
 stack_start
 tenant=$(stack_tenants 1 tail)
-psql "$IMS_ADMIN_DSN" -qX -v ON_ERROR_STOP=1 -f "$here/one_call_function.sql" \
+psql "$IMS_ADMIN_DSN" -qX -v ON_ERROR_STOP=1 -f "$here/before_functions.sql" -f "$here/one_call_function.sql" \
     -f "$here/audit_one_statement.sql" -f "$here/commit_level_qualified.sql" \
     -c "CREATE SEQUENCE pgb_seq; GRANT USAGE, SELECT ON pgb_seq TO ims_app"
 seq_now() { psql "$IMS_ADMIN_DSN" -AtXc "SELECT last_value FROM pgb_seq"; }
