@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The write's statements alone, as the runtime role under row-level security: backend CPU
-# per transaction (pgbench, one client, -M prepared), the variants alternated ROUNDS times. Each script ends in ROLLBACK (the
-# statements' cost without the commit's WAL flush; a sequence, which a rollback does not
-# undo, counts the transactions).
+# per transaction (pgbench, one client, -M prepared), the variants alternated ROUNDS
+# times. Each script ends in ROLLBACK (the statements' cost without the commit's WAL
+# flush; a sequence, which a rollback does not undo, counts the transactions). Sets up and
+# tears down its own stack (../../ingest/stack.sh).
 #
 #   bench/latency/tail/run.sh        ROUNDS=6 COUNT=6000 SCRIPTS="separate one_call"
 #
