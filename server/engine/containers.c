@@ -18,17 +18,31 @@ int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size)
 {
     if (need <= *cap)
         return 0;
-    int32_t ncap = *cap ? *cap : 4;
+    int32_t held = *cap < 0 ? -*cap : 0; /* in a copy's block: copied out, never realloc'd */
+    int32_t ncap = *cap > 0 ? *cap : held > 4 ? held : 4;
     while (ncap < need)
         ncap *= 2;
     void *old;
     memcpy(&old, array_ptr, sizeof old);
-    void *nv = realloc(old, (size_t)ncap * size);
+    void *nv;
+    if (*cap < 0) {
+        nv = malloc((size_t)ncap * size);
+        if (nv && held)
+            memcpy(nv, old, (size_t)held * size);
+    } else {
+        nv = realloc(old, (size_t)ncap * size);
+    }
     if (!nv)
         return IMS_ENOMEM;
     memcpy(array_ptr, &nv, sizeof nv);
     *cap = ncap;
     return 0;
+}
+
+void engine_list_free(void *v, int32_t cap)
+{
+    if (cap >= 0)
+        free(v);
 }
 
 int engine_ilist_push(engine_ilist *l, int32_t x)

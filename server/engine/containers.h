@@ -35,7 +35,12 @@ typedef struct engine_idmap {
     }
 
 /* Grows *array_ptr (of elements of `size`, capacity *cap) to hold need. 0 or IMS_ENOMEM. */
+/* Grows an array to hold need elements. A negative *cap marks an array held in a model
+ * copy's shared block (-*cap elements there, see lists_block in model.h): it is moved to
+ * an allocation of its own first, never reallocated in place. */
 int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size);
+/* Frees an array unless it is held in a model copy's block (cap < 0). */
+void engine_list_free(void *v, int32_t cap);
 #define ENGINE_VEC_RESERVE(vec, need) engine_reserve(&(vec).v, &(vec).cap, (need), sizeof(*(vec).v))
 
 int engine_ilist_push(engine_ilist *l, int32_t x);

@@ -50,7 +50,7 @@ int engine_artefact_put(engine_model *m, const engine_artefact_input *in, engine
         mark_artefact(m, old);
         for (int32_t k = 0; k < old->controls.n; k++)
             engine_ilist_remove(&m->controls.v[old->controls.v[k]].artefacts, a);
-        free(old->controls.v);
+        engine_list_free(old->controls.v, old->controls.cap);
         old->controls = (engine_ilist){0};
     }
     engine_artefact *x = &m->artefacts.v[a];

@@ -9,6 +9,8 @@
 
 static size_t block(const void *p, int32_t cap, size_t size)
 {
+    if (cap < 0) /* a list in a copy's shared block: its elements, no allocation of its own */
+        return (size_t)-cap * size;
     return p ? (size_t)cap * size + ALLOC_OVERHEAD : 0;
 }
 

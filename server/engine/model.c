@@ -92,15 +92,15 @@ static void free_model_lists(engine_model *m)
 {
     for (int32_t i = 0; i < m->controls.n; i++) {
         engine_control *c = &m->controls.v[i];
-        free(c->subs.v);
-        free(c->metrics.v);
-        free(c->mitig.v);
-        free(c->incidents.v);
-        free(c->findings.v);
-        free(c->artefacts.v);
+        engine_list_free(c->subs.v, c->subs.cap);
+        engine_list_free(c->metrics.v, c->metrics.cap);
+        engine_list_free(c->mitig.v, c->mitig.cap);
+        engine_list_free(c->incidents.v, c->incidents.cap);
+        engine_list_free(c->findings.v, c->findings.cap);
+        engine_list_free(c->artefacts.v, c->artefacts.cap);
     }
     for (int32_t i = 0; i < m->subs.n; i++)
-        free(m->subs.v[i].controls.v);
+        engine_list_free(m->subs.v[i].controls.v, m->subs.v[i].controls.cap);
     for (int32_t i = 0; i < m->metrics.n; i++) {
         free(m->metrics.v[i].controls.v);
         free(m->metrics.v[i].samples);
@@ -109,21 +109,22 @@ static void free_model_lists(engine_model *m)
     for (int32_t i = 0; i < m->incidents.n; i++)
         engine_incident_lists_free(m, &m->incidents.v[i]);
     for (int32_t i = 0; i < m->findings.n; i++)
-        free(m->findings.v[i].controls.v);
+        engine_list_free(m->findings.v[i].controls.v, m->findings.v[i].controls.cap);
     for (int32_t i = 0; i < m->threats.n; i++) {
-        free(m->threats.v[i].mitig.v);
-        free(m->threats.v[i].incidents.v);
-        free(m->threats.v[i].treatments.v);
+        engine_threat *t = &m->threats.v[i];
+        engine_list_free(t->mitig.v, t->mitig.cap);
+        engine_list_free(t->incidents.v, t->incidents.cap);
+        engine_list_free(t->treatments.v, t->treatments.cap);
     }
     for (int32_t i = 0; i < m->artefacts.n; i++)
-        free(m->artefacts.v[i].controls.v);
+        engine_list_free(m->artefacts.v[i].controls.v, m->artefacts.v[i].controls.cap);
     for (int32_t i = 0; i < m->asset_types.n; i++) {
-        free(m->asset_types.v[i].rows.v);
+        engine_list_free(m->asset_types.v[i].rows.v, m->asset_types.v[i].rows.cap);
         free(m->asset_types.v[i].by_threat);
     }
     for (int32_t i = 0; i < m->processes.n; i++) {
         free(m->processes.v[i].exercises);
-        free(m->processes.v[i].incidents.v);
+        engine_list_free(m->processes.v[i].incidents.v, m->processes.v[i].incidents.cap);
     }
 }
 
@@ -141,6 +142,7 @@ void engine_incident_lists_free(engine_model *m, engine_incident *j)
 static void free_model_arrays(engine_model *m)
 {
     free(m->incident_lists);
+    free(m->lists_block);
     free(m->arena);
     free(m->frameworks.v);
     free(m->domains.v);
@@ -186,6 +188,61 @@ static int clone_map(engine_idmap *map)
     ((dst).cap = (srcl).n,                                                                         \
      engine_copy_block(&(dst).v, (srcl).v, (size_t)(srcl).n, sizeof *(srcl).v))
 
+/* Lays out lists in a clone's block: with base NULL it only adds up the bytes. */
+struct placer {
+    char *base;
+    size_t used;
+};
+
+static void place(struct placer *p, void *dst_v, int32_t *dst_cap, const void *src, int32_t n,
+                  size_t size)
+{
+    if (n <= 0) {
+        if (p->base)
+            *dst_cap = 0; /* its pointer is NULL already */
+        return;
+    }
+    if (p->base) {
+        void *v = p->base + p->used;
+        memcpy(v, src, (size_t)n * size);
+        memcpy(dst_v, &v, sizeof v);
+        *dst_cap = -n;
+    }
+    p->used += ((size_t)n * size + 7) & ~(size_t)7;
+}
+
+#define PLACE(dst, s) place(p, &(dst).v, &(dst).cap, (s).v, (s).n, sizeof *(s).v)
+
+/* Every list lists_block holds (the metrics' own lists and samples are not among them). */
+static void place_lists(engine_model *m, const engine_model *src, struct placer *p)
+{
+    for (int32_t i = 0; i < src->controls.n; i++) {
+        engine_control *x = &m->controls.v[i];
+        const engine_control *s = &src->controls.v[i];
+        PLACE(x->subs, s->subs);
+        PLACE(x->incidents, s->incidents);
+        PLACE(x->findings, s->findings);
+        PLACE(x->metrics, s->metrics);
+        PLACE(x->mitig, s->mitig);
+        PLACE(x->artefacts, s->artefacts);
+    }
+    for (int32_t i = 0; i < src->subs.n; i++)
+        PLACE(m->subs.v[i].controls, src->subs.v[i].controls);
+    for (int32_t i = 0; i < src->findings.n; i++)
+        PLACE(m->findings.v[i].controls, src->findings.v[i].controls);
+    for (int32_t i = 0; i < src->threats.n; i++) {
+        PLACE(m->threats.v[i].mitig, src->threats.v[i].mitig);
+        PLACE(m->threats.v[i].incidents, src->threats.v[i].incidents);
+        PLACE(m->threats.v[i].treatments, src->threats.v[i].treatments);
+    }
+    for (int32_t i = 0; i < src->artefacts.n; i++)
+        PLACE(m->artefacts.v[i].controls, src->artefacts.v[i].controls);
+    for (int32_t i = 0; i < src->asset_types.n; i++)
+        PLACE(m->asset_types.v[i].rows, src->asset_types.v[i].rows);
+    for (int32_t i = 0; i < src->processes.n; i++)
+        PLACE(m->processes.v[i].incidents, src->processes.v[i].incidents);
+}
+
 int engine_model_clone(const engine_model *src, engine_model **out)
 {
     engine_model *m = calloc(1, sizeof *m);
@@ -198,6 +255,7 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     m->arena = NULL;
     m->incident_lists = NULL;
     m->incident_lists_n = 0;
+    m->lists_block = NULL;
     m->frameworks.v = NULL;
     m->domains.v = NULL;
     m->controls.v = NULL;
@@ -268,17 +326,14 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         m->processes.v[i].exercises = NULL;
         m->processes.v[i].incidents.v = NULL;
     }
-    for (int32_t i = 0; i < m->controls.n; i++) {
-        engine_control *x = &m->controls.v[i];
-        const engine_control *s = &src->controls.v[i];
-        if (CLONE_LIST(x->subs, s->subs) || CLONE_LIST(x->incidents, s->incidents) ||
-            CLONE_LIST(x->findings, s->findings) || CLONE_LIST(x->metrics, s->metrics) ||
-            CLONE_LIST(x->mitig, s->mitig) || CLONE_LIST(x->artefacts, s->artefacts))
-            goto nomem;
-    }
-    for (int32_t i = 0; i < m->subs.n; i++)
-        if (CLONE_LIST(m->subs.v[i].controls, src->subs.v[i].controls))
-            goto nomem;
+    /* The lists of controls, sub-controls, findings, threats, artefacts, asset types and
+     * processes into one block (lists_block in model.h): measured, then placed. */
+    struct placer measure = {NULL, 0};
+    place_lists(m, src, &measure);
+    struct placer fill = {NULL, 0};
+    if (measure.used > 0 && !(fill.base = m->lists_block = malloc(measure.used)))
+        goto nomem;
+    place_lists(m, src, &fill);
     for (int32_t i = 0; i < m->metrics.n; i++) {
         engine_metric *x = &m->metrics.v[i];
         const engine_metric *s = &src->metrics.v[i];
@@ -312,30 +367,17 @@ int engine_model_clone(const engine_model *src, engine_model **out)
             at += from[k]->n;
         }
     }
-    for (int32_t i = 0; i < m->findings.n; i++)
-        if (CLONE_LIST(m->findings.v[i].controls, src->findings.v[i].controls))
-            goto nomem;
-    for (int32_t i = 0; i < m->threats.n; i++)
-        if (CLONE_LIST(m->threats.v[i].mitig, src->threats.v[i].mitig) ||
-            CLONE_LIST(m->threats.v[i].incidents, src->threats.v[i].incidents) ||
-            CLONE_LIST(m->threats.v[i].treatments, src->threats.v[i].treatments))
-            goto nomem;
-    for (int32_t i = 0; i < m->artefacts.n; i++)
-        if (CLONE_LIST(m->artefacts.v[i].controls, src->artefacts.v[i].controls))
-            goto nomem;
     for (int32_t i = 0; i < m->asset_types.n; i++) {
         engine_asset_type *x = &m->asset_types.v[i];
         const engine_asset_type *s = &src->asset_types.v[i];
-        if (CLONE_LIST(x->rows, s->rows) ||
-            engine_copy_block(&x->by_threat, s->by_threat, (size_t)s->by_threat_n, sizeof(double)))
+        if (engine_copy_block(&x->by_threat, s->by_threat, (size_t)s->by_threat_n, sizeof(double)))
             goto nomem;
     }
     for (int32_t i = 0; i < m->processes.n; i++) {
         engine_process *x = &m->processes.v[i];
         const engine_process *s = &src->processes.v[i];
         x->exercise_cap = s->exercise_n;
-        if (CLONE_LIST(x->incidents, s->incidents) ||
-            engine_copy_block(&x->exercises, s->exercises, (size_t)s->exercise_n,
+        if (engine_copy_block(&x->exercises, s->exercises, (size_t)s->exercise_n,
                               sizeof *s->exercises))
             goto nomem;
     }

@@ -207,6 +207,11 @@ struct engine_model {
     size_t incident_lists_n;
     /* Samples of one metric at one second are kept as one entry (engine_samples_merge). */
     bool merge_samples;
+    /* A clone's other lists (of controls, sub-controls, findings, threats, artefacts, asset
+     * types and processes; not the metrics' own) are copied into this one block too. Such a
+     * list has cap = -n: engine_reserve moves it out before it grows, and it is freed only
+     * through engine_list_free, which leaves it to the block. */
+    void *lists_block;
 };
 
 /* samples.c: a metric's sample array. */

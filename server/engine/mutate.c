@@ -326,7 +326,7 @@ int engine_finding_put(engine_model *m, const engine_finding_input *in, engine_e
         engine_mark_controls(m, &f->controls, ENGINE_DIRTY_K);
         for (int32_t k = 0; k < f->controls.n; k++)
             engine_ilist_remove(&m->controls.v[f->controls.v[k]].findings, idx);
-        free(f->controls.v);
+        engine_list_free(f->controls.v, f->controls.cap);
         name = f->name;
     } else {
         idx = m->findings.n++;

@@ -714,6 +714,14 @@ size_t grpc_call_pending_bytes(const struct grpc_call *call)
 
 int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t len)
 {
+    int rc = grpc_call_queue_message(call, data, len);
+    if (rc == 0)
+        call_flush(call);
+    return rc;
+}
+
+int grpc_call_queue_message(struct grpc_call *call, const uint8_t *data, size_t len)
+{
     assert(call->dispatcher_ref);
     if (!call_is_live(call) || call->stream_id == 0)
         return IMS_ECLOSED;
@@ -747,7 +755,6 @@ int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t l
         memcpy(p + GRPC_FRAME_PREFIX_BYTES, data, len);
     call->out_len += need;
     resume_response(call);
-    call_flush(call);
     return 0;
 }
 

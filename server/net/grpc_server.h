@@ -177,6 +177,9 @@ void *grpc_call_user_data(const struct grpc_call *call);
  * Response headers go out before the first message. Returns 0, IMS_ENOMEM, or
  * IMS_ECLOSED when the call was cancelled. For server streams, call it repeatedly. */
 int grpc_call_send_message(struct grpc_call *call, const uint8_t *data, size_t len);
+/* The same, but the message waits for the connection's next flush: a unary answer queued
+ * this way leaves with its trailers (grpc_call_finish) in one socket write. */
+int grpc_call_queue_message(struct grpc_call *call, const uint8_t *data, size_t len);
 
 /* Bytes queued on this call's stream and not yet written to the socket: a server
  * stream that is far behind can stop producing. */

@@ -20,10 +20,13 @@ static int keep_local(struct rpc_call *call, const uint8_t *data, size_t len)
     return 0;
 }
 
-static int send_message(struct rpc_call *call, const uint8_t *data, size_t len)
+/* last: the call's one answer, ended right after, so the message waits for the end's flush
+ * and leaves with the trailers in one write. */
+static int send_message(struct rpc_call *call, const uint8_t *data, size_t len, int last)
 {
     if (call->grpc)
-        return grpc_call_send_message(call->grpc, data, len);
+        return last && !call->finished ? grpc_call_queue_message(call->grpc, data, len)
+                                       : grpc_call_send_message(call->grpc, data, len);
     if (call->local_message) {
         call->local_message(data, len, call->local_arg);
         return 0;
@@ -31,7 +34,7 @@ static int send_message(struct rpc_call *call, const uint8_t *data, size_t len)
     return keep_local(call, data, len);
 }
 
-static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)
+static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg, int last)
 {
     size_t n = protobuf_c_message_get_packed_size(msg);
     uint8_t stack[1024];
@@ -39,7 +42,7 @@ static int pack_and_send(struct rpc_call *call, const ProtobufCMessage *msg)
     if (!buf)
         return IMS_ENOMEM;
     protobuf_c_message_pack(msg, buf);
-    int rc = send_message(call, buf, n);
+    int rc = send_message(call, buf, n, last);
     if (buf != stack)
         free(buf);
     return rc;
@@ -60,7 +63,7 @@ void rpc_reply_packed(struct rpc_call *call, const uint8_t *data, size_t len)
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
         return;
     }
-    reply_sent(call, send_message(call, data, len));
+    reply_sent(call, send_message(call, data, len, 1));
 }
 
 void rpc_end(struct rpc_call *call)
@@ -74,14 +77,14 @@ void rpc_reply(struct rpc_call *call, const ProtobufCMessage *response)
         rpc_call_end(call, IMS_GRPC_CANCELLED, "cancelled");
         return;
     }
-    reply_sent(call, pack_and_send(call, response));
+    reply_sent(call, pack_and_send(call, response, 1));
 }
 
 int rpc_stream_send(struct rpc_call *call, const ProtobufCMessage *message)
 {
     if (call->cancelled)
         return IMS_ECLOSED;
-    return pack_and_send(call, message);
+    return pack_and_send(call, message, 0);
 }
 
 void rpc_fail(struct rpc_call *call, int status, const char *fmt, ...)

@@ -593,6 +593,56 @@ static void test_clone_incident_lists(void **state)
     model_free(cc);
 }
 
+/* The same changes made to a model and to a clone of it (whose lists of controls,
+ * sub-controls, findings and artefacts sit in the clone's one block: replaced, grown and
+ * freed here) give the same level; the model the clone came from is untouched (ASan). */
+static void apply_list_changes(engine_model *m)
+{
+    engine_error e;
+    const char *c1[] = {"A.5.1", "A.8.8"};
+    const char *c2[] = {"A.8.13"};
+    engine_finding_input f = {.id = "F-1", .type = ENGINE_FINDING_MAJOR_NC, .controls = c1,
+                              .control_count = 2, .open = true};
+    assert_int_equal(engine_finding_put(m, &f, &e), 0); /* replaces F-1's list */
+    engine_finding_input f2 = {.id = "F-2", .type = ENGINE_FINDING_MINOR_NC, .controls = c2,
+                               .control_count = 1, .open = true};
+    assert_int_equal(engine_finding_put(m, &f2, &e), 0); /* grows A.8.13's findings */
+    engine_artefact_input a = {.id = "DOC-1", .controls = c1, .control_count = 2,
+                               .status = ENGINE_ARTEFACT_APPROVED};
+    assert_int_equal(engine_artefact_put(m, &a, &e), 0);
+    engine_artefact_input a2 = {.id = "DOC-1", .controls = c2, .control_count = 1,
+                                .status = ENGINE_ARTEFACT_DRAFT};
+    assert_int_equal(engine_artefact_put(m, &a2, &e), 0); /* replaces DOC-1's list */
+    engine_subcontrol_input sc = {.id = "A.5.1-9", .controls = c1, .control_count = 2,
+                                  .level = 1, .weight = 1, .answer = ENGINE_ANSWER_YES,
+                                  .applicable = true};
+    assert_int_equal(engine_subcontrol_add(m, &sc, &e), 0); /* grows two controls' subs */
+}
+
+static void test_clone_shared_lists(void **state)
+{
+    (void)state;
+    engine_model *m = worked_example(), *c, *cc;
+    engine_summary before, direct, cloned, again;
+    evaluate(m, T0, &before);
+    assert_int_equal(engine_model_clone(m, &c), 0);
+    apply_list_changes(c);
+    evaluate(c, T0, &cloned);
+    assert_int_equal(engine_model_clone(c, &cc), 0); /* a clone of a changed clone */
+    evaluate(m, T0, &again);
+    assert_near(again.security_level, before.security_level);
+    model_free(c);
+    evaluate(cc, T0, &again);
+    assert_near(again.security_level, cloned.security_level);
+    apply_list_changes(m);
+    evaluate(m, T0, &direct);
+    assert_near(direct.security_level, cloned.security_level);
+    assert_int_equal(direct.maturity, cloned.maturity);
+    assert_true(engine_model_bytes(cc) > 0);
+    model_free(cc);
+    model_free(m);
+}
+
 /* One state fed to two models that diverged after a clone is evaluated whole, never from
  * changes it cannot know about. */
 static void test_state_given_another_model(void **state)
@@ -694,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_next_due),
         cmocka_unit_test(test_clone_is_independent),
         cmocka_unit_test(test_clone_incident_lists),
+        cmocka_unit_test(test_clone_shared_lists),
         cmocka_unit_test(test_state_given_another_model),
         cmocka_unit_test(test_api_errors),
     };
