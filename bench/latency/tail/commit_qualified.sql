@@ -3,5 +3,5 @@ BEGIN;
 SELECT nextval('pgb_seq');
 SELECT set_config('ims.tenant_id', :t, true), set_config('ims.all_tenants', 'false', true);
 SELECT revision AS rev FROM tenants WHERE id = :t \gset
-SELECT revision, at FROM ims_commit_level2(:t::uuid, :rev::bigint, 0.5::float8, 2::int, 'incident');
+SELECT revision, at FROM ims_commit_level(:t::uuid, :rev::bigint, 0.5::float8, 2::int, 'incident');
 ROLLBACK;

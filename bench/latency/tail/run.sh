@@ -10,8 +10,8 @@
 # Scripts (SCRIPTS, names of the .sql files here):
 #   separate          the pipeline imsd sends for a new incident (incident, ims_audit_append,
 #                     idempotency row, ims_commit_level)
-#   proposed          the same with audit_one_statement.sql's and commit_level_qualified.sql's
-#                     functions (what migrations 0210 and 0211 made of the two)
+#   proposed          the same with the two functions as migrations 0210 and 0211 made them
+#                     (the cluster's own, migrated by this tree)
 #   one_call          audit, idempotency row and revision/history/NOTIFY in one function
 #                     (one_call_function.sql; measured, not kept)
 #   audit_now, audit_merged        the audit append alone, before and after 0210
@@ -27,7 +27,6 @@ scripts=${SCRIPTS:-separate one_call}
 stack_start
 tenant=$(stack_tenants 1 tail)
 psql "$IMS_ADMIN_DSN" -qX -v ON_ERROR_STOP=1 -f "$here/before_functions.sql" -f "$here/one_call_function.sql" \
-    -f "$here/audit_one_statement.sql" -f "$here/commit_level_qualified.sql" \
     -c "CREATE SEQUENCE pgb_seq; GRANT USAGE, SELECT ON pgb_seq TO ims_app"
 seq_now() { psql "$IMS_ADMIN_DSN" -AtXc "SELECT last_value FROM pgb_seq"; }
 # The backend's CPU time (utime + stime, /proc) between the 300th transaction and the
