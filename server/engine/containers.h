@@ -34,10 +34,10 @@ typedef struct engine_idmap {
         int32_t n, cap;                                                                            \
     }
 
-/* Grows *array_ptr (of elements of `size`, capacity *cap) to hold need. 0 or IMS_ENOMEM. */
-/* Grows an array to hold need elements. A negative *cap marks an array held in a model
- * copy's shared block (-*cap elements there, see lists_block in model.h): it is moved to
- * an allocation of its own first, never reallocated in place. */
+/* Grows *array_ptr (of elements of `size`, capacity *cap) to hold need. 0 or IMS_ENOMEM. A
+ * negative *cap marks an array held in a model copy's shared block (-*cap elements there,
+ * see lists_block in model.h): it is moved to an allocation of its own first, never
+ * reallocated in place. */
 int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size);
 /* Frees an array unless it is held in a model copy's block (cap < 0). */
 void engine_list_free(void *v, int32_t cap);

@@ -5,6 +5,7 @@
 #include "model.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,6 +89,17 @@ unsigned engine_model_systems(const engine_model *m)
     return m->systems;
 }
 
+/* A clone's lists go into chunks of about 64 KiB, each well below the allocator's mmap
+ * threshold: one block for a large tenant would be mapped afresh (and fault in its pages)
+ * at every copy. */
+#define LISTS_CHUNK (64u << 10)
+
+struct engine_lists_chunk {
+    struct engine_lists_chunk *next;
+    size_t used, size;
+    max_align_t data[];
+};
+
 static void free_model_lists(engine_model *m)
 {
     for (int32_t i = 0; i < m->controls.n; i++) {
@@ -107,7 +119,7 @@ static void free_model_lists(engine_model *m)
         free(m->metrics.v[i].counts);
     }
     for (int32_t i = 0; i < m->incidents.n; i++)
-        engine_incident_lists_free(m, &m->incidents.v[i]);
+        engine_incident_lists_free(&m->incidents.v[i]);
     for (int32_t i = 0; i < m->findings.n; i++)
         engine_list_free(m->findings.v[i].controls.v, m->findings.v[i].controls.cap);
     for (int32_t i = 0; i < m->threats.n; i++) {
@@ -128,12 +140,11 @@ static void free_model_lists(engine_model *m)
     }
 }
 
-void engine_incident_lists_free(engine_model *m, engine_incident *j)
+void engine_incident_lists_free(engine_incident *j)
 {
     engine_ilist *lists[3] = {&j->controls, &j->assets, &j->processes};
     for (int k = 0; k < 3; k++) {
-        if (!engine_in_incident_block(m, lists[k]->v))
-            free(lists[k]->v);
+        engine_list_free(lists[k]->v, lists[k]->cap);
         lists[k]->v = NULL;
         lists[k]->n = lists[k]->cap = 0;
     }
@@ -141,8 +152,10 @@ void engine_incident_lists_free(engine_model *m, engine_incident *j)
 
 static void free_model_arrays(engine_model *m)
 {
-    free(m->incident_lists);
-    free(m->lists_block);
+    for (struct engine_lists_chunk *c = m->lists_block, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(m->arena);
     free(m->frameworks.v);
     free(m->domains.v);
@@ -188,27 +201,35 @@ static int clone_map(engine_idmap *map)
     ((dst).cap = (srcl).n,                                                                         \
      engine_copy_block(&(dst).v, (srcl).v, (size_t)(srcl).n, sizeof *(srcl).v))
 
-/* Lays out lists in a clone's block: with base NULL it only adds up the bytes. */
 struct placer {
-    char *base;
-    size_t used;
+    engine_model *m;
+    int failed;
 };
 
 static void place(struct placer *p, void *dst_v, int32_t *dst_cap, const void *src, int32_t n,
                   size_t size)
 {
-    if (n <= 0) {
-        if (p->base)
-            *dst_cap = 0; /* its pointer is NULL already */
+    *dst_cap = 0; /* its pointer is NULL already; so it stays when n is 0 or on failure */
+    if (n <= 0 || p->failed)
         return;
+    size_t need = ((size_t)n * size + 7) & ~(size_t)7;
+    struct engine_lists_chunk *c = p->m->lists_block;
+    if (!c || c->size - c->used < need) {
+        size_t room = need > LISTS_CHUNK ? need : LISTS_CHUNK;
+        if (!(c = malloc(sizeof *c + room))) {
+            p->failed = 1;
+            return;
+        }
+        c->next = p->m->lists_block;
+        c->used = 0;
+        c->size = room;
+        p->m->lists_block = c;
     }
-    if (p->base) {
-        void *v = p->base + p->used;
-        memcpy(v, src, (size_t)n * size);
-        memcpy(dst_v, &v, sizeof v);
-        *dst_cap = -n;
-    }
-    p->used += ((size_t)n * size + 7) & ~(size_t)7;
+    void *v = (char *)c->data + c->used;
+    memcpy(v, src, (size_t)n * size);
+    memcpy(dst_v, &v, sizeof v);
+    *dst_cap = -n;
+    c->used += need;
 }
 
 #define PLACE(dst, s) place(p, &(dst).v, &(dst).cap, (s).v, (s).n, sizeof *(s).v)
@@ -228,6 +249,11 @@ static void place_lists(engine_model *m, const engine_model *src, struct placer 
     }
     for (int32_t i = 0; i < src->subs.n; i++)
         PLACE(m->subs.v[i].controls, src->subs.v[i].controls);
+    for (int32_t i = 0; i < src->incidents.n; i++) {
+        PLACE(m->incidents.v[i].controls, src->incidents.v[i].controls);
+        PLACE(m->incidents.v[i].assets, src->incidents.v[i].assets);
+        PLACE(m->incidents.v[i].processes, src->incidents.v[i].processes);
+    }
     for (int32_t i = 0; i < src->findings.n; i++)
         PLACE(m->findings.v[i].controls, src->findings.v[i].controls);
     for (int32_t i = 0; i < src->threats.n; i++) {
@@ -253,8 +279,6 @@ int engine_model_clone(const engine_model *src, engine_model **out)
     m->clone_stamp = src->stamp;
     /* First null every owned pointer, so that a failure frees only what was copied. */
     m->arena = NULL;
-    m->incident_lists = NULL;
-    m->incident_lists_n = 0;
     m->lists_block = NULL;
     m->frameworks.v = NULL;
     m->domains.v = NULL;
@@ -326,14 +350,11 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         m->processes.v[i].exercises = NULL;
         m->processes.v[i].incidents.v = NULL;
     }
-    /* The lists of controls, sub-controls, findings, threats, artefacts, asset types and
-     * processes into one block (lists_block in model.h): measured, then placed. */
-    struct placer measure = {NULL, 0};
-    place_lists(m, src, &measure);
-    struct placer fill = {NULL, 0};
-    if (measure.used > 0 && !(fill.base = m->lists_block = malloc(measure.used)))
-        goto nomem;
+    /* Every list but the metrics' into the clone's chunks (lists_block in model.h). */
+    struct placer fill = {m, 0};
     place_lists(m, src, &fill);
+    if (fill.failed)
+        goto nomem;
     for (int32_t i = 0; i < m->metrics.n; i++) {
         engine_metric *x = &m->metrics.v[i];
         const engine_metric *s = &src->metrics.v[i];
@@ -343,29 +364,6 @@ int engine_model_clone(const engine_model *src, engine_model **out)
             (s->counts &&
              engine_copy_block(&x->counts, s->counts, (size_t)s->sample_n, sizeof *s->counts)))
             goto nomem;
-    }
-    /* Every incident's lists into one block (see incident_lists in model.h). */
-    size_t total = 0;
-    for (int32_t i = 0; i < src->incidents.n; i++) {
-        const engine_incident *s = &src->incidents.v[i];
-        total += (size_t)s->controls.n + (size_t)s->assets.n + (size_t)s->processes.n;
-    }
-    if (total > 0 && !(m->incident_lists = malloc(total * sizeof *m->incident_lists)))
-        goto nomem;
-    m->incident_lists_n = total;
-    int32_t *at = m->incident_lists;
-    for (int32_t i = 0; i < m->incidents.n; i++) {
-        engine_incident *x = &m->incidents.v[i];
-        const engine_incident *s = &src->incidents.v[i];
-        engine_ilist *to[3] = {&x->controls, &x->assets, &x->processes};
-        const engine_ilist *from[3] = {&s->controls, &s->assets, &s->processes};
-        for (int k = 0; k < 3; k++) {
-            to[k]->n = to[k]->cap = from[k]->n;
-            to[k]->v = from[k]->n ? at : NULL;
-            if (from[k]->n)
-                memcpy(at, from[k]->v, (size_t)from[k]->n * sizeof *at);
-            at += from[k]->n;
-        }
     }
     for (int32_t i = 0; i < m->asset_types.n; i++) {
         engine_asset_type *x = &m->asset_types.v[i];

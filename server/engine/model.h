@@ -199,19 +199,15 @@ struct engine_model {
     /* The latest changes, one per stamp, at log[stamp % ENGINE_CHANGE_LOG]: an evaluated
      * state a few stamps behind visits just these instead of every item. */
     engine_change log[ENGINE_CHANGE_LOG];
-    /* A clone's incidents keep their lists (controls, assets, processes: set when an
-     * incident is put, never grown in place) in this one block, so that a copy costs one
-     * allocation instead of one per list; lists made later are allocated one by one.
-     * Free a list through engine_incident_lists_free. */
-    int32_t *incident_lists;
-    size_t incident_lists_n;
     /* Samples of one metric at one second are kept as one entry (engine_samples_merge). */
     bool merge_samples;
-    /* A clone's other lists (of controls, sub-controls, findings, threats, artefacts, asset
-     * types and processes; not the metrics' own) are copied into this one block too. Such a
-     * list has cap = -n: engine_reserve moves it out before it grows, and it is freed only
-     * through engine_list_free, which leaves it to the block. */
-    void *lists_block;
+    /* A clone's lists (of controls, sub-controls, incidents, findings, threats, artefacts,
+     * asset types and processes; not the metrics' own) are copied into a few chunks of
+     * 64 KiB (model.c), so that a copy costs a few allocations instead of one per list;
+     * lists made later are allocated one by one. A list in a chunk has cap = -n:
+     * engine_reserve moves it out before it grows, and it is freed only through
+     * engine_list_free, which leaves it to its chunk. */
+    struct engine_lists_chunk *lists_block;
 };
 
 /* samples.c: a metric's sample array. */
@@ -238,15 +234,8 @@ static inline double engine_fold_value(enum engine_aggregation a, double held, d
 /* Folds a value standing for n samples (their sum for a mean) into entry i. */
 int engine_sample_fold(engine_metric *x, int32_t i, double v, uint32_t n);
 
-/* Whether v is an incident list held in the model's block (not allocated on its own). */
-static inline bool engine_in_incident_block(const engine_model *m, const int32_t *v)
-{
-    uintptr_t p = (uintptr_t)v, lo = (uintptr_t)m->incident_lists;
-    return v && m->incident_lists && p >= lo && p < lo + m->incident_lists_n * sizeof *v;
-}
-
-/* Frees the lists of incident j (those not held in the model's block). */
-void engine_incident_lists_free(engine_model *m, engine_incident *j);
+/* Frees the lists of incident j (those not held in a clone's block) and empties them. */
+void engine_incident_lists_free(engine_incident *j);
 
 static inline const char *engine_name(const engine_model *m, int32_t off)
 {

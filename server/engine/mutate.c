@@ -266,7 +266,7 @@ int engine_incident_put(engine_model *m, const engine_incident_input *in, engine
             rc = engine_fail(err, IMS_ENOMEM, "out of memory");
     }
     if (rc) {
-        engine_incident_lists_free(m, &j);
+        engine_incident_lists_free(&j);
         return rc;
     }
     if (idx >= 0) {
@@ -274,7 +274,7 @@ int engine_incident_put(engine_model *m, const engine_incident_input *in, engine
         mark_incident(m, old);
         index_incident(m, idx, false);
         j.name = old->name;
-        engine_incident_lists_free(m, old);
+        engine_incident_lists_free(old);
         *old = j;
     } else {
         idx = m->incidents.n++;
