@@ -28,6 +28,7 @@
 #include "db_statements.h"
 #include "grpc_server.h"
 #include "ims/error.h"
+#include "ims/malloc_tune.h"
 #include "log.h"
 #include "migrate.h"
 #include "observe.h"
@@ -537,6 +538,7 @@ static int serve(struct daemon *d)
     /* libuv's thread pool (4 threads unless set) serves the heavy calls (rpc/offload.c: at
      * most one fewer than the CPUs) and the tenants' loads (tenant/load.c: at most as many
      * as the CPUs): enough threads that neither waits for a thread held by the other. */
+    ims_malloc_tune();
     if (!getenv("UV_THREADPOOL_SIZE")) {
         char threads[16];
         unsigned n = 2 * uv_available_parallelism();

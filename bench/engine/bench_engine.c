@@ -6,6 +6,7 @@
  * Usage: bench_engine [incremental-iterations].
  */
 #include "engine.h"
+#include "ims/malloc_tune.h"
 #include "plan.h"
 
 #include <malloc.h>
@@ -201,6 +202,7 @@ static int change(engine_model *m)
 
 int main(int argc, char **argv)
 {
+    ims_malloc_tune(); /* as imsd */
     int iterations = argc > 1 ? atoi(argv[1]) : 20000;
     if (iterations < 100)
         iterations = 100;
