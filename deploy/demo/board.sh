@@ -11,7 +11,9 @@ say "The management report and the SoA workbook for the auditor"
 "$imsctl" soa export demo --format xlsx --out "$run/demo-soa.xlsx"
 echo "Open $run/demo-report.html in a browser and print it to PDF for the review."
 
-curl -sf "http://$ops/board/" | grep -q "ims control board" || {
+# The page read whole first: under pipefail, grep -q leaving early could fail curl's write.
+page=$(curl -sf "http://$ops/board/" || true)
+grep -q "ims control board" <<<"$page" || {
     echo "quickstart: the board is not served on http://$ops/board/ (log: $run/imsd.log)" >&2
     exit 1
 }
