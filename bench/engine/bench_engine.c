@@ -1,9 +1,10 @@
 /*
  * Engine micro-benchmark on a large synthetic tenant: 250 controls, 1,200 sub-controls,
- * 120 assets x 30 threats, 60 metrics, 500 incidents, 100 findings, 40 processes.
- * Measures a full evaluation, one incremental update (median, p99), a 10-step plan, a
- * clone, a copy's clone-and-free and the memory of one tenant.
- * Usage: bench_engine [incremental-iterations].
+ * 120 assets x 30 threats, 60 metrics, 500 incidents (or as many as asked), 100 findings,
+ * 40 processes. Measures a full evaluation, one incremental update (median, p99), a 10-step
+ * plan, a clone, a copy's clone-and-free, a run of writes' copies (each cloned from the
+ * one before, which is then freed, as imsd's writes go) and the memory of one tenant.
+ * Usage: bench_engine [incremental-iterations [incidents]].
  */
 #include "engine.h"
 #include "ims/malloc_tune.h"
@@ -18,6 +19,7 @@
 #define T0 INT64_C(1780272000)
 
 static uint64_t state = 42;
+static int incidents = 500;
 
 static int uni(int n)
 {
@@ -125,7 +127,7 @@ static engine_model *build(void)
             id, 1 + uni(5), 1440, 240, 60, true, T0 - 86400 * (int64_t)uni(400), ex, 2};
         check(engine_process_put(m, &in, &e), &e);
     }
-    for (int i = 0; i < 500; i++) {
+    for (int i = 0; i < incidents; i++) {
         snprintf(id, sizeof id, "I%03d", i);
         snprintf(c1, sizeof c1, "C%03d", uni(250));
         snprintf(c2, sizeof c2, "T%02d", uni(30));
@@ -174,7 +176,7 @@ static int change(engine_model *m)
         check(engine_sample_add(m, id, T0 - uni(3600), uni(100), &e), &e);
         break;
     case 2: {
-        snprintf(id, sizeof id, "I%03d", uni(500));
+        snprintf(id, sizeof id, "I%03d", uni(incidents));
         int rc = engine_incident_resolve(m, id, T0 - uni(86400), &e);
         if (rc != IMS_EINVAL)
             check(rc, &e);
@@ -206,6 +208,8 @@ int main(int argc, char **argv)
     int iterations = argc > 1 ? atoi(argv[1]) : 20000;
     if (iterations < 100)
         iterations = 100;
+    if (argc > 2 && atoi(argv[2]) > 0)
+        incidents = atoi(argv[2]);
     size_t before = mallinfo2().uordblks;
     engine_model *m = build();
     engine_eval *ev = NULL;
@@ -290,12 +294,24 @@ int main(int argc, char **argv)
         engine_model_free(c);
         life[i] = now_us() - t0;
     }
-    engine_model_free(cur);
     qsort(life, CLONES, sizeof *life, cmp_double);
+    /* Writes one after another: each copy cloned from the one before, which then goes. */
+    double run[CLONES];
+    for (int i = 0; i < CLONES; i++) {
+        engine_model *c;
+        double t0 = now_us();
+        if (engine_model_clone(cur, &c))
+            return 1;
+        engine_model_free(cur);
+        cur = c;
+        run[i] = now_us() - t0;
+    }
+    engine_model_free(cur);
+    qsort(run, CLONES, sizeof *run, cmp_double);
 
     printf("tenant: 250 controls, 1200 sub-controls, 120 assets x 30 threats (%zu pairs), "
-           "60 metrics (2880 samples), 500 incidents, 100 findings, 40 processes\n",
-           s.pair_count);
+           "60 metrics (2880 samples), %d incidents, 100 findings, 40 processes\n",
+           s.pair_count, incidents);
     printf("security level %.6f, maturity %d\n", s.security_level, s.maturity);
     printf("full evaluation:     median %8.1f us   p99 %8.1f us\n", full[FULL / 2],
            full[FULL * 99 / 100]);
@@ -309,6 +325,8 @@ int main(int argc, char **argv)
     printf("plan (10 steps):     median %8.2f ms   (%zu steps)\n", plan[PLANS / 2] / 1000, n);
     printf("clone (model+state): median %8.1f us\n", clone[CLONES / 2]);
     printf("model copy of a copy, cloned and freed: median %8.1f us\n", life[CLONES / 2]);
+    printf("writes' copies in a row (clone, free the one before): median %8.1f us   p90 %8.1f us\n",
+           run[CLONES / 2], run[CLONES * 9 / 10]);
     printf("memory per tenant:   %zu bytes (%.1f KiB); engine_model_bytes + engine_eval_bytes "
            "after the run: %.1f KiB\n",
            memory, memory / 1024.0, (engine_model_bytes(m) + engine_eval_bytes(ev)) / 1024.0);
