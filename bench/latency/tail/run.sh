@@ -14,8 +14,12 @@
 #                     (the cluster's own, migrated by this tree)
 #   one_call          audit, idempotency row and revision/history/NOTIFY in one function
 #                     (one_call_function.sql; measured, not kept)
+#   narrow            the same as proposed with the revision and level in a narrow table of
+#                     their own instead of the tenants row (narrow_function.sql; measured,
+#                     not kept)
 #   audit_now, audit_merged        the audit append alone, before and after 0210
 #   commit_now, commit_qualified   ims_commit_level alone, before and after 0211
+#   commit_narrow                  ims_commit_level alone on the narrow table
 # The variant functions, and the two functions as they were before 0210 and 0211
 # (before_functions.sql), are created under other names on the throwaway cluster only.
 set -euo pipefail
@@ -26,7 +30,7 @@ count=${COUNT:-6000}
 scripts=${SCRIPTS:-separate one_call}
 stack_start
 tenant=$(stack_tenants 1 tail)
-psql "$IMS_ADMIN_DSN" -qX -v ON_ERROR_STOP=1 -f "$here/before_functions.sql" -f "$here/one_call_function.sql" \
+psql "$IMS_ADMIN_DSN" -qX -v ON_ERROR_STOP=1 -f "$here/before_functions.sql" -f "$here/one_call_function.sql" -f "$here/narrow_function.sql" \
     -c "CREATE SEQUENCE pgb_seq; GRANT USAGE, SELECT ON pgb_seq TO ims_app"
 seq_now() { psql "$IMS_ADMIN_DSN" -AtXc "SELECT last_value FROM pgb_seq"; }
 # The backend's CPU time (utime + stime, /proc) between the 300th transaction and the
