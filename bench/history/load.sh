@@ -6,7 +6,8 @@
 # an order that swaps every round) and runs load_probe.py: the longest gap between the
 # levels a watcher of another tenant receives while the large tenant is read for the first
 # time, and the first-read latency of small tenants during that load and after it. The load
-# average is printed with each run. Own PostgreSQL (../ingest/stack.sh). See bench/README.md.
+# average and imsd's peak resident memory are printed with each run. Own PostgreSQL
+# (../ingest/stack.sh). See bench/README.md.
 #
 #   BEFORE=/path/build-before AFTER=/path/build-after ROUNDS=3 SAMPLES=1000000 \
 #       bench/history/load.sh
@@ -63,6 +64,18 @@ s0=$(date +%s.%N)
 bytes=$(psql "$IMS_DB" -qAt -c "SELECT set_config('ims.tenant_id', '$BIG', false)" \
     -c "SELECT length(ims_tenant_snapshot('$BIG'::uuid, false)::text)" | tail -1)
 echo "load: snapshot statement $(echo "$(date +%s.%N) - $s0" | bc) s, document $bytes bytes"
+# The same as the load runs it since migration 0220 (when AFTER has it): the document
+# without samples, and the window's samples beside it as arrays.
+if psql "$IMS_ADMIN_DSN" -qAt -c "SELECT to_regproc('ims_tenant_load_samples')" | grep -q .; then
+    s0=$(date +%s.%N)
+    bytes=$(psql "$IMS_DB" -qAt -c "SELECT set_config('ims.tenant_id', '$BIG', false)" \
+        -c "SELECT length(ims_tenant_snapshot('$BIG'::uuid, false, false)::text) || ' ' ||
+                   (SELECT length(metrics::text) + length(counts::text) + length(ats::text)
+                           + length(vals::text) FROM ims_tenant_load_samples('$BIG'::uuid))" |
+        tail -1)
+    echo "load: statement with the samples apart $(echo "$(date +%s.%N) - $s0" | bc) s," \
+        "document and samples ${bytes% *} + ${bytes#* } bytes"
+fi
 stack_imsd_stop() {
     kill -TERM "$IMSD_PID"
     wait "$IMSD_PID" 2>/dev/null || true
@@ -90,7 +103,9 @@ run_one() { # label build
         kill -INT "$perf"
         wait "$perf" 2>/dev/null || true
     fi
-    echo "round=$r build=$1 loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" $(cat "$WORK/probe.txt")"
+    # imsd's peak resident memory over the round (the loads included).
+    echo "round=$r build=$1 loadavg=\"$(cut -d' ' -f1-3 /proc/loadavg)\" $(cat "$WORK/probe.txt")" \
+        "imsd_hwm_kib=$(awk '/^VmHWM/ { print $2 }' "/proc/$IMSD_PID/status")"
     stack_imsd_stop
     # With IMSD_ARGS="--log-level debug": the loads' own lines, kept in LOAD_LOG.
     if [ -n "${LOAD_LOG:-}" ]; then

@@ -52,6 +52,17 @@ s0=$(date +%s.%N)
 psql "$IMS_DB" -qAt -f "$WORK/snapshots.sql" >/dev/null
 s1=$(date +%s.%N)
 echo "snapshot_sql tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
+# The same as the load runs it since migration 0220 (when this build has it): the document
+# without samples and the window's samples beside it.
+if psql "$IMS_ADMIN_DSN" -qAt -c "SELECT to_regproc('ims_tenant_load_samples')" | grep -q .; then
+    head -50 "$WORK/tenants" | awk '{ printf "SELECT set_config('"'"'ims.tenant_id'"'"', '"'"'%s'"'"', false);\n", $1;
+        printf "SELECT length(ims_tenant_snapshot('"'"'%s'"'"'::uuid, false, false)::text), (SELECT length(ats) FROM ims_tenant_load_samples('"'"'%s'"'"'::uuid));\n", $1, $1 }' \
+        >"$WORK/loads.sql"
+    s0=$(date +%s.%N)
+    psql "$IMS_DB" -qAt -f "$WORK/loads.sql" >/dev/null
+    s1=$(date +%s.%N)
+    echo "load_sql tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
+fi
 timeout 3600 "$BUILD/bench/scale/bench_scale" --server "$SERVER" --token "$TOKEN" \
     --tenants-file "$WORK/tenants" --connections "$connections" --seconds "$read_seconds" \
     --evicted-reads "$evicted"

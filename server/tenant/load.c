@@ -4,6 +4,10 @@
  * history takes hundreds of milliseconds, which on the loop would hold every other
  * tenant's reads, writes and watchers); the new pair is installed back on the loop.
  *
+ * The statement returns the document without its samples and, beside it, the window's
+ * samples as arrays grouped by metric (load_samples.c): far less to make, send and parse
+ * than a JSON object per sample, and no JSON tree of them in memory.
+ *
  * The work touches only its job: the transaction holding the document (freed on the loop
  * afterwards) and the model and evaluated state it builds. The state stays in
  * PHASE_LOADING meanwhile, so reads wait, writes queue and the cache never evicts it. A
@@ -24,6 +28,7 @@
 #include "db_pool.h"
 #include "ims/error.h"
 #include "log.h"
+#include "load_samples.h"
 #include "snapshot.h"
 
 struct tenant_load {
@@ -31,7 +36,8 @@ struct tenant_load {
     struct tenant_state *st;
     struct db_txn *txn; /* holds the document until the job is done */
     const char *doc;
-    size_t len;
+    const char *metrics, *counts, *ats, *vals; /* the window's samples (load_samples.h) */
+    size_t len;                                /* the document's and the samples' bytes */
     int64_t revision;
     /* the result */
     int rc;
@@ -60,7 +66,8 @@ static void load_work(struct tenant_load *job)
     bool has_at;
     int64_t at;
     engine_error e = {{0}};
-    if (engine_snapshot_parse(job->doc, job->len, &job->model, &has_at, &at, &e) != 0) {
+    if (engine_snapshot_parse(job->doc, strlen(job->doc), &job->model, &has_at, &at, &e) != 0 ||
+        tenant_load_samples(job->model, job->metrics, job->counts, job->ats, job->vals, &e) != 0) {
         snprintf(job->parse_error, sizeof job->parse_error, "%s", e.msg);
         snprintf(job->msg, sizeof job->msg, "tenant state does not load: %s", e.msg);
         job->rc = IMS_EINTERNAL;
@@ -230,8 +237,13 @@ static void load_done(struct db_txn *txn, int err, void *arg)
         job->st = st;
         job->txn = txn;
         job->doc = PQgetvalue(r, 0, 0);
-        job->len = (size_t)PQgetlength(r, 0, 0);
         job->revision = atoll(PQgetvalue(r, 0, 1));
+        job->metrics = PQgetvalue(r, 0, 2);
+        job->counts = PQgetvalue(r, 0, 3);
+        job->ats = PQgetvalue(r, 0, 4);
+        job->vals = PQgetvalue(r, 0, 5);
+        for (int c = 0; c < 6; c++)
+            job->len += (size_t)PQgetlength(r, 0, c);
         if (job->len < TENANT_LOAD_INLINE_BYTES) {
             load_work(job);
             load_install(st, job);

@@ -173,9 +173,12 @@ LIMIT $5::int;
 
 -- name: TENANT_LOAD
 -- $1 tenant
--- -> snapshot (json text), revision
-SELECT ims_tenant_snapshot(t.id, false)::text, t.revision
-FROM tenants t
+-- -> snapshot without samples (json text), revision, and the window's samples from the same
+--    snapshot: metric ids (json array), how many samples each (int[]), their times in
+--    seconds since 1970 (bigint[]) and values (float8[]), grouped by metric in that order
+SELECT ims_tenant_snapshot(t.id, false, false)::text, t.revision,
+       w.metrics::text, w.counts::text, w.ats, w.vals
+FROM tenants t CROSS JOIN LATERAL ims_tenant_load_samples(t.id) w
 WHERE t.id = $1;
 
 -- name: TENANT_SNAPSHOT

@@ -158,6 +158,43 @@ class TenantLoad(unittest.TestCase):
         evictions = [i for i, l in enumerate(lines) if "tenant evicted" in l]
         self.assertTrue(all(i > first_loaded for i in evictions), lines)
 
+    def test_a_fresh_load_holds_the_samples_as_the_writes_gave_them(self):
+        # The window's samples come beside the document (server/tenant/load_samples.c):
+        # a daemon that took the writes and one that loads the tenant afresh must hold the
+        # same samples, in the same order. Two samples of a "last" metric at one second (the
+        # later arrival counts), a "mean" metric's samples at one second and at others, sent
+        # out of time order, and a sample older than the window with none inside it.
+        _, writer = self.daemon()
+        tenant = create_tenant(writer, self.token, "load-order").id
+        before = self.level(writer, tenant)
+        now = int(time.time())
+
+        def at(seconds_ago):
+            return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - seconds_ago))
+
+        def push(*samples):
+            return imstest.unary(
+                writer, "/ims.v1.Events/PushMetrics", events_pb2.PushMetricsRequest(
+                    tenant=tenant, samples=[events_pb2.Sample(metric=m, at=t, value=v)
+                                            for m, t, v in samples]),
+                events_pb2.PushMetricsResponse, token=self.token)
+        push(("patch_latency_days", at(600), 25.0))
+        push(("patch_latency_days", at(600), 9.0))
+        push(("backup_success_pct", at(30), 99.0), ("backup_success_pct", at(3600), 91.0),
+             ("backup_success_pct", at(30), 92.5), ("backup_success_pct", at(7200), 97.25))
+        push(("mfa_coverage_pct", at(150000), 80.0))
+        took = self.level(writer, tenant)
+        self.assertNotEqual(took.security_level, before.security_level)
+        _, fresh = self.daemon()
+        self.same_level(took, self.level(fresh, tenant))
+        # The order matters: the same samples with the two at one second the other way
+        # round give another level, which a load that reordered them would have found.
+        push(("patch_latency_days", at(600), 25.0))
+        turned = self.level(writer, tenant)
+        self.assertNotEqual(turned.security_level, took.security_level)
+        _, again = self.daemon()
+        self.same_level(turned, self.level(again, tenant))
+
     def test_stopping_while_a_reload_runs(self):
         # A read waits for its load, and the daemon's stop waits for the read; a reload
         # after another daemon's change has nobody waiting: the stop can overtake it.
