@@ -20,6 +20,9 @@
 #   audit_now, audit_merged        the audit append alone, before and after 0210
 #   commit_now, commit_qualified   ims_commit_level alone, before and after 0211
 #   commit_narrow                  ims_commit_level alone on the narrow table
+#   pipe_explicit, pipe_implicit   the pipeline committed (these two do not roll back), in
+#                                  pgbench's pipeline mode, with BEGIN and COMMIT or in the
+#                                  implicit transaction a pipeline's Sync ends
 # The variant functions, and the two functions as they were before 0210 and 0211
 # (before_functions.sql), are created under other names on the throwaway cluster only.
 set -euo pipefail
