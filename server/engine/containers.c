@@ -39,12 +39,6 @@ int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size)
     return 0;
 }
 
-void engine_list_free(void *v, int32_t cap)
-{
-    if (cap >= 0)
-        free(v);
-}
-
 int engine_ilist_push(engine_ilist *l, int32_t x)
 {
     if (engine_reserve(&l->v, &l->cap, l->n + 1, sizeof *l->v))

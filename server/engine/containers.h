@@ -5,6 +5,8 @@
 #ifndef IMS_ENGINE_CONTAINERS_H
 #define IMS_ENGINE_CONTAINERS_H
 
+#include <stdlib.h>
+
 #include "engine.h"
 
 typedef struct engine_ilist {
@@ -39,8 +41,13 @@ typedef struct engine_idmap {
  * see lists_block in model.h): it is moved to an allocation of its own first, never
  * reallocated in place. */
 int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size);
-/* Frees an array unless it is held in a model copy's block (cap < 0). */
-void engine_list_free(void *v, int32_t cap);
+/* Frees an array unless it is held in a model copy's block (cap < 0). Inline: a copy's
+ * free goes over every list of every entity, most of them in the block or empty. */
+static inline void engine_list_free(void *v, int32_t cap)
+{
+    if (cap >= 0 && v)
+        free(v);
+}
 #define ENGINE_VEC_RESERVE(vec, need) engine_reserve(&(vec).v, &(vec).cap, (need), sizeof(*(vec).v))
 
 int engine_ilist_push(engine_ilist *l, int32_t x);
