@@ -43,25 +43,25 @@ t1=$(date +%s.%N)
 echo "generated tenants=$tenants seconds=$(echo "$t1 - $t0" | bc)"
 psql "$IMS_ADMIN_DSN" -At -c "SELECT id FROM tenants WHERE slug LIKE 'scale-%'" >"$WORK/tenants"
 echo "budget_mb=$budget rss_kib_idle=$(rss) tenants_loaded=$(loaded)"
-# The database's share of a load: the statement a load runs (TENANT_LOAD), for 50 tenants
-# one after another in one session, as the runtime role.
-head -50 "$WORK/tenants" | awk '{ printf "SELECT set_config('"'"'ims.tenant_id'"'"', '"'"'%s'"'"', false);\n", $1;
-    printf "SELECT length(ims_tenant_snapshot('"'"'%s'"'"'::uuid, false)::text);\n", $1 }' \
-    >"$WORK/snapshots.sql"
-s0=$(date +%s.%N)
-psql "$IMS_DB" -qAt -f "$WORK/snapshots.sql" >/dev/null
-s1=$(date +%s.%N)
-echo "snapshot_sql tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
-# The same as the load runs it since migration 0220 (when this build has it): the document
-# without samples and the window's samples beside it.
-if psql "$IMS_ADMIN_DSN" -qAt -c "SELECT to_regproc('ims_tenant_load_samples')" | grep -q .; then
-    head -50 "$WORK/tenants" | awk '{ printf "SELECT set_config('"'"'ims.tenant_id'"'"', '"'"'%s'"'"', false);\n", $1;
-        printf "SELECT length(ims_tenant_snapshot('"'"'%s'"'"'::uuid, false, false)::text), (SELECT length(ats) FROM ims_tenant_load_samples('"'"'%s'"'"'::uuid));\n", $1, $1 }' \
-        >"$WORK/loads.sql"
+# The database's share of a load: the statement a load runs, for 50 tenants one after
+# another in one session, as the runtime role (TENANT stands for each tenant's id).
+time_per_tenant() { # label statement
+    local t s0 s1
+    head -50 "$WORK/tenants" | while read -r t; do
+        echo "SELECT set_config('ims.tenant_id', '$t', false);"
+        echo "${2//TENANT/$t};"
+    done >"$WORK/$1.sql"
     s0=$(date +%s.%N)
-    psql "$IMS_DB" -qAt -f "$WORK/loads.sql" >/dev/null
+    psql "$IMS_DB" -qAt -f "$WORK/$1.sql" >/dev/null
     s1=$(date +%s.%N)
-    echo "load_sql tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
+    echo "$1 tenants=50 mean_ms=$(echo "($s1 - $s0) * 1000 / 50" | bc -l | cut -c1-6)"
+}
+# As before migration 0220 (TENANT_LOAD's document with the window's samples in it) and,
+# when this build has it, as since: the document without samples and the samples beside it.
+time_per_tenant snapshot_sql "SELECT length(ims_tenant_snapshot('TENANT'::uuid, false)::text)"
+if psql "$IMS_ADMIN_DSN" -qAt -c "SELECT to_regproc('ims_tenant_load_samples')" | grep -q .; then
+    time_per_tenant load_sql "SELECT length(ims_tenant_snapshot('TENANT'::uuid, false, false)::text),
+        (SELECT length(ats) FROM ims_tenant_load_samples('TENANT'::uuid))"
 fi
 timeout 3600 "$BUILD/bench/scale/bench_scale" --server "$SERVER" --token "$TOKEN" \
     --tenants-file "$WORK/tenants" --connections "$connections" --seconds "$read_seconds" \

@@ -36,6 +36,7 @@ struct tenant_load {
     struct tenant_state *st;
     struct db_txn *txn; /* holds the document until the job is done */
     const char *doc;
+    size_t doc_len;
     const char *metrics, *counts, *ats, *vals; /* the window's samples (load_samples.h) */
     size_t len;                                /* the document's and the samples' bytes */
     int64_t revision;
@@ -66,7 +67,7 @@ static void load_work(struct tenant_load *job)
     bool has_at;
     int64_t at;
     engine_error e = {{0}};
-    if (engine_snapshot_parse(job->doc, strlen(job->doc), &job->model, &has_at, &at, &e) != 0 ||
+    if (engine_snapshot_parse(job->doc, job->doc_len, &job->model, &has_at, &at, &e) != 0 ||
         tenant_load_samples(job->model, job->metrics, job->counts, job->ats, job->vals, &e) != 0) {
         snprintf(job->parse_error, sizeof job->parse_error, "%s", e.msg);
         snprintf(job->msg, sizeof job->msg, "tenant state does not load: %s", e.msg);
@@ -237,6 +238,7 @@ static void load_done(struct db_txn *txn, int err, void *arg)
         job->st = st;
         job->txn = txn;
         job->doc = PQgetvalue(r, 0, 0);
+        job->doc_len = (size_t)PQgetlength(r, 0, 0);
         job->revision = atoll(PQgetvalue(r, 0, 1));
         job->metrics = PQgetvalue(r, 0, 2);
         job->counts = PQgetvalue(r, 0, 3);
