@@ -145,6 +145,12 @@ void engine_model_free(engine_model *model);
  */
 int engine_model_clone(const engine_model *model, engine_model **out) ENGINE_WARN_UNUSED;
 
+/* Replaces *model by a copy of it holding no spare room (every array and list at its
+ * length, the lists in blocks of their size): what a model built item by item, such as a
+ * parsed snapshot, keeps in memory afterwards. A state evaluated from the old model does
+ * not go on incrementally with the copy. Returns 0, or IMS_ENOMEM with *model unchanged. */
+int engine_model_compact(engine_model **model) ENGINE_WARN_UNUSED;
+
 /* Rebuilds the derived indexes from the inputs and stamps every part as changed, so the
  * next evaluation of any state recomputes everything. Returns 0 or IMS_ENOMEM. */
 int engine_model_invalidate(engine_model *model) ENGINE_WARN_UNUSED;

@@ -96,6 +96,14 @@ const engine_summary *engine_eval_summary(const engine_eval *ev)
 /* Sizes one array of states like the model's array (n items), new ones zeroed. */
 static int fit(void *array_ptr, int32_t *n, int32_t *cap, int32_t want, size_t size)
 {
+    /* A state's first sizing takes the model's length as it is (a later one doubles). */
+    if (*cap == 0 && want > 0) {
+        void *v = malloc((size_t)want * size);
+        if (!v)
+            return IMS_ENOMEM;
+        memcpy(array_ptr, &v, sizeof v);
+        *cap = want;
+    }
     if (engine_reserve(array_ptr, cap, want, size))
         return IMS_ENOMEM;
     if (want > *n) {

@@ -9,8 +9,8 @@
 
 static size_t block(const void *p, int32_t cap, size_t size)
 {
-    if (cap < 0) /* a list in a copy's shared block: its elements, no allocation of its own */
-        return (size_t)-cap * size;
+    if (cap < 0) /* a list in a copy's chunk: counted with the chunk */
+        return 0;
     return p ? (size_t)cap * size + ALLOC_OVERHEAD : 0;
 }
 
@@ -25,7 +25,8 @@ size_t engine_model_bytes(const engine_model *m)
 {
     if (!m)
         return 0;
-    size_t n = sizeof *m + ALLOC_OVERHEAD + block(m->arena, m->arena_cap, 1);
+    size_t n = sizeof *m + ALLOC_OVERHEAD + block(m->arena, m->arena_cap, 1) +
+               engine_lists_block_bytes(m, ALLOC_OVERHEAD);
     n += VEC(m->frameworks) + VEC(m->domains) + VEC(m->controls) + VEC(m->subs) +
          VEC(m->metrics) + VEC(m->incidents) + VEC(m->findings) + VEC(m->threats) +
          VEC(m->asset_types) + VEC(m->assets) + VEC(m->processes) + VEC(m->artefacts) +

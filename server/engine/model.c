@@ -100,6 +100,14 @@ struct engine_lists_chunk {
     max_align_t data[];
 };
 
+size_t engine_lists_block_bytes(const engine_model *m, size_t alloc_overhead)
+{
+    size_t n = 0;
+    for (const struct engine_lists_chunk *c = m->lists_block; c; c = c->next)
+        n += sizeof *c + c->size + alloc_overhead;
+    return n;
+}
+
 static void free_model_lists(engine_model *m)
 {
     for (int32_t i = 0; i < m->controls.n; i++) {
@@ -201,30 +209,42 @@ static int clone_map(engine_idmap *map)
     ((dst).cap = (srcl).n,                                                                         \
      engine_copy_block(&(dst).v, (srcl).v, (size_t)(srcl).n, sizeof *(srcl).v))
 
+/* Places lists into the clone's chunks. A copy whose lists take less than a chunk (a
+ * small tenant's) puts them in one block of their size rather than a mostly empty chunk. */
 struct placer {
     engine_model *m;
+    size_t expected; /* the bytes of all the lists, as far as known */
     int failed;
 };
 
-static void place(struct placer *p, void *dst_v, int32_t *dst_cap, const void *src, int32_t n,
-                  size_t size)
+/* A new chunk for lists of need bytes and the ones after them, or NULL (p->failed). */
+static struct engine_lists_chunk *chunk_new(struct placer *p, size_t need)
+{
+    size_t room = p->m->lists_block || p->expected > LISTS_CHUNK ? LISTS_CHUNK : p->expected;
+    if (room < need)
+        room = need;
+    struct engine_lists_chunk *c = malloc(sizeof *c + room);
+    if (!c) {
+        p->failed = 1;
+        return NULL;
+    }
+    c->next = p->m->lists_block;
+    c->used = 0;
+    c->size = room;
+    p->m->lists_block = c;
+    return c;
+}
+
+static inline void place(struct placer *p, void *dst_v, int32_t *dst_cap, const void *src,
+                         int32_t n, size_t size)
 {
     *dst_cap = 0; /* its pointer is NULL already; so it stays when n is 0 or on failure */
     if (n <= 0 || p->failed)
         return;
     size_t need = ((size_t)n * size + 7) & ~(size_t)7;
     struct engine_lists_chunk *c = p->m->lists_block;
-    if (!c || c->size - c->used < need) {
-        size_t room = need > LISTS_CHUNK ? need : LISTS_CHUNK;
-        if (!(c = malloc(sizeof *c + room))) {
-            p->failed = 1;
-            return;
-        }
-        c->next = p->m->lists_block;
-        c->used = 0;
-        c->size = room;
-        p->m->lists_block = c;
-    }
+    if ((!c || c->size - c->used < need) && !(c = chunk_new(p, need)))
+        return;
     void *v = (char *)c->data + c->used;
     memcpy(v, src, (size_t)n * size);
     memcpy(dst_v, &v, sizeof v);
@@ -269,7 +289,9 @@ static void place_lists(engine_model *m, const engine_model *src, struct placer 
         PLACE(m->processes.v[i].incidents, src->processes.v[i].incidents);
 }
 
-int engine_model_clone(const engine_model *src, engine_model **out)
+/* The copy behind engine_model_clone and engine_model_compact; lists_slack: room in the
+ * copy's chunks for lists made after it. */
+static int model_copy(const engine_model *src, engine_model **out, bool lists_slack)
 {
     engine_model *m = calloc(1, sizeof *m);
     if (!m)
@@ -351,7 +373,13 @@ int engine_model_clone(const engine_model *src, engine_model **out)
         m->processes.v[i].incidents.v = NULL;
     }
     /* Every list but the metrics' into the clone's chunks (lists_block in model.h). */
-    struct placer fill = {m, 0};
+    /* A copy's lists are its source's chunks' and those made since, which are few; a model
+     * built item by item has no chunks, and its copy's are of LISTS_CHUNK. */
+    struct placer fill = {.m = m, .expected = src->lists_block ? 0 : SIZE_MAX};
+    for (const struct engine_lists_chunk *c = src->lists_block; c; c = c->next)
+        fill.expected += c->used;
+    if (src->lists_block && lists_slack)
+        fill.expected += fill.expected / 8 + 256;
     place_lists(m, src, &fill);
     if (fill.failed)
         goto nomem;
@@ -388,6 +416,28 @@ nomem_arrays:
 nomem:
     engine_model_free(m);
     return IMS_ENOMEM;
+}
+
+int engine_model_clone(const engine_model *src, engine_model **out)
+{
+    return model_copy(src, out, true);
+}
+
+int engine_model_compact(engine_model **model)
+{
+    /* A first copy puts the lists in chunks; a copy of it sizes its chunks by theirs. */
+    engine_model *first, *copy;
+    if (model_copy(*model, &first, false))
+        return IMS_ENOMEM;
+    int rc = model_copy(first, &copy, false);
+    engine_model_free(first);
+    if (rc)
+        return IMS_ENOMEM;
+    copy->clone_of = NULL;
+    copy->clone_stamp = 0;
+    engine_model_free(*model);
+    *model = copy;
+    return 0;
 }
 
 /* ---- lookups ------------------------------------------------------------------------- */

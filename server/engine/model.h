@@ -63,8 +63,8 @@ typedef struct engine_domain {
 
 typedef struct engine_control {
     int32_t name, framework, domain;
-    double weight;
     bool declared;
+    double weight;
     engine_ilist subs;                      /* sub-controls held */
     engine_elist metrics;                   /* (metric, u) */
     engine_elist mitig;                     /* (threat, effectiveness) */
@@ -77,8 +77,8 @@ typedef struct engine_control {
 
 typedef struct engine_subcontrol {
     int32_t name;
-    engine_ilist controls;
     int level;
+    engine_ilist controls;
     double weight, effort;
     enum engine_answer answer;
     bool declared;
@@ -209,6 +209,10 @@ struct engine_model {
      * engine_list_free, which leaves it to its chunk. */
     struct engine_lists_chunk *lists_block;
 };
+
+/* model.c: the bytes of a copy's list chunks (each allocation counted with the overhead
+ * given). */
+size_t engine_lists_block_bytes(const engine_model *m, size_t alloc_overhead);
 
 /* samples.c: a metric's sample array. */
 int engine_metric_reserve(engine_metric *x, int32_t need); /* samples and counts */

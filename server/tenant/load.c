@@ -75,8 +75,10 @@ static void load_work(struct tenant_load *job)
     } else {
         int64_t now = tenant_now();
         engine_samples_prune(job->model, now - TENANT_PRUNE_SLACK_S); /* unusable from now on */
-        /* One entry per metric and second from now on (memory bounded by the windows). */
-        if (engine_samples_merge(job->model) || engine_eval_new(&job->eval) ||
+        /* One entry per metric and second from now on (memory bounded by the windows),
+         * and no spare room kept from the parse: the cache holds many tenants. */
+        if (engine_samples_merge(job->model) || engine_model_compact(&job->model) ||
+            engine_eval_new(&job->eval) ||
             engine_evaluate(job->model, now, job->eval, &job->summary)) {
             snprintf(job->msg, sizeof job->msg, "out of memory");
             job->rc = IMS_ENOMEM;

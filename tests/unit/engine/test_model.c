@@ -2,6 +2,7 @@
 #include "test_util.h"
 
 #include "plan.h"
+#include "snapshot.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -643,6 +644,42 @@ static void test_clone_shared_lists(void **state)
     model_free(m);
 }
 
+/* A compacted model is the same model in less memory: the same snapshot and figures, its
+ * lists changed afterwards as any copy's are, and a state evaluated from the model it
+ * replaced evaluated whole, not from changes it cannot know about. */
+static void test_compact(void **state)
+{
+    (void)state;
+    engine_model *m = worked_example(), *direct = worked_example();
+    engine_eval *ev;
+    engine_summary s, want;
+    char *before, *after;
+    assert_int_equal(engine_snapshot_write(m, false, 0, &before), 0);
+    assert_int_equal(engine_eval_new(&ev), 0);
+    assert_int_equal(engine_evaluate(m, T0, ev, &s), 0);
+    size_t bytes = engine_model_bytes(m);
+    engine_model *kept = m;
+    assert_int_equal(engine_model_compact(&m), 0);
+    assert_ptr_not_equal(m, kept);
+    assert_true(engine_model_bytes(m) < bytes);
+    assert_int_equal(engine_snapshot_write(m, false, 0, &after), 0);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+    apply_list_changes(m);
+    apply_list_changes(direct);
+    evaluate(direct, T0, &want);
+    assert_int_equal(engine_evaluate(m, T0, ev, &s), 0);
+    assert_near(s.security_level, want.security_level);
+    assert_int_equal(s.maturity, want.maturity);
+    assert_int_equal(engine_model_compact(&m), 0); /* lists moved out of a chunk, in again */
+    evaluate(m, T0, &s);
+    assert_near(s.security_level, want.security_level);
+    engine_eval_free(ev);
+    model_free(direct);
+    model_free(m);
+}
+
 /* One state fed to two models that diverged after a clone is evaluated whole, never from
  * changes it cannot know about. */
 static void test_state_given_another_model(void **state)
@@ -745,6 +782,7 @@ int main(void)
         cmocka_unit_test(test_clone_is_independent),
         cmocka_unit_test(test_clone_incident_lists),
         cmocka_unit_test(test_clone_shared_lists),
+        cmocka_unit_test(test_compact),
         cmocka_unit_test(test_state_given_another_model),
         cmocka_unit_test(test_api_errors),
     };
