@@ -372,8 +372,8 @@ static int model_copy(const engine_model *src, engine_model **out, bool lists_sl
         m->processes.v[i].exercises = NULL;
         m->processes.v[i].incidents.v = NULL;
     }
-    /* Every list but the metrics' into the clone's chunks (lists_block in model.h). */
-    /* A copy's lists are its source's chunks' and those made since, which are few; a model
+    /* Every list but the metrics' into the clone's chunks (lists_block in model.h). A
+     * copy's lists are its source's chunks' and those made since, which are few; a model
      * built item by item has no chunks, and its copy's are of LISTS_CHUNK. */
     struct placer fill = {.m = m, .expected = src->lists_block ? 0 : SIZE_MAX};
     for (const struct engine_lists_chunk *c = src->lists_block; c; c = c->next)

@@ -203,8 +203,9 @@ struct engine_model {
     bool merge_samples;
     /* A clone's lists (of controls, sub-controls, incidents, findings, threats, artefacts,
      * asset types and processes; not the metrics' own) are copied into a few chunks of
-     * 64 KiB (model.c), so that a copy costs a few allocations instead of one per list;
-     * lists made later are allocated one by one. A list in a chunk has cap = -n:
+     * 64 KiB, or one block of their size when they take less (model.c), so that a copy
+     * costs a few allocations instead of one per list; lists made later are allocated one
+     * by one. A list in a chunk has cap = -n:
      * engine_reserve moves it out before it grows, and it is freed only through
      * engine_list_free, which leaves it to its chunk. */
     struct engine_lists_chunk *lists_block;
