@@ -3,6 +3,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -74,6 +76,79 @@ static void test_costly_regex_refused(void **state)
     series_matcher_free(&m);
 }
 
+/* A matcher of n alternatives "host-<i>" (empty: n empty ones), or of n nested groups. */
+static char *alternatives(int n, int empty)
+{
+    char *text = malloc((size_t)n * 16 + 16);
+    assert_non_null(text);
+    int len = sprintf(text, "i=~\"");
+    for (int i = 0; i < n; i++)
+        len += empty ? sprintf(text + len, "%s", i ? "|" : "")
+                     : sprintf(text + len, "%shost-%d", i ? "|" : "", i);
+    strcpy(text + len, "\"");
+    return text;
+}
+
+static char *nested(int n)
+{
+    char *text = malloc((size_t)n * 2 + 16);
+    assert_non_null(text);
+    int len = sprintf(text, "i=~\"");
+    for (int i = 0; i < n; i++)
+        text[len++] = '(';
+    text[len++] = 'a';
+    for (int i = 0; i < n; i++)
+        text[len++] = ')';
+    strcpy(text + len, "\"");
+    return text;
+}
+
+/* regcomp()'s memory grows with the square of a pattern's alternatives, and it recurses
+ * into each group, as the cost estimate does: both are bounded, and the refusal says so. */
+static void test_regex_alternatives_and_depth(void **state)
+{
+    (void)state;
+    struct series_matcher m;
+    char err[160];
+    char *text = alternatives(50, 0);
+    struct series_map map = {0};
+    const char *matchers[1] = {text};
+    assert_int_equal(series_map_add(&map, "m1", "t", "x", matchers, 1, err, sizeof err), 0);
+    const struct series_label hit[] = {{"i", "host-49"}}, miss[] = {{"i", "host-50"}};
+    assert_non_null(series_map_find(&map, hit, 1));
+    assert_null(series_map_find(&map, miss, 1));
+    series_map_free(&map);
+    free(text);
+    text = alternatives(1000, 1);
+    assert_int_equal(series_matcher_parse(text, &m, err, sizeof err), 0);
+    series_matcher_free(&m);
+    free(text);
+    text = alternatives(1001, 1);
+    assert_int_equal(series_matcher_parse(text, &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "more than 1000 alternatives"));
+    free(text);
+    /* A repeated group's alternatives count once per copy regcomp makes of it. */
+    assert_int_equal(series_matcher_parse("i=~\"(||){400}\"", &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "alternatives"));
+    assert_int_equal(series_matcher_parse("i=~\"(a|b|c){4}\"", &m, err, sizeof err), 0);
+    series_matcher_free(&m);
+    /* Parts that may match nothing cost regcomp the square of their number. */
+    char empty[3000] = "i=~\"";
+    for (int i = 0; i < 1200; i++)
+        strcat(empty, "()");
+    strcat(empty, "\"");
+    assert_int_equal(series_matcher_parse(empty, &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "repetitions"));
+    text = nested(32);
+    assert_int_equal(series_matcher_parse(text, &m, err, sizeof err), 0);
+    series_matcher_free(&m);
+    free(text);
+    text = nested(20000); /* deep enough to overflow a recursive parser's stack */
+    assert_int_equal(series_matcher_parse(text, &m, err, sizeof err), IMS_EINVAL);
+    assert_non_null(strstr(err, "nested more than 32 deep"));
+    free(text);
+}
+
 static void test_first_match(void **state)
 {
     (void)state;
@@ -111,6 +186,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_and_format),
         cmocka_unit_test(test_costly_regex_refused),
+        cmocka_unit_test(test_regex_alternatives_and_depth),
         cmocka_unit_test(test_first_match),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
