@@ -98,8 +98,9 @@ static int fit(void *array_ptr, int32_t *n, int32_t *cap, int32_t want, size_t s
 {
     /* A state's first sizing takes the model's length as it is (a later one doubles). */
     if (*cap == 0 && want > 0) {
-        void *v = malloc((size_t)want * size);
-        if (!v)
+        void *v;
+        memcpy(&v, array_ptr, sizeof v);
+        if (!(v = realloc(v, (size_t)want * size)))
             return IMS_ENOMEM;
         memcpy(array_ptr, &v, sizeof v);
         *cap = want;
