@@ -94,6 +94,12 @@ static size_t cost_mul(size_t a, size_t b)
     return b != 0 && a > SERIES_REGEX_MAX_COST / b ? SERIES_REGEX_MAX_COST + 1 : a * b;
 }
 
+static void size_add(struct regex_size *all, struct regex_size part)
+{
+    all->cost = cost_add(all->cost, part.cost);
+    all->branches = cost_add(all->branches, part.branches);
+}
+
 /* Reads "{n}", "{n,}" or "{n,m}" at rc->p; *copies = how many times regcomp copies the
  * atom. Returns 0 when the text is not a bound (then it is left to regcomp). */
 static int regex_bound(struct regex_cost *rc, size_t *copies)
@@ -188,9 +194,7 @@ static struct regex_size regex_alternation(struct regex_cost *rc)
             rc->p++;
             bars = cost_add(bars, 1);
         } else {
-            struct regex_size piece = regex_piece(rc);
-            all.cost = cost_add(all.cost, piece.cost);
-            all.branches = cost_add(all.branches, piece.branches);
+            size_add(&all, regex_piece(rc));
         }
     }
     if (bars > 0) /* "a|b|c": three alternatives */
@@ -232,9 +236,7 @@ static int regex_check_cost(const char *pattern, char *err, size_t err_len)
     struct regex_cost rc = {.p = pattern};
     struct regex_size all = {0, 0};
     while (*rc.p) {
-        struct regex_size part = regex_alternation(&rc);
-        all.cost = cost_add(all.cost, part.cost);
-        all.branches = cost_add(all.branches, part.branches);
+        size_add(&all, regex_alternation(&rc));
         if (*rc.p == ')')
             rc.p++;
     }
