@@ -19,9 +19,10 @@ int engine_reserve(void *array_ptr, int32_t *cap, int32_t need, size_t size)
     if (need <= *cap)
         return 0;
     int32_t held = *cap < 0 ? -*cap : 0; /* in a copy's block: copied out, never realloc'd */
-    int32_t ncap = *cap > 0 ? *cap : held > 4 ? held : 4;
-    while (ncap < need)
-        ncap *= 2;
+    int64_t grown = *cap > 0 ? *cap : held > 4 ? held : 4;
+    while (grown < need)
+        grown *= 2;
+    int32_t ncap = grown > INT32_MAX ? INT32_MAX : (int32_t)grown;
     void *old;
     memcpy(&old, array_ptr, sizeof old);
     void *nv;

@@ -195,9 +195,10 @@ void engine_model_free(engine_model *m)
     free(m);
 }
 
-static int clone_map(engine_idmap *map)
+/* The copy's slots from src's; on failure the copy's stay NULL, never src's. */
+static int clone_map(engine_idmap *map, const engine_idmap *src)
 {
-    return engine_copy_block(&map->slots, map->slots, (size_t)map->cap * 2, sizeof *map->slots);
+    return engine_copy_block(&map->slots, src->slots, (size_t)src->cap * 2, sizeof *src->slots);
 }
 
 /* Copies an array of src into the same field of m (which holds src's pointer on entry). */
@@ -327,10 +328,8 @@ static int model_copy(const engine_model *src, engine_model **out, bool lists_sl
     for (size_t i = 0; i < nmaps; i++)
         maps[i]->slots = NULL;
     int rc = 0;
-    for (size_t i = 0; rc == 0 && i < nmaps; i++) {
-        maps[i]->slots = smaps[i]->slots;
-        rc = clone_map(maps[i]);
-    }
+    for (size_t i = 0; rc == 0 && i < nmaps; i++)
+        rc = clone_map(maps[i], smaps[i]);
     m->arena_cap = src->arena_n;
     if (rc || engine_copy_block(&m->arena, src->arena, (size_t)src->arena_n, 1) ||
         CLONE_ARRAY(frameworks) || CLONE_ARRAY(domains) || CLONE_ARRAY(assets) ||

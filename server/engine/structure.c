@@ -69,11 +69,11 @@ int engine_control_add(engine_model *m, const engine_control_input *in, engine_e
     c->domain = dom;
     c->weight = in->weight;
     c->declared = in->applicable;
+    if (engine_register_id(m, &m->map_controls, in->id, m->controls.n, &c->name))
+        return engine_fail(err, IMS_ENOMEM, "out of memory");
     engine_mark_control(m, m->controls.n,
                         ENGINE_DIRTY_A | ENGINE_DIRTY_Q | ENGINE_DIRTY_P | ENGINE_DIRTY_K |
                             ENGINE_DIRTY_V);
-    if (engine_register_id(m, &m->map_controls, in->id, m->controls.n, &c->name))
-        return engine_fail(err, IMS_ENOMEM, "out of memory");
     m->controls.n++;
     return 0;
 }
@@ -219,10 +219,10 @@ int engine_threat_add(engine_model *m, const engine_threat_input *in, engine_err
     memset(t, 0, sizeof *t);
     t->likelihood = in->likelihood;
     t->dims = in->dimensions;
-    engine_mark_threat(m, m->threats.n,
-                       ENGINE_DIRTY_LAMBDA | ENGINE_DIRTY_RESIDUAL | ENGINE_DIRTY_IMPACT);
     if (engine_register_id(m, &m->map_threats, in->id, m->threats.n, &t->name))
         return engine_fail(err, IMS_ENOMEM, "out of memory");
+    engine_mark_threat(m, m->threats.n,
+                       ENGINE_DIRTY_LAMBDA | ENGINE_DIRTY_RESIDUAL | ENGINE_DIRTY_IMPACT);
     m->threats.n++;
     return 0;
 }

@@ -316,6 +316,9 @@ static int on_header(nghttp2_session *session, const nghttp2_frame *frame, const
                                .reason =
                                    rc == IMS_ETOOBIG ? "header list too large" : "out of memory"};
         grpc_server_event(conn->server, &ev);
+        /* nghttp2 resets the stream and reports no frame for this block: its timer stops
+         * when the stream closes (on_stream_close). */
+        conn->refused_block = frame->hd.stream_id;
         return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;
     }
     return 0;
@@ -405,6 +408,11 @@ static int on_frame_send(nghttp2_session *session, const nghttp2_frame *frame, v
 static int on_stream_close(nghttp2_session *session, int32_t stream_id, uint32_t error_code,
                            void *arg)
 {
+    struct h2_conn *conn = arg;
+    if (stream_id == conn->refused_block) {
+        conn->refused_block = 0;
+        conn->headers_since_ms = 0;
+    }
     struct grpc_call *call = stream_call(session, stream_id);
     if (call != NULL)
         grpc_call_stream_closed(call);

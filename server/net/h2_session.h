@@ -73,6 +73,7 @@ struct h2_conn {
     int budget_stalled; /* a window waits until bytes are freed (counted in the server) */
     const char *end_reason; /* why a GOAWAY was sent on our own: the close reason */
     size_t block_bytes;     /* the request header block being received, on the wire */
+    int32_t refused_block;  /* the stream whose header block was refused (no frame_recv) */
 };
 
 /* Accepts a pending connection on listener (dropped and logged when memory is short). */

@@ -183,8 +183,13 @@ static void on_timeout(uv_timer_t *timer)
         static const char answer[] = "HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n"
                                      "Connection: close\r\n\r\n";
         http_event(c->server, OPS_HTTP_TIMEOUT, c->peer, "request");
+        http_request_free(c->request); /* partly read; the handler never had it */
+        c->request = NULL;
+        c->state = CONN_HANDLING; /* nothing more is read */
         c->close_after_write = 1;
         uv_read_stop((uv_stream_t *)&c->tcp);
+        /* The answer must be read within idle_timeout_ms, or the connection goes anyway. */
+        uv_timer_start(timer, on_timeout, c->server->config.idle_timeout_ms, 0);
         http_conn_write(c, answer, sizeof answer - 1, NULL, 0, NULL, 0);
         return;
     }
@@ -378,10 +383,10 @@ static int keep_leftover(struct ops_conn *c, const char *data, size_t len)
 }
 
 /* Feeds bytes to the parser and hands each complete request to the handler. A handler
- * that answers at once lets the loop go on with the bytes read after its request. */
+ * that answers at once lets the loop go on with the bytes read after its request, where
+ * they are; what follows a request still being answered is kept (keep_leftover). */
 static void conn_feed(struct ops_conn *c, const char *data, size_t len)
 {
-    uint8_t *owned = NULL;
     c->feeding = 1;
     for (;;) {
         size_t used = http_parser_execute(&c->parser, &parser_settings, data, len);
@@ -396,24 +401,22 @@ static void conn_feed(struct ops_conn *c, const char *data, size_t len)
         }
         if (c->state != CONN_HANDLING)
             break;
-        if (used < len && keep_leftover(c, data + used, len - used) < 0) {
-            http_conn_close(c);
-            break;
-        }
         /* Reading goes on while the request is answered, so a peer that leaves is seen. */
         struct ops_http_server *s = c->server;
         s->handlers.on_request(c->request, s->handlers.user_data);
-        /* Answered at once and kept alive: go on with what was read after it. */
-        if (c->state != CONN_IDLE || c->leftover == NULL || c->draining)
+        if (c->state == CONN_CLOSING)
             break;
-        free(owned);
-        owned = c->leftover;
-        data = (const char *)owned;
-        len = c->leftover_len;
-        c->leftover = NULL;
-        c->leftover_len = 0;
+        data += used;
+        len -= used;
+        if (c->state == CONN_IDLE && !c->draining && c->leftover == NULL) {
+            if (len == 0)
+                break;
+            continue; /* answered at once and kept alive */
+        }
+        if (len > 0 && keep_leftover(c, data, len) < 0)
+            http_conn_close(c);
+        break;
     }
-    free(owned);
     if (c->state != CONN_CLOSING)
         c->feeding = 0;
 }

@@ -269,7 +269,8 @@ int rpc_access_begin(struct rpc_call *call)
     auth_lookup(call->server->tokens, token, &call->auth_wait, token_early, call);
     call->starting = 0;
     /* Until the token is known its body is not acknowledged: a peer with a made-up token
-     * can send one stream window, not a whole message. */
+     * can send one stream window, held as bytes (counted in the byte budgets) and not
+     * unpacked until the token is known. */
     if (call->token_state == TOKEN_WAITING)
         grpc_call_pause_input(call->grpc);
     if (call->token_state != TOKEN_REFUSED)
@@ -359,6 +360,8 @@ static void tenant_resolved(struct db_txn *txn, int err, void *arg)
 /* Role allowed? Tenant in scope? Only then does the handler run. */
 static void call_authorized(struct rpc_call *call)
 {
+    if (!call->request && rpc_request_unpack(call) != 0)
+        return;
     const struct auth_permission *perm = call->permission;
     if (!auth_role_allowed(&call->principal, perm)) {
         call->server->stats.denials++;

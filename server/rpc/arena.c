@@ -65,24 +65,6 @@ void *arena_alloc(struct arena *arena, size_t size)
     return memset(b->data, 0, size);
 }
 
-static void *protobuf_alloc(void *data, size_t size)
-{
-    return arena_alloc(data, size);
-}
-
-static void protobuf_free(void *data, void *pointer)
-{
-    (void)data;
-    (void)pointer; /* freed with the arena */
-}
-
-void arena_protobuf_allocator(struct arena *arena, ProtobufCAllocator *out)
-{
-    out->alloc = protobuf_alloc;
-    out->free = protobuf_free;
-    out->allocator_data = arena;
-}
-
 char *arena_strdup(struct arena *arena, const char *s)
 {
     size_t n = strlen(s);

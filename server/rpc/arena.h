@@ -24,9 +24,6 @@ void *arena_alloc(struct arena *arena, size_t size);
 char *arena_strdup(struct arena *arena, const char *s);
 /* Splits s at sep into fresh strings; "" gives none. NULL when out of memory. */
 char **arena_split(struct arena *arena, const char *s, char sep, size_t *n);
-/* An allocator for protobuf-c that takes from the arena (unpacking a request with it
- * makes its free a no-op: the arena frees it all at once). */
-void arena_protobuf_allocator(struct arena *arena, ProtobufCAllocator *out);
 void arena_free(struct arena *arena);
 
 #endif

@@ -11,6 +11,7 @@
 #include "ims/error.h"
 #include "rpc.h"
 #include "server.h"
+#include "unpack.h"
 
 struct queued {
     struct queued *next;
@@ -156,11 +157,18 @@ void rpc_client_stream_message(struct rpc_call *call, const uint8_t *data, size_
     }
     struct rpc_stream_input *in = call->stream_input;
     in->call = call;
-    ProtobufCMessage *m = protobuf_c_message_unpack(call->method->input, NULL, len,
-                                                    data ? data : (const uint8_t *)"");
+    int over_budget = 0;
+    ProtobufCMessage *m = rpc_unpack(call->method->input, NULL, len, data, &over_budget);
     if (!m) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
-                 call->method->input->name);
+        if (over_budget)
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                     "a %s message of %zu bytes would take more than %zu bytes unpacked (%d "
+                     "per byte received); a message field is repeated too often",
+                     call->method->input->name, len, rpc_unpack_budget(len),
+                     UNPACK_BYTES_PER_BYTE);
+        else
+            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
+                     call->method->input->name);
         return;
     }
     if (!call->have_message) {

@@ -12,6 +12,7 @@
 #include "level_cache.h"
 #include "log.h"
 #include "server.h"
+#include "unpack.h"
 
 int rpc_server_new(const struct rpc_server_config *config, struct rpc_server **out)
 {
@@ -331,27 +332,43 @@ static void on_half_close(struct grpc_call *grpc, void *user_data)
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "no request message");
         return;
     }
+    call->busy = 1;
+    /* A call that needs a token is unpacked once the token is known (rpc_request_unpack
+     * from access.c): until then its bytes are only held, counted in the byte budgets. */
+    if (call->permission->scope != SCOPE_NONE)
+        rpc_access_continue(call);
+    else if (rpc_request_unpack(call) == 0)
+        call->handler(call);
+}
+
+int rpc_request_unpack(struct rpc_call *call)
+{
     /* Into the call's arena: a request of thousands of small messages costs a few
      * allocations instead of several per message, and nothing to free one by one. */
-    ProtobufCAllocator allocator;
-    arena_protobuf_allocator(&call->arena, &allocator);
-    call->request = protobuf_c_message_unpack(call->method->input, &allocator, call->raw_len,
-                                              call->raw ? call->raw : (const uint8_t *)"");
+    int over_budget = 0;
+    call->request = rpc_unpack(call->method->input, &call->arena, call->raw_len, call->raw,
+                               &over_budget);
     call->request_in_arena = 1;
+    size_t raw_len = call->raw_len;
     free(call->raw);
     call->raw = NULL;
-    if (grpc_call_set_held_bytes(grpc, 0) != 0) /* fewer bytes: always counted */
-        return;
+    call->raw_len = 0;
+    if (call->grpc && grpc_call_set_held_bytes(call->grpc, 0) != 0) /* fewer: always counted */
+        return -1;
+    if (over_budget) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "request %s of %zu bytes would take more than %zu bytes unpacked (%d per byte "
+                 "received); a message field is repeated too often",
+                 call->method->input->name, raw_len, rpc_unpack_budget(raw_len),
+                 UNPACK_BYTES_PER_BYTE);
+        return -1;
+    }
     if (!call->request) {
         rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
                  call->method->input->name);
-        return;
+        return -1;
     }
-    call->busy = 1;
-    if (call->permission->scope == SCOPE_NONE)
-        call->handler(call);
-    else
-        rpc_access_continue(call);
+    return 0;
 }
 
 const ProtobufCMethodDescriptor *rpc_method_descriptor(struct rpc_server *server,

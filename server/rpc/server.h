@@ -76,6 +76,10 @@ int rpc_access_begin(struct rpc_call *call);
 /* The request is complete: authorization goes on once the token is resolved. */
 void rpc_access_continue(struct rpc_call *call);
 
+/* The request's bytes unpacked into the call's arena within the unpack budget (unpack.h)
+ * and let go; 0, or -1 when the call was ended (not a valid message, or over the budget). */
+int rpc_request_unpack(struct rpc_call *call);
+
 /* Resolves the call's token, checks its role and tenant, then runs its handler; any
  * refusal ends the call. (Calls made inside the daemon, whose request is there at once.) */
 void rpc_access_check(struct rpc_call *call);

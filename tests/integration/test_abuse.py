@@ -126,6 +126,11 @@ class ShortTimeouts(unittest.TestCase):
                   end_stream=True)
         frames = c.read_frames(until=lambda f: f[0] == h2raw.RST_STREAM, timeout=10)
         self.assertIn(h2raw.RST_STREAM, [f[0] for f in frames])
+        # The refused block is over: the connection goes on past the header block's
+        # timeout (400 ms) and is not told to calm down (it would be before the idle one).
+        later = c.read_frames(timeout=0.6)
+        self.assertFalse(c.closed)
+        self.assertNotEqual(goaway_code(later), 11)
 
     def test_endless_continuation_closes_the_connection(self):
         c = self.conn()
@@ -459,6 +464,43 @@ class UnauthenticatedFlood(unittest.TestCase):
         peak = rss_kib(d.proc.pid, "VmHWM")
         self.assertLessEqual(peak - before, 64 * 1024,
                              "resident memory grew by %d KiB" % (peak - before))
+
+
+class RepeatedMessageField(unittest.TestCase):
+    """A singular message field sent again and again: protobuf merges each copy into the
+    one before, which costs memory quadratic in the body's length. A 200 KB SubmitIncident
+    of 50,000 `incident` fields is refused with INVALID_ARGUMENT naming the limit, memory
+    stays bounded, nothing is written; with a made-up token it is never unpacked."""
+
+    SUBMIT = "/ims.v1.Events/SubmitIncident"
+
+    def test_refused_within_bounds(self):
+        d = imstest.Daemon()
+        self.addCleanup(d.stop)
+        token = imstest.imsd_token("operator", label="abuse-merge")
+        ch = d.channel()
+        self.addCleanup(ch.close)
+        tenant = imstest.unary(ch, "/ims.v1.Tenants/CreateTenant", tenants_pb2.CreateTenantRequest(
+            slug=imstest.unique("merge"), display_name="Merge Ltd", sector="it-services",
+            size_band="small"), tenants_pb2.Tenant, token=token).id
+        before = rss_kib(d.proc.pid)
+        body = b"\x0a" + bytes([len(tenant)]) + tenant.encode() + b"\x12\x02\x32\x00" * 50000
+        raw = ch.unary_unary(self.SUBMIT, request_serializer=lambda b: b,
+                             response_deserializer=lambda b: b)
+        for secret, want in ((token, grpc.StatusCode.INVALID_ARGUMENT),
+                             ("ims_" + "A" * 43, grpc.StatusCode.UNAUTHENTICATED)):
+            code, details = imstest.code_of(lambda: raw(
+                body, metadata=[("authorization", "Bearer " + secret)], timeout=30))
+            self.assertEqual(code, want, details)
+            if want == grpc.StatusCode.INVALID_ARGUMENT:
+                self.assertIn("repeated too often", details)
+        peak = rss_kib(d.proc.pid, "VmHWM")
+        self.assertLessEqual(peak - before, 64 * 1024,
+                             "resident memory grew by %d KiB" % (peak - before))
+        listed = imstest.unary(ch, "/ims.v1.Events/ListIncidents",
+                               events_pb2.ListIncidentsRequest(tenant=tenant),
+                               events_pb2.ListIncidentsResponse, token=token)
+        self.assertEqual(len(listed.incidents), 0)
 
 
 if __name__ == "__main__":
