@@ -102,7 +102,8 @@ int rpc_idempotency_mark(struct rpc_write *w, struct db_txn *txn)
     if (!w->idem.key)
         return 0;
     const char *params[5] = {call->tenant, w->idem.key, call->path, w->idem.hash, ""};
-    return rpc_txn_add(call, txn, STMT_IDEMPOTENCY_PUT, 5, params) < 0 ? -1 : 0;
+    /* Inside a flush's statements: a failure is the flush's to handle (it owns txn). */
+    return db_txn_add(txn, STMT_IDEMPOTENCY_PUT, 5, params) < 0 ? -1 : 0;
 }
 
 static void idem_lookup_done(struct rpc_call *call, struct db_txn *txn)

@@ -31,7 +31,7 @@ int rpc_idempotency_store(struct db_txn *txn, struct rpc_write *w,
     __attribute__((warn_unused_result));
 
 /* Adds the statement that records the key with no stored answer (the answer to a retry is
- * read again: replay). Returns 0, or -1 after ending the call as rpc_txn_add. */
+ * read again: replay). Returns 0, or -1 when out of memory (txn stays its owner's). */
 int rpc_idempotency_mark(struct rpc_write *w, struct db_txn *txn)
     __attribute__((warn_unused_result));
 

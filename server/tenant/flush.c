@@ -111,6 +111,22 @@ static void fail_batch(struct tenant_state *st, int err, const char *msg, struct
     }
 }
 
+/* After a flush that committed nothing. A state another daemon moved past meanwhile (a
+ * notification named a revision we do not hold) or one marked stale is read again, which
+ * also answers the reads waiting for it and flushes the queue after; otherwise the queue
+ * goes on. */
+static void after_failed_flush(struct tenant_state *st)
+{
+    if (st->revision_notified > st->revision)
+        st->stale = 1;
+    st->revision_notified = 0;
+    if (st->stale || st->readers) {
+        tenant_state_load(st);
+        return;
+    }
+    tenant_state_flush(st);
+}
+
 static void flush_done(struct db_txn *txn, int err, void *arg)
 {
     struct tenant_state *st = arg;
@@ -191,27 +207,38 @@ static void flush_done(struct db_txn *txn, int err, void *arg)
              err == IMS_EUNAVAILABLE ? "database unavailable; retry later"
              : txn                   ? db_txn_error(txn)
                                      : "failed");
-    fail_batch(st, err, msg, txn);
-    db_txn_free(txn);
     if (err == IMS_EUNAVAILABLE) {
-        /* A COMMIT may or may not have happened: trust nothing cached. */
+        /* A COMMIT may or may not have happened: trust nothing cached. Empty before the
+         * answers, so that nothing they start loads beside the load below. */
         st->phase = PHASE_EMPTY;
+        st->revision_notified = 0;
+        fail_batch(st, err, msg, txn);
+        db_txn_free(txn);
         tenant_state_fail_queue(st, err, msg);
+        if (st->readers)
+            tenant_state_load(st);
         return;
     }
+    fail_batch(st, err, msg, txn);
+    db_txn_free(txn);
     st->conflicts = 0;
-    tenant_state_flush(st);
+    after_failed_flush(st);
 }
 
-/* Applies the batch to a fresh copy, leaving out (and answering) writes that fail. */
+/* Applies the batch to a fresh copy, leaving out (and answering) writes that fail. The
+ * copy may hold part of a failed change, so the writes before it are applied again to a
+ * fresh copy, and those after it wait for the next flush: each write is applied at most
+ * twice, however many of the batch fail. */
 static int apply_batch(struct tenant_state *st)
 {
     for (;;) {
+        if (!st->batch)
+            return 0;
         engine_model *copy = NULL;
         if (engine_model_clone(st->model, &copy) != 0)
             return IMS_ENOMEM;
         struct tenant_write **pp = &st->batch;
-        int restart = 0;
+        int failed = 0;
         while (*pp) {
             struct tenant_write *w = *pp;
             engine_error e = {{0}};
@@ -220,17 +247,18 @@ static int apply_batch(struct tenant_state *st)
                 pp = &w->next;
                 continue;
             }
-            /* The copy may hold part of the failed change: drop the write, start again. */
             *pp = w->next;
             w->done(rc, e.msg[0] ? e.msg : ims_strerror(rc), NULL, -1, NULL, w->arg);
-            restart = 1;
+            failed = 1;
             break;
         }
-        if (!restart) {
+        if (!failed) {
             st->copy = copy;
             return engine_eval_clone(st->eval, &st->copy_eval);
         }
         engine_model_free(copy);
+        tenant_queue_put_back(&st->queue, *pp);
+        *pp = NULL;
     }
 }
 
@@ -292,6 +320,20 @@ void tenant_state_flush(struct tenant_state *st)
             ok = b->add_statements(txn, &next, b->arg) == 0;
     }
     if (ok && batch_settles(st->batch)) {
+        if (st->batch->next) {
+            /* The others' stored answers would carry the level before the computed samples:
+             * each write of such a batch goes alone. */
+            db_txn_free(txn);
+            drop_copy(st);
+            int count = 0;
+            for (struct tenant_write *w = st->batch; w; w = w->next)
+                count++;
+            st->solo = count;
+            tenant_queue_put_back(&st->queue, st->batch);
+            st->batch = NULL;
+            tenant_state_flush(st);
+            return;
+        }
         settle_round(st, txn); /* statements that compute part of the change: two rounds */
         return;
     }
@@ -305,6 +347,7 @@ void tenant_state_flush(struct tenant_state *st)
         db_txn_free(txn);
         drop_copy(st);
         fail_batch(st, IMS_ENOMEM, "out of memory", NULL);
+        tenant_state_flush(st);
         return;
     }
     st->flushing = 1;
@@ -366,7 +409,7 @@ static void settle_refused(struct tenant_state *st, struct db_txn *txn, int err,
     if (st->solo > 0)
         st->solo--;
     fail_batch(st, err, msg, NULL);
-    tenant_state_flush(st);
+    after_failed_flush(st);
 }
 
 static void settle_round_done(struct db_txn *txn, int err, void *arg)
