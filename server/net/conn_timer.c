@@ -1,6 +1,6 @@
 /* The deadlines of one connection, on one libuv timer armed for the earliest: the TLS
- * handshake, the client's connection preface, a request header block left open, idleness
- * without streams, keepalive PINGs while streams are open (a watch stream may last for
+ * handshake, the client's connection preface, a request header block left open, responses
+ * the peer takes none of (out_budget.c), idleness without streams, keepalive PINGs while streams are open (a watch stream may last for
  * days, but a peer that is gone must not hold it), and its calls' default deadlines. */
 #include <stddef.h>
 
@@ -49,6 +49,9 @@ static struct due next_due(const struct h2_conn *conn)
     if (conn->headers_since_ms != 0 && c->headers_timeout_ms != 0)
         consider(&d, conn->headers_since_ms + c->headers_timeout_ms, ACT_TIMEOUT,
                  "request headers not completed in time");
+    if (conn->out_pending != 0 && c->idle_timeout_ms != 0)
+        consider(&d, conn->out_since_ms + c->idle_timeout_ms, ACT_TIMEOUT,
+                 "peer took none of its responses in time");
     if (conn->default_deadlines != NULL)
         consider(&d, conn->default_deadlines->deadline, ACT_DEADLINE, NULL);
     if (conn->calls == NULL) {

@@ -95,6 +95,7 @@ static void call_release(struct grpc_call *call)
     grpc_deframer_free(&call->deframer);
     call->app_held = 0;
     h2_flow_hold(call, 0);
+    h2_out_pending(call, 0);
     free(call->out);
     free(call->status_message);
     if (call->timer_open)
@@ -386,6 +387,7 @@ ssize_t grpc_call_read_response(nghttp2_session *session, int32_t stream_id, uin
     call->out_pos += n;
     if (call->out_pos == call->out_len)
         call->out_pos = call->out_len = 0;
+    h2_out_pending(call, call->out_len - call->out_pos);
     if (call->out_len == 0 && call->trailers_queued) {
         call->trailers_queued = 0;
         *data_flags |= NGHTTP2_DATA_FLAG_EOF | NGHTTP2_DATA_FLAG_NO_END_STREAM;
@@ -728,6 +730,8 @@ int grpc_call_queue_message(struct grpc_call *call, const uint8_t *data, size_t 
     if (len > UINT32_MAX)
         return IMS_ETOOBIG;
     size_t need = GRPC_FRAME_PREFIX_BYTES + len;
+    if (h2_out_room(call, need) != 0)
+        return IMS_ETOOBIG;
     if (call->out_pos > 0) {
         memmove(call->out, call->out + call->out_pos, call->out_len - call->out_pos);
         call->out_len -= call->out_pos;
@@ -754,6 +758,7 @@ int grpc_call_queue_message(struct grpc_call *call, const uint8_t *data, size_t 
     if (len > 0)
         memcpy(p + GRPC_FRAME_PREFIX_BYTES, data, len);
     call->out_len += need;
+    h2_out_pending(call, call->out_len - call->out_pos);
     resume_response(call);
     return 0;
 }

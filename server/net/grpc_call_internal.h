@@ -53,6 +53,7 @@ struct grpc_call {
     char refusal[200];    /* the message of a refusal by on_call_start ("" for the default) */
     uint8_t *out;         /* framed response messages not yet given to nghttp2 */
     size_t out_pos, out_len, out_cap;
+    size_t out_counted;   /* of out, what out_budget.c counts in the connection and server */
     void *user_data;
     size_t unacked;          /* received, window not yet given back (flow.c) */
     size_t held;             /* bytes counted in conn and server: deframer + app_held */

@@ -28,6 +28,7 @@ struct grpc_server {
     struct grpc_server_stats stats;
     size_t buffered;        /* request bytes held by every connection's calls */
     size_t partial;         /* of which partial messages */
+    size_t out_pending;     /* response bytes every connection's calls hold (out_budget.c) */
     unsigned stalled_conns; /* connections whose window waits for a byte budget */
     int in_release, release_again; /* flow.c: h2_flow_released() is running */
     struct peer_count peers; /* open connections per client address */

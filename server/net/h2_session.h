@@ -68,6 +68,8 @@ struct h2_conn {
     int preface_done;        /* the client's SETTINGS arrived */
     /* Flow control (flow.c). */
     size_t buffered;  /* request bytes its calls hold (partial messages, client streams) */
+    size_t out_pending;   /* response bytes its calls hold, not yet taken by nghttp2 */
+    uint64_t out_since_ms; /* none of them has left since (0: none held) */
     size_t partial;   /* of which partial messages: over the budget, windows wait */
     size_t unacked;   /* bytes received and not yet given back as window */
     int budget_stalled; /* a window waits until bytes are freed (counted in the server) */
@@ -148,6 +150,15 @@ void h2_flow_ack(struct grpc_call *call);
 void h2_flow_call_gone(struct grpc_call *call);
 /* Bytes were freed somewhere: acknowledges the stalled calls that now fit. */
 void h2_flow_released(struct grpc_server *server);
+
+/* --- out_budget.c --- */
+
+/* IMS_ETOOBIG when more response bytes for call would take its connection over
+ * max_conn_buffered_bytes or the server over max_buffered_bytes of responses waiting for
+ * their peers (counted apart from request bytes), else 0. */
+int h2_out_room(const struct grpc_call *call, size_t more);
+/* The call now holds this many response bytes not yet taken by nghttp2. */
+void h2_out_pending(struct grpc_call *call, size_t pending);
 
 /* Closes after a timeout: GOAWAY where HTTP/2 is spoken, the socket within a second. */
 void h2_conn_timeout(struct h2_conn *conn, const char *reason, int idle);

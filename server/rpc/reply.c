@@ -53,6 +53,10 @@ static void reply_sent(struct rpc_call *call, int rc)
 {
     if (rc == IMS_ENOMEM)
         rpc_call_end(call, IMS_GRPC_RESOURCE_EXHAUSTED, "out of memory");
+    else if (rc == IMS_ETOOBIG)
+        rpc_call_end(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                     "responses waiting for this peer (or all peers) exceed "
+                     "max_conn_buffered_bytes (max_buffered_bytes); read them, retry later");
     else
         rpc_call_end(call, rc == 0 ? IMS_GRPC_OK : IMS_GRPC_CANCELLED, NULL);
 }

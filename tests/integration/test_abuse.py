@@ -132,6 +132,30 @@ class ShortTimeouts(unittest.TestCase):
         self.assertFalse(c.closed)
         self.assertNotEqual(goaway_code(later), 11)
 
+    def test_peer_that_takes_no_response_is_closed(self):
+        """A peer that opens no flow-control window never gets its answer: keeping up with
+        the keepalive PINGs does not keep the connection, which goes after the idle
+        timeout (700 ms) with GOAWAY ENHANCE_YOUR_CALM."""
+        token = imstest.imsd_token("operator", label="abuse-window")
+        c = self.conn()
+        c.preface(struct.pack(">HI", 4, 0))  # SETTINGS_INITIAL_WINDOW_SIZE = 0
+        c.headers(1, h2raw.grpc_headers(HEALTH_CHECK, token=token))
+        c.data(1, h2raw.grpc_message(b""), end_stream=True)
+        frames = []
+        deadline = time.time() + 5
+        while not c.closed and time.time() < deadline:
+            got = c.read_frames(timeout=0.1)
+            for f in got:
+                if f[0] == h2raw.PING and not f[1] & h2raw.ACK:
+                    try:
+                        c.send(h2raw.frame(h2raw.PING, h2raw.ACK, 0, f[3]))
+                    except OSError:
+                        pass
+            frames += got
+        self.assertTrue(c.closed, "a peer that takes no response holds it for ever")
+        self.assertEqual(goaway_code(frames), 11)  # ENHANCE_YOUR_CALM
+        self.assertNotIn(h2raw.DATA, [f[0] for f in frames])
+
     def test_endless_continuation_closes_the_connection(self):
         c = self.conn()
         c.preface()
