@@ -311,6 +311,10 @@ void auth_lookup(struct auth_tokens *tokens, const char *token, struct auth_wait
         wait_attach(*slot, wait, cb, arg);
         return;
     }
+    if (tokens->flight_count >= AUTH_MAX_FLIGHTS) {
+        cb(IMS_EUNAVAILABLE, NULL, arg);
+        return;
+    }
     struct auth_flight *f = calloc(1, sizeof *f);
     if (!f) {
         cb(IMS_ENOMEM, NULL, arg);

@@ -76,10 +76,16 @@ int auth_tokens_new(const struct auth_tokens_config *config, struct auth_tokens 
  * waiters are not called. */
 void auth_tokens_free(struct auth_tokens *tokens);
 
+/* Distinct tokens asked of the store at once: beyond, a token neither cached nor being
+ * asked already is answered IMS_EUNAVAILABLE at once, so that made-up tokens cannot fill
+ * the database's queue (known tokens are answered from the cache meanwhile). */
+#define AUTH_MAX_FLIGHTS 64
+
 /*
  * Resolves token (the bearer secret). cb runs exactly once unless the wait is withdrawn:
- * before auth_lookup returns when the cache answers or the store cannot be asked, later
- * when the store is asked. wait must not be waiting already.
+ * before auth_lookup returns when the cache answers or the store cannot be asked (or
+ * AUTH_MAX_FLIGHTS lookups are in flight), later when the store is asked. wait must not
+ * be waiting already.
  */
 void auth_lookup(struct auth_tokens *tokens, const char *token, struct auth_wait *wait,
                  auth_lookup_cb cb, void *arg);

@@ -17,6 +17,7 @@ void grpc_deframer_free(struct grpc_deframer *deframer)
     free(deframer->body);
     deframer->body = NULL;
     deframer->body_have = 0;
+    deframer->body_cap = 0;
 }
 
 /* Checks a complete prefix; on success the deframer expects the body. */
@@ -69,12 +70,21 @@ static int feed(struct grpc_deframer *d, const uint8_t *data, size_t len,
                 return rc;
             continue;
         }
-        if (d->body == NULL) {
-            d->body = malloc(d->body_len);
-            if (d->body == NULL)
-                return IMS_ENOMEM;
-        }
         size_t take = missing < len ? missing : len;
+        if (d->body_have + take > d->body_cap) {
+            /* Grown as the bytes come, not to the announced length at once: a prefix
+             * costs nothing until its bytes arrive (which the byte budgets count). */
+            size_t cap = d->body_cap ? d->body_cap * 2 : 16384;
+            while (cap < d->body_have + take)
+                cap *= 2;
+            if (cap > d->body_len)
+                cap = d->body_len;
+            uint8_t *grown = realloc(d->body, cap);
+            if (grown == NULL)
+                return IMS_ENOMEM;
+            d->body = grown;
+            d->body_cap = cap;
+        }
         memcpy(d->body + d->body_have, data, take);
         d->body_have += take;
         data += take;
@@ -85,6 +95,7 @@ static int feed(struct grpc_deframer *d, const uint8_t *data, size_t len,
         uint8_t *body = d->body;
         d->body = NULL;
         d->body_have = 0;
+        d->body_cap = 0;
         int rc = on_message(arg, body, d->body_len);
         free(body);
         if (rc != 0)

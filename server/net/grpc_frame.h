@@ -20,6 +20,7 @@ struct grpc_deframer {
     uint32_t body_len; /* the announced length of the current message */
     uint8_t *body;     /* copy of a message split across chunks */
     size_t body_have;
+    size_t body_cap;   /* body's size: grown as bytes come, never past body_len */
     uint32_t bad_length; /* after IMS_ETOOBIG: the announced length */
     int failed;          /* a previous feed failed; the stream is unusable */
 };

@@ -13,7 +13,7 @@
 #include "ims/error.h"
 #include "tokens.h"
 
-#define MAX_FLIGHTS 64
+#define MAX_FLIGHTS (AUTH_MAX_FLIGHTS + 8)
 
 /* The fake store: its clock, the questions asked and not yet answered. */
 struct store {
@@ -379,6 +379,44 @@ static void remembered_hashes(void **state)
     auth_tokens_free(t);
 }
 
+/* Made-up tokens cannot queue lookups without end: beyond AUTH_MAX_FLIGHTS distinct ones
+ * in flight a new one is answered UNAVAILABLE at once, unasked; a cached token and one
+ * already being asked are answered as ever; once answers come, new lookups go out again. */
+static void flights_are_bounded(void **state)
+{
+    (void)state;
+    struct store s = {0};
+    struct auth_tokens *t = cache(&s, 512, 512);
+    struct waiter known = {0}, w[AUTH_MAX_FLIGHTS + 2];
+    memset(w, 0, sizeof w);
+    lookup(t, 1000, &known);
+    answer(&s, 1000, -1);
+    for (int n = 0; n < AUTH_MAX_FLIGHTS; n++)
+        lookup(t, n + 1, &w[n]);
+    assert_int_equal(s.fetches, AUTH_MAX_FLIGHTS + 1);
+    counts_are(t, 1, 0, AUTH_MAX_FLIGHTS);
+    lookup(t, AUTH_MAX_FLIGHTS + 1, &w[AUTH_MAX_FLIGHTS]);
+    assert_int_equal(w[AUTH_MAX_FLIGHTS].calls, 1);
+    assert_int_equal(w[AUTH_MAX_FLIGHTS].result, IMS_EUNAVAILABLE);
+    assert_int_equal(s.fetches, AUTH_MAX_FLIGHTS + 1); /* not asked */
+    lookup(t, 1, &w[AUTH_MAX_FLIGHTS + 1]); /* joins the flight of token 1 */
+    assert_int_equal(w[AUTH_MAX_FLIGHTS + 1].calls, 0);
+    known.calls = 0;
+    lookup(t, 1000, &known);
+    assert_int_equal(known.calls, 1);
+    assert_int_equal(known.result, 0);
+    answer(&s, 1, -1);
+    assert_int_equal(w[0].calls, 1);
+    assert_int_equal(w[AUTH_MAX_FLIGHTS + 1].calls, 1);
+    w[AUTH_MAX_FLIGHTS].calls = 0;
+    lookup(t, AUTH_MAX_FLIGHTS + 1, &w[AUTH_MAX_FLIGHTS]);
+    assert_int_equal(w[AUTH_MAX_FLIGHTS].calls, 0); /* asked now */
+    assert_int_equal(s.fetches, AUTH_MAX_FLIGHTS + 2);
+    while (s.pending > 0)
+        answer(&s, 0, -1);
+    auth_tokens_free(t);
+}
+
 static void bad_config(void **state)
 {
     (void)state;
@@ -399,6 +437,7 @@ int main(void)
         cmocka_unit_test(withdrawn_waiter),
         cmocka_unit_test(forget_and_store_errors),
         cmocka_unit_test(remembered_hashes),
+        cmocka_unit_test(flights_are_bounded),
         cmocka_unit_test(bad_config),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -186,6 +186,38 @@ static void callback_stops(void **state)
     grpc_deframer_free(&d);
 }
 
+/* A prefix announcing 4 MiB costs what has arrived, not 4 MiB: the copy grows with the
+ * bytes, and the message delivered is whole. */
+static void grows_with_the_bytes(void **state)
+{
+    (void)state;
+    struct grpc_deframer d;
+    struct seen seen = {0};
+    size_t total = 4u << 20;
+    uint8_t prefix[5] = {0, (uint8_t)(total >> 24), (uint8_t)(total >> 16),
+                         (uint8_t)(total >> 8), (uint8_t)total};
+    uint8_t *chunk = malloc(65536);
+    assert_non_null(chunk);
+    memset(chunk, 'x', 65536);
+    grpc_deframer_init(&d, total);
+    assert_int_equal(grpc_deframer_feed(&d, prefix, 5, on_message, &seen), 0);
+    assert_int_equal(grpc_deframer_feed(&d, chunk, 10, on_message, &seen), 0);
+    assert_true(d.body_cap <= 16384);
+    for (size_t have = 10; have < total;) {
+        size_t n = total - have < 65536 ? total - have : 65536;
+        assert_int_equal(grpc_deframer_feed(&d, chunk, n, on_message, &seen), 0);
+        have += n;
+        if (have < total)
+            assert_true(d.body_cap <= 2 * have + 16384);
+    }
+    assert_int_equal(seen.count, 1);
+    assert_int_equal(seen.len[0], total);
+    assert_memory_equal(seen.data[0], "xxxxxxxx", 8);
+    assert_int_equal(grpc_deframer_finish(&d), 0);
+    grpc_deframer_free(&d);
+    free(chunk);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -193,6 +225,7 @@ int main(void)
         cmocka_unit_test(split_across_chunks), cmocka_unit_test(oversized),
         cmocka_unit_test(exactly_at_limit),    cmocka_unit_test(compressed_flag),
         cmocka_unit_test(truncated),           cmocka_unit_test(callback_stops),
+        cmocka_unit_test(grows_with_the_bytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
