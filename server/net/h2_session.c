@@ -606,7 +606,19 @@ static void conn_describe_peer(struct h2_conn *conn)
         struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&addr;
         uv_ip6_name(in6, ip, sizeof ip);
         snprintf(conn->peer, sizeof conn->peer, "[%s]:%u", ip, ntohs(in6->sin6_port));
-        snprintf(conn->address, sizeof conn->address, "%s", ip);
+        /* Counted by /64, the least a site is given: one peer holds many addresses. An
+         * IPv4 address mapped into IPv6 is counted as that IPv4 address. */
+        const uint8_t *b = in6->sin6_addr.s6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+            snprintf(conn->address, sizeof conn->address, "%u.%u.%u.%u", b[12], b[13], b[14],
+                     b[15]);
+        } else {
+            struct in6_addr net = in6->sin6_addr;
+            memset(net.s6_addr + 8, 0, 8);
+            char prefix[INET6_ADDRSTRLEN];
+            if (inet_ntop(AF_INET6, &net, prefix, sizeof prefix) != NULL)
+                snprintf(conn->address, sizeof conn->address, "%s/64", prefix);
+        }
         conn->is_local =
             IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr) ||
             (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127);

@@ -55,7 +55,8 @@ struct h2_conn {
      * same length, so the first is due first. The connection's timer serves them. */
     struct grpc_call *default_deadlines, *default_deadlines_last;
     struct h2_conn *prev, *next;
-    char address[INET6_ADDRSTRLEN]; /* the peer's IP, counted in server->peers; "" for none */
+    /* The peer's IP (IPv6: its /64 network), counted in server->peers; "" for none. */
+    char address[INET6_ADDRSTRLEN + 4];
     /* Timeouts (conn_timer.c): one timer armed for the earliest of them. */
     uv_timer_t timer;
     uint64_t timer_due;      /* uv_now() ms the timer fires at, 0 when stopped */

@@ -14,7 +14,7 @@
 struct peer_count_entry {
     struct peer_count_entry *next;
     uint32_t count;
-    char address[INET6_ADDRSTRLEN];
+    char address[INET6_ADDRSTRLEN + 4]; /* an IP, or an IPv6 network as "prefix/64" */
 };
 
 struct peer_count {

@@ -424,6 +424,29 @@ class ConnectionCaps(unittest.TestCase):
         self.assertEqual(code, grpc.StatusCode.OK)
         self.assertIn("too many connections from this address", d.log_text())
 
+    def test_per_address_cap_ipv6(self):
+        """Over IPv6 the cap counts the peer's /64 network (here ::/64, loopback's)."""
+        try:
+            probe = socket.socket(socket.AF_INET6)
+            probe.bind(("::1", 0))
+            probe.close()
+        except OSError:
+            self.skipTest("no IPv6 loopback on this machine")
+        d = imstest.Daemon("--max-connections-per-address", "2", listen=("[::1]:0",))
+        self.addCleanup(d.stop)
+        held = []
+        for _ in range(2):
+            c = h2raw.Conn(d.port, host="::1")
+            self.addCleanup(c.close)
+            c.preface()
+            held.append(c)
+        for c in held:
+            self.assertTrue(c.read_frames(until=lambda f: f[0] == h2raw.SETTINGS, timeout=10))
+        extra = h2raw.Conn(d.port, host="::1")
+        self.addCleanup(extra.close)
+        self.assertTrue(extra.wait_closed(10), "a third connection from one /64 was kept")
+        self.assertIn("too many connections from this address", d.log_text())
+
     def test_total_cap(self):
         d = imstest.Daemon("--max-connections", "2", "--ops-listen", "127.0.0.1:0")
         self.addCleanup(d.stop)
