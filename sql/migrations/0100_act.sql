@@ -54,11 +54,37 @@ CREATE TABLE actions (
 );
 CREATE INDEX actions_source ON actions (tenant_id, source_kind, source_id);
 
-INSERT INTO actions (tenant_id, action_id, kind, source_kind, source_id, description, owner,
-                     due, status, done_at, created_at, updated_at)
-SELECT tenant_id, action_id, 'corrective', 'finding', finding_id, description, owner, due, status,
-       CASE WHEN status <> 'open' THEN updated_at END, updated_at, updated_at
-  FROM corrective_actions;
+-- The rows are copied tenant by tenant: the migration's role is subject to the tables'
+-- row-level security, so each tenant's rows are visible only while it is the current one.
+-- The old table goes only when every row it held is in the new one.
+DO $$
+DECLARE
+    t uuid;
+    copied bigint := 0;
+    n bigint;
+    held bigint := 0;
+BEGIN
+    PERFORM set_config('ims.all_tenants', 'on', true);
+    FOR t IN SELECT id FROM tenants ORDER BY id LOOP
+        PERFORM set_config('ims.tenant_id', t::text, true);
+        INSERT INTO actions (tenant_id, action_id, kind, source_kind, source_id, description,
+                             owner, due, status, done_at, created_at, updated_at)
+        SELECT tenant_id, action_id, 'corrective', 'finding', finding_id, description, owner,
+               due, status, CASE WHEN status <> 'open' THEN updated_at END, updated_at,
+               updated_at
+          FROM corrective_actions
+         WHERE tenant_id = t;
+        GET DIAGNOSTICS n = ROW_COUNT;
+        copied := copied + n;
+        held := held + (SELECT count(*) FROM corrective_actions WHERE tenant_id = t);
+    END LOOP;
+    PERFORM set_config('ims.tenant_id', '', true);
+    PERFORM set_config('ims.all_tenants', '', true);
+    IF copied <> held THEN
+        RAISE EXCEPTION 'corrective actions: % copied of %', copied, held;
+    END IF;
+END
+$$;
 DROP TABLE corrective_actions;
 
 -- A level awarded by an auditor when the computed maturity reached it. framework '' is the

@@ -261,6 +261,7 @@ DO $$
 DECLARE
     t uuid;
 BEGIN
+    PERFORM set_config('ims.all_tenants', 'on', true); /* every tenant row, then each one's */
     FOR t IN SELECT id FROM tenants LOOP
         PERFORM set_config('ims.tenant_id', t::text, true);
         INSERT INTO tenant_metrics (tenant_id, metric_id, enabled, aggregation, window_s, target,
@@ -278,5 +279,6 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END LOOP;
     PERFORM set_config('ims.tenant_id', '', true);
+    PERFORM set_config('ims.all_tenants', '', true);
 END
 $$;

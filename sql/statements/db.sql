@@ -78,6 +78,11 @@ BEGIN
     EXECUTE format('REVOKE CONNECT, TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
     EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(),
                    current_setting('ims.app_role'));
+    -- Later migrations run as the owner role, and some use temporary tables.
+    IF EXISTS (SELECT FROM pg_roles WHERE rolname = current_setting('ims.owner_role')) THEN
+        EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO %I', current_database(),
+                       current_setting('ims.owner_role'));
+    END IF;
 END $$;
 
 -- name: MIGRATE_RESET_ROLE
