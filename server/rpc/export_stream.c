@@ -146,7 +146,8 @@ static int write_sample(struct export_stream *s, const char *metric, const char 
     if (engine_time_parse(at_text, &at) != 0)
         return IMS_EINVAL;
     engine_time_format(at, when, sizeof when);
-    json_t *v = json_real(strtod(value_text, NULL));
+    double value = strtod(value_text, NULL);
+    json_t *v = json_real(value == 0 ? 0.0 : value); /* -0 as 0, as ExportTenant writes it */
     char *num = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17)) : NULL;
     json_decref(v);
     if (!num)

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "events.h"
 #include "ims/error.h"
 #include "snapshot.h"
 
@@ -129,6 +131,15 @@ int import_samples_add(struct import_samples *s, const char *text, size_t n, siz
         s->bad = 1;
         s->bad_index = index;
         snprintf(s->bad_msg, sizeof s->bad_msg, "%s", err.msg);
+        return 0;
+    }
+    if (at > (int64_t)time(NULL) + FUTURE_SLACK_S) {
+        /* As PushMetrics: a sample further ahead would sit in the default partition. */
+        free(metric);
+        s->bad = 1;
+        s->bad_index = index;
+        snprintf(s->bad_msg, sizeof s->bad_msg, "$.samples[%zu].at: more than %d s in the future",
+                 index, FUTURE_SLACK_S);
         return 0;
     }
     rc = seen(s, metric, index);

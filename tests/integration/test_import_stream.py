@@ -152,11 +152,20 @@ class ImportStreamTest(unittest.TestCase):
             d["threats"] = [{"id": 7}]
             d["samples"][5]["metric"] = "no-such-metric"
 
+        def future_sample(d):
+            d["samples"][2]["at"] = "2999-01-01T00:00:00Z"
+
+        def max_age_of_ten_thousand_years(d):
+            d["metrics"][0]["max_age"] = 315576000000
+
         # (document, whether the message is the unary import's word for word)
         docs = [(broken(f), True) for f in (bad_time, unknown_metric,
                                             unknown_metric_before_bad_time,
                                             bad_framework_and_sample, bad_threat_and_sample,
-                                            bad_threat_and_unknown_metric)]
+                                            bad_threat_and_unknown_metric,
+                                            max_age_of_ten_thousand_years)]
+        # The unary import sees the samples in time order: it names the sample by its time.
+        docs.append((broken(future_sample), False))
         # Samples before metrics: the unknown metric is found once the metrics are read.
         d = json.loads(broken(unknown_metric))
         docs.append(('{"samples": %s, %s' % (json.dumps(d.pop("samples")), json.dumps(d)[1:]),
@@ -174,6 +183,9 @@ class ImportStreamTest(unittest.TestCase):
             self.assertEqual(scode, grpc.StatusCode.INVALID_ARGUMENT, smsg)
             if same:
                 self.assertEqual(smsg, umsg, doc[:300])
+            elif "2999-01-01" in doc:
+                self.assertIn("$.samples[2].at: more than 300 s in the future", smsg)
+                self.assertIn("2999-01-01T00:00:00Z is more than 300 s in the future", umsg)
             self.assertEqual(self.tenant_count(s), 0)
 
     def test_slug_in_use_and_bad_names(self):

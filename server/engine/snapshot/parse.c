@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A metric's window and max_age: at most 100 years (what the database stores too). */
+#define SNAPSHOT_MAX_SPAN_S INT64_C(3155760000)
+
 static int parse_params(snapshot_parser *p, json_t *root, engine_params *params)
 {
     engine_params_default(params);
@@ -212,8 +215,8 @@ static int parse_metrics(snapshot_parser *p, json_t *root, engine_model *m)
             (rc = snapshot_get_double(p, o, "target", true, 0, &in.target)) ||
             (rc = snapshot_get_double(p, o, "threshold", true, 0, &in.threshold)) ||
             (rc = snapshot_get_string(p, o, "aggregation", true, false, &agg)) ||
-            (rc = snapshot_get_int(p, o, "window", false, 0, 0, INT64_MAX / 4, &in.window)) ||
-            (rc = snapshot_get_int(p, o, "max_age", true, 0, 1, INT64_MAX / 4, &in.max_age)) ||
+            (rc = snapshot_get_int(p, o, "window", false, 0, 0, SNAPSHOT_MAX_SPAN_S, &in.window)) ||
+            (rc = snapshot_get_int(p, o, "max_age", true, 0, 1, SNAPSHOT_MAX_SPAN_S, &in.max_age)) ||
             (rc = snapshot_get_array(p, o, "controls", false, &maps)) ||
             (rc = snapshot_get_string(p, o, "source", false, false, &source)))
             return rc;
