@@ -451,8 +451,19 @@ const struct series_map_entry *series_map_find(const struct series_map *map,
                                                const struct series_label *labels,
                                                size_t label_count)
 {
+    return series_map_find_in(map, labels, label_count, NULL, NULL);
+}
+
+const struct series_map_entry *series_map_find_in(const struct series_map *map,
+                                                  const struct series_label *labels,
+                                                  size_t label_count,
+                                                  int (*accept)(const char *tenant, void *ctx),
+                                                  void *ctx)
+{
     for (size_t i = 0; i < map->count; i++) {
         const struct series_map_entry *e = &map->entries[i];
+        if (accept && !accept(e->tenant, ctx))
+            continue;
         size_t k = 0;
         while (k < e->matcher_count &&
                matches(&e->matchers[k], label_value(labels, label_count, e->matchers[k].name)))

@@ -61,5 +61,12 @@ void series_map_free(struct series_map *map);
 const struct series_map_entry *series_map_find(const struct series_map *map,
                                                const struct series_label *labels,
                                                size_t label_count);
+/* The same among the entries whose tenant accept(tenant, ctx) takes (a sender's scope: the
+ * mappings of tenants it may not push for are not looked at). */
+const struct series_map_entry *series_map_find_in(const struct series_map *map,
+                                                  const struct series_label *labels,
+                                                  size_t label_count,
+                                                  int (*accept)(const char *tenant, void *ctx),
+                                                  void *ctx);
 
 #endif

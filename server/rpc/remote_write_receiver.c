@@ -64,6 +64,7 @@ struct job {
     struct rpc_remote_write *rw;
     struct ops_http_request *http;
     char *token;
+    struct auth_principal principal; /* the token's: whose mappings its series may take */
     Prometheus__WriteRequest *body;
     char digest[33]; /* half the body's SHA-256, hex */
     struct part *parts;
@@ -133,6 +134,7 @@ static void job_free(struct job *job)
     }
     free(job->parts);
     remote_write_free(job->body);
+    auth_principal_free(&job->principal);
     free(job->token);
     struct rpc_remote_write *rw = job->rw;
     rw->jobs--;
@@ -262,6 +264,11 @@ static int add_series(struct job *job, const struct series_map_entry *e,
     return 0;
 }
 
+static int in_scope(const char *tenant, void *principal)
+{
+    return auth_tenant_in_scope(principal, tenant);
+}
+
 static void job_run(struct job *job)
 {
     struct rpc_remote_write *rw = job->rw;
@@ -270,7 +277,10 @@ static void job_run(struct job *job)
         const Prometheus__TimeSeries *ts = job->body->timeseries[i];
         struct series_label labels[64];
         size_t n = labels_of(ts, labels, 64);
-        const struct series_map_entry *e = series_map_find(&rw->map, labels, n);
+        /* Only the mappings of tenants this token may push for: another tenant's mapping,
+         * however broad, never takes this sender's series. */
+        const struct series_map_entry *e =
+            series_map_find_in(&rw->map, labels, n, in_scope, &job->principal);
         if (!e) {
             rw->stats.samples[RW_SAMPLES_UNMAPPED] += ts->n_samples;
             continue;
@@ -392,6 +402,10 @@ static void job_authenticated(int result, const struct auth_principal *principal
                    result == IMS_ENOTFOUND ? "invalid, expired or revoked token"
                    : result != 0           ? "cannot check the token now; retry later"
                                            : "this token's role may not push samples");
+        return;
+    }
+    if (auth_principal_copy(&job->principal, principal) != 0) {
+        job_answer(job, 503, "out of memory");
         return;
     }
     size_t len;

@@ -212,6 +212,35 @@ class OpsTest(unittest.TestCase):
         self.assertEqual(status, 400, text)
         self.assertEqual(len(self.samples()), before + 2)
 
+    def test_another_tenants_mapping_takes_none_of_a_senders_series(self):
+        """A tenant admin's catch-all mapping, made before ours, sees only the series of
+        senders that may push for that tenant: our agent's series still reach our tenant."""
+        other = imstest.unary(self.channel, "/ims.v1.Tenants/CreateTenant",
+                              tenants_pb2.CreateTenantRequest(
+                                  slug=imstest.unique("ops-other"), display_name="Other Ltd",
+                                  sector="it-services", size_band="small"),
+                              tenants_pb2.Tenant, token=self.token)
+        admin = imstest.imsd_token("tenant_admin", [other.id])
+        grab = imstest.unary(self.channel, "/ims.v1.Events/MapSeries",
+                             events_pb2.MapSeriesRequest(tenant=other.id, metric=IMS_METRIC,
+                                                         matchers=['__name__=~".+"']),
+                             events_pb2.SeriesMapping, token=admin)
+        self.addCleanup(lambda: imstest.unary(
+            self.channel, "/ims.v1.Events/UnmapSeries",
+            events_pb2.UnmapSeriesRequest(tenant=other.id, id=grab.id),
+            events_pb2.SeriesMapping, token=admin))
+        self.map_series(['__name__="ims_test_scope"'])
+        now_ms = int(time.time()) * 1000
+        body = write_request([({"__name__": "ims_test_scope"}, [(21.0, now_ms - 3000)])])
+        before = len(self.samples())
+        status, text = http_post(self.ops + "/api/v1/write", body, {
+            "Content-Encoding": "snappy", "Content-Type": "application/x-protobuf",
+            "X-Prometheus-Remote-Write-Version": "0.1.0", "Authorization": "Bearer " + self.agent})
+        self.assertEqual(status, 204, text)
+        self.assertEqual(len(self.samples()), before + 1)
+        self.assertEqual(imstest.psql("SELECT count(*) FROM metric_samples WHERE tenant_id = '%s'"
+                                      % other.id), [["0"]])
+
     def test_prometheus_scrapes_and_remote_writes(self):
         self.map_series(['__name__="%s"' % SOURCE_METRIC])
         source = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Source)
