@@ -1,7 +1,7 @@
 /* Schema statistics for the information repository: the answer distribution per
  * sub-control, the most common gaps and the average level by sector and size band across
  * the tenants generated from a schema. Only aggregates, computed by database functions
- * that refuse fewer than five tenants (0148_schema_stats.sql). */
+ * that refuse fewer than five tenants outside the caller's own (0223). */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -73,12 +73,14 @@ void rpc_get_schema_stats(struct rpc_call *call)
         return;
     char gaps[16];
     snprintf(gaps, sizeof gaps, "%d", req->gaps ? req->gaps : 10);
-    const char *one[1] = {req->id};
-    const char *two[2] = {req->id, gaps};
+    /* A scoped token's own tenants are left out of the counts (0223). */
+    const char *token = call->principal.role == ROLE_OPERATOR ? NULL : call->principal.token_id;
+    const char *two[2] = {req->id, token};
+    const char *three[3] = {req->id, token, gaps};
     struct db_txn *txn = rpc_txn_new(call, NIL_TENANT, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_STATS_ANSWERS, 1, one) < 0 ||
-        rpc_txn_add(call, txn, STMT_STATS_GAPS, 2, two) < 0 ||
-        rpc_txn_add(call, txn, STMT_STATS_LEVELS, 1, one) < 0)
+    if (!txn || rpc_txn_add(call, txn, STMT_STATS_ANSWERS, 2, two) < 0 ||
+        rpc_txn_add(call, txn, STMT_STATS_GAPS, 3, three) < 0 ||
+        rpc_txn_add(call, txn, STMT_STATS_LEVELS, 2, two) < 0)
         return;
     rpc_txn_exec(call, txn, stats_done);
 }

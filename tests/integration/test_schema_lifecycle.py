@@ -685,6 +685,33 @@ class SchemaLifecycle(unittest.TestCase):
         self.assertEqual(psql("SELECT count(*) FROM tenant_subcontrols",
                               dsn=os.environ["IMS_TEST_DB"]), [["0"]])
 
+    def test_statistics_leave_out_the_callers_own_tenants(self):
+        """A consultant who makes four tenants on a client's schema cannot read the client's
+        answers from the counts: its own tenants are left out, and one other is too few."""
+        sid = self.clone()
+        # A consultant's token holds at least one tenant when it is made.
+        label = unique("stats-consultant")
+        consultant = imsd_token("consultant", tenants=[self.tenant("retail-micro").id],
+                                label=label)
+        psql("INSERT INTO token_sectors SELECT id, 'retail' FROM tokens WHERE label = '%s'" % label)
+        for _ in range(4):
+            self.call("Tenants", "CreateTenant",
+                      tenants_pb2.CreateTenantRequest(slug=unique("own"), display_name="Own",
+                                                      sector="retail", size_band="micro",
+                                                      schema_id=sid),
+                      tenants_pb2.Tenant, token=consultant)
+        client = self.tenant(sid)
+        self.answer(client.id, ("A.5.1-1", "no"))
+        code, detail = self.code("Schemas", "GetSchemaStats",
+                                 schemas_pb2.GetSchemaStatsRequest(id=sid),
+                                 schemas_pb2.GetSchemaStatsResponse, token=consultant)
+        self.assertEqual(code, grpc.StatusCode.FAILED_PRECONDITION, detail)
+        self.assertIn("outside your own", detail)
+        # The operator, who reads every tenant anyway, counts all five.
+        s = self.call("Schemas", "GetSchemaStats", schemas_pb2.GetSchemaStatsRequest(id=sid),
+                      schemas_pb2.GetSchemaStatsResponse)
+        self.assertEqual({x.subcontrol: x for x in s.answers}["A.5.1-1"].no, 1)
+
     # --- SMS scored by the engine ---
 
     def test_sms_scored_as_the_model_says(self):

@@ -84,16 +84,21 @@ SELECT ims_tenant_tune($1::uuid, $2, $3::float8, $4);
 
 -- name: STATS_ANSWERS
 -- $1 schema id
+-- $2 the caller's token id, whose tenants are left out (NULL: an operator's, none)
 -- -> sub-control, tenants, yes, partial, no, na, unanswered
-SELECT subcontrol_id, tenants, yes, partial, no, na, unanswered FROM ims_schema_stats_answers($1);
+SELECT subcontrol_id, tenants, yes, partial, no, na, unanswered
+FROM ims_schema_stats_answers($1, $2::uuid);
 
 -- name: STATS_GAPS
 -- $1 schema id
--- $2 how many
+-- $2 the caller's token id (as STATS_ANSWERS)
+-- $3 how many
 -- -> sub-control, tenants, gap share
-SELECT subcontrol_id, tenants, gap_share FROM ims_schema_stats_gaps($1, $2::int);
+SELECT subcontrol_id, tenants, gap_share FROM ims_schema_stats_gaps($1, $2::uuid, $3::int);
 
 -- name: STATS_LEVELS
 -- $1 schema id
+-- $2 the caller's token id (as STATS_ANSWERS)
 -- -> sector, size band, tenants, security level, maturity
-SELECT sector, size_band, tenants, security_level, maturity FROM ims_schema_stats_levels($1);
+SELECT sector, size_band, tenants, security_level, maturity
+FROM ims_schema_stats_levels($1, $2::uuid);
