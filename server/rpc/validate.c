@@ -193,8 +193,14 @@ int validate_new_tenant(struct rpc_call *call, const char *slug, const char *dis
                         const char *sector, const char *size_band, const char *schema_id,
                         int64_t schema_version)
 {
-    return validate_slug(call, "slug", slug, 2, 63) &&
-           validate_text(call, "display_name", display_name, 1, 200) &&
+    if (!validate_slug(call, "slug", slug, 2, 63))
+        return 0;
+    if (auth_is_uuid(slug)) {
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "slug: \"%s\" has the form of a tenant id (a UUID); choose another", slug);
+        return 0;
+    }
+    return validate_text(call, "display_name", display_name, 1, 200) &&
            validate_slug(call, "sector", sector, 1, 63) &&
            validate_slug(call, "size_band", size_band, 1, 20) &&
            (!*schema_id || validate_slug(call, "schema_id", schema_id, 1, 63)) &&

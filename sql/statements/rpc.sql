@@ -83,7 +83,9 @@ RETURNING t.id, t.role, t.label, ims_rfc3339(t.created_at),
 -- -> id
 SELECT id
 FROM tenants
-WHERE id::text = lower($1) OR slug = $1;
+WHERE id::text = lower($1) OR slug = $1
+ORDER BY id::text = lower($1) DESC
+LIMIT 1;
 
 -- name: TENANT_CREATE
 -- $1 id

@@ -9,6 +9,7 @@ import tempfile
 import threading
 import time
 import unittest
+import uuid
 
 import grpc
 from imstest import (IMSCTL, Daemon, code_of, imsd_token, psql, tenants_pb2, unary, unique)
@@ -195,6 +196,10 @@ class ImportStreamTest(unittest.TestCase):
         code, msg = code_of(lambda: self.stream_import(chunks(doc, "X Y")))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn("slug", msg)
+        # A slug shaped like a tenant id would hide the tenant whose id it copies.
+        code, msg = code_of(lambda: self.stream_import(chunks(doc, str(uuid.uuid4()))))
+        self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn("has the form of a tenant id", msg)
         code, msg = code_of(lambda: self.stream_import(iter([])))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
 

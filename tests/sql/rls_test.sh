@@ -217,5 +217,39 @@ SELECT count(*) > 0 FROM tenant_subcontrols;
 SELECT NOT EXISTS (SELECT 1 FROM tenant_subcontrols WHERE tenant_id <> '$A');
 SQL
 
+check "history tables are appended to, never changed: ims_app may not update or delete them" <<'SQL'
+SELECT NOT has_table_privilege('ims_app', t, p)
+  FROM unnest(ARRAY['procedure_steps', 'procedure_records', 'document_versions',
+                    'document_history', 'audit_log', 'level_history', 'assessment_history']) t,
+       unnest(ARRAY['UPDATE', 'DELETE']) p;
+SELECT NOT has_table_privilege('ims_app', 'token_tenants', 'UPDATE');
+SQL
+
+check "the partition upkeep refuses a retention that would drop every tenant's samples" <<'SQL'
+SET LOCAL ROLE ims_app;
+DO $$
+BEGIN
+    PERFORM ims_sample_partitions(0, 3);
+    RAISE EXCEPTION 'a retention of 0 days was taken';
+EXCEPTION WHEN invalid_parameter_value THEN
+    NULL;
+END
+$$;
+SELECT true;
+SQL
+
+check "a slug with the form of a tenant id is refused" <<SQL
+DO \$\$
+BEGIN
+    INSERT INTO tenants (slug, display_name, sector, size_band, schema_id, schema_version)
+        VALUES ('$B', 'Copy', 'retail', 'micro', 'base', 1);
+    RAISE EXCEPTION 'a UUID-shaped slug was taken';
+EXCEPTION WHEN check_violation THEN
+    NULL;
+END
+\$\$;
+SELECT true;
+SQL
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
