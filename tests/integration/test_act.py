@@ -486,6 +486,19 @@ class CheckAndAct(unittest.TestCase):
                 size_band="micro", snapshot=json.dumps(doc)), tenants_pb2.Tenant, token=self.token))
         self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn("$.records.action[0].colour", msg)
+        # Times as strict as an export writes them: "infinity" or a far year, which the due
+        # times could not be computed from, are refused naming the record.
+        for bad in ("infinity", "294276-12-01T00:00:00Z", "2030-01-01 00:00:00+02"):
+            doc = json.loads(first)
+            doc["records"]["action"][0]["due"] = bad
+            code, msg = imstest.code_of(lambda: imstest.unary(
+                self.channel, "/ims.v1.Tenants/ImportTenant", tenants_pb2.ImportTenantRequest(
+                    slug=imstest.unique("act-bad"), display_name="Bad", sector="retail",
+                    size_band="micro", snapshot=json.dumps(doc)), tenants_pb2.Tenant,
+                token=self.token))
+            self.assertEqual(code, grpc.StatusCode.INVALID_ARGUMENT, bad)
+            self.assertIn("$.records.action[0]", msg)
+            self.assertIn("RFC 3339", msg)
 
     def test_other_tenant_is_out_of_scope(self):
         other = self.make_tenant()
