@@ -261,17 +261,38 @@ static int parse_samples(snapshot_parser *p, json_t *root, engine_model *m)
     json_t *a;
     snprintf(p->path, sizeof p->path, "$");
     int rc = snapshot_get_array(p, root, "samples", false, &a);
-    for (size_t i = 0; rc == 0 && i < json_array_size(a); i++) {
+    size_t n = rc == 0 ? json_array_size(a) : 0;
+    if (n == 0)
+        return rc;
+    /* Read first, then added at once: a document's samples in any order cost one sort per
+     * metric, not a move of the metric's array per sample (engine_samples_add). */
+    const char **metrics = malloc(n * sizeof *metrics);
+    int64_t *ats = malloc(n * sizeof *ats);
+    double *values = malloc(n * sizeof *values);
+    if (!metrics || !ats || !values)
+        rc = snapshot_perr(p, IMS_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
         snapshot_item_path(p, "$", "samples", i);
-        const char *metric;
-        int64_t at;
-        double value;
-        if ((rc = snapshot_read_sample(p, json_array_get(a, i), &metric, &at, &value)))
-            return rc;
-        engine_error e;
-        if ((rc = engine_sample_add(m, metric, at, value, &e)))
-            return snapshot_model_err(p, rc, &e);
+        rc = snapshot_read_sample(p, json_array_get(a, i), &metrics[i], &ats[i], &values[i]);
+        /* The first problem in the document's order is the one named, as one by one. */
+        if (rc == 0 && engine_idmap_find(m, &m->map_metrics, metrics[i]) < 0) {
+            engine_error e;
+            rc = snapshot_model_err(p, engine_fail(&e, IMS_ENOTFOUND,
+                                                   "metric: unknown metric \"%s\"", metrics[i]),
+                                    &e);
+        }
     }
+    if (rc == 0) {
+        engine_error e;
+        size_t bad = 0;
+        if ((rc = engine_samples_add(m, n, metrics, ats, values, &bad, &e))) {
+            snapshot_item_path(p, "$", "samples", bad < n ? bad : 0);
+            rc = snapshot_model_err(p, rc, &e);
+        }
+    }
+    free(metrics);
+    free(ats);
+    free(values);
     return rc;
 }
 
