@@ -463,6 +463,16 @@ class CheckAndAct(unittest.TestCase):
         imstest.psql("INSERT INTO awards (tenant_id, award_id, level, auditor, expires_at, revision, "
                      "maturity, status, status_reason, below_since) VALUES ('%s', 'AW-x', 1, 'a', "
                      "'2030-01-01Z', 3, 1, 'suspended', 'why', '2026-01-01Z')" % tenant)
+        # Two findings opened within one second, the later one first by id: the snapshot
+        # carries the second alone, and the order must not change through an import.
+        f2 = imstest.unary(self.channel, "/ims.v1.Events/SubmitFinding", events_pb2.SubmitFindingRequest(
+            tenant=tenant, finding=events_pb2.Finding(type="observation", controls=["A.5.1"])),
+            events_pb2.FindingResult, token=self.token).finding
+        first_id, second_id = sorted([f.id, f2.id])
+        imstest.psql("UPDATE findings SET opened_at = CASE finding_id WHEN '%s' THEN "
+                     "timestamptz '2026-06-01 10:00:00.6Z' ELSE timestamptz '2026-06-01 10:00:00.1Z' END "
+                     "WHERE tenant_id = '%s' "
+                     "AND finding_id IN ('%s', '%s')" % (first_id, tenant, first_id, second_id))
         first = self.export(tenant)
         doc = json.loads(first)
         records = doc["records"]
