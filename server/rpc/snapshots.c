@@ -107,13 +107,36 @@ static void export_canonical(struct rpc_call *call, struct canonical_job *job)
     rpc_reply(call, &resp.base);
 }
 
+/* The document is one message, built whole in the database and parsed whole on the pool:
+ * a tenant with a long history goes through ExportTenantStream instead. */
+#define EXPORT_MAX_SAMPLES 1000000
+
+static void export_counted(struct rpc_call *call, struct db_txn *txn)
+{
+    PGresult *r = db_txn_result(txn, 0);
+    if (PQntuples(r) == 1 && atoll(PQgetvalue(r, 0, 0)) > EXPORT_MAX_SAMPLES) {
+        rpc_fail(call, IMS_GRPC_RESOURCE_EXHAUSTED,
+                 "tenant: more than %d samples, too many for one message; export it with "
+                 "ExportTenantStream (imsctl export)",
+                 EXPORT_MAX_SAMPLES);
+        return;
+    }
+    const char *params[2] = {call->tenant, "true"};
+    struct db_txn *next = rpc_txn_new(call, call->tenant, 0);
+    if (!next || rpc_txn_add(call, next, STMT_TENANT_SNAPSHOT, 2, params) < 0)
+        return;
+    rpc_txn_exec(call, next, export_done);
+}
+
 void rpc_export_tenant(struct rpc_call *call)
 {
-    const char *params[2] = {call->tenant, "true"};
+    char bound[24];
+    snprintf(bound, sizeof bound, "%d", EXPORT_MAX_SAMPLES + 1);
+    const char *params[2] = {call->tenant, bound};
     struct db_txn *txn = rpc_txn_new(call, call->tenant, 0);
-    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_SNAPSHOT, 2, params) < 0)
+    if (!txn || rpc_txn_add(call, txn, STMT_TENANT_SAMPLES_UPTO, 2, params) < 0)
         return;
-    rpc_txn_exec(call, txn, export_done);
+    rpc_txn_exec(call, txn, export_counted);
 }
 
 /* --- ImportTenant --- */

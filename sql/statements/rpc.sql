@@ -183,6 +183,14 @@ SELECT ims_tenant_snapshot(t.id, false, false)::text, t.revision,
 FROM tenants t CROSS JOIN LATERAL ims_tenant_load_samples(t.id) w
 WHERE t.id = $1;
 
+-- name: TENANT_SAMPLES_UPTO
+-- How many samples the tenant holds, counted up to a bound (the count stops there).
+-- $1 tenant
+-- $2 the bound
+-- -> samples (at most the bound)
+SELECT count(*)
+FROM (SELECT 1 FROM metric_samples WHERE tenant_id = $1::uuid LIMIT $2::bigint) s;
+
 -- name: TENANT_SNAPSHOT
 -- $1 tenant
 -- $2 'true' for everything (all samples)

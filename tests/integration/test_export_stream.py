@@ -100,6 +100,24 @@ class ExportStreamTest(unittest.TestCase):
         code = code_of(lambda: self.pieces(unique("none"), tenants_pb2.EXPORT_HISTORY_ALL))[0]
         self.assertIn(code, (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED))
 
+    def test_unary_export_refuses_a_history_too_long_for_one_message(self):
+        """Past 1,000,000 samples ExportTenant says to stream (it builds the document whole)
+        and the stream still gives the window."""
+        slug = unique("xl")
+        unary(self.channel, "/ims.v1.Tenants/CreateTenant",
+              tenants_pb2.CreateTenantRequest(slug=slug, display_name="Long " + slug,
+                                              sector="it-services", size_band="small"),
+              tenants_pb2.Tenant, token=self.op)
+        tid = psql("SELECT id FROM tenants WHERE slug = '%s'" % slug)[0][0]
+        psql("INSERT INTO metric_samples (tenant_id, metric_id, at, value) "
+             "SELECT '%s', '%s', now() - interval '1 year' - i * interval '1 second', 1 "
+             "FROM generate_series(1, 1000001) i" % (tid, self.metric))
+        code, detail = code_of(lambda: self.unary_export(slug))
+        self.assertEqual(code, grpc.StatusCode.RESOURCE_EXHAUSTED, detail)
+        self.assertIn("ExportTenantStream", detail)
+        doc = json.loads(b"".join(self.pieces(slug, tenants_pb2.EXPORT_HISTORY_WINDOW)))
+        self.assertEqual(doc["format"], "ims-snapshot/2")
+
     def imsctl(self, *args):
         env = dict(os.environ, IMS_SERVER=self.daemon.addr, IMS_TOKEN=self.op)
         return subprocess.run([IMSCTL] + list(args), env=env, capture_output=True)
