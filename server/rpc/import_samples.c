@@ -142,6 +142,16 @@ int import_samples_add(struct import_samples *s, const char *text, size_t n, siz
                  index, FUTURE_SLACK_S);
         return 0;
     }
+    if (strlen(metric) > IMPORT_SAMPLES_METRIC_ID_MAX) {
+        /* Ids are kept until the document's metrics are known: they are bounded. */
+        free(metric);
+        s->bad = 1;
+        s->bad_index = index;
+        snprintf(s->bad_msg, sizeof s->bad_msg,
+                 "$.samples[%zu].metric: longer than %d bytes (no metric id is)", index,
+                 IMPORT_SAMPLES_METRIC_ID_MAX);
+        return 0;
+    }
     rc = seen(s, metric, index);
     if (rc == IMS_EINVAL)
         snprintf(why, why_size, "$.samples[%zu].metric: more than %d distinct metrics", index,

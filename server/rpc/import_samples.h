@@ -12,6 +12,7 @@
 
 #define IMPORT_SAMPLES_PAGE 5000     /* samples written per round trip */
 #define IMPORT_SAMPLES_METRICS 4096  /* distinct metric ids a document's samples may use */
+#define IMPORT_SAMPLES_METRIC_ID_MAX 64 /* bytes of one (the catalog's ids are shorter) */
 
 struct import_page {
     char *text[3]; /* array literals being built: metric ids, times, values */

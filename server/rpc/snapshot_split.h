@@ -12,7 +12,9 @@
 #include <stddef.h>
 
 #define SNAPSHOT_SPLIT_MAX_ELEMENT 16384 /* bytes of one element of "samples" */
-#define SNAPSHOT_SPLIT_MAX_DEPTH 1000    /* nesting of arrays and objects */
+/* Nesting of arrays and objects: jansson's own bound (JSON_PARSER_DEFAULT_MAX_DEPTH), so that
+ * a document ImportTenant parses is one ImportTenantStream takes too. */
+#define SNAPSHOT_SPLIT_MAX_DEPTH 2048
 
 /* Bytes of the head (0 or a negative code, which stops the split and is returned). */
 typedef int (*snapshot_split_head_fn)(void *arg, const char *p, size_t n);
