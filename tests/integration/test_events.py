@@ -248,6 +248,36 @@ class Events(unittest.TestCase):
         self.assertIn("A.99.1", details)
         self.assertEqual(self.level(t.id).revision, before.revision)
 
+    def test_refused_writes_in_a_batch_leave_the_others_committed_once(self):
+        """Writes sent together are flushed in batches; every other one names an unknown
+        metric. Each refused write is answered with its reason, every accepted one is stored
+        exactly once, and the level moved at most once per accepted write."""
+        t = create_tenant(self.channel, self.token)
+        before = self.level(t.id)
+        push = self.channel.unary_unary(
+            "/ims.v1.Events/PushMetrics", request_serializer=lambda m: m.SerializeToString(),
+            response_deserializer=events_pb2.PushMetricsResponse.FromString)
+        md = [("authorization", "Bearer " + self.token)]
+        futures = []
+        for i in range(40):
+            metric = "patch_latency_days" if i % 2 == 0 else "no_such_metric"
+            req = events_pb2.PushMetricsRequest(tenant=t.id, idempotency_key="mixed-%d" % i,
+                                                samples=[events_pb2.Sample(metric=metric,
+                                                                           value=1000 + i)])
+            futures.append(push.future(req, metadata=md, timeout=30))
+        for i, f in enumerate(futures):
+            if i % 2 == 0:
+                self.assertEqual(f.result().accepted, 1)
+            else:
+                self.assertEqual(f.code(), grpc.StatusCode.INVALID_ARGUMENT)
+                self.assertIn("no_such_metric", f.details())
+        values = sorted(float(v) for (v,) in imstest.psql(
+            "SELECT value FROM metric_samples WHERE tenant_id = '%s'" % t.id))
+        self.assertEqual(values, [1000.0 + i for i in range(0, 40, 2)])
+        after = self.level(t.id)
+        self.assertGreater(after.revision, before.revision)
+        self.assertLessEqual(after.revision - before.revision, 20)
+
 
 class Watchers(unittest.TestCase):
     def watch(self, channel, token, tenant, out, ready):
