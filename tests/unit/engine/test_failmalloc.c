@@ -1,47 +1,15 @@
 /* The engine when memory runs out: every allocation of a copy, a compaction and an added
- * control or threat made to fail in turn (malloc, calloc and realloc wrapped at link
- * time). A failed operation reports IMS_ENOMEM and leaves the model it read whole: the
- * same figures, copied again and freed, clean under AddressSanitizer. */
+ * control or threat made to fail in turn (tests/unit/failmalloc.h). A failed operation
+ * reports IMS_ENOMEM and leaves the model it read whole: the same figures, copied again and
+ * freed, clean under AddressSanitizer. */
 #include "test_util.h"
 
 #include <stdlib.h>
 
+#include "../failmalloc.h"
 #include "ims/error.h"
 
 #define WORKED ENGINE_TEST_DATA "/worked-example.json"
-
-void *__real_malloc(size_t size);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t size);
-
-static long fail_at = -1; /* the allocation that fails, counted from 0; -1: none */
-static long allocations;
-
-static int failing(void)
-{
-    return fail_at >= 0 && allocations++ == fail_at;
-}
-
-void *__wrap_malloc(size_t size)
-{
-    return failing() ? NULL : __real_malloc(size);
-}
-
-void *__wrap_calloc(size_t n, size_t size)
-{
-    return failing() ? NULL : __real_calloc(n, size);
-}
-
-void *__wrap_realloc(void *p, size_t size)
-{
-    return failing() ? NULL : __real_realloc(p, size);
-}
-
-static void fail_allocation(long k)
-{
-    allocations = 0;
-    fail_at = k;
-}
 
 static char *worked_text(void)
 {
@@ -85,16 +53,17 @@ static void test_copy_and_compact(void **state)
     (void)state;
     char *text = worked_text();
     for (int compact = 0; compact < 2; compact++) {
-        long k = 0;
+        long k = 1;
         for (;; k++) {
             engine_model *m = load(text);
             engine_summary want;
             evaluate(m, T0, &want);
             engine_model *out = m;
-            fail_allocation(k);
+            failmalloc_arm(k);
             int rc = compact ? engine_model_compact(&out) : engine_model_clone(m, &out);
-            fail_allocation(-1);
-            if (rc == 0) {
+            failmalloc_disarm();
+            if (!failmalloc_injected) {
+                assert_int_equal(rc, 0);
                 if (compact)
                     forget(m); /* freed by the compaction */
                 assert_whole(out, &want);
@@ -118,18 +87,19 @@ static void test_add_control_and_threat(void **state)
     (void)state;
     char *text = worked_text();
     for (int threat = 0; threat < 2; threat++) {
-        for (long k = 0;; k++) {
+        for (long k = 1;; k++) {
             engine_model *m = load(text);
             engine_summary want, s;
             evaluate(m, T0, &want);
             engine_error e;
             engine_control_input c = {"A.5.2", "iso27001-2022", "5", 1, false};
             engine_threat_input t = {.id = "T-OOM", .likelihood = 3, .dimensions = 1};
-            fail_allocation(k);
+            failmalloc_arm(k);
             int rc = threat ? engine_threat_add(m, &t, &e) : engine_control_add(m, &c, &e);
-            fail_allocation(-1);
+            failmalloc_disarm();
             evaluate(m, T0, &s); /* from the change log, incrementally */
-            if (rc == 0) {
+            if (!failmalloc_injected) {
+                assert_int_equal(rc, 0);
                 model_free(m);
                 break;
             }
