@@ -1,8 +1,9 @@
 /*
  * Every request message the daemon unpacks: the first byte of the input picks a method of
  * the ims.v1 services and grpc.health.v1.Health, the rest is unpacked as its input type
- * the way the dispatcher does (server/rpc/dispatch.c), packed again and freed. Validation
- * happens in each handler on a live call and is not reached here.
+ * the way the dispatcher does (server/rpc/dispatch.c: into an arena, within the unpack
+ * budget), packed again and freed. Validation happens in each handler on a live call and
+ * is not reached here.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "ims/v1/risk.pb-c.h"
 #include "ims/v1/schemas.pb-c.h"
 #include "ims/v1/tenants.pb-c.h"
+#include "unpack.h"
 
 static const ProtobufCServiceDescriptor *const services[] = {
     &ims__v1__assessments__descriptor, &ims__v1__catalog__descriptor,
@@ -56,9 +58,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const ProtobufCMessageDescriptor *input = input_of(data[0]);
-    ProtobufCMessage *request = protobuf_c_message_unpack(input, NULL, size - 1, data + 1);
-    if (!request)
+    struct arena arena = {0};
+    int over_budget = 0;
+    ProtobufCMessage *request = rpc_unpack(input, &arena, size - 1, data + 1, &over_budget);
+    if (!request) {
+        arena_free(&arena);
         return 0;
+    }
     size_t packed_size = protobuf_c_message_get_packed_size(request);
     uint8_t *packed = malloc(packed_size ? packed_size : 1);
     if (!packed)
@@ -66,6 +72,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (protobuf_c_message_pack(request, packed) != packed_size)
         abort();
     free(packed);
-    protobuf_c_message_free_unpacked(request, NULL);
+    arena_free(&arena);
     return 0;
 }
