@@ -195,8 +195,9 @@ static int on_data_chunk(nghttp2_session *s, uint8_t flags, int32_t stream_id, c
     if (k == NULL)
         return 0;
     k->got_frame = true;
-    if (ims__deframer_feed(&k->in, data, len) != 0) {
-        k->local_error = IMS_ENOMEM;
+    int rc = ims__deframer_feed(&k->in, data, len);
+    if (rc != 0) {
+        k->local_error = rc; /* the stream ends now, not after whatever else is sent */
         return NGHTTP2_ERR_CALLBACK_FAILURE;
     }
     return 0;
@@ -257,6 +258,12 @@ int ims__read_once(ims_client *c, long long deadline)
 {
     uint8_t buf[16384];
     size_t n = 0;
+    /* A server that never stops sending does not hold a call past its deadline. */
+    if (deadline > 0 && ims__now_ms() >= deadline) {
+        snprintf(c->error, sizeof(c->error), "deadline exceeded");
+        c->grpc_status = status_for_local(IMS_ETIMEDOUT);
+        return IMS_ETIMEDOUT;
+    }
     int rc = ims__transport_read(&c->transport, buf, sizeof(buf), &n, deadline, c->error,
                                  sizeof(c->error));
     if (rc != 0) {
@@ -267,6 +274,10 @@ int ims__read_once(ims_client *c, long long deadline)
     }
     ssize_t r = nghttp2_session_mem_recv(c->session, buf, n);
     if (r < 0) {
+        if (r == NGHTTP2_ERR_CALLBACK_FAILURE && c->call && c->call->local_error == IMS_ETOOBIG)
+            return ims__fail(c, IMS_ETOOBIG,
+                             "response message larger than %u bytes, or too many held",
+                             IMS_CLIENT_MAX_MESSAGE);
         if (r == NGHTTP2_ERR_CALLBACK_FAILURE && c->call && c->call->local_error)
             return ims__fail(c, c->call->local_error, "%s", ims_strerror(c->call->local_error));
         return ims__fail(c, IMS_EPROTO, "HTTP/2: %s", nghttp2_strerror((int)r));
@@ -318,8 +329,10 @@ static bool session_usable(ims_client *c)
 {
     if (c->session == NULL)
         return false;
-    /* Take in whatever arrived while idle: a GOAWAY, or the end of the stream. */
-    while (nghttp2_session_want_read(c->session)) {
+    /* Take in whatever arrived while idle: a GOAWAY, or the end of the stream (a bounded
+     * number of reads: a server that keeps sending cannot hold us here). */
+    for (int reads = 0; reads < IMS__IDLE_READS && nghttp2_session_want_read(c->session);
+         reads++) {
         int rc = ims__read_once(c, IMS__DEADLINE_NOW);
         if (rc == IMS_ETIMEDOUT)
             break;

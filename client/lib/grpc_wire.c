@@ -8,6 +8,24 @@
 
 #include "ims/error.h"
 
+/* What a peer may make us hold: the next message's announced length is checked as soon as
+ * its prefix is in, and messages not yet taken are bounded too (a few of the largest). */
+static int deframer_bounded(const ims__deframer *d)
+{
+    if (!d->max_message)
+        return 0;
+    size_t avail = d->len - d->off;
+    if (avail >= IMS__GRPC_PREFIX) {
+        const uint8_t *p = d->buf + d->off;
+        uint32_t n = (uint32_t)p[1] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 8 | p[4];
+        if (p[0] != 0)
+            return IMS_EPROTO;
+        if (n > d->max_message)
+            return IMS_ETOOBIG;
+    }
+    return avail > IMS__DEFRAMER_HELD * (d->max_message + IMS__GRPC_PREFIX) ? IMS_ETOOBIG : 0;
+}
+
 int ims__deframer_feed(ims__deframer *d, const uint8_t *data, size_t len)
 {
     if (len == 0)
@@ -35,7 +53,7 @@ int ims__deframer_feed(ims__deframer *d, const uint8_t *data, size_t len)
     }
     memcpy(d->buf + d->len, data, len);
     d->len += len;
-    return 0;
+    return deframer_bounded(d);
 }
 
 int ims__deframer_next(ims__deframer *d, const uint8_t **msg, size_t *len)

@@ -24,7 +24,12 @@ typedef struct ims__deframer {
     size_t max_message; /* 0: no limit */
 } ims__deframer;
 
-/* Appends a chunk. Returns 0 or IMS_ENOMEM. */
+/* Messages a deframer holds before they are taken, at most, in units of max_message. */
+#define IMS__DEFRAMER_HELD 4
+
+/* Appends a chunk. Returns 0, IMS_ENOMEM, or (with max_message set) IMS_ETOOBIG when the
+ * next message announces more than max_message or more than IMS__DEFRAMER_HELD of them are
+ * held untaken, IMS_EPROTO when it is compressed: the bytes are appended either way. */
 __attribute__((warn_unused_result)) int ims__deframer_feed(ims__deframer *d, const uint8_t *data,
                                                            size_t len);
 

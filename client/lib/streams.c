@@ -127,8 +127,11 @@ int ims_client_cstream_send(ims_client_cstream *s, const ProtobufCMessage *msg)
     int rc = ims__call_append(k, msg, NULL, 0, true);
     if (rc == 0)
         rc = ims__flush(c, k->deadline);
-    /* Take in an early answer (an error status) without waiting. */
-    while (rc == 0 && c->session && nghttp2_session_want_read(c->session)) {
+    /* Take in an early answer (an error status) without waiting (a bounded number of reads:
+     * a server that keeps sending cannot hold the sender here). */
+    for (int reads = 0;
+         reads < IMS__IDLE_READS && rc == 0 && c->session && nghttp2_session_want_read(c->session);
+         reads++) {
         rc = ims__read_once(c, IMS__DEADLINE_NOW);
         if (rc == IMS_ETIMEDOUT) {
             rc = 0;

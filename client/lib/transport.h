@@ -17,6 +17,8 @@
 #include "address.h"
 
 #define IMS__DEADLINE_NOW (-1LL)
+/* Reads made without waiting before going on (what already arrived, within a bound). */
+#define IMS__IDLE_READS 64
 
 typedef struct ims__transport {
     int fd; /* -1 when closed */

@@ -127,12 +127,29 @@ static void deframe_rejects(void **state)
     assert_int_equal(ims__deframer_next(&d, &m, &len), IMS_EPROTO);
     ims__deframer_free(&d);
 
+    /* With a limit, the feed itself refuses: a prefix announcing too much as soon as it is
+     * in, and messages piling up untaken beyond IMS__DEFRAMER_HELD of the largest. */
     ims__deframer small = {.max_message = 10};
     uint8_t big[IMS__GRPC_PREFIX];
     ims__grpc_prefix(big, 11);
-    assert_int_equal(ims__deframer_feed(&small, big, sizeof(big)), 0);
+    assert_int_equal(ims__deframer_feed(&small, big, sizeof(big)), IMS_ETOOBIG);
     assert_int_equal(ims__deframer_next(&small, &m, &len), IMS_ETOOBIG);
     ims__deframer_free(&small);
+    ims__deframer piling = {.max_message = 10};
+    uint8_t ten[IMS__GRPC_PREFIX + 10] = {0};
+    ims__grpc_prefix(ten, 10);
+    int rc = 0, fed = 0;
+    while (rc == 0 && fed < 100) {
+        rc = ims__deframer_feed(&piling, ten, sizeof ten);
+        fed++;
+    }
+    assert_int_equal(rc, IMS_ETOOBIG);
+    assert_int_equal(fed, IMS__DEFRAMER_HELD + 1);
+    ims__deframer_free(&piling);
+    uint8_t zipped[] = {1, 0, 0, 0, 1, 'x'};
+    ims__deframer flagged = {.max_message = 10};
+    assert_int_equal(ims__deframer_feed(&flagged, zipped, sizeof zipped), IMS_EPROTO);
+    ims__deframer_free(&flagged);
 
     /* A truncated message stays pending. */
     ims__deframer t = {0};
