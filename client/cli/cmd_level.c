@@ -152,8 +152,9 @@ static int level_watch(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, cha
             putchar('\n');
         } else {
             printf("%s%s  level %.1f  maturity %" PRId32 "  revision %" PRId64 "  %s  %s%s",
-                   tty ? "\r\033[K" : "", l->tenant, pct(l->security_level), l->maturity,
-                   l->revision, l->at, l->cause, tty ? "" : "\n");
+                   tty ? "\r\033[K" : "", imsctl_sanitize(l->tenant), pct(l->security_level),
+                   l->maturity, l->revision, imsctl_sanitize(l->at), imsctl_sanitize(l->cause),
+                   tty ? "" : "\n");
         }
         printed = true;
         fflush(stdout);

@@ -200,7 +200,12 @@ ims_client *imsctl_client(imsctl_ctx *ctx, int *exit_code)
 int imsctl_rpc_failed(imsctl_ctx *ctx, int rc)
 {
     int status = ims_client_grpc_status(ctx->client);
-    const char *msg = ims_client_error(ctx->client);
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", ims_client_error(ctx->client));
+    imsctl_sanitize(msg);
+    for (char *p = msg; *p; p++) /* one line: the server's text cannot forge another */
+        if (*p == '\n' || *p == '\t')
+            *p = ' ';
     fprintf(stderr, "imsctl: %s: %s\n", ims_grpc_status_name(status),
             msg[0] ? msg : ims_strerror(rc));
     int code = imsctl_exit_for_status(status);

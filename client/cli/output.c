@@ -186,6 +186,17 @@ static void scalar_text(const ProtobufCFieldDescriptor *f, const void *p, char *
     }
 }
 
+char *imsctl_sanitize(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++) {
+        if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+            *p = '?';
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1, as UTF-8 */
+            p[0] = p[1] = '?';
+    }
+    return s;
+}
+
 void imsctl_field_text(const ProtobufCMessage *msg, const char *field, char *out, size_t outlen)
 {
     out[0] = '\0';
@@ -195,6 +206,7 @@ void imsctl_field_text(const ProtobufCMessage *msg, const char *field, char *out
         return;
     if (f->label != PROTOBUF_C_LABEL_REPEATED) {
         scalar_text(f, field_ptr(msg, f), out, outlen);
+        imsctl_sanitize(out);
         return;
     }
     size_t n = field_count(msg, f), used = 0;
@@ -206,6 +218,7 @@ void imsctl_field_text(const ProtobufCMessage *msg, const char *field, char *out
             break;
         used += (size_t)w;
     }
+    imsctl_sanitize(out);
 }
 
 static void print_object_indented(FILE *out, const ProtobufCMessage *msg, int indent)

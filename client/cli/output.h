@@ -30,5 +30,8 @@ int imsctl_print_table(FILE *out, const ProtobufCMessage *const *rows, size_t n,
 
 /* Writes a field's value as text ("a, b" for repeated strings); "" when unset. */
 void imsctl_field_text(const ProtobufCMessage *msg, const char *field, char *out, size_t outlen);
+/* Text from the server made safe for a terminal, in place: control characters (but newline
+ * and tab) and C1 controls become '?', so no escape sequence reaches the terminal. */
+char *imsctl_sanitize(char *s);
 
 #endif
