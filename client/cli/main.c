@@ -265,9 +265,18 @@ int imsctl_list_all(imsctl_ctx *ctx, const char *path, ProtobufCMessage *req,
         rows = more;
         for (size_t i = 0; i < n; i++)
             rows[nrows++] = got[i];
+        char *previous = token;
         token = next_f ? *(char **)((char *)resp + next_f->offset) : NULL;
         if (token == NULL || token[0] == '\0' || n == 0)
             break;
+        /* A server that never ends the list is not followed without end. */
+        if ((previous && strcmp(previous, token) == 0) || npages >= IMSCTL_MAX_PAGES) {
+            fprintf(stderr, "imsctl: the server's list does not end (a page token repeated, "
+                            "or more than %d pages); stopped\n",
+                    IMSCTL_MAX_PAGES);
+            rc = IMSCTL_EXIT_FAILURE;
+            break;
+        }
     }
     set_string_field(req, "page_token", (char *)"");
     if (nomem) {

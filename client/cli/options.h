@@ -23,6 +23,8 @@ enum imsctl_exit {
 };
 
 #define IMSCTL_DEFAULT_SERVER "127.0.0.1:7800"
+/* Pages of one list imsctl follows at most (a server whose list never ends is left). */
+#define IMSCTL_MAX_PAGES 10000
 #define IMSCTL_DEFAULT_TIMEOUT_MS 10000
 
 typedef struct imsctl_global_options {

@@ -46,6 +46,12 @@ static int fetch_all(imsctl_ctx *ctx, const char *tenant, Ims__V1__ListSoARespon
         (*pages)[(*n)++] = resp;
         if (!*resp->next_page_token || strlen(resp->next_page_token) >= sizeof token)
             return 0;
+        if (strcmp(token, resp->next_page_token) == 0 || *n >= IMSCTL_MAX_PAGES) {
+            fprintf(stderr, "imsctl: the server's list does not end (a page token repeated, "
+                            "or more than %d pages); stopped\n",
+                    IMSCTL_MAX_PAGES);
+            return IMSCTL_EXIT_FAILURE;
+        }
         snprintf(token, sizeof token, "%s", resp->next_page_token);
     }
 }

@@ -74,6 +74,14 @@ class HostileServer(unittest.TestCase):
         # server sent, which it held whole before refusing it once.
         self.assertLess(peak_kib, 48 * 1024, "imsctl peaked at %d KiB" % peak_kib)
 
+    def test_a_list_that_never_ends_is_left(self):
+        page = imstest.tenants_pb2.ListTenantsResponse(
+            tenants=[imstest.tenants_pb2.Tenant(id="x", slug="loop")],
+            next_page_token="again").SerializeToString()
+        code, err, _ = imsctl(self.serve(lambda request, context: page), "tenant", "list")
+        self.assertNotEqual(code, 0)
+        self.assertIn(b"does not end", err)
+
 
 if __name__ == "__main__":
     unittest.main()
