@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "imsctl.h"
+#include "out_file.h"
 #include "management_report.h"
 
 static int report(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **argv)
@@ -52,14 +53,16 @@ static int report(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char **a
             fprintf(stderr, "imsctl: out of memory\n");
             rc = IMSCTL_EXIT_FAILURE;
         } else {
-            FILE *f = strcmp(out, "-") == 0 ? stdout : fopen(out, "w");
-            if (!f || fwrite(text.data, 1, text.len, f) != text.len ||
-                (f != stdout && fclose(f) != 0)) {
+            struct imsctl_out file;
+            int to_file = strcmp(out, "-") != 0;
+            FILE *f = to_file ? imsctl_out_open(&file, out) : stdout;
+            rc = f && fwrite(text.data, 1, text.len, f) == text.len ? 0 : IMSCTL_EXIT_FAILURE;
+            if (f && to_file)
+                rc = imsctl_out_close(&file, rc);
+            if (rc != 0)
                 fprintf(stderr, "imsctl: cannot write %s\n", out);
-                rc = IMSCTL_EXIT_FAILURE;
-            } else if (f != stdout) {
+            else if (to_file)
                 fprintf(stderr, "imsctl: wrote %s (%zu bytes)\n", out, text.len);
-            }
         }
         report_text_free(&text);
     }

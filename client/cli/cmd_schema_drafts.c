@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "cmd_schema_drafts.h"
+#include "out_file.h"
 #include "output.h"
 
 #define MAX_DOCUMENT (1u << 20)
@@ -70,18 +71,17 @@ int imsctl_schema_get(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     /* Pretty-printed, so that the file is edited and diffed line by line. */
     json_error_t jerr;
     json_t *j = json_loads(d->document, 0, &jerr);
-    FILE *f = out ? fopen(out, "w") : stdout;
+    struct imsctl_out file;
+    FILE *f = !j ? NULL : out ? imsctl_out_open(&file, out) : stdout;
     rc = 0;
-    if (!j || !f || json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
+    if (!f || json_dumpf(j, f, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0 ||
         fputc('\n', f) == EOF) {
         fprintf(stderr, "imsctl: cannot write the document%s%s\n", out ? " to " : "",
                 out ? out : "");
         rc = IMSCTL_EXIT_FAILURE;
     }
-    if (f && f != stdout && fclose(f) != 0 && rc == 0) {
-        fprintf(stderr, "imsctl: cannot write %s\n", out);
-        rc = IMSCTL_EXIT_FAILURE;
-    }
+    if (f && out)
+        rc = imsctl_out_close(&file, rc);
     json_decref(j);
     ims__v1__schema_document__free_unpacked(d, NULL);
     return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "out_file.h"
 #include "content_cli.h"
 #include "ims/error.h"
 
@@ -60,25 +61,20 @@ static int export_run(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     ims_client_stream *s;
     if ((rc = ims_client_export_tenant_stream(c, &req, &s)) != 0)
         return imsctl_rpc_failed(ctx, rc);
-    /* The document itself is JSON: written as is in both modes. */
-    FILE *f = out ? fopen(out, "wb") : stdout;
+    /* The document itself is JSON: written as is in both modes; to a file whole or not at
+     * all (no half document, and a file there before stays when the export fails). */
+    struct imsctl_out file;
+    FILE *f = out ? imsctl_out_open(&file, out) : stdout;
     if (f == NULL) {
-        perror(out);
         ims_client_stream_close(s);
         return IMSCTL_EXIT_INVALID;
     }
     rc = export_pieces(ctx, s, f);
     ims_client_stream_close(s);
-    if (out) {
-        if (fclose(f) != 0 && rc == 0) {
-            perror(out);
-            rc = IMSCTL_EXIT_INVALID;
-        }
-        if (rc != 0)
-            remove(out); /* no half document left behind */
-    } else if (fflush(stdout) != 0 && rc == 0) {
+    if (out)
+        rc = imsctl_out_close(&file, rc);
+    else if (fflush(stdout) != 0 && rc == 0)
         rc = IMSCTL_EXIT_INVALID;
-    }
     return rc;
 }
 

@@ -1,5 +1,6 @@
 /* imsctl soa: the Statement of Applicability (ims.v1.Assessments). */
 #include "content_cli.h"
+#include "out_file.h"
 #include "soa_xlsx.h"
 #include "ims/v1/assessments.pb-c.h"
 
@@ -73,17 +74,20 @@ static int soa_export(imsctl_ctx *ctx, const imsctl_command *cmd, int argc, char
     if ((rc = imsctl_content_fetch(ctx, "/ims.v1.Assessments/ExportSoA", &req.base,
                                    &ims__v1__export_so_aresponse__descriptor, &resp)) != 0)
         return rc;
-    FILE *f = out && strcmp(out, "-") != 0 ? fopen(out, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "imsctl: cannot write %s\n", out);
-        rc = IMSCTL_EXIT_FAILURE;
-    } else if (imsctl_json(ctx)) {
-        rc = imsctl_show(ctx, resp);
-    } else {
-        fputs(((Ims__V1__ExportSoAResponse *)resp)->csv, f);
+    if (imsctl_json(ctx)) {
+        rc = imsctl_show(ctx, resp); /* --json is the answer on standard output */
+        protobuf_c_message_free_unpacked(resp, NULL);
+        return rc;
     }
-    if (f && f != stdout && fclose(f) != 0)
+    struct imsctl_out file;
+    int to_file = out && strcmp(out, "-") != 0;
+    FILE *f = to_file ? imsctl_out_open(&file, out) : stdout;
+    if (!f)
         rc = IMSCTL_EXIT_FAILURE;
+    else if (fputs(((Ims__V1__ExportSoAResponse *)resp)->csv, f) == EOF)
+        rc = IMSCTL_EXIT_FAILURE;
+    if (f && to_file)
+        rc = imsctl_out_close(&file, rc);
     protobuf_c_message_free_unpacked(resp, NULL);
     return rc;
 }

@@ -130,6 +130,13 @@ class ExportStreamTest(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             with open(path, "rb") as f:
                 self.assertEqual(f.read(), expected)
+            # A tenant's data is the user's alone, and a failed export leaves the file there.
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            r = self.imsctl("export", unique("none"), "--out", path)
+            self.assertNotEqual(r.returncode, 0)
+            with open(path, "rb") as f:
+                self.assertEqual(f.read(), expected)
+            self.assertEqual(os.listdir(d), ["t.json"])
         r = self.imsctl("export", self.slug)
         self.assertEqual(r.stdout, expected)
         r = self.imsctl("export", self.slug, "--history", "window")
