@@ -58,13 +58,17 @@ static void soa_entry(Ims__V1__SoAEntry *e, struct arena *a, PGresult *r, int i,
     }
 }
 
-/* A CSV field, quoted when it holds a comma, quote or newline. */
+/* A CSV field, quoted when it holds a comma, quote or newline. One that a spreadsheet would
+ * take for a formula (its first character = + - @, a tab or a carriage return) is written
+ * after a single quote, as text. */
 static size_t csv_put(char *out, const char *s)
 {
     size_t k = 0;
     int quote = strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         out[k++] = '"';
+    if (*s && strchr("=+-@\t\r", *s))
+        out[k++] = '\'';
     for (; *s; s++) {
         if (*s == '"')
             out[k++] = '"';

@@ -296,10 +296,20 @@ class ContentTest(unittest.TestCase):
                                    "implementation_status,threats,score")
         self.assertTrue(any(l.startswith("A.7.6,iso27001-2022,") and ",no,No secure area,"
                             "planned," in l for l in lines))
+        # A justification a spreadsheet would run as a formula is written as text.
+        self.call("Assessments", "SetApplicability",
+                  assessments_pb2.SetApplicabilityRequest(
+                      tenant=t, control="A.7.6", applicable=False,
+                      justification="=HYPERLINK(\"http://x\")", implementation_status="planned"),
+                  assessments_pb2.SetApplicabilityResponse)
+        csv = self.call("Assessments", "ExportSoA", assessments_pb2.ExportSoARequest(tenant=t),
+                        assessments_pb2.ExportSoAResponse).csv
+        row = next(l for l in csv.splitlines() if l.startswith("A.7.6,"))
+        self.assertIn(',no,"\'=HYPERLINK(""http://x"")",planned,', row)
         audit = psql("SELECT count(*) FROM audit_log a JOIN tenants t ON t.id = a.tenant_id "
                      "WHERE t.slug = '%s' AND a.method = '/ims.v1.Assessments/SetApplicability'"
                      % t)
-        self.assertEqual(audit, [["2"]])
+        self.assertEqual(audit, [["3"]])
 
     # --- risk ---
 
