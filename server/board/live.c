@@ -4,6 +4,8 @@
 #include "internal.h"
 
 #include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
@@ -16,6 +18,10 @@
 
 #define KEEPALIVE_MS 15000
 #define MAX_PENDING (1u << 20) /* a reader this far behind is dropped */
+/* Streams hold an ops connection each for as long as they are read: a share of the
+ * listener's connections, so that probes, scrapes and remote writes always get in. */
+#define MAX_LIVE_PER_TOKEN 4
+#define MAX_LIVE 32
 
 struct live {
     struct board *board;
@@ -24,6 +30,7 @@ struct live {
     uv_timer_t timer;
     int started; /* the 200 and its headers are sent */
     int drop;    /* cancel at the next tick (never from inside a message) */
+    uint64_t token_key; /* FNV-1a of the token: its streams are counted, it is not kept */
     struct live *prev, *next;
 };
 
@@ -154,6 +161,32 @@ static void on_gone(struct ops_http_request *r, void *arg)
     uv_timer_start(&l->timer, on_tick, 0, 0);
 }
 
+static uint64_t token_key(const char *token)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (const unsigned char *p = (const unsigned char *)token; *p; p++)
+        h = (h ^ *p) * 1099511628211ull;
+    return h;
+}
+
+/* 0, or after answering 429 when the token or the board holds as many streams as allowed. */
+static int live_room(struct board *b, struct ops_http_request *r, uint64_t key)
+{
+    int all = 0, mine = 0;
+    for (struct live *l = b->lives; l; l = l->next) {
+        all++;
+        mine += l->token_key == key;
+    }
+    if (mine < MAX_LIVE_PER_TOKEN && all < MAX_LIVE)
+        return 0;
+    char why[160];
+    snprintf(why, sizeof why,
+             "too many live streams: %d per token and %d in all at most; close a board",
+             MAX_LIVE_PER_TOKEN, MAX_LIVE);
+    board_fail(r, 429, why);
+    return -1;
+}
+
 void board_live_serve(struct ops_http_request *r, void *arg)
 {
     struct board *b = arg;
@@ -163,6 +196,9 @@ void board_live_serve(struct ops_http_request *r, void *arg)
     }
     const char *token = board_token(r);
     if (!token)
+        return;
+    uint64_t key = token_key(token);
+    if (live_room(b, r, key) != 0)
         return;
     json_t *j = board_body(r);
     if (!j)
@@ -182,6 +218,7 @@ void board_live_serve(struct ops_http_request *r, void *arg)
         return;
     }
     l->board = b;
+    l->token_key = key;
     board_job_begin(b);
     l->request = r;
     l->next = b->lives;

@@ -558,6 +558,36 @@ class BoardTest(unittest.TestCase):
                 time.sleep(0.05)
             self.assertEqual(self.watchers(), base)
 
+    def test_7c_live_streams_hold_a_share_of_the_listener(self):
+        """One token holds at most four live streams (a fifth gets 429), and the listener
+        keeps answering probes meanwhile."""
+        import socket
+        token = imstest.imsd_token("tenant_admin", [self.a], label="board-live-cap")
+        body = json.dumps({"tenant": self.a}).encode()
+        held = []
+        try:
+            for i in range(5):
+                conn = socket.create_connection(("127.0.0.1", self.daemon.ops_port), timeout=10)
+                held.append(conn)
+                conn.sendall(b"POST /board/api/live HTTP/1.1\r\nHost: x\r\n"
+                             b"Authorization: Bearer " + token.encode() + b"\r\n"
+                             b"Content-Type: application/json\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\n\r\n" + body)
+                got = b""
+                while b"\r\n\r\n" not in got:
+                    chunk = conn.recv(65536)
+                    self.assertTrue(chunk)
+                    got += chunk
+                if i < 4:
+                    self.assertIn(b"HTTP/1.1 200", got)
+                else:
+                    self.assertIn(b"HTTP/1.1 429", got)
+            with urllib.request.urlopen(self.base + "/readyz", timeout=10) as r:
+                self.assertEqual(r.status, 200)
+        finally:
+            for conn in held:
+                conn.close()
+
     def test_8_daemon_stops_cleanly_with_a_board_open(self):
         self.open_board(self.admin_a, self.a)
         self.wait(lambda: self.browser.find_element(By.ID, "live-state").text == "● live")
