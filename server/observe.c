@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,6 +45,7 @@ struct observe {
     int checking;
     int migrations_current; /* -1 not known yet */
     int stopping;
+    int open_on_loopback; /* a loopback listener without ops_require_token */
     int pending; /* scrapes and checks in flight: freed after them */
     int closed;
     struct slug *slugs[SLUG_BUCKETS];
@@ -488,10 +490,43 @@ static void token_resolved(int result, const struct auth_principal *principal, v
 
 /* A verified client certificate, or an operator's bearer token: the figures name every
  * tenant. */
+/* The Host a request names is this machine's loopback ("localhost", 127.x.x.x, [::1],
+ * with or without a port). A page elsewhere whose name was made to resolve to 127.0.0.1
+ * (DNS rebinding) sends its own name, and is not let in without a token. */
+static int host_is_loopback(const char *host)
+{
+    if (!host)
+        return 0;
+    size_t n = strlen(host);
+    const char *colon = strrchr(host, ':');
+    if (host[0] == '[') {
+        const char *end = strchr(host, ']');
+        return end && (size_t)(end - host) == 4 && strncmp(host, "[::1]", 5) == 0 &&
+               (end[1] == '\0' || end[1] == ':');
+    }
+    if (colon)
+        n = (size_t)(colon - host);
+    if (n == 9 && strncasecmp(host, "localhost", 9) == 0)
+        return 1;
+    unsigned a, b, c, d;
+    char tail;
+    char ip[16];
+    if (n >= sizeof ip)
+        return 0;
+    memcpy(ip, host, n);
+    ip[n] = '\0';
+    return sscanf(ip, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) == 4 && a == 127 && b < 256 &&
+           c < 256 && d < 256;
+}
+
 static void authorize(struct ops_http_request *request, void *arg,
                       void (*done)(struct ops_http_request *request, int verdict))
 {
     struct observe *o = arg;
+    if (o->open_on_loopback && host_is_loopback(ops_http_header(request, "host"))) {
+        done(request, OPS_ALLOWED);
+        return;
+    }
     if (ops_http_client_subject(request)) {
         done(request, OPS_ALLOWED);
         return;
@@ -551,8 +586,10 @@ int observe_start(uv_loop_t *loop, const struct config *config,
         .tls = o->tls,
     };
     struct ops_sources ops_sources = {.ready = ready, .collect = collect, .arg = o};
-    if (config->ops_require_token || !config_address_is_local(config->ops_listen))
-        ops_sources.authorize = authorize;
+    /* On a loopback listener without ops_require_token, requests naming a loopback host
+     * need no token; the others, and every request elsewhere, do. */
+    o->open_on_loopback = !config->ops_require_token && config_address_is_local(config->ops_listen);
+    ops_sources.authorize = authorize;
     if (rc == 0)
         rc = ops_start(loop, config->ops_listen, &http, &ops_sources, o->reg, &o->ops, err,
                        err_len);

@@ -140,6 +140,17 @@ class OpsTest(unittest.TestCase):
                        "ims_security_level", "ims_db_connections", "ims_tenants_loaded"):
             self.assertIn("\n" + family, text)
         self.assertIn('ims_security_level{tenant="%s"}' % self.tenant.slug, text)
+        # A page elsewhere whose name resolves to 127.0.0.1 (DNS rebinding) sends its own
+        # Host: without a token it reads nothing, and with an operator's it does.
+        for host in ("evil.example:%d" % self.daemon.ops_port, "127.0.0.1.evil.example"):
+            status, _, _ = http_get(self.ops + "/metrics", {"Host": host})
+            self.assertEqual(status, 401, host)
+        status, _, _ = http_get(self.ops + "/metrics", {"Host": "evil.example",
+                                                        "Authorization": "Bearer " + self.token})
+        self.assertEqual(status, 200)
+        for host in ("localhost", "LOCALHOST:1", "127.0.0.1", "[::1]:9"):
+            status, _, _ = http_get(self.ops + "/metrics", {"Host": host})
+            self.assertEqual(status, 200, host)
 
     def test_message_limits_per_method(self):
         """A read takes at most 64 KiB of request; the bulk methods take max_message_bytes."""
