@@ -194,6 +194,10 @@ ims_client *imsctl_client(imsctl_ctx *ctx, int *exit_code)
         ctx->client = NULL;
         return NULL;
     }
+    if (ctx->token && ims_client_cleartext_remote(ctx->client))
+        fprintf(stderr, "imsctl: warning: %s is reached in clear text (h2c): the token can be "
+                        "read on the way; use https://\n",
+                ctx->opts.server ? ctx->opts.server : IMSCTL_DEFAULT_SERVER);
     return ctx->client;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <nghttp2/nghttp2.h>
 
@@ -64,6 +65,15 @@ const char *ims_client_error(const ims_client *c)
 int ims_client_grpc_status(const ims_client *c)
 {
     return c->grpc_status;
+}
+
+int ims_client_cleartext_remote(const ims_client *c)
+{
+    const ims__address *a = &c->address;
+    if (a->kind != IMS__ADDRESS_TCP || a->tls)
+        return 0;
+    return strcasecmp(a->host, "localhost") != 0 && strncmp(a->host, "127.", 4) != 0 &&
+           strcmp(a->host, "::1") != 0;
 }
 
 int ims_client_new(const ims_client_options *o, ims_client **out, char *err, size_t errlen)

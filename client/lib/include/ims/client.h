@@ -102,6 +102,10 @@ const char *ims_client_error(const ims_client *c);
 /* The gRPC status of the last call (IMS_GRPC_OK after a success). */
 int ims_client_grpc_status(const ims_client *c);
 
+/* 1 when calls (and the token with them) go in clear text over the network: h2c to a host
+ * other than this machine's loopback (a Unix socket or https:// is never). Worth a warning. */
+int ims_client_cleartext_remote(const ims_client *c);
+
 /*
  * A unary call. `path` is "/package.Service/Method". On success *response is
  * a message of response_type; free it with protobuf_c_message_free_unpacked().
