@@ -200,8 +200,9 @@ static void serve_file(struct ops_http_request *r, void *arg)
 static void serve_root(struct ops_http_request *r, void *arg)
 {
     (void)arg;
-    (void)ops_http_respond(r, 302, NULL, "Location: /board/\r\nCache-Control: no-store\r\n", NULL,
-                           0);
+    char headers[sizeof board_headers + 32];
+    snprintf(headers, sizeof headers, "Location: /board/\r\n%s", board_headers);
+    (void)ops_http_respond(r, 302, NULL, headers, NULL, 0);
 }
 
 /* --- reads of the API as JSON --- */

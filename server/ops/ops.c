@@ -54,10 +54,15 @@ static void on_event(enum ops_http_event e, const char *peer, const char *detail
     (void)metrics_add(ops->events, labels, 1);
 }
 
+/* The listener's own answers carry what keeps a browser from reading them as anything but
+ * text or framing them (the board's answers carry its fuller set, board.c). */
 static void answer_text(struct ops_http_request *r, int status, const char *text)
 {
     (void)ops_http_respond(r, status, "text/plain; charset=utf-8",
-                           "Cache-Control: no-store\r\n", text, strlen(text));
+                           "Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n"
+                           "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+                           "X-Frame-Options: DENY\r\n",
+                           text, strlen(text));
 }
 
 static void serve_healthz(struct ops_http_request *r, void *arg)

@@ -241,6 +241,19 @@ class BoardTest(unittest.TestCase):
         self.assertNotIn("unsafe-inline", csp)
         self.assertNotIn("<script>", html)
         self.assertNotIn("http", html.replace('http-equiv', ''))  # nothing from elsewhere
+        # Every answer on the listener keeps a browser from sniffing or framing it: the
+        # redirect to the board, a path under it that does not exist, a wrong method.
+        import http.client
+        for method, path, want in (("GET", "/", 302), ("GET", "/board/nope", 404),
+                                   ("DELETE", "/board/api/live", 405)):
+            conn = http.client.HTTPConnection("127.0.0.1", self.daemon.ops_port, timeout=10)
+            conn.request(method, path)
+            r = conn.getresponse()
+            r.read()
+            conn.close()
+            self.assertEqual(r.status, want, path)
+            self.assertEqual(r.getheader("X-Content-Type-Options"), "nosniff", path)
+            self.assertIn("frame-ancestors 'none'", r.getheader("Content-Security-Policy"), path)
 
     def test_2_tenant_admin_sees_the_level_of_GetSecurityLevel(self):
         self.open_board(self.admin_a, self.a)
