@@ -47,6 +47,38 @@ static const void *element(const ProtobufCMessage *msg, const ProtobufCFieldDesc
     return *(const char *const *)field_ptr(msg, f) + i * sizes[f->type];
 }
 
+/* A JSON string of text from the server; bytes that are not UTF-8 (protobuf-c does not
+ * check) become U+FFFD, so that --json prints something rather than failing. */
+static json_t *json_text(const char *s, size_t n)
+{
+    json_t *j = json_stringn(s, n);
+    if (j)
+        return j;
+    char *fixed = malloc(n * 3 + 1);
+    if (!fixed)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+                   : (c & 0xf8) == 0xf0 ? 4 : 0;
+        json_t *one = len && i + len <= n && c != 0 ? json_stringn(s + i, len) : NULL;
+        if (one) {
+            memcpy(fixed + k, s + i, len);
+            k += len;
+            i += len;
+            json_decref(one);
+        } else {
+            memcpy(fixed + k, "\xef\xbf\xbd", 3);
+            k += 3;
+            i++;
+        }
+    }
+    j = json_stringn(fixed, k);
+    free(fixed);
+    return j;
+}
+
 static json_t *json_scalar(const ProtobufCFieldDescriptor *f, const void *p)
 {
     switch (f->type) {
@@ -77,11 +109,11 @@ static json_t *json_scalar(const ProtobufCFieldDescriptor *f, const void *p)
     }
     case PROTOBUF_C_TYPE_STRING: {
         const char *s = *(const char *const *)p;
-        return json_string(s ? s : "");
+        return json_text(s ? s : "", s ? strlen(s) : 0);
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
-        return json_stringn((const char *)b->data, b->len);
+        return json_text((const char *)b->data, b->len);
     }
     case PROTOBUF_C_TYPE_MESSAGE: {
         const ProtobufCMessage *m = *(const ProtobufCMessage *const *)p;

@@ -82,6 +82,15 @@ class HostileServer(unittest.TestCase):
         self.assertNotEqual(code, 0)
         self.assertIn(b"does not end", err)
 
+    def test_text_that_is_not_utf8_still_prints_as_json(self):
+        tenant = b"\x0a\x01x" + b"\x12\x04a\xff\xfeb"  # id "x", slug "a", two bad bytes, "b"
+        page = b"\x0a" + bytes([len(tenant)]) + tenant
+        p = subprocess.run([imstest.IMSCTL, "--json", "tenant", "list"], capture_output=True,
+                           env=dict(os.environ, IMS_SERVER="127.0.0.1:%d" % self.serve(
+                               lambda request, context: page), IMS_TOKEN="ims_" + "A" * 43))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("a\ufffd\ufffdb", p.stdout.decode("utf-8"))
+
 
 if __name__ == "__main__":
     unittest.main()
