@@ -11,18 +11,6 @@
 
 #define WORKED ENGINE_TEST_DATA "/worked-example.json"
 
-static char *worked_text(void)
-{
-    FILE *f = fopen(WORKED, "rb");
-    assert_non_null(f);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
 /* Frees the state test_util keeps for a model freed by the engine itself. */
 static void forget(const engine_model *m)
 {
@@ -51,7 +39,7 @@ static void assert_whole(engine_model *m, const engine_summary *want)
 static void test_copy_and_compact(void **state)
 {
     (void)state;
-    char *text = worked_text();
+    char *text = test_slurp(WORKED);
     for (int compact = 0; compact < 2; compact++) {
         long k = 1;
         for (;; k++) {
@@ -85,7 +73,7 @@ static void test_copy_and_compact(void **state)
 static void test_add_control_and_threat(void **state)
 {
     (void)state;
-    char *text = worked_text();
+    char *text = test_slurp(WORKED);
     for (int threat = 0; threat < 2; threat++) {
         for (long k = 1;; k++) {
             engine_model *m = load(text);

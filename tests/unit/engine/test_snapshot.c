@@ -5,22 +5,10 @@
 
 #define WORKED ENGINE_TEST_DATA "/worked-example.json"
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    char *buf = calloc(1, 1 << 20);
-    assert_non_null(buf);
-    size_t n = fread(buf, 1, (1 << 20) - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
 static void test_worked_example_file(void **state)
 {
     (void)state;
-    char *text = slurp(WORKED);
+    char *text = test_slurp(WORKED);
     engine_model *m = load(text);
     free(text);
     engine_summary s;
@@ -159,7 +147,7 @@ static void round_trip(const char *text)
 static void test_round_trip(void **state)
 {
     (void)state;
-    char *text = slurp(WORKED);
+    char *text = test_slurp(WORKED);
     round_trip(text);
     free(text);
     round_trip(

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -24,6 +25,19 @@ static inline void assert_near(double a, double b)
         print_error("%.17g != %.17g\n", a, b);
         fail();
     }
+}
+
+/* A whole file (at most 1 MiB), NUL-terminated; free() it. */
+static inline char *test_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char *buf = calloc(1, 1 << 20);
+    assert_non_null(buf);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
 }
 
 static inline engine_model *load(const char *json)
