@@ -39,7 +39,7 @@ for t in $targets; do
     log=$build/logs/$t.log
     if "$build/tests/fuzz/fuzz_$t" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
         -artifact_prefix="$build/crashes/$t-" -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1; then
-        echo "fuzz $t: ok ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
+        echo "fuzz $t: ok ($(grep -a -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$log" |
             grep -o '[0-9]*$') runs in ${seconds}s)"
     else
         echo "fuzz $t: FAILED, log $log:" >&2
