@@ -636,18 +636,31 @@ int ims__unpack(ims_client *c, const ProtobufCMessageDescriptor *type, const uin
     return 0;
 }
 
+/* A method that only reads (its name says so): sending it twice changes nothing. */
+static bool method_reads(const char *path)
+{
+    const char *name = strrchr(path, '/');
+    name = name ? name + 1 : path;
+    static const char *const reads[] = {"Get", "List", "Check", "Verify", "Export", "Watch"};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++)
+        if (strncmp(name, reads[i], strlen(reads[i])) == 0)
+            return true;
+    return false;
+}
+
 /*
- * True when a unary call failed before the server saw it: the reused
- * connection was found closed before any answer, or the server refused the
- * stream (REFUSED_STREAM, also what a GOAWAY does to streams it will not
- * serve). Such a call is sent again once on a new connection.
+ * True when a unary call on a reused connection may be sent again, once, on a new one: the
+ * server refused the stream (REFUSED_STREAM, also what a GOAWAY does to streams it will not
+ * serve), so it never handled it; or the connection was found closed before any answer and
+ * the call only reads. A write whose connection broke may have been committed: it is not
+ * sent again (its caller retries with its idempotency key).
  */
-static bool call_retriable(const call *k, int rc)
+static bool call_retriable(const call *k, int rc, const char *path)
 {
     if (k->fresh || k->got_frame)
         return false;
     if (rc == IMS_ECLOSED)
-        return true;
+        return method_reads(path);
     return rc == 0 && k->closed && k->close_error == NGHTTP2_REFUSED_STREAM;
 }
 
@@ -671,7 +684,7 @@ static int run_unary(call *k, const char *path, const char *content_type, const 
         rc = ims__call_start(k, path, content_type);
         if (rc == 0)
             rc = ims__call_wait(k, NULL);
-        if (attempt > 0 || !call_retriable(k, rc))
+        if (attempt > 0 || !call_retriable(k, rc, path))
             break;
         if (c->call == k)
             c->call = NULL;

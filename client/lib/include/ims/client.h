@@ -3,9 +3,12 @@
  *
  * One ims_client holds one HTTP/2 connection (cleartext h2c with prior
  * knowledge, or TLS with ALPN h2) and runs calls on it one after another. The
- * connection is opened at the first call and kept. When the server closed it
- * between calls, or refused a unary call before handling it (REFUSED_STREAM,
- * GOAWAY), the connection is opened again and the call sent again, once.
+ * connection is opened at the first call and kept. When the server refused a
+ * unary call before handling it (REFUSED_STREAM, GOAWAY), or closed the
+ * connection between calls and the call only reads (Get..., List..., Check,
+ * Verify..., Export...), the connection is opened again and the call sent
+ * again, once; a write whose connection broke is not (it may have been
+ * committed: send it again with its idempotency key).
  *
  * Every fallible function returns 0 or a negative IMS_E* code (ims/error.h).
  * IMS_ERPC means the server answered with a non-OK gRPC status; the status is
