@@ -160,15 +160,7 @@ void rpc_client_stream_message(struct rpc_call *call, const uint8_t *data, size_
     int over_budget = 0;
     ProtobufCMessage *m = rpc_unpack(call->method->input, NULL, len, data, &over_budget);
     if (!m) {
-        if (over_budget)
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                     "a %s message of %zu bytes would take more than %zu bytes unpacked (%d "
-                     "per byte received); a message field is repeated too often",
-                     call->method->input->name, len, rpc_unpack_budget(len),
-                     UNPACK_BYTES_PER_BYTE);
-        else
-            rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
-                     call->method->input->name);
+        rpc_unpack_refused(call, len, over_budget);
         return;
     }
     if (!call->have_message) {

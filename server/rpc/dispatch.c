@@ -355,20 +355,23 @@ int rpc_request_unpack(struct rpc_call *call)
     call->raw_len = 0;
     if (call->grpc && grpc_call_set_held_bytes(call->grpc, 0) != 0) /* fewer: always counted */
         return -1;
-    if (over_budget) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
-                 "request %s of %zu bytes would take more than %zu bytes unpacked (%d per byte "
-                 "received); a message field is repeated too often",
-                 call->method->input->name, raw_len, rpc_unpack_budget(raw_len),
-                 UNPACK_BYTES_PER_BYTE);
-        return -1;
-    }
     if (!call->request) {
-        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
-                 call->method->input->name);
+        rpc_unpack_refused(call, raw_len, over_budget);
         return -1;
     }
     return 0;
+}
+
+void rpc_unpack_refused(struct rpc_call *call, size_t len, int over_budget)
+{
+    if (over_budget)
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT,
+                 "a %s message of %zu bytes would take more than %zu bytes unpacked (%d per "
+                 "byte received); a message field is repeated too often",
+                 call->method->input->name, len, rpc_unpack_budget(len), UNPACK_BYTES_PER_BYTE);
+    else
+        rpc_fail(call, IMS_GRPC_INVALID_ARGUMENT, "request is not a valid %s message",
+                 call->method->input->name);
 }
 
 const ProtobufCMethodDescriptor *rpc_method_descriptor(struct rpc_server *server,

@@ -3,6 +3,7 @@
 #include "import_samples.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,19 @@ static int seen(struct import_samples *s, const char *id, size_t index)
     return 0;
 }
 
+/* The document's first problem among its samples, kept for the end of the import. */
+__attribute__((format(printf, 3, 4))) static int refuse(struct import_samples *s, size_t index,
+                                                       const char *fmt, ...)
+{
+    s->bad = 1;
+    s->bad_index = index;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->bad_msg, sizeof s->bad_msg, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
 int import_samples_add(struct import_samples *s, const char *text, size_t n, size_t index,
                        long line, long column, char *why, size_t why_size)
 {
@@ -128,29 +142,19 @@ int import_samples_add(struct import_samples *s, const char *text, size_t n, siz
     if (rc == IMS_ENOMEM)
         return rc;
     if (rc != 0) {
-        s->bad = 1;
-        s->bad_index = index;
-        snprintf(s->bad_msg, sizeof s->bad_msg, "%s", err.msg);
-        return 0;
+        return refuse(s, index, "%s", err.msg);
     }
     if (at > (int64_t)time(NULL) + FUTURE_SLACK_S) {
         /* As PushMetrics: a sample further ahead would sit in the default partition. */
         free(metric);
-        s->bad = 1;
-        s->bad_index = index;
-        snprintf(s->bad_msg, sizeof s->bad_msg, "$.samples[%zu].at: more than %d s in the future",
-                 index, FUTURE_SLACK_S);
-        return 0;
+        return refuse(s, index, "$.samples[%zu].at: more than %d s in the future", index,
+                      FUTURE_SLACK_S);
     }
     if (strlen(metric) > IMPORT_SAMPLES_METRIC_ID_MAX) {
         /* Ids are kept until the document's metrics are known: they are bounded. */
         free(metric);
-        s->bad = 1;
-        s->bad_index = index;
-        snprintf(s->bad_msg, sizeof s->bad_msg,
-                 "$.samples[%zu].metric: longer than %d bytes (no metric id is)", index,
-                 IMPORT_SAMPLES_METRIC_ID_MAX);
-        return 0;
+        return refuse(s, index, "$.samples[%zu].metric: longer than %d bytes (no metric id is)",
+                      index, IMPORT_SAMPLES_METRIC_ID_MAX);
     }
     rc = seen(s, metric, index);
     if (rc == IMS_EINVAL)

@@ -79,6 +79,8 @@ void rpc_access_continue(struct rpc_call *call);
 /* The request's bytes unpacked into the call's arena within the unpack budget (unpack.h)
  * and let go; 0, or -1 when the call was ended (not a valid message, or over the budget). */
 int rpc_request_unpack(struct rpc_call *call);
+/* Ends a call whose message of len bytes did not unpack: over the budget, or not valid. */
+void rpc_unpack_refused(struct rpc_call *call, size_t len, int over_budget);
 
 /* Resolves the call's token, checks its role and tenant, then runs its handler; any
  * refusal ends the call. (Calls made inside the daemon, whose request is there at once.) */
